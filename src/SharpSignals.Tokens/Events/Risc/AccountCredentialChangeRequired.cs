@@ -1,0 +1,8 @@
+namespace SharpSignals.Tokens.Events;
+
+/// <summary>RISC 1.0 §2.1: the account must change a credential.</summary>
+public sealed record AccountCredentialChangeRequired : SecurityEvent
+{
+    /// <inheritdoc/>
+    public override string EventType => EventTypes.Risc.AccountCredentialChangeRequired;
+}

@@ -1,0 +1,8 @@
+namespace SharpSignals.Tokens.Events;
+
+/// <summary>RISC 1.0 §2.4: the account was enabled.</summary>
+public sealed record AccountEnabled : SecurityEvent
+{
+    /// <inheritdoc/>
+    public override string EventType => EventTypes.Risc.AccountEnabled;
+}

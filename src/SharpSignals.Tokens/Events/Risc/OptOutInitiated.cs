@@ -1,0 +1,8 @@
+namespace SharpSignals.Tokens.Events;
+
+/// <summary>RISC 1.0 §2.8.2: the account started to opt out.</summary>
+public sealed record OptOutInitiated : SecurityEvent
+{
+    /// <inheritdoc/>
+    public override string EventType => EventTypes.Risc.OptOutInitiated;
+}

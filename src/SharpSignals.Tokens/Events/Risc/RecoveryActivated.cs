@@ -1,0 +1,8 @@
+namespace SharpSignals.Tokens.Events;
+
+/// <summary>RISC 1.0 §2.9: account recovery started.</summary>
+public sealed record RecoveryActivated : SecurityEvent
+{
+    /// <inheritdoc/>
+    public override string EventType => EventTypes.Risc.RecoveryActivated;
+}

@@ -1,0 +1,8 @@
+namespace SharpSignals.Tokens.Events;
+
+/// <summary>RFC 9967: the resource was activated.</summary>
+public sealed record ScimActivate : ScimEvent
+{
+    /// <inheritdoc/>
+    public override string EventType => EventTypes.Scim.Activate;
+}

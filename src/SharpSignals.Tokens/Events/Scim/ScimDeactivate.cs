@@ -1,0 +1,8 @@
+namespace SharpSignals.Tokens.Events;
+
+/// <summary>RFC 9967: the resource was deactivated.</summary>
+public sealed record ScimDeactivate : ScimEvent
+{
+    /// <inheritdoc/>
+    public override string EventType => EventTypes.Scim.Deactivate;
+}

@@ -1,0 +1,8 @@
+namespace SharpSignals.Tokens.Events;
+
+/// <summary>RFC 9967: the resource joined the feed.</summary>
+public sealed record ScimFeedAdd : ScimEvent
+{
+    /// <inheritdoc/>
+    public override string EventType => EventTypes.Scim.FeedAdd;
+}

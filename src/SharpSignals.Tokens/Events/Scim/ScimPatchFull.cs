@@ -1,0 +1,11 @@
+namespace SharpSignals.Tokens.Events;
+
+/// <summary>RFC 9967: a resource was patched; the event carries the resource in <c>data</c>.</summary>
+public sealed record ScimPatchFull : ScimProvisioningEvent
+{
+    /// <inheritdoc/>
+    public override string EventType => EventTypes.Scim.PatchFull;
+
+    /// <inheritdoc/>
+    public override bool IsFull => true;
+}

@@ -1,0 +1,16 @@
+using Microsoft.IdentityModel.Tokens;
+
+namespace SharpSignals.Tokens.Keys;
+
+/// <summary>Where a validator finds the public keys of a SET's issuer.</summary>
+public interface ISetKeySource
+{
+    /// <summary>
+    /// The keys that may have signed a SET with the given <c>kid</c>: the key with that ID, or every
+    /// key when the SET names none. An implementation may fetch keys again when the ID is unknown.
+    /// </summary>
+    /// <param name="keyId">The JOSE header <c>kid</c>, if any.</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <returns>The candidate keys; empty when none is known.</returns>
+    ValueTask<IReadOnlyList<SecurityKey>> GetKeysAsync(string? keyId, CancellationToken cancellationToken);
+}

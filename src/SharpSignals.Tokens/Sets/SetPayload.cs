@@ -1,0 +1,265 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using SharpSignals.Tokens.Events;
+using SharpSignals.Tokens.Subjects;
+
+namespace SharpSignals.Tokens.Sets;
+
+/// <summary>Reads and writes the JSON claims set of a SET.</summary>
+public static class SetPayload
+{
+    /// <summary>Writes the claims as compact JSON.</summary>
+    /// <param name="set">The claims.</param>
+    /// <returns>The JSON text.</returns>
+    public static string ToJson(SecurityEventToken set)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            Write(writer, set);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Writes the claims as a JSON object.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="set">The claims.</param>
+    public static void Write(Utf8JsonWriter writer, SecurityEventToken set)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(set);
+        writer.WriteStartObject();
+        writer.WriteString(SetClaimNames.Issuer, set.Issuer);
+        writer.WriteNumber(SetClaimNames.IssuedAt, set.IssuedAt.ToUnixTimeSeconds());
+        writer.WriteString(SetClaimNames.Jti, set.Jti);
+        if (set.Audience.Count == 1)
+        {
+            writer.WriteString(SetClaimNames.Audience, set.Audience[0]);
+        }
+        else if (set.Audience.Count > 1)
+        {
+            writer.WriteStartArray(SetClaimNames.Audience);
+            foreach (var audience in set.Audience)
+            {
+                writer.WriteStringValue(audience);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        if (set.Txn is not null)
+        {
+            writer.WriteString(SetClaimNames.Txn, set.Txn);
+        }
+
+        if (set.TimeOfEvent is { } toe)
+        {
+            writer.WriteNumber(SetClaimNames.TimeOfEvent, toe.ToUnixTimeSeconds());
+        }
+
+        if (set.Subject is not null)
+        {
+            writer.WritePropertyName(SetClaimNames.SubjectId);
+            set.Subject.WriteTo(writer);
+        }
+
+        writer.WriteStartObject(SetClaimNames.Events);
+        foreach (var securityEvent in set.Events)
+        {
+            writer.WritePropertyName(securityEvent.EventType);
+            EventCatalog.WritePayload(writer, securityEvent);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Reads a claims set, checking claim types, the forbidden <c>sub</c> and <c>exp</c> (SSF 1.0
+    /// §4.1.2), the subject and every event payload. Unknown claims are ignored.
+    /// </summary>
+    /// <param name="json">The UTF-8 JSON claims set.</param>
+    /// <returns>The SET, or every problem found.</returns>
+    public static SetPayloadReadResult Read(ReadOnlySpan<byte> json)
+    {
+        JsonDocument document;
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            document = JsonDocument.ParseValue(ref reader);
+        }
+        catch (JsonException)
+        {
+            return new(null, ["the claims set is not valid JSON"]);
+        }
+
+        using (document)
+        {
+            return Read(document.RootElement);
+        }
+    }
+
+    private static SetPayloadReadResult Read(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return new(null, ["the claims set must be a JSON object"]);
+        }
+
+        var errors = new List<string>();
+        string? issuer = null, jti = null, txn = null;
+        long? iat = null, toe = null;
+        var audience = new List<string>();
+        SubjectIdentifier? subject = null;
+        var events = new List<SecurityEvent>();
+        var sawEvents = false;
+
+        foreach (var claim in root.EnumerateObject())
+        {
+            switch (claim.Name)
+            {
+                case SetClaimNames.Issuer:
+                    issuer = ReadString(claim, errors);
+                    break;
+                case SetClaimNames.Jti:
+                    jti = ReadString(claim, errors);
+                    break;
+                case SetClaimNames.IssuedAt:
+                    iat = ReadNumericDate(claim, errors);
+                    break;
+                case SetClaimNames.TimeOfEvent:
+                    toe = ReadNumericDate(claim, errors);
+                    break;
+                case SetClaimNames.Txn:
+                    // SSF 1.0 §4.1.4: txn is a string; early examples used numbers, which are kept as text.
+                    txn = claim.Value.ValueKind == JsonValueKind.Number ? claim.Value.GetRawText() : ReadString(claim, errors);
+                    break;
+                case SetClaimNames.Audience:
+                    ReadAudience(claim.Value, audience, errors);
+                    break;
+                case SetClaimNames.SubjectId:
+                    var subjectResult = SubjectIdentifier.Read(claim.Value);
+                    subject = subjectResult.Subject;
+                    errors.AddRange(subjectResult.Errors);
+                    break;
+                case SetClaimNames.Events:
+                    sawEvents = true;
+                    ReadEvents(claim.Value, events, errors);
+                    break;
+                case SetClaimNames.Subject:
+                    errors.Add("sub must not appear in a SET; the subject goes in sub_id (SSF 1.0 §4.1.2)");
+                    break;
+                case SetClaimNames.Expires:
+                    errors.Add("exp must not appear in a SET (SSF 1.0 §4.1.2)");
+                    break;
+            }
+        }
+
+        Missing(errors, issuer, SetClaimNames.Issuer);
+        Missing(errors, jti, SetClaimNames.Jti);
+        Missing(errors, iat, SetClaimNames.IssuedAt);
+        if (!sawEvents)
+        {
+            errors.Add("events is required");
+        }
+
+        if (errors.Count > 0)
+        {
+            return new(null, errors);
+        }
+
+        var set = new SecurityEventToken
+        {
+            Issuer = issuer!,
+            Jti = jti!,
+            IssuedAt = DateTimeOffset.FromUnixTimeSeconds(iat!.Value),
+            Audience = audience,
+            Txn = txn,
+            TimeOfEvent = toe is { } t ? DateTimeOffset.FromUnixTimeSeconds(t) : null,
+            Subject = subject,
+            Events = events,
+        };
+        var ruleErrors = SetClaimsRules.Check(set);
+        return ruleErrors.Count == 0 ? new(set, []) : new(null, ruleErrors);
+    }
+
+    private static void ReadEvents(JsonElement value, List<SecurityEvent> events, List<string> errors)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add("events must be a JSON object");
+            return;
+        }
+
+        foreach (var member in value.EnumerateObject())
+        {
+            var result = EventCatalog.Read(member.Name, member.Value);
+            if (result.Event is not null)
+            {
+                events.Add(result.Event);
+            }
+
+            errors.AddRange(result.Errors);
+        }
+
+        if (events.Count == 0 && errors.Count == 0)
+        {
+            errors.Add("events must hold one event");
+        }
+    }
+
+    private static void ReadAudience(JsonElement value, List<string> audience, List<string> errors)
+    {
+        // RFC 7519 §4.1.3: a single string or an array of strings.
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            audience.Add(value.GetString()!);
+            return;
+        }
+
+        if (value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(a => a.ValueKind == JsonValueKind.String))
+        {
+            audience.AddRange(value.EnumerateArray().Select(a => a.GetString()!));
+            return;
+        }
+
+        errors.Add("aud must be a string or an array of strings");
+    }
+
+    private static string? ReadString(JsonProperty claim, List<string> errors)
+    {
+        if (claim.Value.ValueKind == JsonValueKind.String)
+        {
+            return claim.Value.GetString();
+        }
+
+        errors.Add($"{claim.Name} must be a string");
+        return null;
+    }
+
+    private static long? ReadNumericDate(JsonProperty claim, List<string> errors)
+    {
+        // RFC 7519 §2: NumericDate is a JSON number of seconds, possibly fractional.
+        if (claim.Value.ValueKind == JsonValueKind.Number)
+        {
+            // Bounded to what DateTimeOffset can hold (years 1 to 9999).
+            if (claim.Value.TryGetDouble(out var seconds) && seconds is >= -62135596800 and < 253402300800)
+            {
+                return (long)Math.Floor(seconds);
+            }
+        }
+
+        errors.Add($"{claim.Name} must be a NumericDate (seconds since the epoch)");
+        return null;
+    }
+
+    private static void Missing(List<string> errors, object? value, string name)
+    {
+        if (value is null && !errors.Any(e => e.StartsWith(name + " ", StringComparison.Ordinal)))
+        {
+            errors.Add($"{name} is required");
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Buffers;
+using System.Text;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using SharpSignals.Tokens.Keys;
+using SharpSignals.Tokens.Sets;
+
+namespace SharpSignals.Tokens.Validation;
+
+public sealed partial class SetValidator
+{
+    private async ValueTask<(SetValidationResult? Error, string? KeyId)> VerifySignatureAsync(
+        string token, JsonWebToken jwt, CancellationToken cancellationToken)
+    {
+        var algorithm = jwt.Alg;
+        if (string.IsNullOrEmpty(algorithm) || algorithm == SecurityAlgorithms.None)
+        {
+            return (SetValidationResult.Fail(SetErrorCodes.InvalidRequest, "The SET is not signed (alg none); unsigned SETs are never accepted."), null);
+        }
+
+        if (!_options.Algorithms.Contains(algorithm))
+        {
+            return (SetValidationResult.Fail(SetErrorCodes.InvalidKey,
+                $"Signing algorithm {algorithm} is not accepted; use one of {string.Join(", ", _options.Algorithms)}."), null);
+        }
+
+        if (string.IsNullOrEmpty(jwt.EncodedSignature))
+        {
+            return (SetValidationResult.Fail(SetErrorCodes.AuthenticationFailed, "The SET has no signature."), null);
+        }
+
+        var keyId = string.IsNullOrEmpty(jwt.Kid) ? null : jwt.Kid;
+        IReadOnlyList<SecurityKey> keys;
+        try
+        {
+            keys = await _options.Keys.GetKeysAsync(keyId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JwksFetchException ex)
+        {
+            return (SetValidationResult.Fail(SetErrorCodes.InvalidKey, ex.Message) with { IsTransient = true }, null);
+        }
+
+        var candidates = keys.Where(k => Fits(k, algorithm)).ToList();
+        if (candidates.Count == 0)
+        {
+            return (SetValidationResult.Fail(SetErrorCodes.InvalidKey, keyId is null
+                ? $"The issuer publishes no key for {algorithm}."
+                : $"The issuer publishes no {algorithm} key with kid '{keyId}'."), null);
+        }
+
+        var signingInputLength = token.LastIndexOf('.');
+        var input = ArrayPool<byte>.Shared.Rent(signingInputLength);
+        try
+        {
+            var length = Encoding.ASCII.GetBytes(token.AsSpan(0, signingInputLength), input);
+            var signature = Base64UrlEncoder.DecodeBytes(jwt.EncodedSignature);
+            foreach (var key in candidates)
+            {
+                if (Verify(key, algorithm, input, length, signature))
+                {
+                    return (null, key.KeyId);
+                }
+            }
+        }
+        catch (FormatException)
+        {
+            // A signature that is not base64url cannot verify.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(input);
+        }
+
+        return (SetValidationResult.Fail(SetErrorCodes.AuthenticationFailed, "The signature does not verify with the issuer's key."), null);
+    }
+
+    /// <summary>Whether the key's type matches the algorithm, so that no key is used with an algorithm it was not made for.</summary>
+    private static bool Fits(SecurityKey key, string algorithm) =>
+        (SigningAlgorithms.IsRsa(algorithm) ? key is RsaSecurityKey : key is ECDsaSecurityKey)
+        && key.CryptoProviderFactory.IsSupportedAlgorithm(algorithm, key);
+
+    private static bool Verify(SecurityKey key, string algorithm, byte[] input, int length, byte[] signature)
+    {
+        var factory = key.CryptoProviderFactory;
+        SignatureProvider? provider = null;
+        try
+        {
+            provider = factory.CreateForVerifying(key, algorithm);
+            return provider.Verify(input, 0, length, signature, 0, signature.Length);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or System.Security.Cryptography.CryptographicException)
+        {
+            // An EC key of another curve than the algorithm's, for example.
+            return false;
+        }
+        finally
+        {
+            if (provider is not null)
+            {
+                factory.ReleaseSignatureProvider(provider);
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using SharpSignals.Tokens.Events;
+using SharpSignals.Tokens.Sets;
+
+namespace SharpSignals.Tokens.Validation;
+
+/// <summary>
+/// Validates received SETs fail-closed, in the order RFC 8935 §2 lists: parse, authenticity (typ,
+/// algorithm allow-list, key, signature), claims (no <c>sub</c> or <c>exp</c>, events), issuer,
+/// audience, and whether this transmitter may send this event. Never throws for bad input: every
+/// failure is a result carrying its RFC 8935 error code. Thread-safe; keep one per stream.
+/// </summary>
+/// <param name="options">What the receiver accepts.</param>
+public sealed partial class SetValidator(SetValidationOptions options)
+{
+    private readonly SetValidationOptions _options = Checked(options);
+
+    /// <summary>Validates one SET.</summary>
+    /// <param name="token">The compact JWS, or a JWE holding one.</param>
+    /// <param name="cancellationToken">Cancels a key fetch.</param>
+    /// <returns>The verified claims, or the error to answer with.</returns>
+    public async ValueTask<SetValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return SetValidationResult.Fail(SetErrorCodes.InvalidRequest, "The request carries no SET.");
+        }
+
+        if (token.Length > _options.MaxTokenLength)
+        {
+            return SetValidationResult.Fail(SetErrorCodes.InvalidRequest, $"The SET is {token.Length} bytes long; at most {_options.MaxTokenLength} are accepted.");
+        }
+
+        if (!TryParse(token, out var jwt))
+        {
+            return SetValidationResult.Fail(SetErrorCodes.InvalidRequest, "The body is not a compact JWS or JWE.");
+        }
+
+        var wasEncrypted = jwt.IsEncrypted;
+        if (wasEncrypted)
+        {
+            var (inner, error) = Decrypt(jwt);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            (token, jwt) = inner!.Value;
+        }
+        else if (_options.RequireEncryption)
+        {
+            return SetValidationResult.Fail(SetErrorCodes.InvalidRequest, "SETs must be encrypted for this receiver.");
+        }
+
+        var header = CheckHeader(jwt);
+        if (header is not null)
+        {
+            return header;
+        }
+
+        var signature = await VerifySignatureAsync(token, jwt, cancellationToken).ConfigureAwait(false);
+        if (signature.Error is not null)
+        {
+            return signature.Error;
+        }
+
+        var claims = CheckClaims(jwt);
+        return claims.Error is not null
+            ? claims
+            : claims with { SignedToken = token, KeyId = signature.KeyId, Algorithm = jwt.Alg, WasEncrypted = wasEncrypted };
+    }
+
+    private static bool TryParse(string token, out JsonWebToken jwt)
+    {
+        try
+        {
+            jwt = new JsonWebToken(token);
+            return true;
+        }
+        catch (Exception ex) when (ex is ArgumentException or SecurityTokenException)
+        {
+            jwt = null!;
+            return false;
+        }
+    }
+
+    private static SetValidationResult? CheckHeader(JsonWebToken jwt)
+    {
+        // SSF 1.0 §4.1.1: typ MUST be secevent+jwt; RFC 7515 §4.1.9 lets the "application/" prefix be written or not.
+        if (!string.Equals(jwt.Typ, SetMediaTypes.JoseType, StringComparison.OrdinalIgnoreCase)
+            && !string.Equals(jwt.Typ, SetMediaTypes.ContentType, StringComparison.OrdinalIgnoreCase))
+        {
+            return SetValidationResult.Fail(SetErrorCodes.InvalidRequest, string.IsNullOrEmpty(jwt.Typ)
+                ? "The JOSE header has no typ; a SET must carry typ secevent+jwt."
+                : $"The JOSE header typ is '{jwt.Typ}'; a SET must carry typ secevent+jwt.");
+        }
+
+        return null;
+    }
+
+    private SetValidationResult CheckClaims(JsonWebToken jwt)
+    {
+        var read = SetPayload.Read(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
+        if (read.Set is not { } set)
+        {
+            return SetValidationResult.Fail(SetErrorCodes.InvalidRequest, Describe(read.Errors));
+        }
+
+        if (!_options.ValidIssuers.Contains(set.Issuer))
+        {
+            return SetValidationResult.Fail(SetErrorCodes.InvalidIssuer, $"SETs from issuer '{set.Issuer}' are not accepted here.");
+        }
+
+        if (_options.ValidAudiences.Count > 0 && !set.Audience.Any(_options.ValidAudiences.Contains))
+        {
+            return SetValidationResult.Fail(SetErrorCodes.InvalidAudience, set.Audience.Count == 0
+                ? "The SET has no aud; it must name this receiver."
+                : $"The SET is addressed to {string.Join(", ", set.Audience)}, not to this receiver.");
+        }
+
+        if (set.IssuedAt > _options.TimeProvider.GetUtcNow() + _options.ClockSkew)
+        {
+            return SetValidationResult.Fail(SetErrorCodes.InvalidRequest, "iat is in the future.");
+        }
+
+        if (_options.AcceptedEventTypes is { } accepted
+            && set.Events.FirstOrDefault(e => EventCatalog.FamilyOf(e.EventType) != EventFamily.Ssf && !accepted.Contains(e.EventType)) is { } refused)
+        {
+            return SetValidationResult.Fail(SetErrorCodes.AccessDenied, $"Events of type {refused.EventType} are not delivered on this stream.");
+        }
+
+        return new SetValidationResult { Set = set };
+    }
+
+    private static string Describe(IReadOnlyList<string> errors) =>
+        "The SET is malformed: " + string.Join("; ", errors.Take(5)) + (errors.Count > 5 ? $"; and {errors.Count - 5} more" : "") + ".";
+
+    private static SetValidationOptions Checked(SetValidationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.ValidIssuers.Count == 0)
+        {
+            throw new ArgumentException("At least one valid issuer is required.", nameof(options));
+        }
+
+        var unsafeAlgorithms = options.Algorithms.Where(a => !Keys.SigningAlgorithms.Verifying.Contains(a)).ToList();
+        if (unsafeAlgorithms.Count > 0)
+        {
+            throw new ArgumentException($"Only asymmetric algorithms can be accepted, not {string.Join(", ", unsafeAlgorithms)}.", nameof(options));
+        }
+
+        return options;
+    }
+}
