@@ -1,0 +1,30 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SharpSignals.Server.Configuration;
+
+/// <summary>The <c>SharpSignals</c> configuration section (docs/API.md, "Start-up and configuration").</summary>
+internal sealed record ServerOptions
+{
+    public const string Section = "SharpSignals";
+
+    /// <summary>Everything the server keeps: database, key ring, admin token.</summary>
+    [Required]
+    public string DataDirectory { get; init; } = "./data";
+
+    /// <summary>The <c>iss</c> of every SET this server signs; defaults to the first listening address.</summary>
+    public string? Issuer { get; init; }
+
+    /// <summary><c>sqlite</c> (embedded, one node) or <c>postgres</c> (cluster).</summary>
+    [AllowedValues("sqlite", "postgres")]
+    public string Storage { get; init; } = "sqlite";
+
+    /// <summary>Development only: accept and advertise http:// URLs and private push targets.</summary>
+    public bool AllowInsecureHttp { get; init; }
+
+    /// <summary>How new issuer keys are made.</summary>
+    [Required]
+    public SigningOptions Signing { get; init; } = new();
+
+    /// <summary>The data directory as an absolute path.</summary>
+    public string DataPath => Path.GetFullPath(DataDirectory);
+}

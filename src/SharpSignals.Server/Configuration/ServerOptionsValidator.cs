@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Options;
+using SharpSignals.Tokens.Keys;
+
+namespace SharpSignals.Server.Configuration;
+
+/// <summary>Cross-field rules, reported together so that one start shows every mistake.</summary>
+internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ServerOptions options)
+    {
+        var errors = new List<string>();
+        if (options.Issuer is { Length: > 0 } issuer)
+        {
+            if (!Uri.TryCreate(issuer, UriKind.Absolute, out var uri) || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
+            {
+                // SSF 1.0 §7.1: the issuer is a URL with no query or fragment.
+                errors.Add($"SharpSignals:Issuer '{issuer}' must be an absolute URL without query or fragment.");
+            }
+            else if (uri.Scheme != Uri.UriSchemeHttps && !options.AllowInsecureHttp)
+            {
+                errors.Add($"SharpSignals:Issuer '{issuer}' must use https (set SharpSignals:AllowInsecureHttp for development).");
+            }
+        }
+
+        // DataAnnotations does not descend into nested sections, so the nested rules are checked here.
+        if (!SigningAlgorithms.Signing.Contains(options.Signing.Algorithm))
+        {
+            errors.Add($"SharpSignals:Signing:Algorithm '{options.Signing.Algorithm}' is not one of {string.Join(", ", SigningAlgorithms.Signing)}.");
+        }
+
+        if (options.Storage == "postgres")
+        {
+            errors.Add("SharpSignals:Storage 'postgres' is not available yet; use 'sqlite'.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

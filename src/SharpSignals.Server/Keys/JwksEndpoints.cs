@@ -1,0 +1,14 @@
+namespace SharpSignals.Server.Keys;
+
+internal static class JwksEndpoints
+{
+    /// <summary>The issuer's public keys (SSF 1.0 §7.1 <c>jwks_uri</c>): current and not yet expired retired keys.</summary>
+    public static IEndpointRouteBuilder MapJwks(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/jwks.json", GetJwks).AllowAnonymous();
+        return app;
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult GetJwks(IssuerKeyStore keys) =>
+        TypedResults.Text(keys.Ring.ToPublicJwks(), "application/json");
+}

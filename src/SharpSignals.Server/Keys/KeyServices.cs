@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using SharpSignals.Server.Configuration;
+
+namespace SharpSignals.Server.Keys;
+
+internal static class KeyServices
+{
+    /// <summary>Data Protection with its key ring in the data directory, and the issuer's signing keys.</summary>
+    public static IServiceCollection AddIssuerKeys(this IServiceCollection services)
+    {
+        services.AddDataProtection().SetApplicationName("SharpSignals");
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<DataDirectory, ILoggerFactory>((options, directory, loggers) =>
+            {
+                var path = directory.File("data-protection");
+                DataDirectory.CreatePrivateDirectory(path);
+                options.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(path), loggers);
+            });
+
+        // Loaded (or generated, on first start) when the host starts, not at the first request.
+        services.AddSingleton<IssuerKeyStore>();
+        services.AddHostedService(sp => sp.GetRequiredService<IssuerKeyStore>());
+        return services;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using SharpSignals.Server.Tests.Support;
+
+namespace SharpSignals.Server.Tests.Keys;
+
+public sealed class JwksEndpointsTests : IDisposable
+{
+    private readonly TemporaryDirectory _data = new();
+
+    [Fact]
+    public async Task GetJwks_FirstStart_PublishesOneEs256PublicKey()
+    {
+        using var factory = new ServerFactory(_data.Path);
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/jwks.json", UriKind.Relative));
+
+        response.EnsureSuccessStatusCode();
+        Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
+        using var jwks = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var key = Assert.Single(jwks.RootElement.GetProperty("keys").EnumerateArray());
+        Assert.Equal("EC", key.GetProperty("kty").GetString());
+        Assert.Equal("ES256", key.GetProperty("alg").GetString());
+        Assert.False(key.TryGetProperty("d", out _));
+    }
+
+    [Fact]
+    public async Task GetJwks_AfterRestart_PublishesTheSameKeyWhichIsEncryptedAtRest()
+    {
+        var first = await KeyIdAsync(new ServerFactory(_data.Path));
+        var second = await KeyIdAsync(new ServerFactory(_data.Path));
+
+        Assert.Equal(first, second);
+        var stored = await File.ReadAllTextAsync(_data.File("issuer-keys.json"));
+        Assert.DoesNotContain("\"d\"", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain(first, stored, StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_data.File("issuer-keys.json")));
+    }
+
+    [Theory]
+    [InlineData("RS256", "RSA")]
+    [InlineData("PS256", "RSA")]
+    public async Task GetJwks_ConfiguredAlgorithm_GeneratesThatKind(string algorithm, string keyType)
+    {
+        using var factory = new ServerFactory(_data.Path, new Dictionary<string, string?> { ["SharpSignals:Signing:Algorithm"] = algorithm });
+        using var client = factory.CreateClient();
+
+        using var jwks = JsonDocument.Parse(await client.GetStringAsync(new Uri("/jwks.json", UriKind.Relative)));
+
+        var key = Assert.Single(jwks.RootElement.GetProperty("keys").EnumerateArray());
+        Assert.Equal(keyType, key.GetProperty("kty").GetString());
+        Assert.Equal(algorithm, key.GetProperty("alg").GetString());
+    }
+
+    [Fact]
+    public void Start_UnknownSigningAlgorithm_FailsWithTheSettingNamed()
+    {
+        using var factory = new ServerFactory(_data.Path, new Dictionary<string, string?> { ["SharpSignals:Signing:Algorithm"] = "HS256" });
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        Assert.Contains("SharpSignals:Signing:Algorithm 'HS256'", error.Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _data.Dispose();
+
+    private static async Task<string> KeyIdAsync(ServerFactory factory)
+    {
+        using (factory)
+        {
+            using var client = factory.CreateClient();
+            using var jwks = JsonDocument.Parse(await client.GetStringAsync(new Uri("/jwks.json", UriKind.Relative)));
+            return jwks.RootElement.GetProperty("keys")[0].GetProperty("kid").GetString()!;
+        }
+    }
+}
