@@ -1,0 +1,200 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Microsoft.IdentityModel.Tokens;
+using SharpSignals.Tokens.Encryption;
+using SharpSignals.Tokens.Events;
+using SharpSignals.Tokens.Keys;
+using SharpSignals.Tokens.Sets;
+using SharpSignals.Tokens.Tests.Support;
+using SharpSignals.Tokens.Validation;
+
+namespace SharpSignals.Tokens.Tests.Interop;
+
+/// <summary>
+/// Interoperability with jose, an independent JOSE implementation run by node: each side verifies and
+/// decrypts what the other signs and encrypts, for every algorithm this library supports.
+/// </summary>
+public sealed class JoseInteropTests
+{
+    private static readonly RsaSecurityKey ReceiverKey = new(RSA.Create(2048)) { KeyId = "rx-enc" };
+
+    public static TheoryData<string> SigningAlgorithmsSupported => new(SigningAlgorithms.Signing);
+
+    public static TheoryData<string> ContentEncryptionSupported => new(SetEncryption.ContentEncryptionAlgorithms);
+
+    public static TheoryData<string, string, string> WrongJwks => new()
+    {
+        { "another issuer's JWKS", SetErrorCodes.InvalidKey, "no ES256 key with kid" },
+        { "another key under jose's kid", SetErrorCodes.AuthenticationFailed, "does not verify" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SigningAlgorithmsSupported))]
+    public async Task Sign_JoseVerifies_SameClaims(string algorithm)
+    {
+        var key = SetSigningKey.Generate(algorithm);
+        var set = Samples.SessionRevokedSet();
+        var token = new SetSigner(key).Sign(set);
+        // A retired key of the same type in the JWKS makes jose pick the key by kid.
+        var ring = new KeyRing(key, [new RetiredKey(SetSigningKey.Generate(algorithm), Samples.Now)]);
+
+        var answers = await JoseProcess.RunAsync(Verify(token, ring.ToPublicJwks()));
+
+        var verified = Ok(answers[0]);
+        Assert.Equal(algorithm, (string?)verified["header"]!["alg"]);
+        Assert.Equal(SetMediaTypes.JoseType, (string?)verified["header"]!["typ"]);
+        Assert.Equal(key.KeyId, (string?)verified["header"]!["kid"]);
+        AssertSameClaims(set, verified["payload"]!.AsObject());
+    }
+
+    [Theory]
+    [MemberData(nameof(SigningAlgorithmsSupported))]
+    public async Task ValidateAsync_JoseSigned_SameClaims(string algorithm)
+    {
+        var set = Samples.SessionRevokedSet();
+
+        var answers = await JoseProcess.RunAsync(Sign(algorithm, SetPayload.ToJson(set)));
+        var signed = Ok(answers[0]);
+        var token = (string)signed["token"]!;
+        var result = await Validator(StaticKeySource.FromJwks(signed["jwks"]!.ToJsonString())).ValidateAsync(token, CancellationToken.None);
+
+        Assert.True(result.IsValid, result.Error?.Description);
+        Assert.Equal(algorithm, result.Algorithm);
+        Assert.Equal((string?)signed["jwks"]!["keys"]![0]!["kid"], result.KeyId);
+        Assert.Equal(token, result.SignedToken);
+        Assert.False(result.WasEncrypted);
+        AssertSameClaims(set, JsonNode.Parse(SetPayload.ToJson(result.Set!))!.AsObject());
+        var revoked = Assert.IsType<SessionRevoked>(result.Set!.Event);
+        Assert.Equal("admin", revoked.InitiatingEntity);
+        Assert.Equal("Landspeed policy violation", revoked.ReasonAdmin!["en"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(ContentEncryptionSupported))]
+    public async Task Encrypt_JoseDecryptsAndVerifies_SignedSet(string contentEncryption)
+    {
+        var key = SetSigningKey.Generate();
+        var set = Samples.SessionRevokedSet();
+        var signed = new SetSigner(key).Sign(set);
+        var jwe = SetEncryption.Encrypt(signed, ReceiverPublicJwk(), contentEncryption);
+
+        // Verifying the signed SET itself stands for verifying the plaintext, which must equal it byte for byte.
+        var answers = await JoseProcess.RunAsync(
+            Decrypt(jwe, Jwk.WritePrivate(JsonWebKeyConverter.ConvertFromRSASecurityKey(ReceiverKey), SetEncryption.RsaOaep)),
+            Verify(signed, new KeyRing(key).ToPublicJwks()));
+
+        var decrypted = Ok(answers[0]);
+        Assert.Equal(signed, (string?)decrypted["plaintext"]);
+        Assert.Equal(SetEncryption.RsaOaep, (string?)decrypted["header"]!["alg"]);
+        Assert.Equal(contentEncryption, (string?)decrypted["header"]!["enc"]);
+        Assert.Equal("JWT", (string?)decrypted["header"]!["cty"]);
+        AssertSameClaims(set, Ok(answers[1])["payload"]!.AsObject());
+    }
+
+    [Theory]
+    [MemberData(nameof(ContentEncryptionSupported))]
+    public async Task ValidateAsync_JoseEncrypted_DecryptsAndValidates(string contentEncryption)
+    {
+        var key = SetSigningKey.Generate();
+        var set = Samples.SessionRevokedSet();
+        var signed = new SetSigner(key).Sign(set);
+        var answers = await JoseProcess.RunAsync(Encrypt(signed, Jwk.WritePublic(ReceiverPublicJwk()), contentEncryption));
+        var jwe = (string)Ok(answers[0])["token"]!;
+        var result = await Validator(new KeyRing(key).AsKeySource(), [ReceiverKey]).ValidateAsync(jwe, CancellationToken.None);
+
+        Assert.True(result.IsValid, result.Error?.Description);
+        Assert.True(result.WasEncrypted);
+        Assert.Equal(signed, result.SignedToken);
+        Assert.Equal(key.KeyId, result.KeyId);
+        AssertSameClaims(set, JsonNode.Parse(SetPayload.ToJson(result.Set!))!.AsObject());
+    }
+
+    /// <summary>
+    /// A JWKS without jose's kid leaves no candidate key (invalid_key: the key is unknown); a JWKS that
+    /// reuses jose's kid for another key offers a candidate whose signature check fails (authentication_failed).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(WrongJwks))]
+    public async Task ValidateAsync_JoseSignedWithWrongJwks_Refused(string wrongJwks, string expectedCode, string expectedReason)
+    {
+        var answers = await JoseProcess.RunAsync(Sign(SigningAlgorithms.ES256, SetPayload.ToJson(Samples.SessionRevokedSet())));
+        var signed = Ok(answers[0]);
+        var other = Jwk.ToPublic(SetSigningKey.Generate().PublicJwk);
+        if (wrongJwks == "another key under jose's kid")
+        {
+            other.Kid = (string)signed["jwks"]!["keys"]![0]!["kid"]!;
+        }
+
+        var result = await Validator(StaticKeySource.FromJwks(Jwk.WritePublicSet([other]))).ValidateAsync((string)signed["token"]!, CancellationToken.None);
+
+        Assert.False(result.IsValid);
+        Assert.Equal(expectedCode, result.Error!.Code);
+        Assert.Contains(expectedReason, result.Error.Description, StringComparison.Ordinal);
+    }
+
+    private static SetValidator Validator(ISetKeySource keys, IReadOnlyList<SecurityKey>? decryptionKeys = null) => new(new SetValidationOptions
+    {
+        Keys = keys,
+        ValidIssuers = [Samples.Issuer],
+        ValidAudiences = [Samples.Audience],
+        TimeProvider = new FakeTimeProvider(Samples.Now),
+        DecryptionKeys = decryptionKeys ?? [],
+    });
+
+    /// <summary>The receiver's encryption key as its JWKS would publish it: public members only, <c>use: enc</c>.</summary>
+    private static JsonWebKey ReceiverPublicJwk()
+    {
+        var jwk = JsonWebKeyConverter.ConvertFromRSASecurityKey(ReceiverKey);
+        jwk.Use = JsonWebKeyUseNames.Enc;
+        return Jwk.ToPublic(jwk);
+    }
+
+    private static void AssertSameClaims(SecurityEventToken expected, JsonObject payload)
+    {
+        Assert.Equal(expected.Issuer, (string?)payload["iss"]);
+        Assert.Equal(expected.Jti, (string?)payload["jti"]);
+        // RFC 7519 §4.1.3: one audience is written as a string.
+        Assert.Equal(expected.Audience.Single(), (string?)payload["aud"]);
+        Assert.Equal(expected.IssuedAt.ToUnixTimeSeconds(), (long?)payload["iat"]);
+        var expectedPayload = JsonNode.Parse(SetPayload.ToJson(expected))!;
+        Assert.True(JsonNode.DeepEquals(expectedPayload["events"], payload["events"]), $"events differ: {payload["events"]?.ToJsonString()}");
+        Assert.True(JsonNode.DeepEquals(expectedPayload["sub_id"], payload["sub_id"]), $"sub_id differs: {payload["sub_id"]?.ToJsonString()}");
+    }
+
+    private static JsonObject Ok(JsonObject answer)
+    {
+        Assert.False(answer.ContainsKey("error"), $"jose failed: {answer["error"]?.ToJsonString()}");
+        return answer;
+    }
+
+    private static JsonObject Verify(string token, string jwks) => new()
+    {
+        ["op"] = "verify",
+        ["token"] = token,
+        ["jwks"] = JsonNode.Parse(jwks),
+        ["issuer"] = Samples.Issuer,
+        ["audience"] = Samples.Audience,
+    };
+
+    private static JsonObject Sign(string algorithm, string payloadJson) => new()
+    {
+        ["op"] = "sign",
+        ["alg"] = algorithm,
+        ["payload"] = payloadJson,
+    };
+
+    private static JsonObject Decrypt(string token, string privateJwk) => new()
+    {
+        ["op"] = "decrypt",
+        ["token"] = token,
+        ["privateJwk"] = JsonNode.Parse(privateJwk),
+    };
+
+    private static JsonObject Encrypt(string plaintext, string publicJwk, string contentEncryption) => new()
+    {
+        ["op"] = "encrypt",
+        ["plaintext"] = plaintext,
+        ["publicJwk"] = JsonNode.Parse(publicJwk),
+        ["enc"] = contentEncryption,
+    };
+}
