@@ -1,0 +1,159 @@
+using Microsoft.Data.Sqlite;
+using SharpSignals.Storage.Deliveries;
+
+namespace SharpSignals.Storage.Sqlite;
+
+public sealed partial class SqliteStore
+{
+    /// <summary>Pending (or dead) entries of a stream, oldest first; served by ix_deliveries_stream_state_id with no sort.</summary>
+    internal const string ReadByStateSql = """
+        SELECT d.id, d.stream_id, d.event_position, d.jti, d.token, e.token, d.state, d.attempts,
+               d.next_attempt_at, d.last_error, d.created_at
+        FROM deliveries d JOIN events e ON e.position = d.event_position
+        WHERE d.stream_id = $stream AND d.state = $state
+        ORDER BY d.id
+        LIMIT $max
+        """;
+
+    private const string Settle = """
+        UPDATE deliveries SET state = $state, completed_at = $at, last_error = coalesce($error, last_error)
+        WHERE jti = $jti AND stream_id = $stream AND state = 0
+        """;
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<DeliveryEntry>> ReadPendingAsync(string streamId, int max, CancellationToken cancellationToken) =>
+        await ReadByStateAsync(streamId, DeliveryState.Pending, max, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<DeliveryEntry>> ReadDeadLettersAsync(string streamId, int max, CancellationToken cancellationToken) =>
+        await ReadByStateAsync(streamId, DeliveryState.DeadLetter, max, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async ValueTask<long> CountPendingAsync(string streamId, CancellationToken cancellationToken) =>
+        await ReadAsync(
+            "SELECT count(*) FROM deliveries WHERE stream_id = $stream AND state = 0",
+            p => p.AddWithValue("$stream", streamId),
+            r => r.Read() ? r.GetInt64(0) : 0,
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async ValueTask<int> AcknowledgeAsync(string streamId, IReadOnlyCollection<string> jtis, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jtis);
+        if (jtis.Count == 0)
+        {
+            return 0;
+        }
+
+        return await _writer.ExecuteAsync(
+            context => jtis.Sum(jti => SettleOne(context, streamId, jti, DeliveryState.Delivered, null, at)),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<int> DeadLetterAsync(string streamId, IReadOnlyCollection<DeliveryFailure> failures, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(failures);
+        if (failures.Count == 0)
+        {
+            return 0;
+        }
+
+        return await _writer.ExecuteAsync(
+            context => failures.Sum(f => SettleOne(context, streamId, f.Jti, DeliveryState.DeadLetter, Describe(f), at)),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask RecordFailedAttemptAsync(string streamId, long id, string reason, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+        await _writer.ExecuteAsync(
+            context =>
+            {
+                var command = context.Command("""
+                    UPDATE deliveries SET attempts = attempts + 1, last_error = $error, next_attempt_at = $next
+                    WHERE id = $id AND stream_id = $stream
+                    """);
+                command.Parameters.AddWithValue("$error", reason);
+                command.Parameters.AddWithValue("$next", ToUnixMs(nextAttemptAt));
+                command.Parameters.AddWithValue("$id", id);
+                command.Parameters.AddWithValue("$stream", streamId);
+                return command.ExecuteNonQuery();
+            },
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async ValueTask StoreTokenAsync(string streamId, long id, string token, CancellationToken cancellationToken) =>
+        await _writer.ExecuteAsync(
+            context =>
+            {
+                // Only the first signature is kept: a retry must resend the same bytes and jti.
+                var command = context.Command("UPDATE deliveries SET token = $token WHERE id = $id AND stream_id = $stream AND token IS NULL");
+                command.Parameters.AddWithValue("$token", token);
+                command.Parameters.AddWithValue("$id", id);
+                command.Parameters.AddWithValue("$stream", streamId);
+                return command.ExecuteNonQuery();
+            },
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async ValueTask<int> DiscardPendingAsync(string streamId, CancellationToken cancellationToken) =>
+        await _writer.ExecuteAsync(
+            context =>
+            {
+                var command = context.Command("DELETE FROM deliveries WHERE stream_id = $stream AND state = 0");
+                command.Parameters.AddWithValue("$stream", streamId);
+                return command.ExecuteNonQuery();
+            },
+            cancellationToken).ConfigureAwait(false);
+
+    private async Task<IReadOnlyList<DeliveryEntry>> ReadByStateAsync(string streamId, DeliveryState state, int max, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(max);
+        return await ReadAsync(
+            ReadByStateSql,
+            p =>
+            {
+                p.AddWithValue("$stream", streamId);
+                p.AddWithValue("$state", (int)state);
+                p.AddWithValue("$max", max);
+            },
+            ReadEntries,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private static int SettleOne(SqliteWriteContext context, string streamId, string jti, DeliveryState state, string? error, DateTimeOffset at)
+    {
+        var command = context.Command(Settle);
+        command.Parameters.AddWithValue("$state", (int)state);
+        command.Parameters.AddWithValue("$at", ToUnixMs(at));
+        command.Parameters.AddWithValue("$error", (object?)error ?? DBNull.Value);
+        command.Parameters.AddWithValue("$jti", jti);
+        command.Parameters.AddWithValue("$stream", streamId);
+        return command.ExecuteNonQuery();
+    }
+
+    private static string Describe(DeliveryFailure failure) =>
+        string.IsNullOrEmpty(failure.Description) ? failure.Error : $"{failure.Error}: {failure.Description}";
+
+    private static List<DeliveryEntry> ReadEntries(SqliteDataReader reader)
+    {
+        var entries = new List<DeliveryEntry>();
+        while (reader.Read())
+        {
+            entries.Add(new DeliveryEntry(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                reader.GetInt64(2),
+                reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.GetString(5),
+                (DeliveryState)reader.GetInt32(6),
+                reader.GetInt32(7),
+                reader.IsDBNull(8) ? null : FromUnixMs(reader.GetInt64(8)),
+                reader.IsDBNull(9) ? null : reader.GetString(9),
+                FromUnixMs(reader.GetInt64(10))));
+        }
+
+        return entries;
+    }
+}

@@ -1,0 +1,103 @@
+using Microsoft.Data.Sqlite;
+using SharpSignals.Storage.Deliveries;
+using SharpSignals.Storage.Events;
+
+namespace SharpSignals.Storage.Sqlite;
+
+public sealed partial class SqliteStore
+{
+    private const string InsertEvent = """
+        INSERT INTO events (jti, issuer, project, event_types, txn, source_stream_id, token, received_at)
+        VALUES ($jti, $issuer, $project, $types, $txn, $source, $token, $at)
+        ON CONFLICT (jti, issuer) DO NOTHING
+        RETURNING position
+        """;
+
+    private const string FindEventPosition = "SELECT position FROM events WHERE jti = $jti AND issuer = $issuer";
+
+    private const string InsertDelivery = """
+        INSERT INTO deliveries (stream_id, event_position, jti, token, created_at)
+        VALUES ($stream, $event, $jti, $token, $at)
+        """;
+
+    private const string EventColumns = "position, issuer, jti, project, event_types, token, received_at, txn, source_stream_id";
+
+    /// <inheritdoc/>
+    public async ValueTask<AppendResult> AppendAsync(NewEvent newEvent, IReadOnlyList<NewDelivery> deliveries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(newEvent);
+        ArgumentNullException.ThrowIfNull(deliveries);
+        return await _writer.ExecuteAsync(context => Append(context, newEvent, deliveries), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<StoredEvent?> FindAsync(string issuer, string jti, CancellationToken cancellationToken) =>
+        await ReadAsync(
+            $"SELECT {EventColumns} FROM events WHERE jti = $jti AND issuer = $issuer",
+            p =>
+            {
+                p.AddWithValue("$jti", jti);
+                p.AddWithValue("$issuer", issuer);
+            },
+            ReadEvent,
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async ValueTask<StoredEvent?> FindByJtiAsync(string jti, CancellationToken cancellationToken) =>
+        await ReadAsync(
+            $"""
+            SELECT {EventColumns} FROM events WHERE jti = $jti
+            UNION ALL
+            SELECT {EventColumns} FROM events WHERE position = (SELECT event_position FROM deliveries WHERE jti = $jti LIMIT 1)
+            LIMIT 1
+            """,
+            p => p.AddWithValue("$jti", jti),
+            ReadEvent,
+            cancellationToken).ConfigureAwait(false);
+
+    private static AppendResult Append(SqliteWriteContext context, NewEvent newEvent, IReadOnlyList<NewDelivery> deliveries)
+    {
+        var insert = context.Command(InsertEvent);
+        insert.Parameters.AddWithValue("$jti", newEvent.Jti);
+        insert.Parameters.AddWithValue("$issuer", newEvent.Issuer);
+        insert.Parameters.AddWithValue("$project", newEvent.Project);
+        insert.Parameters.AddWithValue("$types", string.Join(' ', newEvent.EventTypes));
+        insert.Parameters.AddWithValue("$txn", (object?)newEvent.Txn ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$source", (object?)newEvent.SourceStreamId ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$token", newEvent.Token);
+        insert.Parameters.AddWithValue("$at", ToUnixMs(newEvent.ReceivedAt));
+        if (insert.ExecuteScalar() is not long position)
+        {
+            var existing = context.Command(FindEventPosition);
+            existing.Parameters.AddWithValue("$jti", newEvent.Jti);
+            existing.Parameters.AddWithValue("$issuer", newEvent.Issuer);
+            return new AppendResult((long)existing.ExecuteScalar()!, IsDuplicate: true);
+        }
+
+        foreach (var delivery in deliveries)
+        {
+            var command = context.Command(InsertDelivery);
+            command.Parameters.AddWithValue("$stream", delivery.StreamId);
+            command.Parameters.AddWithValue("$event", position);
+            command.Parameters.AddWithValue("$jti", delivery.Jti);
+            command.Parameters.AddWithValue("$token", (object?)delivery.Token ?? DBNull.Value);
+            command.Parameters.AddWithValue("$at", ToUnixMs(newEvent.ReceivedAt));
+            command.ExecuteNonQuery();
+        }
+
+        return new AppendResult(position, IsDuplicate: false);
+    }
+
+    private static StoredEvent? ReadEvent(SqliteDataReader reader) => reader.Read()
+        ? new StoredEvent(
+            reader.GetInt64(0),
+            reader.GetString(1),
+            reader.GetString(2),
+            reader.GetString(3),
+            reader.GetString(4).Split(' ', StringSplitOptions.RemoveEmptyEntries),
+            reader.GetString(5),
+            FromUnixMs(reader.GetInt64(6)),
+            reader.IsDBNull(7) ? null : reader.GetString(7),
+            reader.IsDBNull(8) ? null : reader.GetString(8))
+        : null;
+}

@@ -1,0 +1,93 @@
+using Microsoft.Data.Sqlite;
+using SharpSignals.Storage.Deliveries;
+using SharpSignals.Storage.Events;
+
+namespace SharpSignals.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode with <c>synchronous=FULL</c>, so a commit is on
+/// disk when it returns. All writes go through one <see cref="SqliteWriter"/> (group commit);
+/// reads use pooled connections and never wait for it.
+/// </summary>
+public sealed partial class SqliteStore : IEventLog, IDeliveryStore, IAsyncDisposable
+{
+    private readonly string _readConnectionString;
+    private readonly SqliteWriter _writer;
+
+    private SqliteStore(string readConnectionString, SqliteWriter writer)
+    {
+        _readConnectionString = readConnectionString;
+        _writer = writer;
+    }
+
+    /// <summary>Transactions committed so far; with <see cref="Writes"/>, how well commits are shared.</summary>
+    public long Commits => _writer.Commits;
+
+    /// <summary>Writes (appends, acknowledgements, ...) committed so far.</summary>
+    public long Writes => _writer.Writes;
+
+    /// <summary>Opens (or creates) the database, applies pending migrations and starts the writer.</summary>
+    /// <param name="options">Where the database lives.</param>
+    /// <returns>The store.</returns>
+    public static SqliteStore Open(SqliteStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(options.DatabasePath));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = options.DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        };
+        var writeConnection = new SqliteConnection(builder.ToString());
+        writeConnection.Open();
+        try
+        {
+            // WAL lets readers run beside the writer; FULL makes each commit fsync the WAL (DESIGN.md,
+            // "Durability contract"). foreign_keys guards delivery entries against missing events.
+            Pragma(writeConnection, "journal_mode = WAL");
+            Pragma(writeConnection, "synchronous = FULL");
+            Pragma(writeConnection, "foreign_keys = ON");
+            SqliteMigrator.Migrate(writeConnection);
+        }
+        catch
+        {
+            writeConnection.Dispose();
+            throw;
+        }
+
+        builder.Mode = SqliteOpenMode.ReadWrite;
+        return new SqliteStore(builder.ToString(), new SqliteWriter(writeConnection, options.MaxBatchSize));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => _writer.DisposeAsync();
+
+    private static void Pragma(SqliteConnection connection, string pragma)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA " + pragma;
+        command.ExecuteNonQuery();
+    }
+
+    private async Task<T> ReadAsync<T>(string sql, Action<SqliteParameterCollection> bind, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await using var connection = new SqliteConnection(_readConnectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        bind(command.Parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return read(reader);
+    }
+
+    private static long ToUnixMs(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
+
+    private static DateTimeOffset FromUnixMs(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
+}

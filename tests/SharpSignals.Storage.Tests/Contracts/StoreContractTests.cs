@@ -1,0 +1,221 @@
+using SharpSignals.Storage.Deliveries;
+using SharpSignals.Storage.Events;
+
+namespace SharpSignals.Storage.Tests.Contracts;
+
+/// <summary>
+/// The behaviour every storage provider must have, written once; each provider derives a class
+/// that opens its store (a real database, never a fake).
+/// </summary>
+public abstract class StoreContractTests : IAsyncLifetime
+{
+    protected static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(1_767_225_600_000);
+
+    private StoreUnderTest? _store;
+
+    protected IEventLog Log => _store!.Log;
+
+    protected IDeliveryStore Deliveries => _store!.Deliveries;
+
+    public async Task InitializeAsync() => _store = await OpenAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (_store is not null)
+        {
+            await _store.Handle.DisposeAsync();
+        }
+    }
+
+    /// <summary>Opens the provider's store; called again after <see cref="ReopenAsync"/> closes it, on the same data.</summary>
+    protected abstract Task<StoreUnderTest> OpenAsync();
+
+    /// <summary>Closes the store and opens it again on the same data, as a restart would.</summary>
+    protected async Task ReopenAsync()
+    {
+        await _store!.Handle.DisposeAsync();
+        _store = await OpenAsync();
+    }
+
+    [Fact]
+    public async Task AppendAsync_NewEvent_IsStoredWithEveryField()
+    {
+        var appended = await Log.AppendAsync(Event("e1") with { Txn = "t-1", SourceStreamId = "in-1" }, [], CancellationToken.None);
+
+        var stored = await Log.FindAsync("https://tx.example", "e1", CancellationToken.None);
+
+        Assert.False(appended.IsDuplicate);
+        Assert.NotNull(stored);
+        Assert.Equal(appended.Position, stored.Position);
+        Assert.Equal("p1", stored.Project);
+        Assert.Equal(["urn:a", "urn:b"], stored.EventTypes);
+        Assert.Equal("token-e1", stored.Token);
+        Assert.Equal(T0, stored.ReceivedAt);
+        Assert.Equal("t-1", stored.Txn);
+        Assert.Equal("in-1", stored.SourceStreamId);
+    }
+
+    [Fact]
+    public async Task AppendAsync_SameIssuerAndJti_IsADuplicateThatAddsNothing()
+    {
+        var first = await Log.AppendAsync(Event("e1"), [new("s1", "e1")], CancellationToken.None);
+
+        var second = await Log.AppendAsync(Event("e1") with { Token = "other" }, [new("s1", "e1-again"), new("s2", "e1")], CancellationToken.None);
+
+        Assert.True(second.IsDuplicate);
+        Assert.Equal(first.Position, second.Position);
+        Assert.Equal("token-e1", (await Log.FindAsync("https://tx.example", "e1", CancellationToken.None))!.Token);
+        Assert.Single(await Deliveries.ReadPendingAsync("s1", 10, CancellationToken.None));
+        Assert.Empty(await Deliveries.ReadPendingAsync("s2", 10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AppendAsync_SameJtiFromAnotherIssuer_IsANewEvent()
+    {
+        var first = await Log.AppendAsync(Event("e1"), [], CancellationToken.None);
+
+        var second = await Log.AppendAsync(Event("e1") with { Issuer = "https://other.example" }, [], CancellationToken.None);
+
+        Assert.False(second.IsDuplicate);
+        Assert.True(second.Position > first.Position);
+    }
+
+    [Fact]
+    public async Task ReadPendingAsync_EntriesOfEachStream_ComeOldestFirstUpToMax()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await Log.AppendAsync(Event($"e{i}"), [new("s1", $"e{i}"), new("s2", $"s2-e{i}", $"signed-{i}")], CancellationToken.None);
+        }
+
+        var s1 = await Deliveries.ReadPendingAsync("s1", 3, CancellationToken.None);
+        var s2 = await Deliveries.ReadPendingAsync("s2", 10, CancellationToken.None);
+
+        Assert.Equal(["e0", "e1", "e2"], s1.Select(e => e.Jti));
+        Assert.Equal(["s2-e0", "s2-e1", "s2-e2", "s2-e3", "s2-e4"], s2.Select(e => e.Jti));
+        Assert.True(s2.Zip(s2.Skip(1)).All(p => p.First.Id < p.Second.Id));
+        Assert.All(s1, e => Assert.Null(e.Token));
+        Assert.Equal("signed-0", s2[0].Token);
+        Assert.Equal("token-e0", s2[0].EventToken);
+        Assert.All(s2, e => Assert.Equal(DeliveryState.Pending, e.State));
+        Assert.Equal(5, await Deliveries.CountPendingAsync("s1", CancellationToken.None));
+        Assert.Empty(await Deliveries.ReadPendingAsync("s1", 0, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AcknowledgeAsync_SettlesOnlyThatStreamsPendingEntries()
+    {
+        await Log.AppendAsync(Event("e1"), [new("s1", "e1"), new("s2", "e1")], CancellationToken.None);
+        await Log.AppendAsync(Event("e2"), [new("s1", "e2")], CancellationToken.None);
+
+        var changed = await Deliveries.AcknowledgeAsync("s1", ["e1", "unknown"], T0, CancellationToken.None);
+        var again = await Deliveries.AcknowledgeAsync("s1", ["e1"], T0, CancellationToken.None);
+
+        Assert.Equal(1, changed);
+        Assert.Equal(0, again);
+        Assert.Equal(["e2"], (await Deliveries.ReadPendingAsync("s1", 10, CancellationToken.None)).Select(e => e.Jti));
+        Assert.Equal(["e1"], (await Deliveries.ReadPendingAsync("s2", 10, CancellationToken.None)).Select(e => e.Jti));
+    }
+
+    [Fact]
+    public async Task DeadLetterAsync_MovesEntriesWithTheirErrors()
+    {
+        await Log.AppendAsync(Event("e1"), [new("s1", "e1")], CancellationToken.None);
+        await Log.AppendAsync(Event("e2"), [new("s1", "e2")], CancellationToken.None);
+
+        var changed = await Deliveries.DeadLetterAsync("s1", [new DeliveryFailure("e1", "invalid_audience", "not for us")], T0, CancellationToken.None);
+
+        Assert.Equal(1, changed);
+        Assert.Equal(["e2"], (await Deliveries.ReadPendingAsync("s1", 10, CancellationToken.None)).Select(e => e.Jti));
+        var dead = Assert.Single(await Deliveries.ReadDeadLettersAsync("s1", 10, CancellationToken.None));
+        Assert.Equal("e1", dead.Jti);
+        Assert.Equal(DeliveryState.DeadLetter, dead.State);
+        Assert.Equal("invalid_audience: not for us", dead.LastError);
+    }
+
+    [Fact]
+    public async Task RecordFailedAttemptAsync_CountsAttemptsAndKeepsTheEntryPending()
+    {
+        await Log.AppendAsync(Event("e1"), [new("s1", "e1")], CancellationToken.None);
+        var entry = (await Deliveries.ReadPendingAsync("s1", 1, CancellationToken.None))[0];
+
+        await Deliveries.RecordFailedAttemptAsync("s1", entry.Id, "HTTP 503", T0.AddSeconds(2), CancellationToken.None);
+        await Deliveries.RecordFailedAttemptAsync("s1", entry.Id, "timeout", T0.AddSeconds(6), CancellationToken.None);
+
+        var retried = Assert.Single(await Deliveries.ReadPendingAsync("s1", 1, CancellationToken.None));
+        Assert.Equal(2, retried.Attempts);
+        Assert.Equal("timeout", retried.LastError);
+        Assert.Equal(T0.AddSeconds(6), retried.NextAttemptAt);
+    }
+
+    [Fact]
+    public async Task StoreTokenAsync_KeepsTheFirstSignatureOnly()
+    {
+        await Log.AppendAsync(Event("e1"), [new("s1", "s1-e1")], CancellationToken.None);
+        var entry = (await Deliveries.ReadPendingAsync("s1", 1, CancellationToken.None))[0];
+
+        await Deliveries.StoreTokenAsync("s1", entry.Id, "first", CancellationToken.None);
+        await Deliveries.StoreTokenAsync("s1", entry.Id, "second", CancellationToken.None);
+
+        Assert.Equal("first", (await Deliveries.ReadPendingAsync("s1", 1, CancellationToken.None))[0].Token);
+    }
+
+    [Fact]
+    public async Task DiscardPendingAsync_DropsPendingEntriesButKeepsDeadLetters()
+    {
+        await Log.AppendAsync(Event("e1"), [new("s1", "e1")], CancellationToken.None);
+        await Log.AppendAsync(Event("e2"), [new("s1", "e2")], CancellationToken.None);
+        await Deliveries.DeadLetterAsync("s1", [new DeliveryFailure("e1", "invalid_request", null)], T0, CancellationToken.None);
+
+        var dropped = await Deliveries.DiscardPendingAsync("s1", CancellationToken.None);
+
+        Assert.Equal(1, dropped);
+        Assert.Empty(await Deliveries.ReadPendingAsync("s1", 10, CancellationToken.None));
+        Assert.Single(await Deliveries.ReadDeadLettersAsync("s1", 10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task FindByJtiAsync_FindsTheEventByItsOwnOrADeliveredJti()
+    {
+        await Log.AppendAsync(Event("e1"), [new("s1", "republished-1")], CancellationToken.None);
+
+        Assert.Equal("e1", (await Log.FindByJtiAsync("e1", CancellationToken.None))?.Jti);
+        Assert.Equal("e1", (await Log.FindByJtiAsync("republished-1", CancellationToken.None))?.Jti);
+        Assert.Null(await Log.FindByJtiAsync("nothing", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Reopen_KeepsEverythingAndNeverReusesPositions()
+    {
+        var first = await Log.AppendAsync(Event("e1"), [new("s1", "e1")], CancellationToken.None);
+        var second = await Log.AppendAsync(Event("e2"), [new("s1", "e2")], CancellationToken.None);
+        var lastEntry = (await Deliveries.ReadPendingAsync("s1", 10, CancellationToken.None))[^1];
+        await Deliveries.AcknowledgeAsync("s1", ["e1"], T0, CancellationToken.None);
+        await Deliveries.DiscardPendingAsync("s1", CancellationToken.None);
+
+        await ReopenAsync();
+        var third = await Log.AppendAsync(Event("e3"), [new("s1", "e3")], CancellationToken.None);
+
+        Assert.NotNull(await Log.FindAsync("https://tx.example", "e1", CancellationToken.None));
+        Assert.True((await Log.AppendAsync(Event("e2"), [], CancellationToken.None)).IsDuplicate);
+        Assert.True(third.Position > second.Position && second.Position > first.Position);
+        Assert.True(Assert.Single(await Deliveries.ReadPendingAsync("s1", 10, CancellationToken.None)).Id > lastEntry.Id);
+    }
+
+    [Fact]
+    public async Task AppendAsync_ConcurrentRequests_AllSucceedWithDistinctPositions()
+    {
+        var appends = Enumerable.Range(0, 200)
+            .Select(i => Log.AppendAsync(Event($"c{i}"), [new("s1", $"c{i}")], CancellationToken.None).AsTask())
+            .ToList();
+
+        var results = await Task.WhenAll(appends);
+
+        Assert.Equal(200, results.Select(r => r.Position).Distinct().Count());
+        Assert.All(results, r => Assert.False(r.IsDuplicate));
+        Assert.Equal(200, await Deliveries.CountPendingAsync("s1", CancellationToken.None));
+    }
+
+    protected static NewEvent Event(string jti) =>
+        new("https://tx.example", jti, "p1", ["urn:a", "urn:b"], $"token-{jti}", T0);
+}

@@ -1,0 +1,133 @@
+using Microsoft.Data.Sqlite;
+using SharpSignals.Storage.Deliveries;
+using SharpSignals.Storage.Events;
+using SharpSignals.Storage.Sqlite;
+
+namespace SharpSignals.Storage.Tests.Sqlite;
+
+/// <summary>What is particular to SQLite: WAL, query plans, group commit, savepoints.</summary>
+public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
+{
+    private static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(1_767_225_600_000);
+
+    private readonly SqliteTestDatabase _database = new();
+    private SqliteStore _store = null!;
+
+    public Task InitializeAsync()
+    {
+        _store = SqliteStore.Open(new SqliteStoreOptions { DatabasePath = _database.Path });
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _store.DisposeAsync();
+
+    public void Dispose() => _database.Dispose();
+
+    [Fact]
+    public void Open_Database_IsInWalMode()
+    {
+        Assert.Equal("wal", Scalar("PRAGMA journal_mode"));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(1000)]
+    public async Task ReadPendingQuery_IsARangeScanOfTheStreamIndexWithNoSort(int batchSize)
+    {
+        // Enough rows across streams and states that the planner has a real choice to make.
+        for (var i = 0; i < 300; i++)
+        {
+            await _store.AppendAsync(Event($"e{i}"), [new NewDelivery($"s{i % 7}", $"e{i}")], CancellationToken.None);
+        }
+
+        Execute("ANALYZE");
+
+        var plan = Plan(SqliteStore.ReadByStateSql, ("$stream", "s1"), ("$state", 0), ("$max", batchSize));
+
+        Assert.Contains("USING INDEX ix_deliveries_stream_state_id (stream_id=? AND state=?)", plan, StringComparison.Ordinal);
+        Assert.Contains("USING INTEGER PRIMARY KEY (rowid=?)", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("TEMP B-TREE", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("SCAN", plan, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AppendAsync_ConcurrentRequests_ShareCommits()
+    {
+        var commitsBefore = _store.Commits;
+
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(i => _store.AppendAsync(Event($"g{i}"), [new NewDelivery("s1", $"g{i}")], CancellationToken.None).AsTask()));
+
+        var commits = _store.Commits - commitsBefore;
+        Assert.InRange(commits, 1, 8);
+    }
+
+    [Fact]
+    public async Task AppendAsync_OneFailingWriteInABatch_LeavesTheOthersCommitted()
+    {
+        var ok1 = _store.AppendAsync(Event("ok1"), [new NewDelivery("s1", "ok1")], CancellationToken.None).AsTask();
+        var bad = _store.AppendAsync(Event("bad"), [new NewDelivery("s1", "same"), new NewDelivery("s1", "same")], CancellationToken.None).AsTask();
+        var ok2 = _store.AppendAsync(Event("ok2"), [new NewDelivery("s1", "ok2")], CancellationToken.None).AsTask();
+
+        await Assert.ThrowsAsync<SqliteException>(() => bad);
+        await Task.WhenAll(ok1, ok2);
+
+        Assert.Null(await _store.FindAsync("https://tx.example", "bad", CancellationToken.None));
+        Assert.Equal(["ok1", "ok2"], (await _store.ReadPendingAsync("s1", 10, CancellationToken.None)).Select(e => e.Jti));
+    }
+
+    [Fact]
+    public async Task AppendAsync_CancelledBeforeItIsWritten_WritesNothing()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _store.AppendAsync(Event("x"), [], cancelled.Token).AsTask());
+
+        Assert.Null(await _store.FindAsync("https://tx.example", "x", CancellationToken.None));
+    }
+
+    private static NewEvent Event(string jti) => new("https://tx.example", jti, "p1", ["urn:a"], $"token-{jti}", T0);
+
+    private string? Scalar(string sql)
+    {
+        using var connection = Connect();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar()?.ToString();
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = Connect();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private string Plan(string sql, params (string Name, object Value)[] parameters)
+    {
+        using var connection = Connect();
+        using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        using var reader = command.ExecuteReader();
+        var lines = new List<string>();
+        while (reader.Read())
+        {
+            lines.Add(reader.GetString(3));
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    private SqliteConnection Connect()
+    {
+        var connection = new SqliteConnection($"Data Source={_database.Path}");
+        connection.Open();
+        return connection;
+    }
+}

@@ -1,0 +1,20 @@
+using Microsoft.Data.Sqlite;
+
+namespace SharpSignals.Storage.Tests.Sqlite;
+
+/// <summary>A database file in a fresh temporary directory, removed on dispose.</summary>
+internal sealed class SqliteTestDatabase : IDisposable
+{
+    private readonly string _directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "sharpsignals-sqlite-" + Guid.NewGuid().ToString("N"));
+
+    public string Path => System.IO.Path.Combine(_directory, "sharpsignals.db");
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+}
