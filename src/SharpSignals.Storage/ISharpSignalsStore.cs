@@ -1,0 +1,16 @@
+using SharpSignals.Storage.Clients;
+using SharpSignals.Storage.Deliveries;
+using SharpSignals.Storage.Events;
+using SharpSignals.Storage.Keys;
+using SharpSignals.Storage.Streams;
+
+namespace SharpSignals.Storage;
+
+/// <summary>Everything the server keeps, as one provider implements it.</summary>
+public interface ISharpSignalsStore : IEventLog, IDeliveryStore, IStreamStore, IClientStore, ISigningKeyStore, IAsyncDisposable
+{
+    /// <summary>Whether the store can be read and written now.</summary>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    /// <returns><see langword="true"/> when healthy.</returns>
+    ValueTask<bool> IsHealthyAsync(CancellationToken cancellationToken);
+}

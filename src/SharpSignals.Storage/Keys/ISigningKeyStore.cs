@@ -1,0 +1,25 @@
+namespace SharpSignals.Storage.Keys;
+
+/// <summary>The issuer's signing keys: one active, the others retired but still published for a while.</summary>
+public interface ISigningKeyStore
+{
+    /// <summary>Every stored key, oldest first.</summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The keys.</returns>
+    ValueTask<IReadOnlyList<SigningKeyRecord>> ListSigningKeysAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Adds a new active key and retires the one that was active, in one transaction, so that there is
+    /// always exactly one active key.
+    /// </summary>
+    /// <param name="key">The new key (its <see cref="SigningKeyRecord.RetiredAt"/> is null).</param>
+    /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
+    /// <returns>A task that completes when the rotation is durable.</returns>
+    ValueTask RotateSigningKeyAsync(SigningKeyRecord key, CancellationToken cancellationToken);
+
+    /// <summary>Deletes keys retired before <paramref name="cutoff"/>.</summary>
+    /// <param name="cutoff">Keys retired earlier than this are deleted.</param>
+    /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
+    /// <returns>How many were deleted.</returns>
+    ValueTask<int> DeleteSigningKeysRetiredBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
+}

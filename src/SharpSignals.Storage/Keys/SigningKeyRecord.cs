@@ -1,0 +1,12 @@
+namespace SharpSignals.Storage.Keys;
+
+/// <summary>One of the issuer's signing keys, its private part encrypted before it reaches the store.</summary>
+/// <param name="KeyId">The key id (<c>kid</c>).</param>
+/// <param name="Algorithm">The JWS algorithm.</param>
+/// <param name="ProtectedPrivateKey">The private JWK, encrypted (ASP.NET Core Data Protection).</param>
+/// <param name="CreatedAt">When it was generated.</param>
+public sealed record SigningKeyRecord(string KeyId, string Algorithm, string ProtectedPrivateKey, DateTimeOffset CreatedAt)
+{
+    /// <summary>When it stopped signing; null for the active key.</summary>
+    public DateTimeOffset? RetiredAt { get; init; }
+}

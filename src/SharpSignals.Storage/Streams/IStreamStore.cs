@@ -1,0 +1,56 @@
+namespace SharpSignals.Storage.Streams;
+
+/// <summary>Streams and their subjects.</summary>
+public interface IStreamStore
+{
+    /// <summary>Stores a new stream.</summary>
+    /// <param name="stream">The stream; its id must be new.</param>
+    /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
+    /// <returns>A task that completes when the stream is durable.</returns>
+    ValueTask CreateStreamAsync(StreamRecord stream, CancellationToken cancellationToken);
+
+    /// <summary>Finds a stream.</summary>
+    /// <param name="streamId">The stream id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The stream, or null.</returns>
+    ValueTask<StreamRecord?> GetStreamAsync(string streamId, CancellationToken cancellationToken);
+
+    /// <summary>Every stream, optionally only a project's or an owner's, oldest first.</summary>
+    /// <param name="project">Only this project's streams, when set.</param>
+    /// <param name="ownerClientId">Only this client's streams, when set.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The streams.</returns>
+    ValueTask<IReadOnlyList<StreamRecord>> ListStreamsAsync(string? project, string? ownerClientId, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a stream's stored row.</summary>
+    /// <param name="stream">The stream with its new values.</param>
+    /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
+    /// <returns>Whether the stream existed.</returns>
+    ValueTask<bool> UpdateStreamAsync(StreamRecord stream, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a stream with its subjects and its delivery entries.</summary>
+    /// <param name="streamId">The stream id.</param>
+    /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
+    /// <returns>Whether the stream existed.</returns>
+    ValueTask<bool> DeleteStreamAsync(string streamId, CancellationToken cancellationToken);
+
+    /// <summary>Adds a subject, or updates its <c>verified</c> flag when it is already there.</summary>
+    /// <param name="streamId">The stream id.</param>
+    /// <param name="subject">The subject.</param>
+    /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
+    /// <returns>A task that completes when the subject is durable.</returns>
+    ValueTask AddSubjectAsync(string streamId, StreamSubject subject, CancellationToken cancellationToken);
+
+    /// <summary>Removes a subject.</summary>
+    /// <param name="streamId">The stream id.</param>
+    /// <param name="subjectKey">The subject's canonical form.</param>
+    /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
+    /// <returns>Whether the subject was there.</returns>
+    ValueTask<bool> RemoveSubjectAsync(string streamId, string subjectKey, CancellationToken cancellationToken);
+
+    /// <summary>A stream's subjects, in the order they were added.</summary>
+    /// <param name="streamId">The stream id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The subjects.</returns>
+    ValueTask<IReadOnlyList<StreamSubject>> ListSubjectsAsync(string streamId, CancellationToken cancellationToken);
+}
