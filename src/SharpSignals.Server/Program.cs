@@ -1,20 +1,39 @@
-using SharpSignals.Server.Admin;
+using SharpSignals.Server.Auth;
 using SharpSignals.Server.Configuration;
+using SharpSignals.Server.Delivery.Poll;
+using SharpSignals.Server.Delivery.Push;
+using SharpSignals.Server.Discovery;
 using SharpSignals.Server.Health;
 using SharpSignals.Server.Keys;
+using SharpSignals.Server.Publishing;
+using SharpSignals.Server.Storage;
+using SharpSignals.Server.Streams;
 
 // appsettings.json ships beside the binary; the working directory is only where ./data goes.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
+builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddServerOptions();
+builder.Services.AddServerStorage();
 builder.Services.AddIssuerKeys();
-builder.Services.AddAdminToken();
+builder.Services.AddServerAuth();
+builder.Services.AddStreams();
+builder.Services.AddPushDelivery();
 builder.Services.AddServerHealth();
+builder.Services.AddProblemDetails();
 
 var app = builder.Build();
 
+app.UseAuthentication();
+app.UseAuthorization();
+
 app.MapServerHealth();
 app.MapJwks();
+app.MapDiscovery();
+app.MapAuthApi();
+app.MapStreamsApi();
+app.MapPollApi();
+app.MapPublishApi();
 
 app.Run();
 

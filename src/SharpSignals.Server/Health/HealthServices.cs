@@ -6,7 +6,9 @@ internal static class HealthServices
 {
     public static IServiceCollection AddServerHealth(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<DataDirectoryHealthCheck>("data-directory", HealthStatus.Unhealthy);
+        services.AddHealthChecks()
+            .AddCheck<DataDirectoryHealthCheck>("data-directory", HealthStatus.Unhealthy)
+            .AddCheck<StoreHealthCheck>("store", HealthStatus.Unhealthy);
         return services;
     }
 

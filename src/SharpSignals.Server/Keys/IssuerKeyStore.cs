@@ -1,76 +1,69 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Configuration;
+using SharpSignals.Storage.Keys;
 using SharpSignals.Tokens.Keys;
 
 namespace SharpSignals.Server.Keys;
 
 /// <summary>
-/// The issuer's key ring, kept in the data directory with every private key encrypted by ASP.NET
-/// Core Data Protection (DESIGN.md, "Security"). The first start generates the first key.
+/// The issuer's key ring, loaded from the store at start, with every private key encrypted by
+/// ASP.NET Core Data Protection before it is stored (DESIGN.md, "Security"). The first start
+/// generates the first key.
 /// </summary>
-internal sealed partial class IssuerKeyStore : IHostedService
+internal sealed partial class IssuerKeyStore(
+    ISigningKeyStore store,
+    IDataProtectionProvider dataProtection,
+    IOptions<ServerOptions> options,
+    TimeProvider time,
+    ILogger<IssuerKeyStore> logger) : IHostedService
 {
-    private const string FileName = "issuer-keys.json";
+    private readonly IDataProtector _protector = dataProtection.CreateProtector("SharpSignals.IssuerKeys.v1");
+    private volatile KeyRing? _ring;
 
-    private readonly DataDirectory _directory;
-    private readonly IDataProtector _protector;
+    /// <summary>The current ring; rotation replaces it as a whole.</summary>
+    public KeyRing Ring => _ring ?? throw new InvalidOperationException("The issuer keys are loaded when the host starts.");
 
-    public IssuerKeyStore(DataDirectory directory, IDataProtectionProvider dataProtection, IOptions<ServerOptions> options, ILogger<IssuerKeyStore> logger)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _directory = directory;
-        _protector = dataProtection.CreateProtector("SharpSignals.IssuerKeys.v1");
-        var path = directory.File(FileName);
-        if (File.Exists(path))
+        var stored = await store.ListSigningKeysAsync(cancellationToken);
+        if (!stored.Any(k => k.RetiredAt is null))
         {
-            Ring = Load(File.ReadAllText(path));
-            LogLoaded(logger, Ring.Active.KeyId, Ring.Active.Algorithm, Ring.Retired.Count);
+            await RotateAsync(options.Value.Signing.Algorithm, cancellationToken);
+            return;
         }
-        else
-        {
-            Ring = new KeyRing(SetSigningKey.Generate(options.Value.Signing.Algorithm));
-            Save(Ring);
-            LogGenerated(logger, Ring.Active.KeyId, Ring.Active.Algorithm, path);
-        }
+
+        _ring = Build(stored);
+        LogLoaded(logger, _ring.Active.KeyId, _ring.Active.Algorithm, _ring.Retired.Count);
     }
-
-    /// <summary>The issuer's keys.</summary>
-    public KeyRing Ring { get; }
-
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private KeyRing Load(string json)
+    /// <summary>Generates a new active key; the current one stays published as retired.</summary>
+    public async Task<KeyRing> RotateAsync(string algorithm, CancellationToken cancellationToken)
     {
-        var stored = JsonSerializer.Deserialize(json, KeyStoreJsonContext.Default.StoredKeyRing)
-            ?? throw new InvalidDataException($"{FileName} is empty.");
-        var active = SetSigningKey.FromPrivateJwk(_protector.Unprotect(stored.Active));
-        var retired = stored.Retired.Select(r => new RetiredKey(SetSigningKey.FromPrivateJwk(_protector.Unprotect(r.Key)), r.RetiredAt));
-        return new KeyRing(active, retired);
+        var key = SetSigningKey.Generate(algorithm);
+        await store.RotateSigningKeyAsync(
+            new SigningKeyRecord(key.KeyId, key.Algorithm, _protector.Protect(key.ExportPrivateJwk()), time.GetUtcNow()),
+            cancellationToken);
+        _ring = Build(await store.ListSigningKeysAsync(cancellationToken));
+        LogGenerated(logger, key.KeyId, key.Algorithm);
+        return _ring;
     }
 
-    private void Save(KeyRing ring)
+    private KeyRing Build(IReadOnlyList<SigningKeyRecord> stored)
     {
-        var stored = new StoredKeyRing(
-            _protector.Protect(ring.Active.ExportPrivateJwk()),
-            ring.Retired.Select(r => new StoredRetiredKey(_protector.Protect(r.Key.ExportPrivateJwk()), r.RetiredAt)).ToList());
-        _directory.WriteSecret(FileName, JsonSerializer.Serialize(stored, KeyStoreJsonContext.Default.StoredKeyRing));
+        var active = stored.Last(k => k.RetiredAt is null);
+        return new KeyRing(
+            Load(active),
+            stored.Where(k => k.RetiredAt is not null).Select(k => new RetiredKey(Load(k), k.RetiredAt!.Value)));
     }
+
+    private SetSigningKey Load(SigningKeyRecord record) => SetSigningKey.FromPrivateJwk(_protector.Unprotect(record.ProtectedPrivateKey));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded issuer key {KeyId} ({Algorithm}) and {RetiredCount} retired keys")]
     private static partial void LogLoaded(ILogger logger, string keyId, string algorithm, int retiredCount);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Generated issuer key {KeyId} ({Algorithm}), stored encrypted in {Path}")]
-    private static partial void LogGenerated(ILogger logger, string keyId, string algorithm, string path);
-
-    internal sealed record StoredKeyRing(
-        [property: JsonPropertyName("active")] string Active,
-        [property: JsonPropertyName("retired")] IReadOnlyList<StoredRetiredKey> Retired);
-
-    internal sealed record StoredRetiredKey(
-        [property: JsonPropertyName("key")] string Key,
-        [property: JsonPropertyName("retired_at")] DateTimeOffset RetiredAt);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Generated issuer key {KeyId} ({Algorithm})")]
+    private static partial void LogGenerated(ILogger logger, string keyId, string algorithm);
 }

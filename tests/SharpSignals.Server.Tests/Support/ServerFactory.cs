@@ -1,17 +1,41 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace SharpSignals.Server.Tests.Support;
 
-/// <summary>The real server over its own data directory, which the test owns and deletes.</summary>
-internal sealed class ServerFactory(string dataDirectory, IDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+/// <summary>
+/// The real server over its own data directory, which the test owns and deletes. Its issuer is
+/// <see cref="Issuer"/>; loopback push targets are allowed, as in development.
+/// </summary>
+internal sealed class ServerFactory(string dataDirectory, IDictionary<string, string?>? settings = null, TimeProvider? time = null) : WebApplicationFactory<Program>
 {
+    public const string Issuer = "http://localhost";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("SharpSignals:DataDirectory", dataDirectory);
+        builder.UseSetting("SharpSignals:Issuer", Issuer);
+        builder.UseSetting("SharpSignals:AllowInsecureHttp", "true");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
         }
+
+        if (time is not null)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton(time));
+        }
+    }
+
+    /// <summary>A client authorised with the admin token from the data directory.</summary>
+    public HttpClient CreateAdminClient()
+    {
+        var client = CreateClient();
+        var token = File.ReadAllText(Path.Combine(dataDirectory, "admin.token"));
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        return client;
     }
 }

@@ -1,0 +1,177 @@
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+using SharpSignals.Server.Http;
+using SharpSignals.Storage.Clients;
+
+namespace SharpSignals.Server.Auth;
+
+/// <summary>Initial access tokens, client registration (RFC 7591) and client credentials (RFC 6749 §4.4).</summary>
+internal static class AuthEndpoints
+{
+    /// <summary>Access tokens live an hour (CAEP interoperability profile: short-lived, at most 60 minutes).</summary>
+    public static readonly TimeSpan AccessTokenLifetime = TimeSpan.FromHours(1);
+
+    private static readonly TimeSpan DefaultIatLifetime = TimeSpan.FromDays(1);
+
+    public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/iat", CreateInitialAccessToken).RequireAuthorization(Scopes.Admin);
+        app.MapPost("/register", Register).AllowAnonymous();
+        app.MapPost("/oauth/token", IssueToken).AllowAnonymous().DisableAntiforgery();
+        var admin = app.MapGroup("/admin/clients").RequireAuthorization(Scopes.Admin);
+        admin.MapGet("/", ListClients);
+        admin.MapDelete("/{clientId}", RevokeClient);
+        return app;
+    }
+
+    private static async Task<IResult> CreateInitialAccessToken(HttpRequest request, IClientStore clients, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
+        if (body.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var project = body.String("project") ?? CallerClaims.DefaultProject;
+        var expiresIn = body.Int64("expires_in") ?? (long)DefaultIatLifetime.TotalSeconds;
+        if (body.Errors.Count > 0 || expiresIn <= 0 || !ProjectNames.IsValid(project))
+        {
+            return Problems.BadRequest("The body must be {\"project\": \"<name>\", \"expires_in\": <seconds>} with a project of letters, digits, '-', '_' or '.' and a positive lifetime.", body.Errors);
+        }
+
+        var token = TokenHashing.NewToken();
+        var now = time.GetUtcNow();
+        var expiresAt = now.AddSeconds(expiresIn);
+        await clients.CreateInitialAccessTokenAsync(new InitialAccessTokenRecord(TokenHashing.Hash(token), project, now, expiresAt), cancellationToken);
+        return TypedResults.Created((string?)null, new InitialAccessTokenResponse(token, project, expiresAt.ToUnixTimeSeconds()));
+    }
+
+    private static async Task<IResult> Register(HttpRequest request, IClientStore clients, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var token = BearerTokenHandler.BearerToken(request);
+        var iat = token is null ? null : await clients.FindInitialAccessTokenAsync(TokenHashing.Hash(token), cancellationToken);
+        var now = time.GetUtcNow();
+        if (iat is null || iat.ExpiresAt <= now)
+        {
+            // RFC 7591 §3: the initial access token is a bearer token (RFC 6750).
+            request.HttpContext.Response.Headers.WWWAuthenticate = token is null
+                ? BearerChallenge.Plain
+                : BearerChallenge.InvalidToken(iat is null ? "The initial access token is not valid." : "The initial access token has expired.");
+            return TypedResults.Unauthorized();
+        }
+
+        var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return RegistrationError("invalid_client_metadata", "The body must be a JSON object.");
+        }
+
+        var name = body.String("client_name") ?? "";
+        var requested = (body.String("scope") ?? string.Join(' ', Scopes.Registrable)).Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct().ToList();
+        var refused = requested.Where(s => !Scopes.Registrable.Contains(s)).ToList();
+        if (body.Errors.Count > 0 || refused.Count > 0 || requested.Count == 0)
+        {
+            return RegistrationError("invalid_client_metadata", refused.Count > 0
+                ? $"Scopes {string.Join(", ", refused)} cannot be registered; use {string.Join(", ", Scopes.Registrable)}."
+                : "client_name and scope must be strings, and scope must not be empty.");
+        }
+
+        var scope = string.Join(' ', requested);
+        var clientId = "c_" + TokenHashing.NewToken()[..22];
+        var secret = TokenHashing.NewToken();
+        await clients.CreateClientAsync(new ClientRecord(clientId, iat.Project, name, TokenHashing.Hash(secret), scope, now), cancellationToken);
+        var accessToken = await IssueAccessTokenAsync(clients, clientId, iat.Project, scope, now, cancellationToken);
+        return TypedResults.Created((string?)null, new RegistrationResponse(
+            clientId, secret, name, scope, iat.Project, accessToken, "Bearer", (long)AccessTokenLifetime.TotalSeconds, now.ToUnixTimeSeconds(), 0, ["client_credentials"], "client_secret_basic"));
+    }
+
+    private static async Task<IResult> IssueToken(HttpRequest request, IClientStore clients, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!request.HasFormContentType)
+        {
+            return OAuthError(StatusCodes.Status400BadRequest, "invalid_request", "The token request must be application/x-www-form-urlencoded (RFC 6749 §4.4.2).");
+        }
+
+        var form = await request.ReadFormAsync(cancellationToken);
+        if (form["grant_type"] != "client_credentials")
+        {
+            return OAuthError(StatusCodes.Status400BadRequest, "unsupported_grant_type", "Only the client_credentials grant is supported.");
+        }
+
+        // RFC 6749 §2.3.1: client_secret_basic or client_secret_post, never both.
+        var basic = BasicCredentials(request);
+        var posted = form.ContainsKey("client_id") || form.ContainsKey("client_secret");
+        if (basic is not null && posted)
+        {
+            return OAuthError(StatusCodes.Status400BadRequest, "invalid_request", "Use one client authentication method, not both.");
+        }
+
+        var (clientId, secret) = basic ?? (form["client_id"].ToString(), form["client_secret"].ToString());
+        var client = string.IsNullOrEmpty(clientId) ? null : await clients.GetClientAsync(clientId, cancellationToken);
+        if (client is null || client.RevokedAt is not null || string.IsNullOrEmpty(secret) || !TokenHashing.Matches(secret, client.SecretHash))
+        {
+            request.HttpContext.Response.Headers.WWWAuthenticate = "Basic realm=\"sharpsignals\"";
+            return OAuthError(StatusCodes.Status401Unauthorized, "invalid_client", "Client authentication failed.");
+        }
+
+        var granted = client.Scope.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var requested = form["scope"].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (requested.Any(s => !granted.Contains(s)))
+        {
+            return OAuthError(StatusCodes.Status400BadRequest, "invalid_scope", $"The client may request only {client.Scope}.");
+        }
+
+        var scope = string.Join(' ', requested.Length > 0 ? requested : granted);
+        var now = time.GetUtcNow();
+        var token = await IssueAccessTokenAsync(clients, client.ClientId, client.Project, scope, now, cancellationToken);
+        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(new TokenResponse(token, "Bearer", (long)AccessTokenLifetime.TotalSeconds, scope));
+    }
+
+    private static async Task<Ok<ClientResponse[]>> ListClients(HttpRequest request, IClientStore clients, CancellationToken cancellationToken)
+    {
+        var project = request.Query["project"].FirstOrDefault();
+        var list = await clients.ListClientsAsync(project, cancellationToken);
+        return TypedResults.Ok(list.Select(c => new ClientResponse(c.ClientId, c.Name, c.Project, c.Scope, c.CreatedAt.ToUnixTimeSeconds(), c.RevokedAt?.ToUnixTimeSeconds())).ToArray());
+    }
+
+    private static async Task<IResult> RevokeClient(string clientId, IClientStore clients, TimeProvider time, CancellationToken cancellationToken) =>
+        await clients.RevokeClientAsync(clientId, time.GetUtcNow(), cancellationToken)
+            ? TypedResults.NoContent()
+            : Problems.NotFound($"There is no active client '{clientId}'.");
+
+    private static async Task<string> IssueAccessTokenAsync(IClientStore clients, string clientId, string project, string scope, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var token = TokenHashing.NewToken();
+        await clients.StoreAccessTokenAsync(new AccessTokenRecord(TokenHashing.Hash(token), clientId, project, scope, now + AccessTokenLifetime), cancellationToken);
+        return token;
+    }
+
+    private static (string Id, string Secret)? BasicCredentials(HttpRequest request)
+    {
+        var header = request.Headers[HeaderNames.Authorization].ToString();
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        try
+        {
+            // RFC 6749 §2.3.1: both parts are form-urlencoded before the Basic encoding.
+            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim()));
+            var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+            return colon < 0 ? null : (Uri.UnescapeDataString(decoded[..colon]), Uri.UnescapeDataString(decoded[(colon + 1)..]));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static JsonHttpResult<OAuthErrorResponse> OAuthError(int status, string error, string description) =>
+        TypedResults.Json(new OAuthErrorResponse(error, description), AuthJsonContext.Default.OAuthErrorResponse, statusCode: status);
+
+    private static JsonHttpResult<OAuthErrorResponse> RegistrationError(string error, string description) =>
+        OAuthError(StatusCodes.Status400BadRequest, error, description);
+}

@@ -1,0 +1,23 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+
+namespace SharpSignals.Server.Auth;
+
+internal static class AuthServices
+{
+    public static IServiceCollection AddServerAuth(this IServiceCollection services)
+    {
+        services.AddSingleton<AdminToken>();
+        services.AddHostedService(sp => sp.GetRequiredService<AdminToken>());
+        services.AddAuthentication(BearerTokenHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ScopeForbiddenHandler>();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Scopes.Admin, p => p.RequireAuthenticatedUser().AddRequirements(new ScopeRequirement(Scopes.Admin)))
+            .AddPolicy(Scopes.Manage, p => p.RequireAuthenticatedUser().AddRequirements(new ScopeRequirement(Scopes.Manage)))
+            .AddPolicy(Scopes.Read, p => p.RequireAuthenticatedUser().AddRequirements(new ScopeRequirement(Scopes.Read)))
+            .AddPolicy(Scopes.Publish, p => p.RequireAuthenticatedUser().AddRequirements(new ScopeRequirement(Scopes.Publish)));
+        services.AddSingleton<IAuthorizationHandler, ScopeAuthorizationHandler>();
+        return services;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using SharpSignals.Storage.Clients;
+
+namespace SharpSignals.Server.Auth;
+
+/// <summary>
+/// Authenticates <c>Authorization: Bearer</c> (RFC 6750 §2.1; the header only, never the query): the
+/// admin token, or an access token issued by <c>/oauth/token</c> or <c>/register</c>. Challenges
+/// carry the exact RFC 6750 §3 <c>WWW-Authenticate</c> header.
+/// </summary>
+internal sealed class BearerTokenHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IClientStore clients,
+    AdminToken adminToken,
+    TimeProvider time) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Bearer";
+
+    private const string FailureKey = "SharpSignals.AuthFailure";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var token = BearerToken(Request);
+        if (token is null)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (adminToken.Matches(token))
+        {
+            return Success([new(CallerClaims.ScopeClaim, Scopes.Admin), new(CallerClaims.ProjectClaim, CallerClaims.DefaultProject)]);
+        }
+
+        var record = await clients.FindAccessTokenAsync(TokenHashing.Hash(token), Context.RequestAborted);
+        if (record is null || record.ExpiresAt <= time.GetUtcNow())
+        {
+            return Fail(record is null ? "The access token is not valid." : "The access token has expired.");
+        }
+
+        var claims = record.Scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => new Claim(CallerClaims.ScopeClaim, s)).ToList();
+        claims.Add(new(CallerClaims.ProjectClaim, record.Project));
+        claims.Add(new(CallerClaims.ClientIdClaim, record.ClientId));
+        return Success(claims);
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+
+        // RFC 6750 §3.1: a request without credentials gets no error code; a bad token gets invalid_token.
+        Response.Headers.WWWAuthenticate = Context.Items[FailureKey] is string description
+            ? BearerChallenge.InvalidToken(description)
+            : BearerChallenge.Plain;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The bearer token of the Authorization header, or null when there is none.</summary>
+    public static string? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers[HeaderNames.Authorization].ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7 ? header[7..].Trim() : null;
+    }
+
+    private AuthenticateResult Fail(string description)
+    {
+        Context.Items[FailureKey] = description;
+        return AuthenticateResult.Fail(description);
+    }
+
+    private static AuthenticateResult Success(IEnumerable<Claim> claims) =>
+        AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
+}

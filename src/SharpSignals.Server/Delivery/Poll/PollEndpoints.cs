@@ -1,0 +1,143 @@
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using SharpSignals.Server.Auth;
+using SharpSignals.Server.Http;
+using SharpSignals.Server.Routing;
+using SharpSignals.Server.Streams;
+using SharpSignals.Storage.Deliveries;
+using SharpSignals.Tokens.Events;
+
+namespace SharpSignals.Server.Delivery.Poll;
+
+/// <summary>RFC 8936 poll delivery at <c>POST /ssf/poll/{stream_id}</c>.</summary>
+internal static class PollEndpoints
+{
+    public static IEndpointRouteBuilder MapPollApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/ssf/poll/{streamId}", Poll).RequireAuthorization(Scopes.Read);
+        return app;
+    }
+
+    private static async Task<IResult> Poll(
+        string streamId,
+        HttpRequest request,
+        ClaimsPrincipal caller,
+        StreamService streams,
+        StreamCatalog catalog,
+        IDeliveryStore deliveries,
+        StreamSignals signals,
+        TimeProvider time,
+        IOptions<StreamOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var (record, error) = await streams.GetStatusAsync(caller, streamId, cancellationToken);
+        if (error is not null)
+        {
+            return error.Error!;
+        }
+
+        var route = catalog.Find(streamId);
+        if (route is null || route.IsPush || !route.IsOutbound)
+        {
+            return Problems.BadRequest($"Stream '{streamId}' is not delivered by poll.");
+        }
+
+        var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
+        if (body.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var poll = PollRequest.Read(body);
+        if (body.Errors.Count > 0)
+        {
+            return Problems.BadRequest(string.Join("; ", body.Errors), body.Errors);
+        }
+
+        // RFC 8936 §2.4: acknowledgements and errors are settled before anything is handed out.
+        var now = time.GetUtcNow();
+        await deliveries.AcknowledgeAsync(streamId, poll.Ack, now, cancellationToken);
+        await deliveries.DeadLetterAsync(streamId, poll.Errors, now, cancellationToken);
+
+        var max = Math.Min(poll.MaxEvents ?? options.Value.MaxPollEvents, options.Value.MaxPollEvents);
+
+        // SSF 1.0 §8.1.2: a paused stream holds its events; a disabled one has none.
+        if (max == 0 || record!.Status != StreamStatuses.Enabled)
+        {
+            return Answer([], moreAvailable: false);
+        }
+
+        var signal = signals.Next(streamId);
+        var entries = await deliveries.ReadPendingAsync(streamId, max + 1, cancellationToken);
+        if (entries.Count == 0 && !poll.ReturnImmediately)
+        {
+            // RFC 8936 §2.1 long poll: wait for an entry or the timeout, then answer.
+            await Task.WhenAny(signal, Task.Delay(TimeSpan.FromSeconds(options.Value.PollWaitSeconds), time, cancellationToken));
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return Answer([], moreAvailable: false);
+            }
+
+            entries = await deliveries.ReadPendingAsync(streamId, max + 1, cancellationToken);
+        }
+
+        return Answer(entries.Take(max).ToList(), entries.Count > max);
+    }
+
+    private static IResult Answer(List<DeliveryEntry> entries, bool moreAvailable)
+    {
+        var sets = new Dictionary<string, string>(entries.Count, StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            sets[entry.Jti] = entry.Token ?? entry.EventToken;
+        }
+
+        return TypedResults.Json(new PollResponse(sets, moreAvailable), PollJsonContext.Default.PollResponse);
+    }
+}
+
+/// <summary>RFC 8936 §2.3 poll response.</summary>
+internal sealed record PollResponse(
+    [property: JsonPropertyName("sets")] Dictionary<string, string> Sets,
+    [property: JsonPropertyName("moreAvailable")] bool MoreAvailable);
+
+[JsonSerializable(typeof(PollResponse))]
+internal sealed partial class PollJsonContext : JsonSerializerContext;
+
+/// <summary>RFC 8936 §2.2 poll request members.</summary>
+internal sealed record PollRequest(int? MaxEvents, bool ReturnImmediately, IReadOnlyCollection<string> Ack, IReadOnlyCollection<DeliveryFailure> Errors)
+{
+    public static PollRequest Read(JsonBody body)
+    {
+        var maxEvents = body.Int64("maxEvents");
+        if (maxEvents is < 0 or > int.MaxValue)
+        {
+            body.Errors.Add("maxEvents must be a non-negative integer");
+        }
+
+        var failures = new List<DeliveryFailure>();
+        if (body.Object("setErrs") is { } setErrs)
+        {
+            foreach (var member in setErrs.EnumerateObject())
+            {
+                if (member.Value.ValueKind != JsonValueKind.Object
+                    || !member.Value.TryGetProperty("err", out var err) || err.ValueKind != JsonValueKind.String)
+                {
+                    body.Errors.Add($"setErrs.{member.Name} must be an object with an err string");
+                    continue;
+                }
+
+                var description = member.Value.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+                failures.Add(new DeliveryFailure(member.Name, err.GetString()!, description));
+            }
+        }
+
+        return new PollRequest(
+            maxEvents is >= 0 and <= int.MaxValue ? (int)maxEvents : null,
+            body.Boolean("returnImmediately") ?? false,
+            body.StringArray("ack") ?? [],
+            failures);
+    }
+}

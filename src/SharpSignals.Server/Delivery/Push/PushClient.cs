@@ -1,0 +1,151 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using SharpSignals.Tokens.Sets;
+
+namespace SharpSignals.Server.Delivery.Push;
+
+/// <summary>
+/// Sends SETs to push endpoints (RFC 8935 §2) over one shared, pooled <see cref="SocketsHttpHandler"/>:
+/// <c>Content-Type: application/secevent+jwt</c>, <c>Accept: application/json</c>, and the stream's
+/// <c>authorization_header</c> verbatim or no Authorization header at all. Every connection is
+/// checked against <see cref="OutboundAddressPolicy"/> at connect time; redirects are not followed.
+/// </summary>
+internal sealed class PushClient : IDisposable
+{
+    private static readonly MediaTypeHeaderValue SetContentType = new(SetMediaTypes.ContentType);
+    private static readonly MediaTypeWithQualityHeaderValue AcceptJson = new("application/json");
+
+    private readonly HttpClient _http;
+    private readonly TimeProvider _time;
+
+    public PushClient(OutboundAddressPolicy addresses, IOptions<PushOptions> options, TimeProvider time)
+    {
+        _time = time;
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            ConnectCallback = async (context, cancellationToken) => await ConnectAsync(addresses, context, cancellationToken),
+        };
+        _http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(options.Value.TimeoutSeconds) };
+    }
+
+    public async Task<PushOutcome> PushAsync(Uri endpoint, string? authorizationHeader, string token, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
+        {
+            Content = new StringContent(token, Encoding.ASCII),
+        };
+        request.Content.Headers.ContentType = SetContentType;
+        request.Headers.Accept.Add(AcceptJson);
+        if (authorizationHeader is not null)
+        {
+            // SSF 1.0 §6.1.1: the exact configured value, not re-parsed into scheme and parameter.
+            request.Headers.TryAddWithoutValidation("Authorization", authorizationHeader);
+        }
+
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            var status = (int)response.StatusCode;
+            if (status is >= 200 and < 300)
+            {
+                return new PushOutcome(PushResult.Delivered);
+            }
+
+            if (status is 401 or 403)
+            {
+                return new PushOutcome(PushResult.Unauthorized, $"HTTP {status}");
+            }
+
+            if (status == 400 && await ReadErrorAsync(response, cancellationToken) is { } refusal)
+            {
+                return refusal;
+            }
+
+            return new PushOutcome(PushResult.Retry, $"HTTP {status}", RetryAfter: status is 429 or 503 ? RetryAfter(response) : null);
+        }
+        catch (HttpRequestException ex)
+        {
+            return new PushOutcome(PushResult.Retry, ex.HttpRequestError == HttpRequestError.Unknown ? ex.Message : ex.HttpRequestError.ToString());
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new PushOutcome(PushResult.Retry, "timeout");
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    /// <summary>RFC 8935 §2.3: a 400 body <c>{"err", "description"}</c>; without one, a 400 is retried like other failures.</summary>
+    private static async Task<PushOutcome?> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("err", out var err) && err.ValueKind == JsonValueKind.String)
+            {
+                var description = document.RootElement.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+                return new PushOutcome(PushResult.Refused, err.GetString(), description);
+            }
+        }
+        catch (JsonException)
+        {
+            // Not an RFC 8935 error body.
+        }
+
+        return null;
+    }
+
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        var retryAfter = response.Headers.RetryAfter;
+        if (retryAfter?.Delta is { } delta)
+        {
+            return delta;
+        }
+
+        return retryAfter?.Date is { } date ? date - _time.GetUtcNow() : null;
+    }
+
+    private static async ValueTask<Stream> ConnectAsync(OutboundAddressPolicy addresses, SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var host = context.DnsEndPoint.Host;
+        var candidates = IPAddress.TryParse(host, out var literal)
+            ? [literal]
+            : await Dns.GetHostAddressesAsync(host, cancellationToken);
+        var allowed = candidates.Where(addresses.MayConnect).ToArray();
+        if (allowed.Length == 0)
+        {
+            throw new HttpRequestException(HttpRequestError.ConnectionError, $"{host} resolves only to addresses this server may not connect to.");
+        }
+
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
+
+            // Check the address actually connected to, not only what the name resolved to.
+            if (socket.RemoteEndPoint is IPEndPoint remote && !addresses.MayConnect(remote.Address))
+            {
+                throw new HttpRequestException(HttpRequestError.ConnectionError, $"Refused to connect to {remote.Address}.");
+            }
+
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,153 @@
+using Microsoft.Extensions.Options;
+using SharpSignals.Server.Routing;
+using SharpSignals.Server.Streams;
+using SharpSignals.Storage.Deliveries;
+using SharpSignals.Tokens.Events;
+
+namespace SharpSignals.Server.Delivery.Push;
+
+/// <summary>
+/// Delivers one push stream's entries in order, one at a time (DESIGN.md, "The path of one event"):
+/// 2xx delivered; 400 with <c>err</c> to the dead letters; 401/403 retried, then the stream is
+/// paused with a stream-updated event; 429 waits for <c>Retry-After</c>; anything else backs off
+/// exponentially with jitter for about a day, then goes to the dead letters. The entry at the head
+/// waits for its retry; entries behind it wait too, so order per stream holds.
+/// </summary>
+internal sealed partial class PushWorker(
+    string streamId,
+    StreamCatalog catalog,
+    IDeliveryStore deliveries,
+    StreamSignals signals,
+    PushClient client,
+    StreamService streams,
+    IOptions<PushOptions> options,
+    TimeProvider time,
+    ILogger logger)
+{
+    /// <summary>How long an idle worker sleeps before it looks at the store again, whatever the signals say.</summary>
+    private static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(30);
+
+    private int _authFailures;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var route = catalog.Find(streamId);
+            if (route is null || !route.IsPush || route.Status != StreamStatuses.Enabled)
+            {
+                return;
+            }
+
+            var signal = signals.Next(streamId);
+            var batch = await deliveries.ReadPendingAsync(streamId, options.Value.BatchSize, cancellationToken);
+            if (batch.Count == 0)
+            {
+                await WaitAsync(signal, IdleCheck, cancellationToken);
+                continue;
+            }
+
+            var wait = await DeliverAsync(route, batch, cancellationToken);
+            if (wait is { } delay)
+            {
+                await WaitAsync(signal, delay, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Pushes the batch in order; returns how long to wait when the head entry must be retried later.</summary>
+    private async Task<TimeSpan?> DeliverAsync(StreamRoute route, IReadOnlyList<DeliveryEntry> batch, CancellationToken cancellationToken)
+    {
+        var delivered = new List<string>(batch.Count);
+        try
+        {
+            foreach (var entry in batch)
+            {
+                var now = time.GetUtcNow();
+                if (entry.NextAttemptAt is { } next && next > now)
+                {
+                    return next - now;
+                }
+
+                var outcome = await client.PushAsync(new Uri(route.Configuration.Delivery.EndpointUrl!), route.Configuration.Delivery.AuthorizationHeader, entry.Token ?? entry.EventToken, cancellationToken);
+                switch (outcome.Result)
+                {
+                    case PushResult.Delivered:
+                        _authFailures = 0;
+                        delivered.Add(entry.Jti);
+                        break;
+                    case PushResult.Refused:
+                        LogRefused(logger, streamId, entry.Jti, outcome.Error!);
+                        await deliveries.DeadLetterAsync(streamId, [new DeliveryFailure(entry.Jti, outcome.Error!, outcome.Description)], now, cancellationToken);
+                        break;
+                    case PushResult.Unauthorized when ++_authFailures >= options.Value.MaxAuthFailures:
+                        await deliveries.RecordFailedAttemptAsync(streamId, entry.Id, outcome.Error!, now, cancellationToken);
+                        LogPaused(logger, streamId, _authFailures);
+                        await streams.ChangeStatusByTransmitterAsync(streamId, StreamStatuses.Paused, $"The receiver refused the stream's credentials {_authFailures} times ({outcome.Error}).", cancellationToken);
+                        return TimeSpan.Zero;
+                    default:
+                        return await RetryLaterAsync(entry, outcome, now, cancellationToken);
+                }
+            }
+
+            return null;
+        }
+        finally
+        {
+            // One acknowledgement write for the whole run of delivered entries; a crash before it
+            // only means those entries are pushed again, and receivers deduplicate on jti.
+            await deliveries.AcknowledgeAsync(streamId, delivered, time.GetUtcNow(), CancellationToken.None);
+        }
+    }
+
+    private async Task<TimeSpan> RetryLaterAsync(DeliveryEntry entry, PushOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (now - entry.CreatedAt >= TimeSpan.FromSeconds(settings.MaxRetrySeconds))
+        {
+            LogGaveUp(logger, streamId, entry.Jti, entry.Attempts + 1);
+            await deliveries.DeadLetterAsync(streamId, [new DeliveryFailure(entry.Jti, "retries_exhausted", $"Gave up after {entry.Attempts + 1} attempts; last: {outcome.Error}")], now, cancellationToken);
+            return TimeSpan.Zero;
+        }
+
+        var delay = outcome.RetryAfter is { } retryAfter && retryAfter > TimeSpan.Zero
+            ? retryAfter
+            : Backoff(entry.Attempts, settings);
+        await deliveries.RecordFailedAttemptAsync(streamId, entry.Id, outcome.Error ?? "failed", now + delay, cancellationToken);
+        LogRetry(logger, streamId, entry.Jti, outcome.Error ?? "failed", delay.TotalSeconds);
+        return delay;
+    }
+
+    /// <summary>Exponential back-off with ±20 % jitter, so that many streams failing together do not retry together.</summary>
+    internal static TimeSpan Backoff(int previousAttempts, PushOptions settings)
+    {
+        var seconds = Math.Min(settings.InitialBackoffSeconds * Math.Pow(2, Math.Min(previousAttempts, 30)), settings.MaxBackoffSeconds);
+        var jitter = 0.8 + (Random.Shared.NextDouble() * 0.4);
+        return TimeSpan.FromSeconds(seconds * jitter);
+    }
+
+    private async Task WaitAsync(Task signal, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var sleep = Task.Delay(delay, time, timeout.Token);
+        await Task.WhenAny(signal, sleep);
+        await timeout.CancelAsync();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {StreamId}: the receiver refused {Jti} with {Error}; moved to dead letters")]
+    private static partial void LogRefused(ILogger logger, string streamId, string jti, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stream {StreamId}: {Jti} failed ({Error}); retrying in {Seconds:0.0} s")]
+    private static partial void LogRetry(ILogger logger, string streamId, string jti, string error, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {StreamId}: gave up on {Jti} after {Attempts} attempts; moved to dead letters")]
+    private static partial void LogGaveUp(ILogger logger, string streamId, string jti, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {StreamId}: credentials refused {Failures} times; pausing the stream")]
+    private static partial void LogPaused(ILogger logger, string streamId, int failures);
+}

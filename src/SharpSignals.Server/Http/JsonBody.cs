@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace SharpSignals.Server.Http;
+
+/// <summary>
+/// A request body read as one JSON object, with typed accessors that record a message for every
+/// member of the wrong type, so a handler can report every problem at once.
+/// </summary>
+internal sealed class JsonBody
+{
+    /// <summary>Bodies larger than this are refused; stream objects and events are far smaller.</summary>
+    public const int MaxBytes = 256 * 1024;
+
+    private JsonBody(JsonElement root, ProblemHttpResult? problem)
+    {
+        Root = root;
+        Problem = problem;
+    }
+
+    public JsonElement Root { get; }
+
+    /// <summary>Set when the body is not a JSON object; answer with it.</summary>
+    public ProblemHttpResult? Problem { get; }
+
+    public List<string> Errors { get; } = [];
+
+    public static async Task<JsonBody> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBytes)
+        {
+            return new(default, Problems.PayloadTooLarge($"The body may be at most {MaxBytes} bytes."));
+        }
+
+        try
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, cancellationToken);
+            if (buffer.Length > MaxBytes)
+            {
+                return new(default, Problems.PayloadTooLarge($"The body may be at most {MaxBytes} bytes."));
+            }
+
+            using var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? new(document.RootElement.Clone(), null)
+                : new(default, Problems.BadRequest("The body must be a JSON object."));
+        }
+        catch (JsonException ex)
+        {
+            return new(default, Problems.BadRequest($"The body is not valid JSON: {ex.Message}"));
+        }
+    }
+
+    public bool Has(string name) => Root.TryGetProperty(name, out _);
+
+    public string? String(string name) => Read(name, JsonValueKind.String, "a string", e => e.GetString());
+
+    public bool? Boolean(string name) =>
+        Root.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? value.GetBoolean()
+            : Read<bool?>(name, JsonValueKind.True, "true or false", _ => null);
+
+    public long? Int64(string name) => Read(name, JsonValueKind.Number, "an integer", e => e.TryGetInt64(out var v) ? v : Invalid<long?>(name, "an integer"));
+
+    public JsonElement? Object(string name) => Read<JsonElement?>(name, JsonValueKind.Object, "a JSON object", e => e);
+
+    public IReadOnlyList<string>? StringArray(string name)
+    {
+        if (!Root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String))
+        {
+            return value.EnumerateArray().Select(v => v.GetString()!).ToList();
+        }
+
+        Errors.Add($"{name} must be an array of strings");
+        return null;
+    }
+
+    private T? Read<T>(string name, JsonValueKind kind, string description, Func<JsonElement, T?> read)
+    {
+        if (!Root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return default;
+        }
+
+        return value.ValueKind == kind ? read(value) : Invalid<T>(name, description);
+    }
+
+    private T? Invalid<T>(string name, string description)
+    {
+        Errors.Add($"{name} must be {description}");
+        return default;
+    }
+}

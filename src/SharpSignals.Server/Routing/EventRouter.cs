@@ -1,0 +1,85 @@
+using SharpSignals.Server.Delivery;
+using SharpSignals.Server.Publishing;
+using SharpSignals.Server.Streams;
+using SharpSignals.Storage.Deliveries;
+using SharpSignals.Storage.Events;
+using SharpSignals.Tokens.Events;
+using SharpSignals.Tokens.Sets;
+using SharpSignals.Tokens.Subjects;
+
+namespace SharpSignals.Server.Routing;
+
+/// <summary>
+/// The one append-and-route step every event goes through (DESIGN.md, "The path of one event"):
+/// the event and one delivery entry per matching stream are appended in one transaction, and the
+/// streams are woken once it is on disk.
+/// </summary>
+internal sealed partial class EventRouter(IEventLog log, StreamCatalog catalog, SetIssuer issuer, StreamSignals signals, TimeProvider time, ILogger<EventRouter> logger)
+{
+    /// <summary>Appends an event and routes it to every matching outbound stream.</summary>
+    /// <param name="set">The verified claims.</param>
+    /// <param name="token">The SET as received or as first signed here.</param>
+    /// <param name="project">The project the event belongs to.</param>
+    /// <param name="sourceStreamId">The inbound stream it came from, which never gets it back.</param>
+    /// <param name="cancellationToken">Cancels while waiting for the writer.</param>
+    public async Task<AppendResult> AppendAndRouteAsync(SecurityEventToken set, string token, string project, string? sourceStreamId, CancellationToken cancellationToken)
+    {
+        var routes = catalog.Match(set, project, sourceStreamId);
+        var deliveries = new List<NewDelivery>(routes.Count);
+        foreach (var route in routes)
+        {
+            deliveries.Add(route.Configuration.RouteMode == RouteModes.Forward
+                ? new NewDelivery(route.StreamId, set.Jti)
+                : Republish(set, route));
+        }
+
+        var result = await log.AppendAsync(NewEvent(set, token, project, sourceStreamId), deliveries, cancellationToken);
+        if (!result.IsDuplicate)
+        {
+            foreach (var route in routes)
+            {
+                signals.Notify(route.StreamId);
+            }
+
+            LogRouted(logger, set.Jti, result.Position, routes.Count);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Appends an event about one stream (verification, stream-updated), delivered to that stream only,
+    /// whatever its <c>events_delivered</c> (SSF 1.0 §8.1.4, §8.1.5).
+    /// </summary>
+    public async Task<string> AppendStreamEventAsync(StreamRoute route, SecurityEvent streamEvent, CancellationToken cancellationToken)
+    {
+        var set = issuer.NewSet(streamEvent, new OpaqueSubject(route.StreamId), route.Configuration.Audience);
+        var token = issuer.Sign(set);
+        await log.AppendAsync(NewEvent(set, token, route.Project, null), [new NewDelivery(route.StreamId, set.Jti, token)], cancellationToken);
+        signals.Notify(route.StreamId);
+        return set.Jti;
+    }
+
+    /// <summary>SSF 1.0 §4.1: re-issued under this issuer with a new jti and iat, the stream's aud, the same txn and toe.</summary>
+    private NewDelivery Republish(SecurityEventToken set, StreamRoute route)
+    {
+        var copy = set with
+        {
+            Issuer = issuer.Issuer,
+            Jti = SetIds.NewJti(),
+            IssuedAt = time.GetUtcNow(),
+            Audience = route.Configuration.Audience,
+        };
+        return new NewDelivery(route.StreamId, copy.Jti, issuer.Sign(copy));
+    }
+
+    private NewEvent NewEvent(SecurityEventToken set, string token, string project, string? sourceStreamId) =>
+        new(set.Issuer, set.Jti, project, set.Events.Select(e => e.EventType).ToList(), token, time.GetUtcNow())
+        {
+            Txn = set.Txn,
+            SourceStreamId = sourceStreamId,
+        };
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Event {Jti} appended at {Position} and routed to {StreamCount} streams")]
+    private static partial void LogRouted(ILogger logger, string jti, long position, int streamCount);
+}

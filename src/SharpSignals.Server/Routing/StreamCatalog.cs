@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using SharpSignals.Server.Streams;
+using SharpSignals.Storage.Streams;
+using SharpSignals.Tokens.Events;
+using SharpSignals.Tokens.Sets;
+using SharpSignals.Tokens.Subjects;
+
+namespace SharpSignals.Server.Routing;
+
+/// <summary>
+/// Every stream, in memory, for routing without a database read per event. Loaded at start;
+/// refreshed by whoever changes a stream (stream management, delivery pausing a stream).
+/// </summary>
+internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOptions<StreamOptions> options) : IHostedService
+{
+    private readonly ConcurrentDictionary<string, StreamRoute> _routes = new(StringComparer.Ordinal);
+
+    /// <summary>Raised after a stream was added, changed or removed, with its id.</summary>
+    public event Action<string>? Changed;
+
+    public IEnumerable<StreamRoute> All => _routes.Values;
+
+    public StreamRoute? Find(string streamId) => _routes.GetValueOrDefault(streamId);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var stream in await store.ListStreamsAsync(null, null, cancellationToken))
+        {
+            await RefreshAsync(stream, cancellationToken);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task RefreshAsync(string streamId, CancellationToken cancellationToken)
+    {
+        var stream = await store.GetStreamAsync(streamId, cancellationToken);
+        if (stream is null)
+        {
+            _routes.TryRemove(streamId, out _);
+            Changed?.Invoke(streamId);
+            return;
+        }
+
+        await RefreshAsync(stream, cancellationToken);
+    }
+
+    /// <summary>
+    /// The outbound streams an event goes to (DESIGN.md, "The path of one event"): same project, not
+    /// disabled, the event type in <c>events_delivered</c>, the subject among the stream's subjects,
+    /// and never the stream it came from.
+    /// </summary>
+    public List<StreamRoute> Match(SecurityEventToken set, string project, string? sourceStreamId)
+    {
+        var matches = new List<StreamRoute>();
+        foreach (var route in _routes.Values)
+        {
+            if (route.IsOutbound && route.Project == project && route.Status != StreamStatuses.Disabled && route.StreamId != sourceStreamId
+                && set.Events.Any(e => route.EventsDelivered.Contains(e.EventType)) && SubjectInScope(route, set.Subject))
+            {
+                matches.Add(route);
+            }
+        }
+
+        return matches;
+    }
+
+    private bool SubjectInScope(StreamRoute route, SubjectIdentifier? subject)
+    {
+        // With subjects added, the stream carries those only (SSF 1.0 §8.1.3 matching rules); with
+        // none, default_subjects decides.
+        if (route.Subjects.Count == 0)
+        {
+            return options.Value.DefaultSubjects == "ALL";
+        }
+
+        return subject is not null && route.Subjects.Any(s => s.Matches(subject));
+    }
+
+    private async Task RefreshAsync(StreamRecord stream, CancellationToken cancellationToken)
+    {
+        var subjects = await store.ListSubjectsAsync(stream.StreamId, cancellationToken);
+        _routes[stream.StreamId] = new StreamRoute(
+            codec.Decode(stream),
+            stream.Status,
+            stream.OwnerClientId,
+            subjects.Select(s => SubjectIdentifier.Parse(s.Subject)).ToList());
+        Changed?.Invoke(stream.StreamId);
+    }
+}

@@ -1,0 +1,23 @@
+using System.Collections.Frozen;
+using SharpSignals.Server.Streams;
+using SharpSignals.Tokens.Subjects;
+
+namespace SharpSignals.Server.Routing;
+
+/// <summary>What routing and delivery need to know of one stream, kept in memory (secrets decrypted).</summary>
+internal sealed record StreamRoute(
+    StreamConfiguration Configuration,
+    string Status,
+    string? OwnerClientId,
+    IReadOnlyList<SubjectIdentifier> Subjects)
+{
+    public string StreamId => Configuration.StreamId;
+
+    public string Project => Configuration.Project;
+
+    public FrozenSet<string> EventsDelivered { get; } = Configuration.EventsDelivered.ToFrozenSet(StringComparer.Ordinal);
+
+    public bool IsOutbound => Configuration.Direction == StreamDirections.Outbound;
+
+    public bool IsPush => Configuration.Delivery.Method == Tokens.DeliveryMethods.Push;
+}

@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Security.Claims;
+using SharpSignals.Server.Auth;
+using SharpSignals.Server.Http;
+using SharpSignals.Storage.Streams;
+
+namespace SharpSignals.Server.Streams;
+
+/// <summary>The SSF 1.0 §8.1 management API: configuration, status, subjects, verification.</summary>
+internal static class StreamEndpoints
+{
+    public static IEndpointRouteBuilder MapStreamsApi(this IEndpointRouteBuilder app)
+    {
+        var ssf = app.MapGroup("/ssf").AddEndpointFilter(NoStore);
+        ssf.MapPost("/streams", Create).RequireAuthorization(Scopes.Manage);
+        ssf.MapGet("/streams", Read).RequireAuthorization(Scopes.Read);
+        ssf.MapPatch("/streams", Update).RequireAuthorization(Scopes.Manage);
+        ssf.MapPut("/streams", Replace).RequireAuthorization(Scopes.Manage);
+        ssf.MapDelete("/streams", Delete).RequireAuthorization(Scopes.Manage);
+        ssf.MapGet("/status", GetStatus).RequireAuthorization(Scopes.Read);
+        ssf.MapPost("/status", SetStatus).RequireAuthorization(Scopes.Manage);
+        ssf.MapPost("/subjects/add", AddSubject).RequireAuthorization(Scopes.Manage);
+        ssf.MapPost("/subjects/remove", RemoveSubject).RequireAuthorization(Scopes.Manage);
+        ssf.MapPost("/verify", Verify).RequireAuthorization(Scopes.Manage);
+        return app;
+    }
+
+    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal caller, StreamService streams, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
+        if (body.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var outcome = await streams.CreateAsync(caller, body, cancellationToken);
+        return outcome.Error ?? Configuration(outcome.Configuration!, StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> Read(HttpRequest request, ClaimsPrincipal caller, StreamService streams, CancellationToken cancellationToken)
+    {
+        var streamId = request.Query["stream_id"].FirstOrDefault();
+        if (streamId is null)
+        {
+            // SSF 1.0 §8.1.1.2: without stream_id, every stream the caller may see, [] when none.
+            var all = await streams.ListAsync(caller, request.Query["project"].FirstOrDefault(), cancellationToken);
+            return TypedResults.Json(all.Select(StreamCodec.Public).ToArray(), StreamJsonContext.Default.StreamConfigurationArray);
+        }
+
+        var outcome = await streams.GetAsync(caller, streamId, cancellationToken);
+        return outcome.Error ?? Configuration(outcome.Configuration!, StatusCodes.Status200OK);
+    }
+
+    private static Task<IResult> Update(HttpRequest request, ClaimsPrincipal caller, StreamService streams, CancellationToken cancellationToken) =>
+        ChangeAsync(request, caller, streams, replace: false, cancellationToken);
+
+    private static Task<IResult> Replace(HttpRequest request, ClaimsPrincipal caller, StreamService streams, CancellationToken cancellationToken) =>
+        ChangeAsync(request, caller, streams, replace: true, cancellationToken);
+
+    private static async Task<IResult> Delete(HttpRequest request, ClaimsPrincipal caller, StreamService streams, CancellationToken cancellationToken)
+    {
+        var outcome = await streams.DeleteAsync(caller, request.Query["stream_id"].FirstOrDefault(), cancellationToken);
+        return outcome.Error ?? TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> GetStatus(HttpRequest request, ClaimsPrincipal caller, StreamService streams, CancellationToken cancellationToken)
+    {
+        var (record, error) = await streams.GetStatusAsync(caller, request.Query["stream_id"].FirstOrDefault(), cancellationToken);
+        return error?.Error ?? Status(record!);
+    }
+
+    private static async Task<IResult> SetStatus(HttpRequest request, ClaimsPrincipal caller, StreamService streams, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
+        if (body.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        // The conformance suite sends stream_id both in the query and in the body.
+        var streamId = body.String("stream_id") ?? request.Query["stream_id"].FirstOrDefault();
+        var status = body.String("status");
+        var reason = body.String("reason");
+        if (body.Errors.Count > 0)
+        {
+            return Problems.BadRequest(string.Join("; ", body.Errors), body.Errors);
+        }
+
+        var (record, error) = await streams.SetStatusAsync(caller, streamId, status, reason, cancellationToken);
+        return error?.Error ?? Status(record!);
+    }
+
+    private static async Task<IResult> AddSubject(HttpRequest request, ClaimsPrincipal caller, StreamService streams, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
+        if (body.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var outcome = await streams.AddSubjectAsync(caller, body, cancellationToken);
+        return outcome?.Error ?? TypedResults.Ok();
+    }
+
+    private static async Task<IResult> RemoveSubject(HttpRequest request, ClaimsPrincipal caller, StreamService streams, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
+        if (body.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var outcome = await streams.RemoveSubjectAsync(caller, body, cancellationToken);
+        return outcome?.Error ?? TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> Verify(HttpRequest request, HttpResponse response, ClaimsPrincipal caller, StreamService streams, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
+        if (body.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var streamId = body.String("stream_id");
+        var state = body.String("state");
+        if (body.Errors.Count > 0)
+        {
+            return Problems.BadRequest(string.Join("; ", body.Errors), body.Errors);
+        }
+
+        var (error, retryAfter) = await streams.VerifyAsync(caller, streamId, state, cancellationToken);
+        if (retryAfter is { } wait)
+        {
+            response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return error?.Error ?? TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> ChangeAsync(HttpRequest request, ClaimsPrincipal caller, StreamService streams, bool replace, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
+        if (body.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var outcome = await streams.UpdateAsync(caller, body, replace, cancellationToken);
+        return outcome.Error ?? Configuration(outcome.Configuration!, StatusCodes.Status200OK);
+    }
+
+    private static IResult Configuration(StreamConfiguration configuration, int status) =>
+        TypedResults.Json(StreamCodec.Public(configuration), StreamJsonContext.Default.StreamConfiguration, statusCode: status);
+
+    private static IResult Status(StreamRecord record) =>
+        TypedResults.Json(new StreamStatusResponse(record.StreamId, record.Status, record.StatusReason), StreamJsonContext.Default.StreamStatusResponse);
+
+    /// <summary>SSF 1.0 §8.1 examples: management answers are not cached.</summary>
+    private static async ValueTask<object?> NoStore(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        context.HttpContext.Response.Headers.CacheControl = "no-store";
+        return await next(context);
+    }
+}

@@ -1,0 +1,9 @@
+using System.Text.Json.Serialization;
+
+namespace SharpSignals.Server.Streams;
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(StreamConfiguration))]
+[JsonSerializable(typeof(StreamConfiguration[]))]
+[JsonSerializable(typeof(StreamStatusResponse))]
+internal sealed partial class StreamJsonContext : JsonSerializerContext;

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using SharpSignals.Server.Http;
+
+namespace SharpSignals.Server.Streams;
+
+/// <summary>
+/// The receiver-supplied members of a create, update or replace body (SSF 1.0 §8.1.1), read with
+/// every type error collected. Transmitter-supplied members are checked by <see cref="StreamService"/>.
+/// </summary>
+internal sealed record StreamRequest
+{
+    /// <summary>Members only the transmitter sets (SSF 1.0 §8.1.1 and the conformance suite's list).</summary>
+    public static readonly IReadOnlyList<string> TransmitterSupplied =
+        ["stream_id", "iss", "aud", "events_supported", "events_delivered", "min_verification_interval", "inactivity_timeout"];
+
+    public bool HasEventsRequested { get; init; }
+
+    public IReadOnlyList<string>? EventsRequested { get; init; }
+
+    public bool HasDelivery { get; init; }
+
+    public DeliveryConfiguration? Delivery { get; init; }
+
+    public bool HasDescription { get; init; }
+
+    public string? Description { get; init; }
+
+    public string? Direction { get; init; }
+
+    public string? RouteMode { get; init; }
+
+    public string? Project { get; init; }
+
+    public static StreamRequest Read(JsonBody body)
+    {
+        var delivery = body.Object("delivery");
+        DeliveryConfiguration? parsed = null;
+        if (delivery is { } d)
+        {
+            var method = String(d, "method", "delivery.method", body.Errors);
+            parsed = new DeliveryConfiguration
+            {
+                Method = method ?? "",
+                EndpointUrl = String(d, "endpoint_url", "delivery.endpoint_url", body.Errors),
+                AuthorizationHeader = String(d, "authorization_header", "delivery.authorization_header", body.Errors),
+            };
+            if (method is null)
+            {
+                body.Errors.Add("delivery.method is required");
+            }
+        }
+
+        return new StreamRequest
+        {
+            HasEventsRequested = body.Has("events_requested"),
+            EventsRequested = body.StringArray("events_requested"),
+            HasDelivery = body.Has("delivery"),
+            Delivery = parsed,
+            HasDescription = body.Has("description"),
+            Description = body.String("description"),
+            Direction = body.String("direction"),
+            RouteMode = body.String("route_mode"),
+            Project = body.String("project"),
+        };
+    }
+
+    private static string? String(JsonElement element, string name, string path, List<string> errors)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            return value.GetString();
+        }
+
+        errors.Add($"{path} must be a string");
+        return null;
+    }
+}

@@ -1,0 +1,427 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using SharpSignals.Server.Auth;
+using SharpSignals.Server.Configuration;
+using SharpSignals.Server.Delivery;
+using SharpSignals.Server.Http;
+using SharpSignals.Server.Routing;
+using SharpSignals.Storage.Deliveries;
+using SharpSignals.Storage.Streams;
+using SharpSignals.Tokens;
+using SharpSignals.Tokens.Events;
+using SharpSignals.Tokens.Subjects;
+
+namespace SharpSignals.Server.Streams;
+
+/// <summary>
+/// The rules of stream management (SSF 1.0 §8.1.1–§8.1.4): who may see which stream, which members
+/// a receiver may set, what the transmitter fills in, and status, subjects and verification.
+/// </summary>
+internal sealed partial class StreamService(
+    IStreamStore store,
+    IDeliveryStore deliveries,
+    StreamCatalog catalog,
+    StreamCodec codec,
+    EventRouter router,
+    IssuerUrl issuer,
+    OutboundAddressPolicy addresses,
+    IOptions<StreamOptions> options,
+    TimeProvider time,
+    ILogger<StreamService> logger)
+{
+    /// <summary>The event types any stream may ask for: the catalog, without the SSF stream events that every stream gets.</summary>
+    public static readonly IReadOnlyList<string> EventsSupported =
+        EventCatalog.All.Where(d => d.Family != EventFamily.Ssf).Select(d => d.Uri).ToList();
+
+    public async Task<StreamOutcome> CreateAsync(ClaimsPrincipal caller, JsonBody body, CancellationToken cancellationToken)
+    {
+        var request = StreamRequest.Read(body);
+        var errors = body.Errors;
+
+        // SSF 1.0 §8.1.1.1: the create body carries receiver-supplied members only; the admin may name the audience.
+        foreach (var member in StreamRequest.TransmitterSupplied.Where(m => body.Has(m) && !(m == "aud" && caller.IsAdmin())))
+        {
+            errors.Add($"{member} is supplied by the transmitter and cannot be set");
+        }
+
+        var direction = request.Direction ?? StreamDirections.Outbound;
+        if (direction != StreamDirections.Outbound)
+        {
+            errors.Add(direction == StreamDirections.Inbound
+                ? "direction inbound is not available yet; only outbound streams can be created"
+                : "direction must be outbound or inbound");
+        }
+
+        var project = caller.IsAdmin() ? request.Project ?? CallerClaims.DefaultProject : caller.Project();
+        if (request.Project is not null && request.Project != project)
+        {
+            errors.Add("project is set by the caller's credentials");
+        }
+
+        var audience = caller.IsAdmin() && body.Has("aud") ? ReadAudience(body.Root.GetProperty("aud"), errors) : null;
+        var streamId = NewStreamId();
+        var delivery = CheckDelivery(streamId, request.HasDelivery ? request.Delivery : null, errors);
+        CheckRouteMode(request.RouteMode, errors);
+        if (errors.Count > 0)
+        {
+            return StreamOutcome.Invalid(errors);
+        }
+
+        var configuration = new StreamConfiguration
+        {
+            StreamId = streamId,
+            Issuer = issuer.Value,
+            Audience = audience ?? [caller.ClientIdOf() ?? issuer.Url("/ssf/streams/" + streamId)],
+            EventsSupported = EventsSupported,
+            EventsRequested = request.EventsRequested,
+            EventsDelivered = Delivered(request.EventsRequested),
+            Delivery = delivery!,
+            MinVerificationInterval = options.Value.MinVerificationIntervalSeconds,
+            Description = request.Description,
+            Direction = direction,
+            RouteMode = request.RouteMode ?? RouteModes.Republish,
+            Project = project,
+        };
+        var now = time.GetUtcNow();
+        await store.CreateStreamAsync(
+            new StreamRecord(streamId, project, caller.ClientIdOf(), direction, StreamStatuses.Enabled, codec.Encode(configuration), now, now) { LastActivityAt = now },
+            cancellationToken);
+        await catalog.RefreshAsync(streamId, cancellationToken);
+        LogCreated(logger, streamId, project, configuration.Delivery.Method);
+        return StreamOutcome.Ok(configuration);
+    }
+
+    public async Task<StreamOutcome> GetAsync(ClaimsPrincipal caller, string? streamId, CancellationToken cancellationToken)
+    {
+        var (record, error) = await FindAsync(caller, streamId, cancellationToken);
+        return error ?? StreamOutcome.Ok(codec.Decode(record!));
+    }
+
+    public async Task<IReadOnlyList<StreamConfiguration>> ListAsync(ClaimsPrincipal caller, string? project, CancellationToken cancellationToken)
+    {
+        var streams = caller.IsAdmin()
+            ? await store.ListStreamsAsync(project, null, cancellationToken)
+            : await store.ListStreamsAsync(caller.Project(), caller.ClientIdOf() ?? "", cancellationToken);
+        return streams.Select(codec.Decode).ToList();
+    }
+
+    /// <summary>PATCH (merge) or PUT (replace), SSF 1.0 §8.1.1.3 and §8.1.1.4.</summary>
+    public async Task<StreamOutcome> UpdateAsync(ClaimsPrincipal caller, JsonBody body, bool replace, CancellationToken cancellationToken)
+    {
+        var streamId = body.String("stream_id");
+        if (streamId is null)
+        {
+            return StreamOutcome.Invalid([.. body.Errors, "stream_id is required"]);
+        }
+
+        var (record, error) = await FindAsync(caller, streamId, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var current = codec.Decode(record!);
+        var request = StreamRequest.Read(body);
+        var errors = body.Errors;
+        CheckUnchanged(body, current, errors);
+        if (request.Direction is not null && request.Direction != current.Direction)
+        {
+            errors.Add("direction cannot be changed");
+        }
+
+        if (request.Project is not null && request.Project != current.Project)
+        {
+            errors.Add("project cannot be changed");
+        }
+
+        CheckRouteMode(request.RouteMode, errors);
+        var eventsRequested = request.HasEventsRequested || replace ? request.EventsRequested : current.EventsRequested;
+        var delivery = request.HasDelivery || replace
+            ? CheckDelivery(streamId, request.HasDelivery ? request.Delivery : null, errors)
+            : current.Delivery;
+        if (errors.Count > 0)
+        {
+            return StreamOutcome.Invalid(errors);
+        }
+
+        var updated = current with
+        {
+            EventsRequested = eventsRequested,
+            EventsDelivered = Delivered(eventsRequested),
+            Delivery = delivery!,
+            Description = request.HasDescription || replace ? request.Description : current.Description,
+            RouteMode = request.RouteMode ?? (replace ? RouteModes.Republish : current.RouteMode),
+        };
+        var now = time.GetUtcNow();
+        await store.UpdateStreamAsync(record! with { Configuration = codec.Encode(updated), UpdatedAt = now, LastActivityAt = now }, cancellationToken);
+        await catalog.RefreshAsync(streamId, cancellationToken);
+        return StreamOutcome.Ok(updated);
+    }
+
+    public async Task<StreamOutcome> DeleteAsync(ClaimsPrincipal caller, string? streamId, CancellationToken cancellationToken)
+    {
+        var (record, error) = await FindAsync(caller, streamId, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        await store.DeleteStreamAsync(record!.StreamId, cancellationToken);
+        await catalog.RefreshAsync(record.StreamId, cancellationToken);
+        LogDeleted(logger, record.StreamId);
+        return StreamOutcome.Ok(null);
+    }
+
+    public async Task<(StreamRecord? Record, StreamOutcome? Error)> GetStatusAsync(ClaimsPrincipal caller, string? streamId, CancellationToken cancellationToken) =>
+        await FindAsync(caller, streamId, cancellationToken);
+
+    /// <summary>SSF 1.0 §8.1.2.2: the receiver changes the status; disabling drops what was held.</summary>
+    public async Task<(StreamRecord? Record, StreamOutcome? Error)> SetStatusAsync(ClaimsPrincipal caller, string? streamId, string? status, string? reason, CancellationToken cancellationToken)
+    {
+        var (record, error) = await FindAsync(caller, streamId, cancellationToken);
+        if (error is not null)
+        {
+            return (null, error);
+        }
+
+        if (status is null || !StreamStatuses.All.Contains(status))
+        {
+            return (null, StreamOutcome.Invalid([$"status must be one of {string.Join(", ", StreamStatuses.All)}"]));
+        }
+
+        return (await ChangeStatusAsync(record!, status, reason, cancellationToken), null);
+    }
+
+    /// <summary>
+    /// The transmitter changes a stream's status on its own (a receiver refusing credentials,
+    /// inactivity): SSF 1.0 §8.1.5 requires a stream-updated event, sent before stopping.
+    /// </summary>
+    public async Task ChangeStatusByTransmitterAsync(string streamId, string status, string reason, CancellationToken cancellationToken)
+    {
+        var record = await store.GetStreamAsync(streamId, cancellationToken);
+        var route = catalog.Find(streamId);
+        if (record is null || route is null || record.Status == status)
+        {
+            return;
+        }
+
+        await router.AppendStreamEventAsync(route, new StreamUpdated { Status = status, Reason = reason }, cancellationToken);
+        await ChangeStatusAsync(record, status, reason, cancellationToken);
+        LogTransmitterStatus(logger, streamId, status, reason);
+    }
+
+    public async Task<StreamOutcome?> AddSubjectAsync(ClaimsPrincipal caller, JsonBody body, CancellationToken cancellationToken)
+    {
+        var (record, subject, error) = await SubjectRequestAsync(caller, body, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var verified = body.Boolean("verified") ?? true;
+        if (body.Errors.Count > 0)
+        {
+            return StreamOutcome.Invalid(body.Errors);
+        }
+
+        await store.AddSubjectAsync(record!.StreamId, new StreamSubject(subject!.CanonicalKey, subject.ToJson(), verified, time.GetUtcNow()), cancellationToken);
+        await TouchAndRefreshAsync(record, cancellationToken);
+        return null;
+    }
+
+    public async Task<StreamOutcome?> RemoveSubjectAsync(ClaimsPrincipal caller, JsonBody body, CancellationToken cancellationToken)
+    {
+        var (record, subject, error) = await SubjectRequestAsync(caller, body, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        // SSF 1.0 §8.1.3.3: removing a subject that is not there is answered like a removal, so
+        // the answer reveals nothing about which subjects exist.
+        await store.RemoveSubjectAsync(record!.StreamId, subject!.CanonicalKey, cancellationToken);
+        await TouchAndRefreshAsync(record, cancellationToken);
+        return null;
+    }
+
+    /// <summary>SSF 1.0 §8.1.4.2: queue a verification event echoing <c>state</c>; 429 when asked too often.</summary>
+    public async Task<(StreamOutcome? Error, TimeSpan? RetryAfter)> VerifyAsync(ClaimsPrincipal caller, string? streamId, string? state, CancellationToken cancellationToken)
+    {
+        var (record, error) = await FindAsync(caller, streamId, cancellationToken);
+        if (error is not null)
+        {
+            return (error, null);
+        }
+
+        var now = time.GetUtcNow();
+        var interval = TimeSpan.FromSeconds(codec.Decode(record!).MinVerificationInterval ?? 0);
+        if (record!.LastVerificationAt is { } last && now - last < interval)
+        {
+            return (StreamOutcome.Problem(Problems.TooManyRequests($"Verification may be requested once every {interval.TotalSeconds:0} seconds.")), last + interval - now);
+        }
+
+        await store.UpdateStreamAsync(record with { LastVerificationAt = now, LastActivityAt = now }, cancellationToken);
+        var route = catalog.Find(record.StreamId);
+        if (route is not null && record.Status != StreamStatuses.Disabled)
+        {
+            var jti = await router.AppendStreamEventAsync(route, new Verification { State = state }, cancellationToken);
+            LogVerification(logger, record.StreamId, jti);
+        }
+
+        return (null, null);
+    }
+
+    private async Task<StreamRecord> ChangeStatusAsync(StreamRecord record, string status, string? reason, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var updated = record with { Status = status, StatusReason = reason, UpdatedAt = now, LastActivityAt = now };
+        await store.UpdateStreamAsync(updated, cancellationToken);
+        if (status == StreamStatuses.Disabled)
+        {
+            // SSF 1.0 §8.1.2: a disabled stream keeps nothing for later.
+            await deliveries.DiscardPendingAsync(record.StreamId, cancellationToken);
+        }
+
+        await catalog.RefreshAsync(record.StreamId, cancellationToken);
+        return updated;
+    }
+
+    private async Task<(StreamRecord? Record, SubjectIdentifier? Subject, StreamOutcome? Error)> SubjectRequestAsync(ClaimsPrincipal caller, JsonBody body, CancellationToken cancellationToken)
+    {
+        var streamId = body.String("stream_id");
+        var (record, error) = await FindAsync(caller, streamId, cancellationToken);
+        if (error is not null)
+        {
+            return (null, null, error);
+        }
+
+        if (body.Object("subject") is not { } element)
+        {
+            return (null, null, StreamOutcome.Invalid([.. body.Errors, "subject is required and must be a subject identifier object"]));
+        }
+
+        var subject = SubjectIdentifier.Read(element, "subject");
+        return subject.Subject is null
+            ? (null, null, StreamOutcome.Invalid(subject.Errors))
+            : (record, subject.Subject, null);
+    }
+
+    private async Task TouchAndRefreshAsync(StreamRecord record, CancellationToken cancellationToken)
+    {
+        await store.UpdateStreamAsync(record with { LastActivityAt = time.GetUtcNow() }, cancellationToken);
+        await catalog.RefreshAsync(record.StreamId, cancellationToken);
+    }
+
+    /// <summary>A stream the caller may see, or 404: a receiver never learns of another's streams (SSF 1.0 §8.1.1).</summary>
+    private async Task<(StreamRecord? Record, StreamOutcome? Error)> FindAsync(ClaimsPrincipal caller, string? streamId, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(streamId))
+        {
+            return (null, StreamOutcome.Invalid(["stream_id is required"]));
+        }
+
+        var record = await store.GetStreamAsync(streamId, cancellationToken);
+        var visible = record is not null && (caller.IsAdmin() || (record.OwnerClientId is not null && record.OwnerClientId == caller.ClientIdOf()));
+        return visible ? (record, null) : (null, StreamOutcome.Problem(Problems.NotFound($"There is no stream '{streamId}'.")));
+    }
+
+    private DeliveryConfiguration? CheckDelivery(string streamId, DeliveryConfiguration? requested, List<string> errors)
+    {
+        // SSF 1.0 §8.1.1.1: no delivery means poll, with the transmitter's endpoint.
+        var method = requested?.Method ?? DeliveryMethods.Poll;
+        switch (method)
+        {
+            case DeliveryMethods.Poll:
+                return new DeliveryConfiguration { Method = DeliveryMethods.Poll, EndpointUrl = issuer.Url("/ssf/poll/" + streamId) };
+            case DeliveryMethods.Push:
+                if (addresses.CheckUrl(requested!.EndpointUrl) is { } problem)
+                {
+                    errors.Add($"delivery.endpoint_url {problem}");
+                    return null;
+                }
+
+                if (requested.AuthorizationHeader is { } header && (header.Length > 4096 || header.Any(char.IsControl)))
+                {
+                    errors.Add("delivery.authorization_header must be a single header value");
+                }
+
+                return requested;
+            case "":
+                return null;
+            default:
+                errors.Add($"delivery.method must be {DeliveryMethods.Push} or {DeliveryMethods.Poll}");
+                return null;
+        }
+    }
+
+    /// <summary>SSF 1.0 §8.1.1.3: transmitter-supplied members may appear but must equal the current values.</summary>
+    private static void CheckUnchanged(JsonBody body, StreamConfiguration current, List<string> errors)
+    {
+        var currentJson = JsonSerializer.SerializeToElement(current, StreamJsonContext.Default.StreamConfiguration);
+        foreach (var member in StreamRequest.TransmitterSupplied.Where(m => m != "stream_id" && body.Has(m)))
+        {
+            var given = body.Root.GetProperty(member);
+            if (!currentJson.TryGetProperty(member, out var value) || !SameValue(given, value))
+            {
+                errors.Add($"{member} is supplied by the transmitter and does not match the stream");
+            }
+        }
+    }
+
+    private static bool SameValue(JsonElement a, JsonElement b)
+    {
+        static IEnumerable<string> Values(JsonElement e) => e.ValueKind == JsonValueKind.Array
+            ? e.EnumerateArray().Select(v => v.ToString())
+            : [e.ToString()];
+
+        // Lists compare as sets (order carries no meaning); aud may be a string or a one-element array.
+        return Values(a).ToHashSet(StringComparer.Ordinal).SetEquals(Values(b));
+    }
+
+    private static IReadOnlyList<string>? ReadAudience(JsonElement aud, List<string> errors)
+    {
+        if (aud.ValueKind == JsonValueKind.String && aud.GetString() is { Length: > 0 } single)
+        {
+            return [single];
+        }
+
+        if (aud.ValueKind == JsonValueKind.Array && aud.GetArrayLength() > 0 && aud.EnumerateArray().All(a => a.ValueKind == JsonValueKind.String))
+        {
+            return aud.EnumerateArray().Select(a => a.GetString()!).ToList();
+        }
+
+        errors.Add("aud must be a string or an array of strings");
+        return null;
+    }
+
+    private static void CheckRouteMode(string? routeMode, List<string> errors)
+    {
+        if (routeMode is not null && routeMode != RouteModes.Republish && routeMode != RouteModes.Forward)
+        {
+            errors.Add($"route_mode must be {RouteModes.Republish} or {RouteModes.Forward}");
+        }
+    }
+
+    /// <summary>SSF 1.0 §8.1.1: events_delivered is what was requested and is supported; unknown URIs are ignored.</summary>
+    private static List<string> Delivered(IReadOnlyList<string>? requested) => requested is null
+        ? [.. EventsSupported]
+        : requested.Select(EventCatalog.Normalize).Where(EventsSupported.Contains).Distinct().ToList();
+
+    /// <summary>128 random bits in RFC 3986 unreserved characters (SSF 1.0 §8.1.1).</summary>
+    private static string NewStreamId() => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stream {StreamId} created in project {Project}, delivery {Method}")]
+    private static partial void LogCreated(ILogger logger, string streamId, string project, string method);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stream {StreamId} deleted")]
+    private static partial void LogDeleted(ILogger logger, string streamId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {StreamId} set to {Status} by the transmitter: {Reason}")]
+    private static partial void LogTransmitterStatus(ILogger logger, string streamId, string status, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Verification {Jti} queued for stream {StreamId}")]
+    private static partial void LogVerification(ILogger logger, string streamId, string jti);
+}

@@ -1,0 +1,25 @@
+using SharpSignals.Server.Configuration;
+using SharpSignals.Server.Delivery;
+using SharpSignals.Server.Publishing;
+using SharpSignals.Server.Routing;
+
+namespace SharpSignals.Server.Streams;
+
+internal static class StreamServices
+{
+    /// <summary>Stream management, routing and the pieces both share.</summary>
+    public static IServiceCollection AddStreams(this IServiceCollection services)
+    {
+        services.AddOptions<StreamOptions>().BindConfiguration(StreamOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IssuerUrl>();
+        services.AddSingleton<OutboundAddressPolicy>();
+        services.AddSingleton<StreamCodec>();
+        services.AddSingleton<StreamSignals>();
+        services.AddSingleton<SetIssuer>();
+        services.AddSingleton<StreamCatalog>();
+        services.AddHostedService(sp => sp.GetRequiredService<StreamCatalog>());
+        services.AddSingleton<EventRouter>();
+        services.AddSingleton<StreamService>();
+        return services;
+    }
+}

@@ -1,0 +1,153 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using SharpSignals.Server.Tests.Support;
+using SharpSignals.Storage.Deliveries;
+using SharpSignals.Tokens.Events;
+
+namespace SharpSignals.Server.Tests.Delivery;
+
+/// <summary>The push retry rules of DESIGN.md, driven by a manual clock against a real receiver.</summary>
+public sealed class PushDeliveryTests : IAsyncLifetime
+{
+    private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private SsfTestServer _server = null!;
+    private RecordingReceiver _endpoint = null!;
+    private HttpClient _receiver = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = new SsfTestServer(time: _time);
+        _endpoint = await RecordingReceiver.StartAsync();
+        (_receiver, _, _) = await _server.RegisterClientAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _receiver.Dispose();
+        await _server.DisposeAsync();
+        await _endpoint.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ServerError_IsRetriedWithBackoffAndTheSameBytes()
+    {
+        _endpoint.Respond = (n, _) => n == 0 ? (503, null, null) : (202, null, null);
+        var streamId = await PushStreamAsync();
+
+        await SsfTestServer.PublishAsync(_receiver, SsfTestServer.SessionRevoked());
+        await _endpoint.WaitForAsync(1);
+        await Task.Delay(300);
+        Assert.Single(_endpoint.Received);
+        var pushes = await AdvanceUntilAsync(2, TimeSpan.FromMilliseconds(500));
+
+        Assert.Equal(pushes[0].Body, pushes[1].Body);
+        Assert.Equal(0, await PendingAsync(streamId));
+    }
+
+    [Fact]
+    public async Task TooManyRequests_WaitsForRetryAfter()
+    {
+        _endpoint.Respond = (n, _) => n == 0 ? (429, null, new Dictionary<string, string> { ["Retry-After"] = "120" }) : (202, null, null);
+        var streamId = await PushStreamAsync();
+
+        await SsfTestServer.PublishAsync(_receiver, SsfTestServer.SessionRevoked());
+        await _endpoint.WaitForAsync(1);
+        _time.Advance(TimeSpan.FromSeconds(100));
+        await Task.Delay(500);
+        Assert.Single(_endpoint.Received);
+        var pushes = await AdvanceUntilAsync(2, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(2, pushes.Count);
+        Assert.Equal(0, await PendingAsync(streamId));
+    }
+
+    [Fact]
+    public async Task RefusedWithAnErrorCode_GoesToDeadLettersAndTheNextEventFollows()
+    {
+        _endpoint.Respond = (n, _) => n == 0 ? (400, """{"err":"invalid_audience","description":"not for us"}""", null) : (202, null, null);
+        var streamId = await PushStreamAsync();
+
+        await SsfTestServer.PublishAsync(_receiver, SsfTestServer.SessionRevoked("first@example.com"));
+        await SsfTestServer.PublishAsync(_receiver, SsfTestServer.SessionRevoked("second@example.com"));
+        var pushes = await _endpoint.WaitForAsync(2);
+
+        Assert.NotEqual(pushes[0].Body, pushes[1].Body);
+        var dead = Assert.Single(await Deliveries.ReadDeadLettersAsync(streamId, 10, CancellationToken.None));
+        Assert.Equal("invalid_audience: not for us", dead.LastError);
+        Assert.Equal(0, await PendingAsync(streamId));
+    }
+
+    [Fact]
+    public async Task RepeatedUnauthorized_PausesTheStreamWithAStreamUpdatedEvent()
+    {
+        _endpoint.Respond = (_, _) => (401, null, null);
+        var streamId = await PushStreamAsync();
+
+        await SsfTestServer.PublishAsync(_receiver, SsfTestServer.SessionRevoked());
+        await AdvanceUntilAsync(3, TimeSpan.FromSeconds(5));
+        var status = await WaitForStatusAsync(streamId, "paused");
+
+        Assert.Contains("credentials", (string?)status["reason"], StringComparison.Ordinal);
+        var pending = await Deliveries.ReadPendingAsync(streamId, 10, CancellationToken.None);
+        Assert.Equal(2, pending.Count);
+        var updated = await _server.ValidateAsync(pending[1].Token!);
+        Assert.Equal(StreamStatuses.Paused, Assert.IsType<StreamUpdated>(updated.Set!.Event).Status);
+        await Task.Delay(300);
+        Assert.Equal(3, _endpoint.Received.Count);
+    }
+
+    private IDeliveryStore Deliveries => _server.Factory.Services.GetRequiredService<IDeliveryStore>();
+
+    private async Task<string> PushStreamAsync()
+    {
+        var created = await SsfTestServer.CreateStreamAsync(_receiver, new
+        {
+            events_requested = new[] { EventTypes.Caep.SessionRevoked },
+            delivery = new { method = "urn:ietf:rfc:8935", endpoint_url = _endpoint.Url() },
+        });
+        return (string)created["stream_id"]!;
+    }
+
+    private async Task<long> PendingAsync(string streamId)
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            var count = await Deliveries.CountPendingAsync(streamId, CancellationToken.None);
+            if (count == 0)
+            {
+                return 0;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return await Deliveries.CountPendingAsync(streamId, CancellationToken.None);
+    }
+
+    private async Task<IReadOnlyList<RecordedPush>> AdvanceUntilAsync(int pushes, TimeSpan step)
+    {
+        for (var i = 0; i < 200 && _endpoint.Received.Count < pushes; i++)
+        {
+            _time.Advance(step);
+            await Task.Delay(50);
+        }
+
+        return await _endpoint.WaitForAsync(pushes, TimeSpan.FromSeconds(5));
+    }
+
+    private async Task<JsonObject> WaitForStatusAsync(string streamId, string expected)
+    {
+        for (var i = 0; ; i++)
+        {
+            var status = (await _receiver.GetFromJsonAsync<JsonObject>($"/ssf/status?stream_id={streamId}"))!;
+            if ((string?)status["status"] == expected || i == 50)
+            {
+                Assert.Equal(expected, (string?)status["status"]);
+                return status;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace SharpSignals.Server.Tests.Support;
+
+/// <summary>One push the receiver got, as it arrived.</summary>
+internal sealed record RecordedPush(string Path, string? ContentType, string? Accept, string? Authorization, bool HasAuthorization, string Body);
+
+/// <summary>
+/// A real RFC 8935 push endpoint on a loopback port: it records every request and answers what the
+/// test scripts (202 by default).
+/// </summary>
+internal sealed class RecordingReceiver : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<RecordedPush> _received = new();
+    private readonly SemaphoreSlim _arrivals = new(0);
+
+    private RecordingReceiver(WebApplication app) => _app = app;
+
+    /// <summary>Decides the answer to the n-th push (0-based): status, optional JSON body and headers.</summary>
+    public Func<int, RecordedPush, (int Status, string? Body, IDictionary<string, string>? Headers)> Respond { get; set; } = (_, _) => (202, null, null);
+
+    public IReadOnlyCollection<RecordedPush> Received => _received;
+
+    public string Url(string path = "/events") => _app.Urls.First() + path;
+
+    public static async Task<RecordingReceiver> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var receiver = new RecordingReceiver(app);
+        var count = 0;
+        app.MapPost("/{**path}", async (HttpContext context) =>
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            var push = new RecordedPush(
+                context.Request.Path,
+                context.Request.ContentType,
+                context.Request.Headers.Accept.ToString(),
+                context.Request.Headers.Authorization.ToString(),
+                context.Request.Headers.ContainsKey("Authorization"),
+                await reader.ReadToEndAsync());
+            var (status, body, headers) = receiver.Respond(Interlocked.Increment(ref count) - 1, push);
+            receiver._received.Enqueue(push);
+            receiver._arrivals.Release();
+            foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+            {
+                context.Response.Headers[name] = value;
+            }
+
+            context.Response.StatusCode = status;
+            if (body is not null)
+            {
+                context.Response.ContentType = "application/json";
+                context.Response.Headers.ContentLanguage = "en";
+                await context.Response.WriteAsync(body);
+            }
+        });
+        await app.StartAsync();
+        return receiver;
+    }
+
+    /// <summary>Waits until <paramref name="count"/> pushes have arrived in all, or fails after the timeout.</summary>
+    public async Task<IReadOnlyList<RecordedPush>> WaitForAsync(int count, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (_received.Count < count)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || !await _arrivals.WaitAsync(left))
+            {
+                throw new TimeoutException($"Expected {count} pushes, got {_received.Count}.");
+            }
+        }
+
+        return _received.ToList();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _arrivals.Dispose();
+    }
+}

@@ -1,0 +1,89 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SharpSignals.Tokens.Keys;
+using SharpSignals.Tokens.Validation;
+
+namespace SharpSignals.Server.Tests.Support;
+
+/// <summary>A running server on a fresh data directory, with helpers that speak its HTTP contract.</summary>
+internal sealed class SsfTestServer : IAsyncDisposable
+{
+    private readonly TemporaryDirectory _data = new();
+
+    public SsfTestServer(IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    {
+        Factory = new ServerFactory(_data.Path, settings, time);
+        Admin = Factory.CreateAdminClient();
+    }
+
+    public ServerFactory Factory { get; }
+
+    public HttpClient Admin { get; }
+
+    public string DataDirectory => _data.Path;
+
+    /// <summary>Registers a client through an initial access token (docs/API.md) and returns a client using its access token.</summary>
+    public async Task<(HttpClient Client, string ClientId, string Secret)> RegisterClientAsync(string project = "p1", string scope = "ssf.manage ssf.read event.publish")
+    {
+        using var iat = await Admin.PostAsJsonAsync("/iat", new { project, expires_in = 3600 });
+        iat.EnsureSuccessStatusCode();
+        var iatToken = (await iat.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
+
+        var client = Factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/register") { Content = JsonContent.Create(new { client_name = "test", scope }) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", iatToken);
+        using var registered = await client.SendAsync(request);
+        registered.EnsureSuccessStatusCode();
+        var body = await registered.Content.ReadFromJsonAsync<JsonElement>();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.GetProperty("access_token").GetString());
+        return (client, body.GetProperty("client_id").GetString()!, body.GetProperty("client_secret").GetString()!);
+    }
+
+    public static async Task<JsonObject> CreateStreamAsync(HttpClient client, object body)
+    {
+        using var response = await client.PostAsJsonAsync("/ssf/streams", body);
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+
+    public static async Task<string> PublishAsync(HttpClient client, string json, string? project = null)
+    {
+        using var response = await client.PostAsync(project is null ? "/events" : $"/events?project={project}", new StringContent(json, Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jti").GetString()!;
+    }
+
+    public static async Task<JsonObject> PollAsync(HttpClient client, string streamId, object body)
+    {
+        using var response = await client.PostAsJsonAsync($"/ssf/poll/{streamId}", body);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+
+    /// <summary>Validates a SET this server signed, with the token library, against the published JWKS.</summary>
+    public async Task<SetValidationResult> ValidateAsync(string token, string? audience = null)
+    {
+        var jwks = await Factory.CreateClient().GetStringAsync(new Uri("/jwks.json", UriKind.Relative));
+        var validator = new SetValidator(new SetValidationOptions
+        {
+            Keys = StaticKeySource.FromJwks(jwks),
+            ValidIssuers = [ServerFactory.Issuer],
+            ValidAudiences = audience is null ? [] : [audience],
+        });
+        return await validator.ValidateAsync(token, CancellationToken.None);
+    }
+
+    public static string SessionRevoked(string email = "alice@example.com") =>
+        $$"""{"events":{"https://schemas.openid.net/secevent/caep/event-type/session-revoked":{"initiating_entity":"admin","reason_admin":{"en":"test"}}},"sub_id":{"format":"email","email":"{{email}}"}}""";
+
+    public async ValueTask DisposeAsync()
+    {
+        Admin.Dispose();
+        await Factory.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _data.Dispose();
+    }
+}
