@@ -90,4 +90,9 @@ public sealed partial class SqliteStore : IEventLog, IDeliveryStore, IAsyncDispo
     private static long ToUnixMs(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
 
     private static DateTimeOffset FromUnixMs(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
+
+    private static object ToUnixMsOrNull(DateTimeOffset? time) => time is { } value ? ToUnixMs(value) : DBNull.Value;
+
+    private static DateTimeOffset? FromUnixMsOrNull(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : FromUnixMs(reader.GetInt64(ordinal));
 }
