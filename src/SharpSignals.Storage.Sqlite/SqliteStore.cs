@@ -1,6 +1,4 @@
 using Microsoft.Data.Sqlite;
-using SharpSignals.Storage.Deliveries;
-using SharpSignals.Storage.Events;
 
 namespace SharpSignals.Storage.Sqlite;
 
@@ -9,8 +7,10 @@ namespace SharpSignals.Storage.Sqlite;
 /// disk when it returns. All writes go through one <see cref="SqliteWriter"/> (group commit);
 /// reads use pooled connections and never wait for it.
 /// </summary>
-public sealed partial class SqliteStore : IEventLog, IDeliveryStore, IAsyncDisposable
+public sealed partial class SqliteStore : ISharpSignalsStore
 {
+    private const string HealthCheckKey = "health_check";
+
     private readonly string _readConnectionString;
     private readonly SqliteWriter _writer;
 
@@ -67,6 +67,24 @@ public sealed partial class SqliteStore : IEventLog, IDeliveryStore, IAsyncDispo
     }
 
     /// <inheritdoc/>
+    public async ValueTask<bool> IsHealthyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            // A read through a read connection, then a real (if unchanging) write committed by the
+            // writer: a lost file, a full disk or a closed store all show. WaitAsync bounds the wait
+            // for the writer by the caller's token.
+            var readable = await ReadAsync("SELECT count(*) FROM schema_migrations", _ => { }, r => r.Read() && r.GetInt64(0) > 0, cancellationToken).ConfigureAwait(false);
+            await _writer.ExecuteAsync(context => WriteSetting(context, HealthCheckKey, "ok"), cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return readable;
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <inheritdoc/>
     public ValueTask DisposeAsync() => _writer.DisposeAsync();
 
     private static void Pragma(SqliteConnection connection, string pragma)
@@ -90,4 +108,9 @@ public sealed partial class SqliteStore : IEventLog, IDeliveryStore, IAsyncDispo
     private static long ToUnixMs(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
 
     private static DateTimeOffset FromUnixMs(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
+
+    private static object ToUnixMsOrNull(DateTimeOffset? time) => time is { } value ? ToUnixMs(value) : DBNull.Value;
+
+    private static DateTimeOffset? FromUnixMsOrNull(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : FromUnixMs(reader.GetInt64(ordinal));
 }

@@ -4,38 +4,14 @@ using SharpSignals.Storage.Events;
 namespace SharpSignals.Storage.Tests.Contracts;
 
 /// <summary>
-/// The behaviour every storage provider must have, written once; each provider derives a class
-/// that opens its store (a real database, never a fake).
+/// The event log and the delivery queues, and the store as a whole: the behaviour every storage
+/// provider must have, written once and derived once per provider.
 /// </summary>
-public abstract class StoreContractTests : IAsyncLifetime
+public abstract class StoreContractTests : StoreContractBase
 {
-    protected static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(1_767_225_600_000);
+    protected IEventLog Log => Store;
 
-    private StoreUnderTest? _store;
-
-    protected IEventLog Log => _store!.Log;
-
-    protected IDeliveryStore Deliveries => _store!.Deliveries;
-
-    public async Task InitializeAsync() => _store = await OpenAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_store is not null)
-        {
-            await _store.Handle.DisposeAsync();
-        }
-    }
-
-    /// <summary>Opens the provider's store; called again after <see cref="ReopenAsync"/> closes it, on the same data.</summary>
-    protected abstract Task<StoreUnderTest> OpenAsync();
-
-    /// <summary>Closes the store and opens it again on the same data, as a restart would.</summary>
-    protected async Task ReopenAsync()
-    {
-        await _store!.Handle.DisposeAsync();
-        _store = await OpenAsync();
-    }
+    protected IDeliveryStore Deliveries => Store;
 
     [Fact]
     public async Task AppendAsync_NewEvent_IsStoredWithEveryField()
@@ -214,6 +190,18 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal(200, results.Select(r => r.Position).Distinct().Count());
         Assert.All(results, r => Assert.False(r.IsDuplicate));
         Assert.Equal(200, await Deliveries.CountPendingAsync("s1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task IsHealthyAsync_OpenStore_IsTrueAndChangesNothingVisible()
+    {
+        await Log.AppendAsync(Event("e1"), [new("s1", "e1")], CancellationToken.None);
+
+        Assert.True(await Store.IsHealthyAsync(CancellationToken.None));
+        Assert.True(await Store.IsHealthyAsync(CancellationToken.None));
+
+        Assert.Null(await Store.GetAdminTokenHashAsync(CancellationToken.None));
+        Assert.Equal(1, await Deliveries.CountPendingAsync("s1", CancellationToken.None));
     }
 
     protected static NewEvent Event(string jti) =>

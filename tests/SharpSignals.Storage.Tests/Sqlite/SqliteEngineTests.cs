@@ -2,10 +2,11 @@ using Microsoft.Data.Sqlite;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Events;
 using SharpSignals.Storage.Sqlite;
+using SharpSignals.Storage.Streams;
 
 namespace SharpSignals.Storage.Tests.Sqlite;
 
-/// <summary>What is particular to SQLite: WAL, query plans, group commit, savepoints.</summary>
+/// <summary>What is particular to SQLite: WAL, query plans, group commit, savepoints, health.</summary>
 public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(1_767_225_600_000);
@@ -84,6 +85,82 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _store.AppendAsync(Event("x"), [], cancelled.Token).AsTask());
 
         Assert.Null(await _store.FindAsync("https://tx.example", "x", CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(SqliteStore.ListStreamsByProjectSql, "ix_streams_project_created (project=?)")]
+    [InlineData(SqliteStore.ListStreamsByOwnerSql, "ix_streams_owner_created (owner_client_id=?)")]
+    public async Task ListStreamsQueries_AreRangeScansOfTheirIndexWithNoSort(string sql, string index)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var stream = new StreamRecord($"s{i}", $"p{i % 5}", i % 3 == 0 ? null : $"c{i % 7}", "outbound", "enabled", "{}", T0.AddSeconds(-i), T0);
+            await _store.CreateStreamAsync(stream, CancellationToken.None);
+        }
+
+        Execute("ANALYZE");
+
+        var plan = Plan(sql, ("$project", "p1"), ("$owner", "c1"));
+
+        Assert.Contains("USING INDEX " + index, plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("TEMP B-TREE", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("SCAN", plan, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DeleteExpiredAccessTokensQuery_IsARangeScanOfTheExpiryIndex()
+    {
+        var plan = Plan(SqliteStore.DeleteExpiredAccessTokensSql, ("$now", 0));
+
+        Assert.Contains("INDEX ix_access_tokens_expires_at (expires_at<?)", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("SCAN", plan, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SigningKeys_ASecondActiveRow_IsRefusedByTheDatabaseItself()
+    {
+        Execute("INSERT INTO signing_keys (kid, algorithm, protected_private_key, created_at) VALUES ('k1', 'ES256', 'x', 0)");
+
+        var refused = Assert.Throws<SqliteException>(() =>
+            Execute("INSERT INTO signing_keys (kid, algorithm, protected_private_key, created_at) VALUES ('k2', 'ES256', 'x', 1)"));
+
+        Assert.Contains("UNIQUE", refused.Message, StringComparison.Ordinal);
+        Execute("INSERT INTO signing_keys (kid, algorithm, protected_private_key, created_at, retired_at) VALUES ('k0', 'ES256', 'x', 0, 1)");
+        Assert.Equal("2", Scalar("SELECT count(*) FROM signing_keys"));
+    }
+
+    [Fact]
+    public async Task IsHealthyAsync_AfterDispose_IsFalse()
+    {
+        var healthyBefore = await _store.IsHealthyAsync(CancellationToken.None);
+
+        await _store.DisposeAsync();
+
+        Assert.True(healthyBefore);
+        Assert.False(await _store.IsHealthyAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task IsHealthyAsync_DatabaseDirectoryReplacedByAFile_IsFalse()
+    {
+        var directory = System.IO.Path.GetDirectoryName(_database.Path)!;
+        var healthyBefore = await _store.IsHealthyAsync(CancellationToken.None);
+        try
+        {
+            // Unlinking works on open files, and a file where the directory was makes every open of
+            // the database path fail (ENOTDIR), for root as well. Pooled idle read connections
+            // still hold the old file, so they are closed.
+            Directory.Delete(directory, recursive: true);
+            await File.WriteAllTextAsync(directory, "not a directory");
+            SqliteConnection.ClearAllPools();
+
+            Assert.True(healthyBefore);
+            Assert.False(await _store.IsHealthyAsync(CancellationToken.None));
+        }
+        finally
+        {
+            File.Delete(directory);
+        }
     }
 
     private static NewEvent Event(string jti) => new("https://tx.example", jti, "p1", ["urn:a"], $"token-{jti}", T0);

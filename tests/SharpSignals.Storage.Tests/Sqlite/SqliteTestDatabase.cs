@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using SharpSignals.Storage.Sqlite;
 
 namespace SharpSignals.Storage.Tests.Sqlite;
 
@@ -8,6 +9,9 @@ internal sealed class SqliteTestDatabase : IDisposable
     private readonly string _directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "sharpsignals-sqlite-" + Guid.NewGuid().ToString("N"));
 
     public string Path => System.IO.Path.Combine(_directory, "sharpsignals.db");
+
+    /// <summary>Opens a store on the file; each call opens it anew on the same data, as a restart would.</summary>
+    public SqliteStore Open() => SqliteStore.Open(new SqliteStoreOptions { DatabasePath = Path });
 
     public void Dispose()
     {

@@ -1,0 +1,246 @@
+using SharpSignals.Storage.Deliveries;
+using SharpSignals.Storage.Events;
+using SharpSignals.Storage.Streams;
+
+namespace SharpSignals.Storage.Tests.Contracts;
+
+/// <summary>
+/// Streams and their subjects, as every provider must keep them:
+/// <list type="bullet">
+/// <item>Callers generate stream ids; creating a stream with an id already stored fails with an exception and changes nothing.</item>
+/// <item>Update replaces every stored value but the id, and returns false (creating nothing) for an unknown id.</item>
+/// <item>Delete removes the stream, its subjects and all its delivery entries (pending, delivered and dead) in one transaction; the events stay in the log.</item>
+/// <item>Listing is oldest first (equal creation times by stream id), filtered by whichever of project and owner is set.</item>
+/// <item>Adding a subject again only updates <c>verified</c>: it keeps its place, its <c>added_at</c> and its subject JSON.</item>
+/// <item>Subjects are listed in the order they were added (call order, not <c>added_at</c> order); a subject removed and added again goes last.</item>
+/// <item>A subject can only be added to a stream that exists; otherwise the call fails with an exception.</item>
+/// </list>
+/// </summary>
+public abstract class StreamStoreContractTests : StoreContractBase
+{
+    [Fact]
+    public async Task CreateStreamAsync_NewStream_IsStoredWithEveryField()
+    {
+        var full = Stream("s1") with
+        {
+            StatusReason = "receiver asked",
+            LastActivityAt = T0.AddMinutes(5),
+            LastVerificationAt = T0.AddMinutes(6),
+        };
+        var bare = Stream("s2", project: "p2", owner: null, created: T0.AddSeconds(1)) with { Direction = "inbound", Status = "paused" };
+
+        await Store.CreateStreamAsync(full, CancellationToken.None);
+        await Store.CreateStreamAsync(bare, CancellationToken.None);
+
+        Assert.Equal(full, await Store.GetStreamAsync("s1", CancellationToken.None));
+        Assert.Equal(bare, await Store.GetStreamAsync("s2", CancellationToken.None));
+        Assert.Null(await Store.GetStreamAsync("unknown", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task CreateStreamAsync_ExistingId_FailsAndKeepsTheFirst()
+    {
+        var first = Stream("s1");
+        await Store.CreateStreamAsync(first, CancellationToken.None);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.CreateStreamAsync(Stream("s1", project: "p2") with { Status = "disabled" }, CancellationToken.None).AsTask());
+
+        Assert.Equal(first, await Store.GetStreamAsync("s1", CancellationToken.None));
+        Assert.Single(await Store.ListStreamsAsync(null, null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ListStreamsAsync_FiltersByWhicheverIsSet_OldestFirst()
+    {
+        // Created out of time order, with one tie, so neither insertion order nor id order alone passes.
+        await Store.CreateStreamAsync(Stream("d", "p1", "c1", T0.AddSeconds(3)), CancellationToken.None);
+        await Store.CreateStreamAsync(Stream("b", "p2", "c1", T0.AddSeconds(1)), CancellationToken.None);
+        await Store.CreateStreamAsync(Stream("c", "p1", null, T0.AddSeconds(2)), CancellationToken.None);
+        await Store.CreateStreamAsync(Stream("a", "p1", "c2", T0.AddSeconds(2)), CancellationToken.None);
+        await Store.CreateStreamAsync(Stream("e", "p1", "c1", T0), CancellationToken.None);
+
+        Assert.Equal(["e", "b", "a", "c", "d"], await Ids(null, null));
+        Assert.Equal(["e", "a", "c", "d"], await Ids("p1", null));
+        Assert.Equal(["e", "b", "d"], await Ids(null, "c1"));
+        Assert.Equal(["e", "d"], await Ids("p1", "c1"));
+        Assert.Equal(["b"], await Ids("p2", "c1"));
+        Assert.Empty(await Ids("p2", "c2"));
+        Assert.Empty(await Ids("p3", null));
+
+        async Task<IEnumerable<string>> Ids(string? project, string? owner) =>
+            (await Store.ListStreamsAsync(project, owner, CancellationToken.None)).Select(s => s.StreamId);
+    }
+
+    [Fact]
+    public async Task UpdateStreamAsync_KnownStream_ReplacesEveryValueOfThatStreamOnly()
+    {
+        await Store.CreateStreamAsync(Stream("s1") with { StatusReason = "initial", LastVerificationAt = T0 }, CancellationToken.None);
+        await Store.CreateStreamAsync(Stream("s2"), CancellationToken.None);
+        var updated = Stream("s1", project: "p2", owner: "c2", created: T0.AddSeconds(-1)) with
+        {
+            Direction = "inbound",
+            Status = "paused",
+            Configuration = """{"events_requested":["urn:b"]}""",
+            UpdatedAt = T0.AddHours(1),
+            StatusReason = null,
+            LastActivityAt = T0.AddHours(1),
+            LastVerificationAt = null,
+        };
+
+        var changed = await Store.UpdateStreamAsync(updated, CancellationToken.None);
+
+        Assert.True(changed);
+        Assert.Equal(updated, await Store.GetStreamAsync("s1", CancellationToken.None));
+        Assert.Equal(Stream("s2"), await Store.GetStreamAsync("s2", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task UpdateStreamAsync_UnknownId_IsFalseAndCreatesNothing()
+    {
+        var changed = await Store.UpdateStreamAsync(Stream("ghost"), CancellationToken.None);
+
+        Assert.False(changed);
+        Assert.Null(await Store.GetStreamAsync("ghost", CancellationToken.None));
+        Assert.Empty(await Store.ListStreamsAsync(null, null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task DeleteStreamAsync_RemovesTheStreamItsSubjectsAndItsDeliveriesOnly()
+    {
+        await Store.CreateStreamAsync(Stream("s1"), CancellationToken.None);
+        await Store.CreateStreamAsync(Stream("s2"), CancellationToken.None);
+        await Store.AddSubjectAsync("s1", Subject("k1"), CancellationToken.None);
+        await Store.AddSubjectAsync("s2", Subject("k1"), CancellationToken.None);
+        await Store.AppendAsync(Event("e1"), [new NewDelivery("s1", "e1"), new NewDelivery("s2", "e1")], CancellationToken.None);
+        await Store.AppendAsync(Event("e2"), [new NewDelivery("s1", "e2")], CancellationToken.None);
+        await Store.AppendAsync(Event("e3"), [new NewDelivery("s1", "e3")], CancellationToken.None);
+        await Store.AcknowledgeAsync("s1", ["e2"], T0, CancellationToken.None);
+        await Store.DeadLetterAsync("s1", [new DeliveryFailure("e3", "invalid_request", null)], T0, CancellationToken.None);
+
+        var deleted = await Store.DeleteStreamAsync("s1", CancellationToken.None);
+        var again = await Store.DeleteStreamAsync("s1", CancellationToken.None);
+
+        Assert.True(deleted);
+        Assert.False(again);
+        Assert.Null(await Store.GetStreamAsync("s1", CancellationToken.None));
+        Assert.Empty(await Store.ListSubjectsAsync("s1", CancellationToken.None));
+        Assert.Empty(await Store.ReadPendingAsync("s1", 10, CancellationToken.None));
+        Assert.Empty(await Store.ReadDeadLettersAsync("s1", 10, CancellationToken.None));
+        Assert.NotNull(await Store.GetStreamAsync("s2", CancellationToken.None));
+        Assert.Equal(["k1"], (await Store.ListSubjectsAsync("s2", CancellationToken.None)).Select(s => s.SubjectKey));
+        Assert.Equal(["e1"], (await Store.ReadPendingAsync("s2", 10, CancellationToken.None)).Select(e => e.Jti));
+        Assert.NotNull(await Store.FindAsync("https://tx.example", "e2", CancellationToken.None));
+
+        // A stream created again under the same id starts empty; the delivered entry's jti is free again too.
+        await Store.CreateStreamAsync(Stream("s1"), CancellationToken.None);
+        Assert.Empty(await Store.ListSubjectsAsync("s1", CancellationToken.None));
+        await Store.AppendAsync(Event("e4"), [new NewDelivery("s1", "e2")], CancellationToken.None);
+        Assert.Equal(["e2"], (await Store.ReadPendingAsync("s1", 10, CancellationToken.None)).Select(e => e.Jti));
+    }
+
+    [Fact]
+    public async Task DeleteStreamAsync_UnknownId_IsFalse()
+    {
+        await Store.CreateStreamAsync(Stream("s1"), CancellationToken.None);
+
+        Assert.False(await Store.DeleteStreamAsync("ghost", CancellationToken.None));
+        Assert.NotNull(await Store.GetStreamAsync("s1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ListSubjectsAsync_ComesInTheOrderAdded()
+    {
+        await Store.CreateStreamAsync(Stream("s1"), CancellationToken.None);
+
+        // Keys out of alphabetical order and added_at running backwards: only call order fits.
+        await Store.AddSubjectAsync("s1", Subject("m", T0.AddSeconds(2)), CancellationToken.None);
+        await Store.AddSubjectAsync("s1", Subject("z", T0.AddSeconds(1)), CancellationToken.None);
+        await Store.AddSubjectAsync("s1", Subject("a", T0), CancellationToken.None);
+        await Store.AddSubjectAsync("s1", Subject("b", T0), CancellationToken.None);
+
+        var subjects = await Store.ListSubjectsAsync("s1", CancellationToken.None);
+
+        Assert.Equal(["m", "z", "a", "b"], subjects.Select(s => s.SubjectKey));
+        Assert.Equal(Subject("z", T0.AddSeconds(1)), subjects[1]);
+        Assert.Empty(await Store.ListSubjectsAsync("s2", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AddSubjectAsync_ExistingKey_UpdatesVerifiedOnlyAndKeepsItsPlace()
+    {
+        await Store.CreateStreamAsync(Stream("s1"), CancellationToken.None);
+        await Store.AddSubjectAsync("s1", Subject("k1") with { Verified = false }, CancellationToken.None);
+        await Store.AddSubjectAsync("s1", Subject("k2"), CancellationToken.None);
+
+        await Store.AddSubjectAsync("s1", new StreamSubject("k1", """{"format":"opaque","id":"other"}""", Verified: true, T0.AddHours(1)), CancellationToken.None);
+        var afterVerify = await Store.ListSubjectsAsync("s1", CancellationToken.None);
+        await Store.AddSubjectAsync("s1", Subject("k1") with { Verified = false }, CancellationToken.None);
+        var afterUnverify = await Store.ListSubjectsAsync("s1", CancellationToken.None);
+
+        Assert.Equal([Subject("k1") with { Verified = true }, Subject("k2")], afterVerify);
+        Assert.Equal([Subject("k1") with { Verified = false }, Subject("k2")], afterUnverify);
+    }
+
+    [Fact]
+    public async Task RemoveSubjectAsync_ReportsWhetherItWasThere_AndAReAddedSubjectGoesLast()
+    {
+        await Store.CreateStreamAsync(Stream("s1"), CancellationToken.None);
+        await Store.CreateStreamAsync(Stream("s2"), CancellationToken.None);
+        await Store.AddSubjectAsync("s1", Subject("k1"), CancellationToken.None);
+        await Store.AddSubjectAsync("s1", Subject("k2"), CancellationToken.None);
+        await Store.AddSubjectAsync("s2", Subject("k1"), CancellationToken.None);
+
+        var removed = await Store.RemoveSubjectAsync("s1", "k1", CancellationToken.None);
+        var again = await Store.RemoveSubjectAsync("s1", "k1", CancellationToken.None);
+        var unknownStream = await Store.RemoveSubjectAsync("ghost", "k2", CancellationToken.None);
+
+        Assert.True(removed);
+        Assert.False(again);
+        Assert.False(unknownStream);
+        Assert.Equal(["k2"], (await Store.ListSubjectsAsync("s1", CancellationToken.None)).Select(s => s.SubjectKey));
+        Assert.Equal(["k1"], (await Store.ListSubjectsAsync("s2", CancellationToken.None)).Select(s => s.SubjectKey));
+
+        await Store.AddSubjectAsync("s1", Subject("k1"), CancellationToken.None);
+        Assert.Equal(["k2", "k1"], (await Store.ListSubjectsAsync("s1", CancellationToken.None)).Select(s => s.SubjectKey));
+    }
+
+    [Fact]
+    public async Task AddSubjectAsync_UnknownStream_FailsAndStoresNothing()
+    {
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.AddSubjectAsync("ghost", Subject("k1"), CancellationToken.None).AsTask());
+
+        Assert.Empty(await Store.ListSubjectsAsync("ghost", CancellationToken.None));
+
+        // Had the subject been kept, a stream created later under that id would inherit it.
+        await Store.CreateStreamAsync(Stream("ghost"), CancellationToken.None);
+        Assert.Empty(await Store.ListSubjectsAsync("ghost", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Reopen_KeepsStreamsAndSubjectsInOrder()
+    {
+        var stream = Stream("s1") with { StatusReason = "why", LastActivityAt = T0.AddDays(1) };
+        await Store.CreateStreamAsync(stream, CancellationToken.None);
+        await Store.CreateStreamAsync(Stream("s2", project: "p2", created: T0.AddSeconds(1)), CancellationToken.None);
+        await Store.AddSubjectAsync("s1", Subject("z"), CancellationToken.None);
+        await Store.AddSubjectAsync("s1", Subject("a") with { Verified = false }, CancellationToken.None);
+        await Store.DeleteStreamAsync("s2", CancellationToken.None);
+
+        await ReopenAsync();
+        await Store.AddSubjectAsync("s1", Subject("m"), CancellationToken.None);
+
+        Assert.Equal(stream, await Store.GetStreamAsync("s1", CancellationToken.None));
+        Assert.Equal([stream], await Store.ListStreamsAsync(null, null, CancellationToken.None));
+        Assert.Equal(
+            [Subject("z"), Subject("a") with { Verified = false }, Subject("m")],
+            await Store.ListSubjectsAsync("s1", CancellationToken.None));
+    }
+
+    protected static StreamRecord Stream(string id, string project = "p1", string? owner = "c1", DateTimeOffset? created = null) =>
+        new(id, project, owner, "outbound", "enabled", """{"delivery":{"method":"urn:ietf:rfc:8936"}}""", created ?? T0, (created ?? T0).AddMinutes(1));
+
+    protected static StreamSubject Subject(string key, DateTimeOffset? addedAt = null) =>
+        new(key, $$"""{"format":"email","email":"{{key}}@example.com"}""", Verified: true, addedAt ?? T0);
+
+    private static NewEvent Event(string jti) => new("https://tx.example", jti, "p1", ["urn:a"], $"token-{jti}", T0);
+}
