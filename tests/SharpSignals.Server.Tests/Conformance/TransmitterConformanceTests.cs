@@ -212,7 +212,7 @@ public sealed class TransmitterConformanceTests : IAsyncLifetime
         using var removed = await _receiver.PostAsJsonAsync("/ssf/subjects/remove", new { stream_id = streamId, subject });
 
         Assert.Equal(HttpStatusCode.OK, added.StatusCode);
-        Assert.Equal(0, (await added.Content.ReadAsByteArrayAsync()).Length);
+        Assert.Empty(await added.Content.ReadAsByteArrayAsync());
         Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
     }
 

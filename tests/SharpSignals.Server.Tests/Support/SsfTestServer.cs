@@ -77,7 +77,7 @@ internal sealed class SsfTestServer : IAsyncDisposable
     }
 
     public static string SessionRevoked(string email = "alice@example.com") =>
-        $$"""{"events":{"https://schemas.openid.net/secevent/caep/event-type/session-revoked":{"initiating_entity":"admin","reason_admin":{"en":"test"}}},"sub_id":{"format":"email","email":"{{email}}"}}""";
+        """{"events":{"https://schemas.openid.net/secevent/caep/event-type/session-revoked":{"initiating_entity":"admin","reason_admin":{"en":"test"}}},"sub_id":{"format":"email","email":""" + JsonSerializer.Serialize(email) + "}}";
 
     public async ValueTask DisposeAsync()
     {
