@@ -34,14 +34,21 @@ internal sealed class JsonBody
 
         try
         {
-            using var buffer = new MemoryStream();
-            await request.Body.CopyToAsync(buffer, cancellationToken);
-            if (buffer.Length > MaxBytes)
+            // Read at most one byte past the limit, so an oversized body is refused without being buffered.
+            var buffer = new byte[Math.Min(request.ContentLength ?? MaxBytes + 1, MaxBytes + 1)];
+            var length = 0;
+            int read;
+            while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+            {
+                length += read;
+            }
+
+            if (length > MaxBytes)
             {
                 return new(default, Problems.PayloadTooLarge($"The body may be at most {MaxBytes} bytes."));
             }
 
-            using var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+            using var document = JsonDocument.Parse(buffer.AsMemory(0, length));
             return document.RootElement.ValueKind == JsonValueKind.Object
                 ? new(document.RootElement.Clone(), null)
                 : new(default, Problems.BadRequest("The body must be a JSON object."));

@@ -15,6 +15,13 @@ internal sealed record StreamOptions
     [Range(0, 86400)]
     public int MinVerificationIntervalSeconds { get; init; } = 15;
 
+    /// <summary>
+    /// SSF 1.0 §8.1.1 <c>inactivity_timeout</c>: a stream with no receiver activity for this long is
+    /// paused, with a stream-updated event. Null (the default) never pauses streams for inactivity.
+    /// </summary>
+    [Range(60, 31536000)]
+    public int? InactivityTimeoutSeconds { get; init; }
+
     /// <summary>How long a long poll waits for an event before it answers empty.</summary>
     [Range(1, 300)]
     public int PollWaitSeconds { get; init; } = 30;

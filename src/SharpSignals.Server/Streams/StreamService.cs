@@ -30,11 +30,15 @@ internal sealed partial class StreamService(
     OutboundAddressPolicy addresses,
     IOptions<StreamOptions> options,
     TimeProvider time,
-    ILogger<StreamService> logger)
+    ILogger<StreamService> logger) : IDisposable
 {
     /// <summary>The event types any stream may ask for: the catalog, without the SSF stream events that every stream gets.</summary>
     public static readonly IReadOnlyList<string> EventsSupported =
         EventCatalog.All.Where(d => d.Family != EventFamily.Ssf).Select(d => d.Uri).ToList();
+
+    private readonly SemaphoreSlim _transmitterChanges = new(1, 1);
+
+    public void Dispose() => _transmitterChanges.Dispose();
 
     public async Task<StreamOutcome> CreateAsync(ClaimsPrincipal caller, JsonBody body, CancellationToken cancellationToken)
     {
@@ -80,6 +84,7 @@ internal sealed partial class StreamService(
             EventsDelivered = Delivered(request.EventsRequested),
             Delivery = delivery!,
             MinVerificationInterval = options.Value.MinVerificationIntervalSeconds,
+            InactivityTimeout = options.Value.InactivityTimeoutSeconds,
             Description = request.Description,
             Direction = direction,
             RouteMode = request.RouteMode ?? RouteModes.Republish,
@@ -97,7 +102,13 @@ internal sealed partial class StreamService(
     public async Task<StreamOutcome> GetAsync(ClaimsPrincipal caller, string? streamId, CancellationToken cancellationToken)
     {
         var (record, error) = await FindAsync(caller, streamId, cancellationToken);
-        return error ?? StreamOutcome.Ok(codec.Decode(record!));
+        if (error is not null)
+        {
+            return error;
+        }
+
+        await RecordActivityAsync(record!, cancellationToken);
+        return StreamOutcome.Ok(codec.Decode(record!));
     }
 
     public async Task<IReadOnlyList<StreamConfiguration>> ListAsync(ClaimsPrincipal caller, string? project, CancellationToken cancellationToken)
@@ -175,8 +186,16 @@ internal sealed partial class StreamService(
         return StreamOutcome.Ok(null);
     }
 
-    public async Task<(StreamRecord? Record, StreamOutcome? Error)> GetStatusAsync(ClaimsPrincipal caller, string? streamId, CancellationToken cancellationToken) =>
-        await FindAsync(caller, streamId, cancellationToken);
+    public async Task<(StreamRecord? Record, StreamOutcome? Error)> GetStatusAsync(ClaimsPrincipal caller, string? streamId, CancellationToken cancellationToken)
+    {
+        var (record, error) = await FindAsync(caller, streamId, cancellationToken);
+        if (record is not null)
+        {
+            await RecordActivityAsync(record, cancellationToken);
+        }
+
+        return (record, error);
+    }
 
     /// <summary>SSF 1.0 §8.1.2.2: the receiver changes the status; disabling drops what was held.</summary>
     public async Task<(StreamRecord? Record, StreamOutcome? Error)> SetStatusAsync(ClaimsPrincipal caller, string? streamId, string? status, string? reason, CancellationToken cancellationToken)
@@ -201,16 +220,25 @@ internal sealed partial class StreamService(
     /// </summary>
     public async Task ChangeStatusByTransmitterAsync(string streamId, string status, string reason, CancellationToken cancellationToken)
     {
-        var record = await store.GetStreamAsync(streamId, cancellationToken);
-        var route = catalog.Find(streamId);
-        if (record is null || route is null || record.Status == status)
+        // Delivery and the inactivity check may decide the same change at once: one of them makes it.
+        await _transmitterChanges.WaitAsync(cancellationToken);
+        try
         {
-            return;
-        }
+            var record = await store.GetStreamAsync(streamId, cancellationToken);
+            var route = catalog.Find(streamId);
+            if (record is null || route is null || record.Status == status)
+            {
+                return;
+            }
 
-        await router.AppendStreamEventAsync(route, new StreamUpdated { Status = status, Reason = reason }, cancellationToken);
-        await ChangeStatusAsync(record, status, reason, cancellationToken);
-        LogTransmitterStatus(logger, streamId, status, reason);
+            await router.AppendStreamEventAsync(route, new StreamUpdated { Status = status, Reason = reason }, cancellationToken);
+            await ChangeStatusAsync(record, status, reason, cancellationToken);
+            LogTransmitterStatus(logger, streamId, status, reason);
+        }
+        finally
+        {
+            _transmitterChanges.Release();
+        }
     }
 
     public async Task<StreamOutcome?> AddSubjectAsync(ClaimsPrincipal caller, JsonBody body, CancellationToken cancellationToken)
@@ -272,6 +300,19 @@ internal sealed partial class StreamService(
         }
 
         return (null, null);
+    }
+
+    /// <summary>
+    /// SSF 1.0 §8.1.1: management calls and polls count as receiver activity. Recorded at most once a
+    /// minute per stream, so that reads and polls do not cost a write each time.
+    /// </summary>
+    public async Task RecordActivityAsync(StreamRecord record, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (record.LastActivityAt is not { } last || now - last >= TimeSpan.FromMinutes(1))
+        {
+            await store.UpdateStreamAsync(record with { LastActivityAt = now }, cancellationToken);
+        }
     }
 
     private async Task<StreamRecord> ChangeStatusAsync(StreamRecord record, string status, string? reason, CancellationToken cancellationToken)

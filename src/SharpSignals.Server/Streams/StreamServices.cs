@@ -20,6 +20,8 @@ internal static class StreamServices
         services.AddHostedService(sp => sp.GetRequiredService<StreamCatalog>());
         services.AddSingleton<EventRouter>();
         services.AddSingleton<StreamService>();
+        services.AddSingleton<InactivityMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<InactivityMonitor>());
         return services;
     }
 }

@@ -55,6 +55,28 @@ public sealed class EventRoundTripTests
         Assert.Equal(json, PayloadJson(read.Event!));
     }
 
+    [Theory]
+    [MemberData(nameof(EventTypeUris))]
+    public void WritePayload_EveryEventType_WritesOnlySpecMembers(string eventType)
+    {
+        var (securityEvent, _) = Samples.Events().Single(s => s.Event.EventType == eventType);
+
+        var members = JsonNode.Parse(PayloadJson(securityEvent))!.AsObject().Select(m => m.Key).ToList();
+
+        // Member names are the specifications' snake_case or SCIM camelCase names, never C# property names.
+        Assert.All(members, m => Assert.Matches("^[a-z][a-z0-9_-]*([A-Z][a-z]+)*$", m));
+        Assert.DoesNotContain("EventType", members);
+        Assert.DoesNotContain("IsFull", members);
+    }
+
+    [Fact]
+    public void WritePayload_CredentialChange_IsExactlyTheSpecShape()
+    {
+        var payload = PayloadJson(new CredentialChange { CredentialType = "fido2-roaming", ChangeType = "create", InitiatingEntity = "user", EventTimestamp = 1_615_304_991 });
+
+        Assert.Equal("""{"credential_type":"fido2-roaming","change_type":"create","event_timestamp":1615304991,"initiating_entity":"user"}""", payload);
+    }
+
     [Fact]
     public void Read_UnknownMembers_AreKeptAndWrittenBack()
     {

@@ -32,6 +32,7 @@ internal static class PollEndpoints
         IOptions<StreamOptions> options,
         CancellationToken cancellationToken)
     {
+        // Looking the stream up also records the poll as receiver activity (SSF 1.0 §8.1.1).
         var (record, error) = await streams.GetStatusAsync(caller, streamId, cancellationToken);
         if (error is not null)
         {

@@ -6,6 +6,7 @@ namespace SharpSignals.Tokens.Events;
 public sealed record AssuranceLevelChange : CaepEvent
 {
     /// <inheritdoc/>
+    [JsonIgnore]
     public override string EventType => EventTypes.Caep.AssuranceLevelChange;
 
     /// <summary>The scheme of the levels, such as <c>NIST-AAL</c> or <c>RFC8176</c>.</summary>

@@ -6,6 +6,7 @@ namespace SharpSignals.Tokens.Events;
 public sealed record CredentialChange : CaepEvent
 {
     /// <inheritdoc/>
+    [JsonIgnore]
     public override string EventType => EventTypes.Caep.CredentialChange;
 
     /// <summary>The kind of credential (<see cref="CaepValues.CredentialTypes"/> or a value agreed between the parties).</summary>

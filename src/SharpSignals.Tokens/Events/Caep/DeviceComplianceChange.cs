@@ -6,6 +6,7 @@ namespace SharpSignals.Tokens.Events;
 public sealed record DeviceComplianceChange : CaepEvent
 {
     /// <inheritdoc/>
+    [JsonIgnore]
     public override string EventType => EventTypes.Caep.DeviceComplianceChange;
 
     /// <summary><c>compliant</c> or <c>not-compliant</c>.</summary>

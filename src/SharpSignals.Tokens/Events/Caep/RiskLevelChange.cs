@@ -6,6 +6,7 @@ namespace SharpSignals.Tokens.Events;
 public sealed record RiskLevelChange : CaepEvent
 {
     /// <inheritdoc/>
+    [JsonIgnore]
     public override string EventType => EventTypes.Caep.RiskLevelChange;
 
     /// <summary>The kind of principal, such as <c>USER</c> or <c>DEVICE</c>.</summary>

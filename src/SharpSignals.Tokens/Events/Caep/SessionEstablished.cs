@@ -6,6 +6,7 @@ namespace SharpSignals.Tokens.Events;
 public sealed record SessionEstablished : CaepEvent
 {
     /// <inheritdoc/>
+    [JsonIgnore]
     public override string EventType => EventTypes.Caep.SessionEstablished;
 
     /// <summary>A fingerprint of the user agent.</summary>

@@ -6,6 +6,7 @@ namespace SharpSignals.Tokens.Events;
 public sealed record SessionPresented : CaepEvent
 {
     /// <inheritdoc/>
+    [JsonIgnore]
     public override string EventType => EventTypes.Caep.SessionPresented;
 
     /// <summary>A fingerprint of the user agent.</summary>

@@ -7,6 +7,7 @@ namespace SharpSignals.Tokens.Events;
 public sealed record TokenClaimsChange : CaepEvent
 {
     /// <inheritdoc/>
+    [JsonIgnore]
     public override string EventType => EventTypes.Caep.TokenClaimsChange;
 
     /// <summary>The changed claims with their new values.</summary>

@@ -6,6 +6,7 @@ namespace SharpSignals.Tokens.Events;
 public sealed record AccountDisabled : SecurityEvent
 {
     /// <inheritdoc/>
+    [JsonIgnore]
     public override string EventType => EventTypes.Risc.AccountDisabled;
 
     /// <summary><c>hijacking</c> or <c>bulk-account</c>.</summary>

@@ -6,6 +6,7 @@ namespace SharpSignals.Tokens.Events;
 public sealed record CredentialCompromise : SecurityEvent
 {
     /// <inheritdoc/>
+    [JsonIgnore]
     public override string EventType => EventTypes.Risc.CredentialCompromise;
 
     /// <summary>The kind of credential (the CAEP credential-change values).</summary>

@@ -6,6 +6,7 @@ namespace SharpSignals.Tokens.Events;
 public sealed record IdentifierChanged : SecurityEvent
 {
     /// <inheritdoc/>
+    [JsonIgnore]
     public override string EventType => EventTypes.Risc.IdentifierChanged;
 
     /// <summary>The new value of the identifier.</summary>

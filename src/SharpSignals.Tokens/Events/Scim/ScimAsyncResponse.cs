@@ -7,6 +7,7 @@ namespace SharpSignals.Tokens.Events;
 public sealed record ScimAsyncResponse : ScimEvent
 {
     /// <inheritdoc/>
+    [JsonIgnore]
     public override string EventType => EventTypes.Scim.AsyncResponse;
 
     /// <summary>The HTTP method of the request.</summary>

@@ -6,6 +6,7 @@ namespace SharpSignals.Tokens.Events;
 public sealed record StreamUpdated : SecurityEvent
 {
     /// <inheritdoc/>
+    [JsonIgnore]
     public override string EventType => EventTypes.Ssf.StreamUpdated;
 
     /// <summary>The new status: <c>enabled</c>, <c>paused</c> or <c>disabled</c>.</summary>

@@ -6,6 +6,7 @@ namespace SharpSignals.Tokens.Events;
 public sealed record Verification : SecurityEvent
 {
     /// <inheritdoc/>
+    [JsonIgnore]
     public override string EventType => EventTypes.Ssf.Verification;
 
     /// <summary>The <c>state</c> from the verification request; absent when the transmitter started it.</summary>

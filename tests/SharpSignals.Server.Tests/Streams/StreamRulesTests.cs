@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using SharpSignals.Server.Streams;
+using SharpSignals.Server.Tests.Support;
+using SharpSignals.Storage.Deliveries;
+using SharpSignals.Tokens.Events;
+
+namespace SharpSignals.Server.Tests.Streams;
+
+public sealed class StreamRulesTests
+{
+    [Theory]
+    [InlineData("http://127.0.0.1:9000/events", "must use https")]
+    [InlineData("https://127.0.0.1/events", "loopback, private or link-local")]
+    [InlineData("https://10.1.2.3/events", "loopback, private or link-local")]
+    [InlineData("https://169.254.169.254/latest", "loopback, private or link-local")]
+    [InlineData("https://[::1]/events", "loopback, private or link-local")]
+    [InlineData("ftp://receiver.example/events", "absolute https URL")]
+    public async Task CreatePushStream_InternalOrInsecureEndpoint_Is400InProduction(string endpoint, string expected)
+    {
+        await using var server = new SsfTestServer(new Dictionary<string, string?>
+        {
+            ["SharpSignals:AllowInsecureHttp"] = "false",
+            ["SharpSignals:Issuer"] = "https://sharpsignals.example",
+        });
+
+        using var response = await server.Admin.PostAsJsonAsync("/ssf/streams", new { delivery = new { method = "urn:ietf:rfc:8935", endpoint_url = endpoint } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty((await server.Admin.GetFromJsonAsync<JsonArray>("/ssf/streams"))!);
+    }
+
+    [Fact]
+    public async Task OversizedBody_Is413()
+    {
+        await using var server = new SsfTestServer();
+
+        using var response = await server.Admin.PostAsync("/ssf/streams", new StringContent("{\"description\":\"" + new string('x', 300_000) + "\"}", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task InactiveStream_IsPausedWithAStreamUpdatedEvent()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.UtcNow.AddHours(-1));
+        await using var server = new SsfTestServer(new Dictionary<string, string?> { ["SharpSignals:Streams:InactivityTimeoutSeconds"] = "600" }, time);
+        var (receiver, _, _) = await server.RegisterClientAsync();
+        var created = await SsfTestServer.CreateStreamAsync(receiver, new { });
+        var streamId = (string)created["stream_id"]!;
+        var monitor = server.Factory.Services.GetRequiredService<InactivityMonitor>();
+
+        time.Advance(TimeSpan.FromSeconds(500));
+        await monitor.PauseInactiveAsync(CancellationToken.None);
+        var stillEnabled = (await receiver.GetFromJsonAsync<JsonObject>($"/ssf/status?stream_id={streamId}"))!;
+        time.Advance(TimeSpan.FromSeconds(601));
+        await monitor.PauseInactiveAsync(CancellationToken.None);
+
+        Assert.Equal(600, (int)created["inactivity_timeout"]!);
+        Assert.Equal("enabled", (string?)stillEnabled["status"]);
+        var status = (await receiver.GetFromJsonAsync<JsonObject>($"/ssf/status?stream_id={streamId}"))!;
+        Assert.Equal("paused", (string?)status["status"]);
+        var pending = await server.Factory.Services.GetRequiredService<IDeliveryStore>().ReadPendingAsync(streamId, 10, CancellationToken.None);
+        var updated = await server.ValidateAsync(Assert.Single(pending).Token!);
+        Assert.Equal("paused", Assert.IsType<StreamUpdated>(updated.Set!.Event).Status);
+    }
+}
