@@ -1,0 +1,235 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+
+namespace SharpSignals.Server.Tests.Support;
+
+/// <summary>
+/// The real server as a child process, <c>dotnet SharpSignals.Server.dll</c> from the test output,
+/// on a loopback port over a data directory the test owns: a test can <c>kill -9</c> it and start
+/// it again on the same directory. <c>dotnet app.dll</c> runs the app in the host process itself,
+/// so the process killed is the server, not a wrapper that would leave it running.
+/// </summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private const int KeptOutputLines = 100;
+
+    private static readonly TimeSpan HealthPollInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private ServerProcess(Process process, string dataDirectory, int port)
+    {
+        _process = process;
+        DataDirectory = dataDirectory;
+        Port = port;
+        BaseAddress = new Uri($"http://127.0.0.1:{port}");
+    }
+
+    public string DataDirectory { get; }
+
+    public int Port { get; }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>The issuer the server is started with: its own base address.</summary>
+    public string Issuer => $"http://127.0.0.1:{Port}";
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>The last lines the server wrote (warnings and errors only), for failure messages.</summary>
+    public string RecentOutput => string.Join(Environment.NewLine, _output);
+
+    /// <summary>A loopback port nobody listens on right now, chosen by the system.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Starts the server and returns once <c>/healthz</c> answers 200; fails with its output otherwise.</summary>
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, int port, TimeSpan timeout)
+    {
+        var issuer = $"http://127.0.0.1:{port}";
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            // The data directory may not exist yet: the server creates it (0700) on first start.
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        foreach (var argument in new[]
+        {
+            Path.Combine(AppContext.BaseDirectory, "SharpSignals.Server.dll"),
+            "--urls", issuer,
+            $"--SharpSignals:DataDirectory={dataDirectory}",
+            $"--SharpSignals:Issuer={issuer}",
+            "--SharpSignals:AllowInsecureHttp=true",
+            "--Logging:LogLevel:Default=Warning",
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = new Process { StartInfo = start };
+        var server = new ServerProcess(process, dataDirectory, port);
+        process.OutputDataReceived += (_, e) => server.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
+        if (!process.Start())
+        {
+            process.Dispose();
+            throw new InvalidOperationException("The server process did not start.");
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await server.WaitHealthyAsync(timeout);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A client for the server, authorised with <paramref name="token"/> when given.</summary>
+    public HttpClient CreateClient(string? token = null, TimeSpan? timeout = null)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
+    /// <summary>The admin token the server wrote to its data directory on first start.</summary>
+    public string ReadAdminToken() => File.ReadAllText(Path.Combine(DataDirectory, "admin.token")).Trim();
+
+    /// <summary>
+    /// SIGKILL (what <see cref="Process.Kill()"/> sends on Unix): no shutdown code runs. Returns once
+    /// the process is gone and its port refuses connections.
+    /// </summary>
+    public async Task KillAsync(TimeSpan timeout)
+    {
+        _process.Kill();
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The server (pid {ProcessId}) was still running {timeout.TotalSeconds:0} s after SIGKILL.");
+        }
+
+        using var probe = new TcpClient();
+        var refused = false;
+        try
+        {
+            await probe.ConnectAsync(IPAddress.Loopback, Port, deadline.Token);
+        }
+        catch (SocketException)
+        {
+            refused = true;
+        }
+
+        if (!refused)
+        {
+            throw new InvalidOperationException($"Something still listens on port {Port} after the server (pid {ProcessId}) was killed.");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await _process.WaitForExitAsync(deadline.Token);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // It never started or is already gone.
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+
+    /// <summary>The host running these tests when it is <c>dotnet</c>, else the one the SDK names, else the one on the PATH.</summary>
+    private static string DotnetHost()
+    {
+        var current = Environment.ProcessPath;
+        if (current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet")
+        {
+            return current;
+        }
+
+        return Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _output.Enqueue(line);
+        while (_output.Count > KeptOutputLines)
+        {
+            _output.TryDequeue(out _);
+        }
+    }
+
+    private async Task WaitHealthyAsync(TimeSpan timeout)
+    {
+        using var client = CreateClient(timeout: TimeSpan.FromSeconds(5));
+        var deadline = DateTime.UtcNow + timeout;
+        var last = "no answer";
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The server exited with code {_process.ExitCode} before it was healthy. Output:{Environment.NewLine}{RecentOutput}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+
+                last = $"HTTP {(int)response.StatusCode}";
+            }
+            catch (HttpRequestException ex)
+            {
+                last = ex.Message;
+            }
+            catch (TaskCanceledException)
+            {
+                last = "health check timed out";
+            }
+
+            await Task.Delay(HealthPollInterval);
+        }
+
+        throw new TimeoutException($"The server on port {Port} was not healthy after {timeout.TotalSeconds:0} s (last: {last}). Output:{Environment.NewLine}{RecentOutput}");
+    }
+}
