@@ -64,4 +64,46 @@ public interface IDeliveryStore
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>Up to <paramref name="max"/> entries.</returns>
     ValueTask<IReadOnlyList<DeliveryEntry>> ReadDeadLettersAsync(string streamId, int max, CancellationToken cancellationToken);
+
+    /// <summary>Pending and dead-letter counts of a stream, its oldest pending entry and its last error.</summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The backlog.</returns>
+    ValueTask<StreamBacklog> GetBacklogAsync(string streamId, CancellationToken cancellationToken);
+
+    /// <summary>Queues dead letters again, as new attempts with their original SETs.</summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="jtis">The dead letters to retry; null for all of the stream's.</param>
+    /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
+    /// <returns>How many entries were queued again.</returns>
+    ValueTask<int> RetryDeadLettersAsync(string streamId, IReadOnlyCollection<string>? jtis, CancellationToken cancellationToken);
+
+    /// <summary>Deletes dead letters.</summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="jtis">The dead letters to discard; null for all of the stream's.</param>
+    /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
+    /// <returns>How many were deleted.</returns>
+    ValueTask<int> DiscardDeadLettersAsync(string streamId, IReadOnlyCollection<string>? jtis, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Queues a stream's delivered entries again from a point on (DESIGN.md, "Keep and recover"): the
+    /// entry with that <c>jti</c>, the first entry at or after a position, or the first queued at or
+    /// after a time. The same SETs (same bytes, same <c>jti</c>) are delivered again, in order.
+    /// </summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="fromPosition">Replay entries whose id is at least this, when set.</param>
+    /// <param name="fromTime">Replay entries queued at or after this, when set.</param>
+    /// <param name="fromJti">Replay from the entry with this <c>jti</c>, when set.</param>
+    /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
+    /// <returns>How many entries were queued again.</returns>
+    ValueTask<int> ReplayAsync(string streamId, long? fromPosition, DateTimeOffset? fromTime, string? fromJti, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Retention: deletes delivered entries and dead letters settled before <paramref name="cutoff"/>,
+    /// then events older than it that no entry refers to any more.
+    /// </summary>
+    /// <param name="cutoff">What was settled (or received) earlier than this goes.</param>
+    /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
+    /// <returns>How many entries and events were deleted.</returns>
+    ValueTask<(int Entries, int Events)> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
 }

@@ -1,0 +1,106 @@
+using SharpSignals.Storage.Deliveries;
+using SharpSignals.Storage.Events;
+
+namespace SharpSignals.Storage.Tests.Contracts;
+
+/// <summary>Backlog, dead-letter retry and discard, replay and retention, on every provider.</summary>
+public abstract class DeliveryOperationsContractTests : StoreContractBase
+{
+    [Fact]
+    public async Task GetBacklogAsync_CountsPendingAndDeadAndNamesTheOldestAndTheLastError()
+    {
+        await AppendAsync("e1", T0);
+        await AppendAsync("e2", T0.AddSeconds(5));
+        await AppendAsync("e3", T0.AddSeconds(9));
+        await Store.DeadLetterAsync("s1", [new DeliveryFailure("e1", "invalid_request", "bad")], T0.AddSeconds(10), CancellationToken.None);
+        var second = (await Store.ReadPendingAsync("s1", 1, CancellationToken.None))[0];
+        await Store.RecordFailedAttemptAsync("s1", second.Id, "HTTP 503", T0.AddSeconds(20), CancellationToken.None);
+
+        var backlog = await Store.GetBacklogAsync("s1", CancellationToken.None);
+        var empty = await Store.GetBacklogAsync("nothing", CancellationToken.None);
+
+        Assert.Equal(2, backlog.Pending);
+        Assert.Equal(T0.AddSeconds(5), backlog.OldestPendingAt);
+        Assert.Equal(1, backlog.DeadLetters);
+        Assert.Equal("HTTP 503", backlog.LastError);
+        Assert.Equal(new StreamBacklog(0, null, 0, null), empty);
+    }
+
+    [Fact]
+    public async Task RetryDeadLettersAsync_QueuesThemAgainWithTheSameSet()
+    {
+        await AppendAsync("e1", T0, "signed-1");
+        await AppendAsync("e2", T0);
+        await Store.DeadLetterAsync("s1", [new DeliveryFailure("e1", "invalid_request", null), new DeliveryFailure("e2", "invalid_key", null)], T0, CancellationToken.None);
+
+        var one = await Store.RetryDeadLettersAsync("s1", ["e1"], CancellationToken.None);
+        var rest = await Store.RetryDeadLettersAsync("s1", null, CancellationToken.None);
+
+        Assert.Equal(1, one);
+        Assert.Equal(1, rest);
+        var pending = await Store.ReadPendingAsync("s1", 10, CancellationToken.None);
+        Assert.Equal(["e1", "e2"], pending.Select(e => e.Jti));
+        Assert.Equal("signed-1", pending[0].Token);
+        Assert.All(pending, e => Assert.Equal(0, e.Attempts));
+        Assert.Empty(await Store.ReadDeadLettersAsync("s1", 10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task DiscardDeadLettersAsync_DeletesOnlyDeadLetters()
+    {
+        await AppendAsync("e1", T0);
+        await AppendAsync("e2", T0);
+        await Store.DeadLetterAsync("s1", [new DeliveryFailure("e1", "invalid_request", null)], T0, CancellationToken.None);
+
+        var discarded = await Store.DiscardDeadLettersAsync("s1", null, CancellationToken.None);
+
+        Assert.Equal(1, discarded);
+        Assert.Empty(await Store.ReadDeadLettersAsync("s1", 10, CancellationToken.None));
+        Assert.Equal(["e2"], (await Store.ReadPendingAsync("s1", 10, CancellationToken.None)).Select(e => e.Jti));
+    }
+
+    [Fact]
+    public async Task ReplayAsync_FromJtiPositionOrTime_RequeuesDeliveredEntriesInOrder()
+    {
+        for (var i = 1; i <= 4; i++)
+        {
+            await AppendAsync($"e{i}", T0.AddMinutes(i));
+        }
+
+        var all = await Store.ReadPendingAsync("s1", 10, CancellationToken.None);
+        await Store.AcknowledgeAsync("s1", ["e1", "e2", "e3", "e4"], T0.AddHours(1), CancellationToken.None);
+
+        Assert.Equal(2, await Store.ReplayAsync("s1", null, null, "e3", CancellationToken.None));
+        Assert.Equal(["e3", "e4"], (await Store.ReadPendingAsync("s1", 10, CancellationToken.None)).Select(e => e.Jti));
+        await Store.AcknowledgeAsync("s1", ["e3", "e4"], T0.AddHours(1), CancellationToken.None);
+
+        Assert.Equal(3, await Store.ReplayAsync("s1", all[1].Id, null, null, CancellationToken.None));
+        await Store.AcknowledgeAsync("s1", ["e2", "e3", "e4"], T0.AddHours(1), CancellationToken.None);
+
+        Assert.Equal(4, await Store.ReplayAsync("s1", null, T0, null, CancellationToken.None));
+        Assert.Equal(["e1", "e2", "e3", "e4"], (await Store.ReadPendingAsync("s1", 10, CancellationToken.None)).Select(e => e.Jti));
+        Assert.Equal(0, await Store.ReplayAsync("s1", null, null, "unknown", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task PurgeAsync_DeletesWhatWasSettledBeforeTheCutoffAndEventsNothingNeeds()
+    {
+        await AppendAsync("old-delivered", T0);
+        await AppendAsync("old-pending", T0);
+        await AppendAsync("new-delivered", T0.AddDays(8));
+        await Store.AcknowledgeAsync("s1", ["old-delivered"], T0.AddMinutes(1), CancellationToken.None);
+        await Store.AcknowledgeAsync("s1", ["new-delivered"], T0.AddDays(8), CancellationToken.None);
+
+        var (entries, events) = await Store.PurgeAsync(T0.AddDays(7), CancellationToken.None);
+
+        Assert.Equal(1, entries);
+        Assert.Equal(1, events);
+        Assert.Null(await Store.FindAsync("https://tx.example", "old-delivered", CancellationToken.None));
+        Assert.NotNull(await Store.FindAsync("https://tx.example", "old-pending", CancellationToken.None));
+        Assert.Equal(["old-pending"], (await Store.ReadPendingAsync("s1", 10, CancellationToken.None)).Select(e => e.Jti));
+        Assert.NotNull(await Store.FindAsync("https://tx.example", "new-delivered", CancellationToken.None));
+    }
+
+    private async Task AppendAsync(string jti, DateTimeOffset at, string? token = null) =>
+        await Store.AppendAsync(new NewEvent("https://tx.example", jti, "p1", ["urn:a"], $"token-{jti}", at), [new NewDelivery("s1", jti, token)], CancellationToken.None);
+}
