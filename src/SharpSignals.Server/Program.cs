@@ -1,3 +1,4 @@
+using SharpSignals.Server.Admin;
 using SharpSignals.Server.Auth;
 using SharpSignals.Server.Configuration;
 using SharpSignals.Server.Delivery.Poll;
@@ -6,6 +7,7 @@ using SharpSignals.Server.Discovery;
 using SharpSignals.Server.Health;
 using SharpSignals.Server.Keys;
 using SharpSignals.Server.Publishing;
+using SharpSignals.Server.Retention;
 using SharpSignals.Server.Storage;
 using SharpSignals.Server.Streams;
 
@@ -19,6 +21,7 @@ builder.Services.AddIssuerKeys();
 builder.Services.AddServerAuth();
 builder.Services.AddStreams();
 builder.Services.AddPushDelivery();
+builder.Services.AddRetention();
 builder.Services.AddServerHealth();
 builder.Services.AddProblemDetails();
 
@@ -34,6 +37,7 @@ app.MapAuthApi();
 app.MapStreamsApi();
 app.MapPollApi();
 app.MapPublishApi();
+app.MapAdminApi();
 
 app.Run();
 

@@ -1,0 +1,182 @@
+using System.Text.Json.Serialization;
+using SharpSignals.Server.Auth;
+using SharpSignals.Server.Http;
+using SharpSignals.Server.Keys;
+using SharpSignals.Server.Routing;
+using SharpSignals.Storage.Deliveries;
+using SharpSignals.Storage.Streams;
+using SharpSignals.Tokens.Keys;
+
+namespace SharpSignals.Server.Admin;
+
+/// <summary>
+/// Administration under <c>/admin</c> (scope <c>admin</c>, docs/API.md): streams with their backlog
+/// and delivery state, dead letters (list, retry, discard), replay, and the issuer's keys.
+/// </summary>
+internal static class AdminEndpoints
+{
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/admin").RequireAuthorization(Scopes.Admin);
+        admin.MapGet("/streams", ListStreams);
+        admin.MapGet("/streams/{streamId}/deadletters", ListDeadLetters);
+        admin.MapPost("/streams/{streamId}/deadletters/retry", RetryDeadLetters);
+        admin.MapPost("/streams/{streamId}/deadletters/discard", DiscardDeadLetters);
+        admin.MapPost("/streams/{streamId}/replay", Replay);
+        admin.MapGet("/keys", ListKeys);
+        admin.MapPost("/keys/rotate", RotateKey);
+        return app;
+    }
+
+    private static async Task<IResult> ListStreams(HttpRequest request, IStreamStore streams, IDeliveryStore deliveries, CancellationToken cancellationToken)
+    {
+        var list = new List<AdminStream>();
+        foreach (var stream in await streams.ListStreamsAsync(request.Query["project"].FirstOrDefault(), null, cancellationToken))
+        {
+            var backlog = await deliveries.GetBacklogAsync(stream.StreamId, cancellationToken);
+            list.Add(new AdminStream(stream.StreamId, stream.Project, stream.OwnerClientId, stream.Direction, stream.Status, stream.StatusReason,
+                backlog.Pending, backlog.OldestPendingAt?.ToUnixTimeSeconds(), backlog.DeadLetters, backlog.LastError));
+        }
+
+        return TypedResults.Json(list.ToArray(), AdminApiJsonContext.Default.AdminStreamArray);
+    }
+
+    private static async Task<IResult> ListDeadLetters(string streamId, HttpRequest request, StreamCatalog catalog, IDeliveryStore deliveries, CancellationToken cancellationToken)
+    {
+        if (catalog.Find(streamId) is null)
+        {
+            return Problems.NotFound($"There is no stream '{streamId}'.");
+        }
+
+        var max = int.TryParse(request.Query["max"], out var m) && m is > 0 and <= 10000 ? m : 100;
+        var dead = await deliveries.ReadDeadLettersAsync(streamId, max, cancellationToken);
+        return TypedResults.Json(
+            dead.Select(d => new AdminDeadLetter(d.Jti, d.Id, d.LastError, d.Attempts, d.CreatedAt.ToUnixTimeSeconds())).ToArray(),
+            AdminApiJsonContext.Default.AdminDeadLetterArray);
+    }
+
+    private static Task<IResult> RetryDeadLetters(string streamId, HttpRequest request, StreamCatalog catalog, IDeliveryStore deliveries, Delivery.StreamSignals signals, CancellationToken cancellationToken) =>
+        ForDeadLettersAsync(streamId, request, catalog, async jtis =>
+        {
+            var count = await deliveries.RetryDeadLettersAsync(streamId, jtis, cancellationToken);
+            signals.Notify(streamId);
+            return count;
+        }, cancellationToken);
+
+    private static Task<IResult> DiscardDeadLetters(string streamId, HttpRequest request, StreamCatalog catalog, IDeliveryStore deliveries, CancellationToken cancellationToken) =>
+        ForDeadLettersAsync(streamId, request, catalog, jtis => deliveries.DiscardDeadLettersAsync(streamId, jtis, cancellationToken).AsTask(), cancellationToken);
+
+    /// <summary>Body <c>{"from_time": seconds} | {"from_jti": "..."} | {"from_position": n}</c>, exactly one.</summary>
+    private static async Task<IResult> Replay(string streamId, HttpRequest request, StreamCatalog catalog, IDeliveryStore deliveries, Delivery.StreamSignals signals, CancellationToken cancellationToken)
+    {
+        if (catalog.Find(streamId) is null)
+        {
+            return Problems.NotFound($"There is no stream '{streamId}'.");
+        }
+
+        var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
+        if (body.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var fromTime = body.Int64("from_time");
+        var fromJti = body.String("from_jti");
+        var fromPosition = body.Int64("from_position");
+        var given = new object?[] { fromTime, fromJti, fromPosition }.Count(v => v is not null);
+        if (body.Errors.Count > 0 || given != 1)
+        {
+            return Problems.BadRequest("Give exactly one of from_time (seconds since the epoch), from_jti or from_position.", body.Errors);
+        }
+
+        var replayed = await deliveries.ReplayAsync(streamId, fromPosition, fromTime is { } t ? DateTimeOffset.FromUnixTimeSeconds(t) : null, fromJti, cancellationToken);
+        signals.Notify(streamId);
+        return TypedResults.Json(new AdminCount(replayed), AdminApiJsonContext.Default.AdminCount);
+    }
+
+    private static IResult ListKeys(IssuerKeyStore keys)
+    {
+        var ring = keys.Ring;
+        var list = new[] { new AdminKey(ring.Active.KeyId, ring.Active.Algorithm, "active", null) }
+            .Concat(ring.Retired.Select(r => new AdminKey(r.Key.KeyId, r.Key.Algorithm, "retired", r.RetiredAt.ToUnixTimeSeconds())))
+            .ToArray();
+        return TypedResults.Json(list, AdminApiJsonContext.Default.AdminKeyArray);
+    }
+
+    /// <summary>Body <c>{"algorithm": "ES256" | "RS256" | "PS256"}</c> (optional: the active key's).</summary>
+    private static async Task<IResult> RotateKey(HttpRequest request, IssuerKeyStore keys, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
+        if (body.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var algorithm = body.String("algorithm") ?? keys.Ring.Active.Algorithm;
+        if (body.Errors.Count > 0 || !SigningAlgorithms.Signing.Contains(algorithm))
+        {
+            return Problems.BadRequest($"algorithm must be one of {string.Join(", ", SigningAlgorithms.Signing)}.", body.Errors);
+        }
+
+        var ring = await keys.RotateAsync(algorithm, cancellationToken);
+        return TypedResults.Json(new AdminKey(ring.Active.KeyId, ring.Active.Algorithm, "active", null), AdminApiJsonContext.Default.AdminKey);
+    }
+
+    /// <summary>Body <c>{"jtis": [...]}</c> for some dead letters, or no <c>jtis</c> for all of the stream's.</summary>
+    private static async Task<IResult> ForDeadLettersAsync(string streamId, HttpRequest request, StreamCatalog catalog, Func<IReadOnlyCollection<string>?, Task<int>> act, CancellationToken cancellationToken)
+    {
+        if (catalog.Find(streamId) is null)
+        {
+            return Problems.NotFound($"There is no stream '{streamId}'.");
+        }
+
+        var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
+        if (body.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var jtis = body.StringArray("jtis");
+        if (body.Errors.Count > 0)
+        {
+            return Problems.BadRequest(string.Join("; ", body.Errors), body.Errors);
+        }
+
+        return TypedResults.Json(new AdminCount(await act(jtis)), AdminApiJsonContext.Default.AdminCount);
+    }
+}
+
+internal sealed record AdminStream(
+    [property: JsonPropertyName("stream_id")] string StreamId,
+    [property: JsonPropertyName("project")] string Project,
+    [property: JsonPropertyName("owner_client_id")] string? OwnerClientId,
+    [property: JsonPropertyName("direction")] string Direction,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("reason")] string? Reason,
+    [property: JsonPropertyName("pending")] long Pending,
+    [property: JsonPropertyName("oldest_pending_at")] long? OldestPendingAt,
+    [property: JsonPropertyName("dead_letters")] long DeadLetters,
+    [property: JsonPropertyName("last_error")] string? LastError);
+
+internal sealed record AdminDeadLetter(
+    [property: JsonPropertyName("jti")] string Jti,
+    [property: JsonPropertyName("position")] long Position,
+    [property: JsonPropertyName("error")] string? Error,
+    [property: JsonPropertyName("attempts")] int Attempts,
+    [property: JsonPropertyName("queued_at")] long QueuedAt);
+
+internal sealed record AdminKey(
+    [property: JsonPropertyName("kid")] string KeyId,
+    [property: JsonPropertyName("alg")] string Algorithm,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("retired_at")] long? RetiredAt);
+
+internal sealed record AdminCount([property: JsonPropertyName("count")] int Count);
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(AdminStream[]))]
+[JsonSerializable(typeof(AdminDeadLetter[]))]
+[JsonSerializable(typeof(AdminKey))]
+[JsonSerializable(typeof(AdminKey[]))]
+[JsonSerializable(typeof(AdminCount))]
+internal sealed partial class AdminApiJsonContext : JsonSerializerContext;
