@@ -35,6 +35,29 @@ public sealed class SetSignerTests
         }
     }
 
+    [Fact]
+    public void Sign_TextOutsideAscii_WritesTheHandlersToken()
+    {
+        var key = TestKeys.For(SigningAlgorithms.RS256);
+        var signer = new SetSigner(key);
+        var reason = new Dictionary<string, string> { ["de"] = "Richtlinienverstoß", ["ja"] = "ポリシー違反 😀" };
+        var sets = new[]
+        {
+            // Escaped by the writer's encoder.
+            Samples.Set(new SessionRevoked { InitiatingEntity = "policy", ReasonAdmin = reason }),
+            Samples.Set(new SessionRevoked(), new Subjects.EmailSubject("zoë@example.com")),
+
+            // Raw JSON values carried through, which the writer escapes again.
+            Samples.Set(new TokenClaimsChange { Claims = new Dictionary<string, System.Text.Json.JsonElement> { ["name"] = Samples.Json("\"Zoë ポ\"") } }, new Subjects.JwtIdSubject(Samples.Issuer, "24c63fb5")),
+            Samples.Set(new TokenClaimsChange { Claims = new Dictionary<string, System.Text.Json.JsonElement> { ["name"] = Samples.Json("\"Zo\\u00eb\"") } }, new Subjects.JwtIdSubject(Samples.Issuer, "24c63fb5")),
+        };
+
+        foreach (var set in sets)
+        {
+            Assert.Equal(TokenFactory.Sign(SetPayload.ToJson(set), key), signer.Sign(set));
+        }
+    }
+
     [Theory]
     [MemberData(nameof(TestKeys.Algorithms), MemberType = typeof(TestKeys))]
     public void SignPayload_ClaimsOfASet_WritesWhatSignWrites(string algorithm)
