@@ -132,6 +132,47 @@ public static class SetPayload
     /// <returns>The SET, or every problem found.</returns>
     public static SetPayloadReadResult Read(ReadOnlySpan<byte> json)
     {
+        var copy = ArrayPool<byte>.Shared.Rent(json.Length);
+        try
+        {
+            json.CopyTo(copy);
+            return ReadUtf8(copy.AsMemory(0, json.Length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    /// <summary><see cref="Read(ReadOnlySpan{byte})"/> over bytes the caller keeps unchanged until it returns.</summary>
+    internal static SetPayloadReadResult ReadUtf8(ReadOnlyMemory<byte> json)
+    {
+        // A claims set is one JSON value, which JsonDocument.Parse takes in a single pass over the bytes
+        // the caller holds. ParseValue first steps over the value with the reader and then parses a copy;
+        // it still decides whenever Parse refuses, because it accepts what follows the first value.
+        JsonDocument? document;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException)
+        {
+            document = null;
+        }
+
+        if (document is null)
+        {
+            return ReadFirstValue(json.Span);
+        }
+
+        using (document)
+        {
+            return Read(document.RootElement);
+        }
+    }
+
+    private static SetPayloadReadResult ReadFirstValue(ReadOnlySpan<byte> json)
+    {
         JsonDocument document;
         try
         {

@@ -122,7 +122,7 @@ public sealed partial class SetValidator(SetValidationOptions options)
 
     private SetValidationResult CheckClaims(JsonWebToken jwt)
     {
-        var read = SetPayload.Read(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
+        var read = SetPayload.ReadUtf8(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
         if (read.Set is not { } set)
         {
             return SetValidationResult.Fail(SetErrorCodes.InvalidRequest, Describe(read.Errors));
