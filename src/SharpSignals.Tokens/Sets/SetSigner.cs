@@ -37,7 +37,7 @@ public sealed class SetSigner(SetSigningKey key)
         var payload = SetPayload.RentUtf8(set);
         try
         {
-            var jws = _jws ??= Jws.For(Key);
+            var jws = Volatile.Read(ref _jws) ?? CreateJws();
 
             // JsonWebTokenHandler takes the claims as text and encodes them back to UTF-8. SetPayload
             // escapes what is not ASCII, so its bytes are that encoding already; a claims set that still
@@ -55,6 +55,13 @@ public sealed class SetSigner(SetSigningKey key)
     /// <param name="payloadJson">The claims set JSON.</param>
     /// <returns>The compact JWS.</returns>
     public string SignPayload(string payloadJson) => Handler.CreateToken(payloadJson, Key.Credentials, Header);
+
+    private Jws CreateJws()
+    {
+        // Threads that race here make equal parts; the first one published is kept.
+        var created = Jws.For(Key);
+        return Interlocked.CompareExchange(ref _jws, created, null) ?? created;
+    }
 
     /// <summary>
     /// What <see cref="JsonWebTokenHandler.CreateToken(string, SigningCredentials, IDictionary{string, object})"/>
