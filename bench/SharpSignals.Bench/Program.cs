@@ -7,13 +7,14 @@ using SharpSignals.Bench.Support;
 // Every benchmark class in this assembly is picked with --filter; see docs/BENCHMARKS.md for the commands.
 var config = DefaultConfig.Instance
     .AddJob(BenchJobs.TwoCore.AsDefault())
-    .AddColumn(StatisticColumn.Median);
+    .AddColumn(StatisticColumn.Median)
+    .WithOrderer(new PairedOrderer());
 
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config).ToList();
 
-Console.WriteLine();
-Console.WriteLine("Rates against the raw operation measured in this run:");
-foreach (var summary in summaries)
+foreach (var summary in summaries.Where(s => s.Reports.Length > 0))
 {
+    Console.WriteLine();
+    Console.WriteLine($"{summary.Title}: rates against the raw operation measured in the same run");
     RatioReport.Write(summary, Console.Out);
 }
