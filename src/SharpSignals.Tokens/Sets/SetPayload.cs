@@ -9,18 +9,66 @@ namespace SharpSignals.Tokens.Sets;
 /// <summary>Reads and writes the JSON claims set of a SET.</summary>
 public static class SetPayload
 {
+    // Claim names are plain ASCII, which no encoder escapes: pre-encoded, they are copied, not transcoded.
+    private static readonly JsonEncodedText IssuerName = JsonEncodedText.Encode(SetClaimNames.Issuer);
+    private static readonly JsonEncodedText IssuedAtName = JsonEncodedText.Encode(SetClaimNames.IssuedAt);
+    private static readonly JsonEncodedText JtiName = JsonEncodedText.Encode(SetClaimNames.Jti);
+    private static readonly JsonEncodedText AudienceName = JsonEncodedText.Encode(SetClaimNames.Audience);
+    private static readonly JsonEncodedText TxnName = JsonEncodedText.Encode(SetClaimNames.Txn);
+    private static readonly JsonEncodedText TimeOfEventName = JsonEncodedText.Encode(SetClaimNames.TimeOfEvent);
+    private static readonly JsonEncodedText SubjectIdName = JsonEncodedText.Encode(SetClaimNames.SubjectId);
+    private static readonly JsonEncodedText EventsName = JsonEncodedText.Encode(SetClaimNames.Events);
+
+    /// <summary>The claims <see cref="Read(JsonElement)"/> looks at; other names are ignored.</summary>
+    private static readonly string[] ReadClaims =
+    [
+        SetClaimNames.Issuer, SetClaimNames.Jti, SetClaimNames.IssuedAt, SetClaimNames.TimeOfEvent, SetClaimNames.Txn,
+        SetClaimNames.Audience, SetClaimNames.SubjectId, SetClaimNames.Events, SetClaimNames.Subject, SetClaimNames.Expires,
+    ];
+
+    private static readonly byte[][] ReadClaimsUtf8 = [.. ReadClaims.Select(Encoding.UTF8.GetBytes)];
+
+    /// <summary>A writer and its buffer, kept per thread between SETs; see <see cref="RentUtf8"/>.</summary>
+    [ThreadStatic]
+    private static Utf8Payload? _threadPayload;
+
     /// <summary>Writes the claims as compact JSON.</summary>
     /// <param name="set">The claims.</param>
     /// <returns>The JSON text.</returns>
     public static string ToJson(SecurityEventToken set)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
+        var payload = RentUtf8(set);
+        try
         {
-            Write(writer, set);
+            return Encoding.UTF8.GetString(payload.WrittenSpan);
         }
+        finally
+        {
+            Return(payload);
+        }
+    }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    /// <summary>
+    /// Writes the claims as compact UTF-8 JSON, the bytes <see cref="ToJson"/> decodes, into a buffer the
+    /// calling thread reuses. Hand it back with <see cref="Return"/> once the bytes are used.
+    /// </summary>
+    internal static Utf8Payload RentUtf8(SecurityEventToken set)
+    {
+        var payload = _threadPayload ?? new Utf8Payload();
+        _threadPayload = null;
+        payload.Reset();
+        Write(payload.Writer, set);
+        payload.Writer.Flush();
+        return payload;
+    }
+
+    /// <summary>Keeps a buffer from <see cref="RentUtf8"/> for the thread's next SET, unless an outsized claims set grew it.</summary>
+    internal static void Return(Utf8Payload payload)
+    {
+        if (payload.Buffer.Capacity <= Utf8Payload.MaxKeptCapacity)
+        {
+            _threadPayload = payload;
+        }
     }
 
     /// <summary>Writes the claims as a JSON object.</summary>
@@ -31,16 +79,16 @@ public static class SetPayload
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(set);
         writer.WriteStartObject();
-        writer.WriteString(SetClaimNames.Issuer, set.Issuer);
-        writer.WriteNumber(SetClaimNames.IssuedAt, set.IssuedAt.ToUnixTimeSeconds());
-        writer.WriteString(SetClaimNames.Jti, set.Jti);
+        writer.WriteString(IssuerName, set.Issuer);
+        writer.WriteNumber(IssuedAtName, set.IssuedAt.ToUnixTimeSeconds());
+        writer.WriteString(JtiName, set.Jti);
         if (set.Audience.Count == 1)
         {
-            writer.WriteString(SetClaimNames.Audience, set.Audience[0]);
+            writer.WriteString(AudienceName, set.Audience[0]);
         }
         else if (set.Audience.Count > 1)
         {
-            writer.WriteStartArray(SetClaimNames.Audience);
+            writer.WriteStartArray(AudienceName);
             foreach (var audience in set.Audience)
             {
                 writer.WriteStringValue(audience);
@@ -51,21 +99,21 @@ public static class SetPayload
 
         if (set.Txn is not null)
         {
-            writer.WriteString(SetClaimNames.Txn, set.Txn);
+            writer.WriteString(TxnName, set.Txn);
         }
 
         if (set.TimeOfEvent is { } toe)
         {
-            writer.WriteNumber(SetClaimNames.TimeOfEvent, toe.ToUnixTimeSeconds());
+            writer.WriteNumber(TimeOfEventName, toe.ToUnixTimeSeconds());
         }
 
         if (set.Subject is not null)
         {
-            writer.WritePropertyName(SetClaimNames.SubjectId);
+            writer.WritePropertyName(SubjectIdName);
             set.Subject.WriteTo(writer);
         }
 
-        writer.WriteStartObject(SetClaimNames.Events);
+        writer.WriteStartObject(EventsName);
         foreach (var securityEvent in set.Events)
         {
             writer.WritePropertyName(securityEvent.EventType);
@@ -83,6 +131,47 @@ public static class SetPayload
     /// <param name="json">The UTF-8 JSON claims set.</param>
     /// <returns>The SET, or every problem found.</returns>
     public static SetPayloadReadResult Read(ReadOnlySpan<byte> json)
+    {
+        var copy = ArrayPool<byte>.Shared.Rent(json.Length);
+        try
+        {
+            json.CopyTo(copy);
+            return ReadUtf8(copy.AsMemory(0, json.Length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    /// <summary><see cref="Read(ReadOnlySpan{byte})"/> over bytes the caller keeps unchanged until it returns.</summary>
+    internal static SetPayloadReadResult ReadUtf8(ReadOnlyMemory<byte> json)
+    {
+        // A claims set is one JSON value, which JsonDocument.Parse takes in a single pass over the bytes
+        // the caller holds. ParseValue first steps over the value with the reader and then parses a copy;
+        // it still decides whenever Parse refuses, because it accepts what follows the first value.
+        JsonDocument? document;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException)
+        {
+            document = null;
+        }
+
+        if (document is null)
+        {
+            return ReadFirstValue(json.Span);
+        }
+
+        using (document)
+        {
+            return Read(document.RootElement);
+        }
+    }
+
+    private static SetPayloadReadResult ReadFirstValue(ReadOnlySpan<byte> json)
     {
         JsonDocument document;
         try
@@ -118,7 +207,7 @@ public static class SetPayload
 
         foreach (var claim in root.EnumerateObject())
         {
-            switch (claim.Name)
+            switch (KnownName(claim))
             {
                 case SetClaimNames.Issuer:
                     issuer = ReadString(claim, errors);
@@ -157,9 +246,9 @@ public static class SetPayload
             }
         }
 
-        Missing(errors, issuer, SetClaimNames.Issuer);
-        Missing(errors, jti, SetClaimNames.Jti);
-        Missing(errors, iat, SetClaimNames.IssuedAt);
+        Missing(errors, issuer is not null, SetClaimNames.Issuer);
+        Missing(errors, jti is not null, SetClaimNames.Jti);
+        Missing(errors, iat is not null, SetClaimNames.IssuedAt);
         if (!sawEvents)
         {
             errors.Add("events is required");
@@ -183,6 +272,20 @@ public static class SetPayload
         };
         var ruleErrors = SetClaimsRules.Check(set);
         return ruleErrors.Count == 0 ? new(set, []) : new(null, ruleErrors);
+    }
+
+    /// <summary>The claim's name when it is one that is read, compared as UTF-8 so that no other name becomes a string.</summary>
+    private static string? KnownName(JsonProperty claim)
+    {
+        for (var i = 0; i < ReadClaimsUtf8.Length; i++)
+        {
+            if (claim.NameEquals(ReadClaimsUtf8[i]))
+            {
+                return ReadClaims[i];
+            }
+        }
+
+        return null;
     }
 
     private static void ReadEvents(JsonElement value, List<SecurityEvent> events, List<string> errors)
@@ -255,11 +358,36 @@ public static class SetPayload
         return null;
     }
 
-    private static void Missing(List<string> errors, object? value, string name)
+    private static void Missing(List<string> errors, bool present, string name)
     {
-        if (value is null && !errors.Any(e => e.StartsWith(name + " ", StringComparison.Ordinal)))
+        if (!present && !Mentions(errors, name))
         {
             errors.Add($"{name} is required");
+        }
+    }
+
+    /// <summary>Whether a problem with the claim was already reported; kept apart so that its closure is made only for a missing claim.</summary>
+    private static bool Mentions(List<string> errors, string name) =>
+        errors.Exists(e => e.StartsWith(name + " ", StringComparison.Ordinal));
+
+    /// <summary>A UTF-8 buffer with a writer bound to it, reused across SETs.</summary>
+    internal sealed class Utf8Payload
+    {
+        /// <summary>Larger buffers are let go rather than kept for the thread's next SET.</summary>
+        internal const int MaxKeptCapacity = 16 * 1024;
+
+        internal ArrayBufferWriter<byte> Buffer { get; } = new(1024);
+
+        internal Utf8JsonWriter Writer { get; }
+
+        internal Utf8Payload() => Writer = new Utf8JsonWriter(Buffer);
+
+        internal ReadOnlySpan<byte> WrittenSpan => Buffer.WrittenSpan;
+
+        internal void Reset()
+        {
+            Buffer.ResetWrittenCount();
+            Writer.Reset(Buffer);
         }
     }
 }

@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -9,6 +12,13 @@ namespace SharpSignals.Tokens.Validation;
 
 public sealed partial class SetValidator
 {
+    /// <summary>
+    /// Verifying providers by key object and algorithm. Taking one from the crypto provider factory on
+    /// every SET formats a cache key and counts a reference in and out; a key keeps its providers for
+    /// as long as it lives (a JWKS refresh brings new key objects, and the old entries go with them).
+    /// </summary>
+    private static readonly ConditionalWeakTable<SecurityKey, ConcurrentDictionary<string, SignatureProvider>> Verifiers = [];
+
     private async ValueTask<(SetValidationResult? Error, string? KeyId)> VerifySignatureAsync(
         string token, JsonWebToken jwt, CancellationToken cancellationToken)
     {
@@ -40,8 +50,13 @@ public sealed partial class SetValidator
             return (SetValidationResult.Fail(SetErrorCodes.InvalidKey, ex.Message) with { IsTransient = true }, null);
         }
 
-        var candidates = keys.Where(k => Fits(k, algorithm)).ToList();
-        if (candidates.Count == 0)
+        var candidates = 0;
+        for (var i = 0; i < keys.Count; i++)
+        {
+            candidates += Fits(keys[i], algorithm) ? 1 : 0;
+        }
+
+        if (candidates == 0)
         {
             return (SetValidationResult.Fail(SetErrorCodes.InvalidKey, keyId is null
                 ? $"The issuer publishes no key for {algorithm}."
@@ -54,11 +69,11 @@ public sealed partial class SetValidator
         {
             var length = Encoding.ASCII.GetBytes(token.AsSpan(0, signingInputLength), input);
             var signature = Base64UrlEncoder.DecodeBytes(jwt.EncodedSignature);
-            foreach (var key in candidates)
+            for (var i = 0; i < keys.Count; i++)
             {
-                if (Verify(key, algorithm, input, length, signature))
+                if (Fits(keys[i], algorithm) && Verify(keys[i], algorithm, input, length, signature))
                 {
-                    return (null, key.KeyId);
+                    return (null, keys[i].KeyId);
                 }
             }
         }
@@ -82,15 +97,45 @@ public sealed partial class SetValidator
     private static bool Verify(SecurityKey key, string algorithm, byte[] input, int length, byte[] signature)
     {
         var factory = key.CryptoProviderFactory;
+        if (factory.CustomCryptoProvider is not null)
+        {
+            // A custom provider may count on being released after each use.
+            return VerifyOnce(factory, key, algorithm, input, length, signature);
+        }
+
+        try
+        {
+            var byAlgorithm = Verifiers.GetValue(key, static _ => new ConcurrentDictionary<string, SignatureProvider>(StringComparer.Ordinal));
+            if (!byAlgorithm.TryGetValue(algorithm, out var provider))
+            {
+                // Built outside the factory's cache: this table owns it, and it lives as long as its key.
+                var created = factory.CreateForVerifying(key, algorithm, cacheProvider: false);
+                provider = byAlgorithm.GetOrAdd(algorithm, created);
+                if (!ReferenceEquals(provider, created))
+                {
+                    created.Dispose();
+                }
+            }
+
+            return provider.Verify(input, 0, length, signature, 0, signature.Length);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or CryptographicException)
+        {
+            // An EC key of another curve than the algorithm's, for example.
+            return false;
+        }
+    }
+
+    private static bool VerifyOnce(CryptoProviderFactory factory, SecurityKey key, string algorithm, byte[] input, int length, byte[] signature)
+    {
         SignatureProvider? provider = null;
         try
         {
             provider = factory.CreateForVerifying(key, algorithm);
             return provider.Verify(input, 0, length, signature, 0, signature.Length);
         }
-        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or System.Security.Cryptography.CryptographicException)
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or CryptographicException)
         {
-            // An EC key of another curve than the algorithm's, for example.
             return false;
         }
         finally

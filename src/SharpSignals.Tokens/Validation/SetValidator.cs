@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using SharpSignals.Tokens.Events;
@@ -14,6 +15,8 @@ namespace SharpSignals.Tokens.Validation;
 /// <param name="options">What the receiver accepts.</param>
 public sealed partial class SetValidator(SetValidationOptions options)
 {
+    private static readonly TryReadJwtClaim SkipStructuredClaims = SkipStructuredClaim;
+
     private readonly SetValidationOptions _options = Checked(options);
 
     /// <summary>Validates one SET.</summary>
@@ -75,7 +78,7 @@ public sealed partial class SetValidator(SetValidationOptions options)
     {
         try
         {
-            jwt = new JsonWebToken(token);
+            jwt = new JsonWebToken(token, SkipStructuredClaims);
             return true;
         }
         catch (Exception ex) when (ex is ArgumentException or SecurityTokenException)
@@ -83,6 +86,24 @@ public sealed partial class SetValidator(SetValidationOptions options)
             jwt = null!;
             return false;
         }
+    }
+
+    /// <summary>
+    /// Lets <see cref="JsonWebToken"/> step over object and array claims (events, sub_id) instead of
+    /// copying each into a JsonElement that nothing reads: the claims set is read once, by
+    /// <see cref="SetPayload.Read(ReadOnlySpan{byte})"/>. Skipping checks the JSON as reading it would,
+    /// so the same tokens parse and the same ones are refused.
+    /// </summary>
+    private static bool SkipStructuredClaim(ref Utf8JsonReader reader, JwtSegmentType segment, string claimName, out object claimValue)
+    {
+        claimValue = null!;
+        if (segment != JwtSegmentType.Payload || reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+        {
+            return false;
+        }
+
+        reader.Skip();
+        return true;
     }
 
     private static SetValidationResult? CheckHeader(JsonWebToken jwt)
@@ -101,7 +122,7 @@ public sealed partial class SetValidator(SetValidationOptions options)
 
     private SetValidationResult CheckClaims(JsonWebToken jwt)
     {
-        var read = SetPayload.Read(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
+        var read = SetPayload.ReadUtf8(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
         if (read.Set is not { } set)
         {
             return SetValidationResult.Fail(SetErrorCodes.InvalidRequest, Describe(read.Errors));

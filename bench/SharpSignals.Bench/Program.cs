@@ -1,0 +1,19 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using SharpSignals.Bench.Support;
+
+// Every benchmark class in this assembly is picked with --filter; see docs/BENCHMARKS.md for the commands.
+var config = DefaultConfig.Instance
+    .AddJob(BenchJobs.TwoCore.AsDefault())
+    .AddColumn(StatisticColumn.Median);
+
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config).ToList();
+
+Console.WriteLine();
+Console.WriteLine("Rates against the raw operation measured in this run:");
+foreach (var summary in summaries)
+{
+    RatioReport.Write(summary, Console.Out);
+}
