@@ -45,11 +45,11 @@ public sealed class SetSignerTests
         {
             // Escaped by the writer's encoder.
             Samples.Set(new SessionRevoked { InitiatingEntity = "policy", ReasonAdmin = reason }),
-            Samples.Set(new SessionRevoked(), new Subjects.EmailSubject("zoë@example.com")),
+            Samples.Set(new SessionRevoked(), new SharpSignals.Tokens.Subjects.EmailSubject("zoë@example.com")),
 
             // Raw JSON values carried through, which the writer escapes again.
-            Samples.Set(new TokenClaimsChange { Claims = new Dictionary<string, System.Text.Json.JsonElement> { ["name"] = Samples.Json("\"Zoë ポ\"") } }, new Subjects.JwtIdSubject(Samples.Issuer, "24c63fb5")),
-            Samples.Set(new TokenClaimsChange { Claims = new Dictionary<string, System.Text.Json.JsonElement> { ["name"] = Samples.Json("\"Zo\\u00eb\"") } }, new Subjects.JwtIdSubject(Samples.Issuer, "24c63fb5")),
+            Samples.Set(new TokenClaimsChange { Claims = new Dictionary<string, System.Text.Json.JsonElement> { ["name"] = Samples.Json("\"Zoë ポ\"") } }, new SharpSignals.Tokens.Subjects.JwtIdSubject(Samples.Issuer, "24c63fb5")),
+            Samples.Set(new TokenClaimsChange { Claims = new Dictionary<string, System.Text.Json.JsonElement> { ["name"] = Samples.Json("\"Zo\\u00eb\"") } }, new SharpSignals.Tokens.Subjects.JwtIdSubject(Samples.Issuer, "24c63fb5")),
         };
 
         foreach (var set in sets)
@@ -128,9 +128,9 @@ public sealed class SetSignerTests
         }
     }
 
-    private sealed record EmailSubjectWithoutAddress : Subjects.SubjectIdentifier
+    private sealed record EmailSubjectWithoutAddress : SharpSignals.Tokens.Subjects.SubjectIdentifier
     {
-        public override string Format => Subjects.SubjectFormats.Email;
+        public override string Format => SharpSignals.Tokens.Subjects.SubjectFormats.Email;
 
         protected override void WriteMembers(System.Text.Json.Utf8JsonWriter writer)
         {
