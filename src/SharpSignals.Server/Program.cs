@@ -1,3 +1,4 @@
+using SharpSignals.Server.Admin;
 using SharpSignals.Server.Auth;
 using SharpSignals.Server.Configuration;
 using SharpSignals.Server.Delivery.Poll;
@@ -34,6 +35,7 @@ app.MapAuthApi();
 app.MapStreamsApi();
 app.MapPollApi();
 app.MapPublishApi();
+app.MapAdminMetrics();
 
 app.Run();
 
