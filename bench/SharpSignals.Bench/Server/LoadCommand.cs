@@ -19,7 +19,17 @@ internal static class LoadCommand
 
     private const string ServerAssembly = "SharpSignals.Server.dll";
     private const int PollBatch = 1000;
+
+    /// <summary>Polls of <see cref="PollWarmUpBatch"/> before the timed drain: more calls than tiered compilation counts before it optimises a method.</summary>
+    private const int PollWarmUpPolls = 60;
+    private const int PollWarmUpBatch = 100;
+
+    /// <summary>Live pushes before the timed backlog, for the same reason and to open the connection.</summary>
+    private const int PushWarmUpEvents = 3000;
     private const double MegaByte = 1024 * 1024;
+
+    /// <summary>A pause after a warm-up, for the methods it made hot to be recompiled in the background.</summary>
+    private static readonly TimeSpan JitSettle = TimeSpan.FromSeconds(1);
 
     public static bool Handles(string[] args) => args is [Mode or KestrelSink.Mode, ..];
 
@@ -140,7 +150,7 @@ internal static class LoadCommand
                 cpu = ProcessProbe.Cpu(sink.ProcessId).Since(start!);
                 return Task.CompletedTask;
             });
-        details.Add(Invariant($"bare Kestrel, {concurrency} concurrent: {result.Rate:N0}/s, p50 {result.Percentile(0.5):F2} ms, p99 {result.Percentile(0.99):F2} ms, {result.Failed} failed; {cpu} (\"server\" = the sink)"));
+        details.Add(Invariant($"bare Kestrel, {concurrency} concurrent: {result.Rate:N0}/s, p50 {result.Percentile(0.5):F2} ms, p99 {result.Percentile(0.99):F2} ms, {result.Failed} failed; {cpu} (\"server\" = the sink), {cpu!.ServerMicrosecondsPer(result.Rate, "request")}"));
         return result.Rate;
     }
 
@@ -192,17 +202,21 @@ internal static class LoadCommand
             var commits = countersAtEnd.Commits - countersAtStart.Commits;
             var writes = countersAtEnd.Writes - countersAtStart.Writes;
             run.CommitsPerEvent = (double)commits / publish.Completed;
-            details.Add(Invariant($"publish ({algorithm}): {publish.Completed:N0} events in {publish.Elapsed.TotalSeconds:F1} s = {publish.Rate:N0}/s, p50 {publish.Percentile(0.5):F1} ms, p99 {publish.Percentile(0.99):F1} ms, {publish.Failed} failed{Failure(publish)}; {commits:N0} commits for {writes:N0} writes ({(double)writes / Math.Max(commits, 1):F1} writes per commit); {cpu}"));
+            details.Add(Invariant($"publish ({algorithm}): {publish.Completed:N0} events in {publish.Elapsed.TotalSeconds:F1} s = {publish.Rate:N0}/s, p50 {publish.Percentile(0.5):F1} ms, p99 {publish.Percentile(0.99):F1} ms, {publish.Failed} failed{Failure(publish)}; {commits:N0} commits for {writes:N0} writes ({(double)writes / Math.Max(commits, 1):F1} writes per commit); {cpu}, {cpu!.ServerMicrosecondsPer(publish.Rate, "event")}"));
             output.WriteLine($"  {details[^1]}");
 
-            // (c) Top the poll backlog up to the size asked for, then drain it in batches with acknowledgements.
+            // (c) Top the poll backlog up to the size asked for (and the warm-up's share), warm the poll
+            // path up with small polls, then drain the rest in batches with acknowledgements.
             var backlog = publish.AllCompleted;
-            if (backlog < options.PollEvents)
+            if (backlog < options.PollEvents + (PollWarmUpPolls * PollWarmUpBatch))
             {
-                var topUp = await ClosedLoop.RunCountAsync(options.Publishers, options.PollEvents - backlog, ssf.PublishAsync);
+                var topUp = await ClosedLoop.RunCountAsync(options.Publishers, options.PollEvents + (PollWarmUpPolls * PollWarmUpBatch) - backlog, ssf.PublishAsync);
                 backlog += topUp.Completed;
             }
 
+            backlog -= await ssf.DrainAsync(pollStream, PollWarmUpBatch, PollWarmUpPolls);
+            await Task.Delay(JitSettle);
+            output.WriteLine(Invariant($"  draining {backlog:N0} SETs ..."));
             var drainCpu = ProcessProbe.Cpu(server.ProcessId);
             var drainCounters = await ssf.StoreCountersAsync();
             var drainWatch = Stopwatch.StartNew();
@@ -211,19 +225,25 @@ internal static class LoadCommand
             var drainCpuSplit = ProcessProbe.Cpu(server.ProcessId).Since(drainCpu);
             var drainCommits = (await ssf.StoreCountersAsync()).Commits - drainCounters.Commits;
             run.PollRate = drained / drainWatch.Elapsed.TotalSeconds;
-            details.Add(Invariant($"poll drain ({algorithm}): {drained:N0} SETs of {backlog:N0} published in {drainWatch.Elapsed.TotalSeconds:F2} s = {run.PollRate:N0}/s, {drainCommits:N0} commits; {drainCpuSplit}"));
+            details.Add(Invariant($"poll drain ({algorithm}): {drained:N0} SETs of {backlog:N0} published in {drainWatch.Elapsed.TotalSeconds:F2} s = {run.PollRate:N0}/s, {drainCommits:N0} commits; {drainCpuSplit}, {drainCpuSplit.ServerMicrosecondsPer(run.PollRate, "SET")}"));
             output.WriteLine($"  {details[^1]}");
             await ssf.DeleteStreamAsync(pollStream);
         }
 
-        // (d) Push: a paused push stream holds a backlog; enabling it starts the worker, timed at the receiver.
+        // (d) Push: a warm-up run of live pushes; then a paused push stream holds a backlog, and
+        // enabling it starts the worker, timed at the receiver.
         var pushStream = await ssf.CreateStreamAsync(receiver.Url);
+        var warmedUp = receiver.Expect(PushWarmUpEvents);
+        await ClosedLoop.RunCountAsync(options.Publishers, PushWarmUpEvents, ssf.PublishAsync);
+        await warmedUp.WaitAsync(TimeSpan.FromSeconds(60));
+        await Task.Delay(JitSettle);
         await ssf.SetStatusAsync(pushStream, "paused");
         var prepublish = await ClosedLoop.RunCountAsync(options.Publishers, options.PushEvents, ssf.PublishAsync);
         run.BacklogPublishRate = prepublish.Rate;
         details.Add(Invariant($"publish into a paused push stream ({algorithm}): {prepublish.Completed:N0} events = {prepublish.Rate:N0}/s, p50 {prepublish.Percentile(0.5):F1} ms, {prepublish.Failed} failed{Failure(prepublish)}"));
         output.WriteLine($"  {details[^1]}");
 
+        output.WriteLine(Invariant($"  pushing {prepublish.Completed:N0} SETs ..."));
         var arrived = receiver.Expect(prepublish.Completed);
         var pushCounters = await ssf.StoreCountersAsync();
         var pushCpu = ProcessProbe.Cpu(server.ProcessId);
@@ -233,7 +253,7 @@ internal static class LoadCommand
         var pushCpuSplit = ProcessProbe.Cpu(server.ProcessId).Since(pushCpu);
         var pushCommits = (await ssf.StoreCountersAsync()).Commits - pushCounters.Commits;
         run.PushRate = receiver.Count / receiver.FirstToLast.TotalSeconds;
-        details.Add(Invariant($"push ({algorithm}): {receiver.Count:N0} of {prepublish.Completed:N0} SETs{(complete ? "" : $" (timed out after {timeout.TotalSeconds:0} s)")} from first to last push in {receiver.FirstToLast.TotalSeconds:F2} s = {run.PushRate:N0}/s, {pushCommits:N0} commits; {pushCpuSplit}"));
+        details.Add(Invariant($"push ({algorithm}): {receiver.Count:N0} of {prepublish.Completed:N0} SETs{(complete ? "" : $" (timed out after {timeout.TotalSeconds:0} s)")} from first to last push in {receiver.FirstToLast.TotalSeconds:F2} s = {run.PushRate:N0}/s, {pushCommits:N0} commits; {pushCpuSplit}, {pushCpuSplit.ServerMicrosecondsPer(run.PushRate, "SET")}"));
         output.WriteLine($"  {details[^1]}");
 
         // (e) Memory: the kernel's high-water mark over the whole life of the process, and the highest sample.

@@ -74,10 +74,19 @@ internal sealed record CpuSnapshot(TimeSpan Server, TimeSpan Bench, long Machine
     }
 }
 
-/// <summary>Cores used by the server and by the bench (client and receiver), and the share of all cores busy.</summary>
+/// <summary>
+/// Cores used by the server and by the bench (client and receiver), and the share of all cores busy;
+/// what is busy beyond those two is other processes (and the kernel's own threads), which disturb the run.
+/// </summary>
 internal sealed record CpuSplit(double ServerCores, double BenchCores, double MachineBusy)
 {
+    public double OtherCores => Math.Max(0, (MachineBusy * Environment.ProcessorCount) - ServerCores - BenchCores);
+
+    /// <summary>Server CPU time per operation at <paramref name="rate"/> operations a second, in microseconds: what a change to the server moves, whatever else shares the cores.</summary>
+    public string ServerMicrosecondsPer(double rate, string operation) =>
+        string.Create(CultureInfo.InvariantCulture, $"{ServerCores * 1e6 / rate:N0} µs server CPU per {operation}");
+
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"server {ServerCores:F2} cores, bench {BenchCores:F2} cores, machine {MachineBusy:P0} busy of {Environment.ProcessorCount} cores");
+        $"CPU: server {ServerCores:F2} cores, bench {BenchCores:F2}, other {OtherCores:F2}; machine {MachineBusy:P0} busy of {Environment.ProcessorCount} cores");
 }

@@ -116,13 +116,15 @@ internal sealed class SsfClient : IDisposable
 
     /// <summary>
     /// RFC 8936 poll with acknowledgement: asks for up to <paramref name="maxEvents"/> SETs at once
-    /// and acknowledges the previous batch in the same request, until a poll comes back empty.
+    /// and acknowledges the previous batch in the same request, until a poll comes back empty or,
+    /// after <paramref name="maxPolls"/> polls, with a last request that only acknowledges.
     /// </summary>
-    public async Task<long> DrainAsync(string streamId, int maxEvents)
+    public async Task<long> DrainAsync(string streamId, int maxEvents, int maxPolls = int.MaxValue)
     {
         var uri = new Uri($"/ssf/poll/{streamId}", UriKind.Relative);
         List<string> ack = [];
         long total = 0;
+        var polls = 0;
         var buffer = new ArrayBufferWriter<byte>();
         do
         {
@@ -130,7 +132,9 @@ internal sealed class SsfClient : IDisposable
             using (var writer = new Utf8JsonWriter(buffer))
             {
                 writer.WriteStartObject();
-                writer.WriteNumber("maxEvents", maxEvents);
+
+                // RFC 8936 §2.4: maxEvents 0 acknowledges without asking for more.
+                writer.WriteNumber("maxEvents", polls++ < maxPolls ? maxEvents : 0);
                 writer.WriteBoolean("returnImmediately", true);
                 writer.WriteStartArray("ack");
                 foreach (var jti in ack)
