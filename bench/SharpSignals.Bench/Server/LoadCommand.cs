@@ -65,39 +65,50 @@ internal static class LoadCommand
         var details = new List<string>();
 
         // 1. Ceilings, with nothing else running.
-        output.WriteLine("ceilings ...");
-        var kestrel = await MeasureKestrelAsync(options, options.Publishers, details);
-        var kestrelSerial = await MeasureKestrelAsync(options, 1, details);
-        var signWindow = TimeSpan.FromSeconds(Math.Clamp(options.Seconds / 5.0, 1, 3));
         var cores = Environment.ProcessorCount;
-        var es256 = Ceilings.SignRate(SigningAlgorithms.ES256, 1, signWindow);
-        var es256All = Ceilings.SignRate(SigningAlgorithms.ES256, cores, signWindow);
-        var rs256 = Ceilings.SignRate(SigningAlgorithms.RS256, 1, signWindow);
-        var rs256All = Ceilings.SignRate(SigningAlgorithms.RS256, cores, signWindow);
-        var insert1 = Ceilings.SqliteInsertRate(temp, 1, signWindow);
-        var insert100 = Ceilings.SqliteInsertRate(temp, 100, signWindow);
-        var insert1000 = Ceilings.SqliteInsertRate(temp, PollBatch, signWindow);
         var ceilings = new List<Ceiling>
         {
-            new($"bare Kestrel POST → 202, {options.Publishers} concurrent", kestrel),
-            new("bare Kestrel POST → 202, 1 at a time", kestrelSerial),
-            new("ES256 sign, 1 thread", es256),
-            new($"ES256 sign, {cores} threads", es256All),
-            new("RS256 sign, 1 thread", rs256),
-            new($"RS256 sign, {cores} threads", rs256All),
-            new("SQLite fsync'd insert, 1 row per commit", insert1),
-            new("SQLite fsync'd insert rows, 100 per commit", insert100),
-            new($"SQLite fsync'd insert rows, {PollBatch} per commit", insert1000),
+            new($"bare Kestrel POST → 202, {options.Publishers} concurrent", double.NaN),
+            new("bare Kestrel POST → 202, 1 at a time", double.NaN),
+            new("ES256 sign, 1 thread", double.NaN),
+            new($"ES256 sign, {cores} threads", double.NaN),
+            new("RS256 sign, 1 thread", double.NaN),
+            new($"RS256 sign, {cores} threads", double.NaN),
+            new("SQLite fsync'd insert, 1 row per commit", double.NaN),
+            new("SQLite fsync'd insert rows, 100 per commit", double.NaN),
+            new($"SQLite fsync'd insert rows, {PollBatch} per commit", double.NaN),
         };
-        foreach (var ceiling in ceilings)
+        if (options.Runs(LoadOptions.Ceilings))
         {
-            output.WriteLine(Invariant($"  {ceiling.Name}: {ceiling.Value:N0}/s"));
+            output.WriteLine("ceilings ...");
+            var signWindow = TimeSpan.FromSeconds(Math.Clamp(options.Seconds / 5.0, 1, 3));
+            double[] rates =
+            [
+                await MeasureKestrelAsync(options, options.Publishers, details),
+                await MeasureKestrelAsync(options, 1, details),
+                Ceilings.SignRate(SigningAlgorithms.ES256, 1, signWindow),
+                Ceilings.SignRate(SigningAlgorithms.ES256, cores, signWindow),
+                Ceilings.SignRate(SigningAlgorithms.RS256, 1, signWindow),
+                Ceilings.SignRate(SigningAlgorithms.RS256, cores, signWindow),
+                Ceilings.SqliteInsertRate(temp, 1, signWindow),
+                Ceilings.SqliteInsertRate(temp, 100, signWindow),
+                Ceilings.SqliteInsertRate(temp, PollBatch, signWindow),
+            ];
+            for (var i = 0; i < rates.Length; i++)
+            {
+                ceilings[i] = ceilings[i] with { Value = rates[i] };
+                output.WriteLine(Invariant($"  {ceilings[i].Name}: {rates[i]:N0}/s"));
+            }
         }
 
         // 2. The real server: ES256 for publishing, polling and push; RS256 for push.
         await using var receiver = await PushReceiver.StartAsync();
-        var es = await RunServerAsync(options, temp, SigningAlgorithms.ES256, receiver, publishAndPoll: true, details);
-        var rs = await RunServerAsync(options, temp, SigningAlgorithms.RS256, receiver, publishAndPoll: false, details);
+        var es = options.Runs(LoadOptions.Publish) || options.Runs(LoadOptions.Push)
+            ? await RunServerAsync(options, temp, SigningAlgorithms.ES256, receiver, options.Runs(LoadOptions.Publish), options.Runs(LoadOptions.Push), details)
+            : new ServerRun();
+        var rs = options.Runs(LoadOptions.Push)
+            ? await RunServerAsync(options, temp, SigningAlgorithms.RS256, receiver, publishAndPoll: false, push: true, details)
+            : new ServerRun();
 
         var kestrelCeiling = ceilings[0];
         var figures = new List<Figure>
@@ -109,8 +120,8 @@ internal static class LoadCommand
             new("push to one receiver, RS256 (SETs/s)", rs.PushRate, "N0", ceilings[1], 3_000),
             new("server peak memory, ES256 run (MB, VmHWM)", es.PeakMemory / MegaByte, "N0", null, 300, AtMost: true),
             new("server peak memory, RS256 run (MB, VmHWM)", rs.PeakMemory / MegaByte, "N0", null, 300, AtMost: true),
-            new($"(info) publish with ES256, paused push stream, {options.Publishers} publishers (events/s)", es.BacklogPublishRate, "N0", new Ceiling("ES256 sign, all threads, ÷ 2 signs per event", es256All / 2), null),
-            new($"(info) publish with RS256, paused push stream, {options.Publishers} publishers (events/s)", rs.BacklogPublishRate, "N0", new Ceiling("RS256 sign, all threads, ÷ 2 signs per event", rs256All / 2), null),
+            new($"(info) publish with ES256, paused push stream, {options.Publishers} publishers (events/s)", es.BacklogPublishRate, "N0", new Ceiling("ES256 sign, all threads, ÷ 2 signs per event", ceilings[3].Value / 2), null),
+            new($"(info) publish with RS256, paused push stream, {options.Publishers} publishers (events/s)", rs.BacklogPublishRate, "N0", new Ceiling("RS256 sign, all threads, ÷ 2 signs per event", ceilings[5].Value / 2), null),
         };
         Write(output, ceilings, figures, details);
         return 0;
@@ -154,7 +165,7 @@ internal static class LoadCommand
         return result.Rate;
     }
 
-    private static async Task<ServerRun> RunServerAsync(LoadOptions options, string temp, string algorithm, PushReceiver receiver, bool publishAndPoll, List<string> details)
+    private static async Task<ServerRun> RunServerAsync(LoadOptions options, string temp, string algorithm, PushReceiver receiver, bool publishAndPoll, bool push, List<string> details)
     {
         var output = Console.Out;
         var port = ChildProcess.FreePort();
@@ -230,8 +241,25 @@ internal static class LoadCommand
             await ssf.DeleteStreamAsync(pollStream);
         }
 
-        // (d) Push: a warm-up run of live pushes; then a paused push stream holds a backlog, and
-        // enabling it starts the worker, timed at the receiver.
+        if (push)
+        {
+            await MeasurePushAsync(options, algorithm, server, ssf, receiver, run, details);
+        }
+
+        // (e) Memory: the kernel's high-water mark over the whole life of the process, and the highest sample.
+        run.PeakMemory = memory.HighWaterMark;
+        details.Add(Invariant($"server memory ({algorithm}): VmHWM {memory.HighWaterMark / MegaByte:N0} MB, highest VmRSS sampled every 100 ms {memory.PeakRss / MegaByte:N0} MB"));
+        output.WriteLine($"  {details[^1]}");
+        return run;
+    }
+
+    /// <summary>
+    /// (d) Push: a warm-up run of live pushes; then a paused push stream holds a backlog, and enabling
+    /// it starts the worker, timed at the receiver from the first push to the last.
+    /// </summary>
+    private static async Task MeasurePushAsync(LoadOptions options, string algorithm, ChildProcess server, SsfClient ssf, PushReceiver receiver, ServerRun run, List<string> details)
+    {
+        var output = Console.Out;
         var pushStream = await ssf.CreateStreamAsync(receiver.Url);
         var warmedUp = receiver.Expect(PushWarmUpEvents);
         await ClosedLoop.RunCountAsync(options.Publishers, PushWarmUpEvents, ssf.PublishAsync);
@@ -255,28 +283,23 @@ internal static class LoadCommand
         run.PushRate = receiver.Count / receiver.FirstToLast.TotalSeconds;
         details.Add(Invariant($"push ({algorithm}): {receiver.Count:N0} of {prepublish.Completed:N0} SETs{(complete ? "" : $" (timed out after {timeout.TotalSeconds:0} s)")} from first to last push in {receiver.FirstToLast.TotalSeconds:F2} s = {run.PushRate:N0}/s, {pushCommits:N0} commits; {pushCpuSplit}, {pushCpuSplit.ServerMicrosecondsPer(run.PushRate, "SET")}"));
         output.WriteLine($"  {details[^1]}");
-
-        // (e) Memory: the kernel's high-water mark over the whole life of the process, and the highest sample.
-        run.PeakMemory = memory.HighWaterMark;
-        details.Add(Invariant($"server memory ({algorithm}): VmHWM {memory.HighWaterMark / MegaByte:N0} MB, highest VmRSS sampled every 100 ms {memory.PeakRss / MegaByte:N0} MB"));
-        output.WriteLine($"  {details[^1]}");
-        return run;
     }
 
     private static string Failure(LoopResult result) => result.FirstError is { } error ? $" (first: {error})" : "";
 
+    /// <summary>The figures of one server process; NaN for what this run did not measure.</summary>
     private sealed class ServerRun
     {
-        public double PublishRate { get; set; }
+        public double PublishRate { get; set; } = double.NaN;
 
-        public double CommitsPerEvent { get; set; }
+        public double CommitsPerEvent { get; set; } = double.NaN;
 
-        public double PollRate { get; set; }
+        public double PollRate { get; set; } = double.NaN;
 
-        public double BacklogPublishRate { get; set; }
+        public double BacklogPublishRate { get; set; } = double.NaN;
 
-        public double PushRate { get; set; }
+        public double PushRate { get; set; } = double.NaN;
 
-        public long PeakMemory { get; set; }
+        public double PeakMemory { get; set; } = double.NaN;
     }
 }

@@ -25,7 +25,7 @@ internal static class LoadReport
         output.WriteLine();
         output.WriteLine("| ceiling (raw, this run) | rate |");
         output.WriteLine("|---|---:|");
-        foreach (var ceiling in ceilings)
+        foreach (var ceiling in ceilings.Where(c => !double.IsNaN(c.Value)))
         {
             output.WriteLine(Invariant($"| {ceiling.Name} | {ceiling.Value:N0}/s |"));
         }
@@ -33,11 +33,11 @@ internal static class LoadReport
         output.WriteLine();
         output.WriteLine("| figure | measured | ceiling | ratio | target | met? |");
         output.WriteLine("|---|---:|---|---:|---:|---|");
-        foreach (var figure in figures)
+        foreach (var figure in figures.Where(f => !double.IsNaN(f.Value)))
         {
             var value = figure.Value.ToString(figure.Format, CultureInfo.InvariantCulture);
-            var ceiling = figure.Ceiling is { } c ? Invariant($"{c.Name}: {c.Value:N0}/s") : "-";
-            var ratio = figure.Ceiling is { Value: > 0 } r ? (figure.Value / r.Value).ToString("F2", CultureInfo.InvariantCulture) : "-";
+            var ceiling = figure.Ceiling is { } c && !double.IsNaN(c.Value) ? Invariant($"{c.Name}: {c.Value:N0}/s") : "-";
+            var ratio = figure.Ceiling is { Value: > 0 } r && !double.IsNaN(r.Value) ? (figure.Value / r.Value).ToString("F2", CultureInfo.InvariantCulture) : "-";
             var target = figure.Target is { } t ? (figure.AtMost ? "≤ " : "≥ ") + t.ToString(figure.Format, CultureInfo.InvariantCulture) : "-";
             output.WriteLine($"| {figure.Name} | {value} | {ceiling} | {ratio} | {target} | {figure.Verdict} |");
         }
