@@ -2,7 +2,14 @@ using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using SharpSignals.Bench.Server;
 using SharpSignals.Bench.Support;
+
+// `load` runs the server load generator (docs/BENCHMARKS-SERVER.md) instead of BenchmarkDotNet.
+if (LoadCommand.Handles(args))
+{
+    return await LoadCommand.RunAsync(args);
+}
 
 // Every benchmark class in this assembly is picked with --filter; see docs/BENCHMARKS.md for the commands.
 var config = DefaultConfig.Instance
@@ -18,3 +25,5 @@ foreach (var summary in summaries.Where(s => s.Reports.Length > 0))
     Console.WriteLine($"{summary.Title}: rates against the raw operation measured in the same run");
     RatioReport.Write(summary, Console.Out);
 }
+
+return 0;

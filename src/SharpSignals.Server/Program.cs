@@ -38,6 +38,7 @@ app.MapStreamsApi();
 app.MapPollApi();
 app.MapPublishApi();
 app.MapAdminApi();
+app.MapAdminMetrics();
 
 app.Run();
 

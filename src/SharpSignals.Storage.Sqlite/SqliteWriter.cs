@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 
 namespace SharpSignals.Storage.Sqlite;
@@ -8,23 +8,26 @@ namespace SharpSignals.Storage.Sqlite;
 /// is in progress and then run together in one transaction, each inside its own savepoint so that
 /// one failing write does not undo the others: group commit, so durability costs one fsync per
 /// batch rather than one per event. Each write's task completes only after its commit.
+/// SQLite's I/O is synchronous, so the writer runs on a thread of its own: a commit waiting for its
+/// fsync holds that thread, never one of the thread pool's, which serve requests meanwhile.
 /// </summary>
 internal sealed class SqliteWriter : IAsyncDisposable
 {
-    private readonly Channel<WriteItem> _queue = Channel.CreateUnbounded<WriteItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly BlockingCollection<WriteItem> _queue = new(new ConcurrentQueue<WriteItem>());
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SqliteConnection _connection;
     private readonly SqliteWriteContext _context;
     private readonly int _maxBatchSize;
-    private readonly Task _loop;
     private long _commits;
     private long _writes;
+    private int _disposed;
 
     public SqliteWriter(SqliteConnection connection, int maxBatchSize)
     {
         _connection = connection;
         _context = new SqliteWriteContext(connection);
         _maxBatchSize = maxBatchSize;
-        _loop = Task.Run(RunAsync);
+        new Thread(Run) { IsBackground = true, Name = "SQLite writer" }.Start();
     }
 
     /// <summary>Transactions committed so far.</summary>
@@ -37,8 +40,13 @@ internal sealed class SqliteWriter : IAsyncDisposable
     public Task<T> ExecuteAsync<T>(Func<SqliteWriteContext, T> write, CancellationToken cancellationToken)
     {
         var item = new WriteItem<T>(write, cancellationToken);
-        if (!_queue.Writer.TryWrite(item))
+        try
         {
+            _queue.Add(item, CancellationToken.None);
+        }
+        catch (InvalidOperationException)
+        {
+            // Adding was completed: the store is being disposed.
             throw new ObjectDisposedException(nameof(SqliteWriter), "The store is closed.");
         }
 
@@ -47,30 +55,50 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
+        // The store is registered under each of its contracts, so it may be disposed more than once.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            await _stopped.Task.ConfigureAwait(false);
+            return;
+        }
+
+        // The writer commits what is queued, then ends.
+        _queue.CompleteAdding();
+        await _stopped.Task.ConfigureAwait(false);
         _context.DisposeCommands();
         await _connection.DisposeAsync().ConfigureAwait(false);
+        _queue.Dispose();
     }
 
-    private async Task RunAsync()
+    private void Run()
     {
-        var batch = new List<WriteItem>(_maxBatchSize);
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        try
         {
-            batch.Clear();
-            while (batch.Count < _maxBatchSize && _queue.Reader.TryRead(out var item))
+            var batch = new List<WriteItem>(_maxBatchSize);
+
+            // Blocks until a write is queued; ends once adding is completed and the queue is empty.
+            foreach (var first in _queue.GetConsumingEnumerable())
             {
-                if (!item.TryCancel())
+                batch.Clear();
+                var item = first;
+                do
                 {
-                    batch.Add(item);
+                    if (!item.TryCancel())
+                    {
+                        batch.Add(item);
+                    }
+                }
+                while (batch.Count < _maxBatchSize && _queue.TryTake(out item));
+
+                if (batch.Count > 0)
+                {
+                    Commit(batch);
                 }
             }
-
-            if (batch.Count > 0)
-            {
-                Commit(batch);
-            }
+        }
+        finally
+        {
+            _stopped.TrySetResult();
         }
     }
 

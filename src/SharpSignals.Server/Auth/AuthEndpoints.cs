@@ -136,10 +136,17 @@ internal static class AuthEndpoints
         return TypedResults.Ok(list.Select(c => new ClientResponse(c.ClientId, c.Name, c.Project, c.Scope, c.CreatedAt.ToUnixTimeSeconds(), c.RevokedAt?.ToUnixTimeSeconds())).ToArray());
     }
 
-    private static async Task<IResult> RevokeClient(string clientId, IClientStore clients, TimeProvider time, CancellationToken cancellationToken) =>
-        await clients.RevokeClientAsync(clientId, time.GetUtcNow(), cancellationToken)
-            ? TypedResults.NoContent()
-            : Problems.NotFound($"There is no active client '{clientId}'.");
+    private static async Task<IResult> RevokeClient(string clientId, IClientStore clients, AccessTokenCache accessTokens, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!await clients.RevokeClientAsync(clientId, time.GetUtcNow(), cancellationToken))
+        {
+            return Problems.NotFound($"There is no active client '{clientId}'.");
+        }
+
+        // The tokens are gone from the store; none may be served from the cache either.
+        accessTokens.Invalidate();
+        return TypedResults.NoContent();
+    }
 
     private static async Task<string> IssueAccessTokenAsync(IClientStore clients, string clientId, string project, string scope, DateTimeOffset now, CancellationToken cancellationToken)
     {

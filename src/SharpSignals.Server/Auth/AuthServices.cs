@@ -8,6 +8,7 @@ internal static class AuthServices
     public static IServiceCollection AddServerAuth(this IServiceCollection services)
     {
         services.AddSingleton<AdminToken>();
+        services.AddSingleton<AccessTokenCache>();
         services.AddHostedService(sp => sp.GetRequiredService<AdminToken>());
         services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);

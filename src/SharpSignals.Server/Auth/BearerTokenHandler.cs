@@ -3,7 +3,6 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
-using SharpSignals.Storage.Clients;
 
 namespace SharpSignals.Server.Auth;
 
@@ -16,7 +15,7 @@ internal sealed class BearerTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IClientStore clients,
+    AccessTokenCache accessTokens,
     AdminToken adminToken,
     TimeProvider time) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -37,7 +36,7 @@ internal sealed class BearerTokenHandler(
             return Success([new(CallerClaims.ScopeClaim, Scopes.Admin), new(CallerClaims.ProjectClaim, CallerClaims.DefaultProject)]);
         }
 
-        var record = await clients.FindAccessTokenAsync(TokenHashing.Hash(token), Context.RequestAborted);
+        var record = await accessTokens.FindAsync(TokenHashing.Hash(token), Context.RequestAborted);
         if (record is null || record.ExpiresAt <= time.GetUtcNow())
         {
             return Fail(record is null ? "The access token is not valid." : "The access token has expired.");

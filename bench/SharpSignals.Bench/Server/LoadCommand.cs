@@ -1,0 +1,305 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using SharpSignals.Tokens.Keys;
+using static SharpSignals.Bench.Server.LoadReport;
+
+namespace SharpSignals.Bench.Server;
+
+/// <summary>
+/// <c>load [--seconds N] [--publishers N] [--poll-events N] [--push-events N]</c>: the server load
+/// generator. In one run it measures the ceilings on this machine (bare Kestrel, raw ES256/RS256
+/// signing, fsync'd SQLite commits), then starts the real server as a child process and measures
+/// publishing, fsyncs per event, poll drain, push delivery and memory, each beside its ceiling and
+/// the issue's target. The generator and the server share the machine's cores; the CPU each used is
+/// printed with every phase.
+/// </summary>
+internal static class LoadCommand
+{
+    public const string Mode = "load";
+
+    private const string ServerAssembly = "SharpSignals.Server.dll";
+    private const int PollBatch = 1000;
+
+    /// <summary>Polls of <see cref="PollWarmUpBatch"/> before the timed drain: more calls than tiered compilation counts before it optimises a method.</summary>
+    private const int PollWarmUpPolls = 60;
+    private const int PollWarmUpBatch = 100;
+
+    /// <summary>Live pushes before the timed backlog, for the same reason and to open the connection.</summary>
+    private const int PushWarmUpEvents = 3000;
+    private const double MegaByte = 1024 * 1024;
+
+    /// <summary>A pause after a warm-up, for the methods it made hot to be recompiled in the background.</summary>
+    private static readonly TimeSpan JitSettle = TimeSpan.FromSeconds(1);
+
+    public static bool Handles(string[] args) => args is [Mode or KestrelSink.Mode, ..];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args[0] == KestrelSink.Mode)
+        {
+            return await KestrelSink.RunAsync(args[1..]);
+        }
+
+        var (options, error) = LoadOptions.Parse(args[1..]);
+        if (options is null)
+        {
+            await Console.Error.WriteLineAsync(error);
+            return 2;
+        }
+
+        var temp = Directory.CreateTempSubdirectory("sharpsignals-load-");
+        try
+        {
+            return await RunAsync(options, temp.FullName);
+        }
+        finally
+        {
+            temp.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<int> RunAsync(LoadOptions options, string temp)
+    {
+        var output = Console.Out;
+        output.WriteLine(Invariant($"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, {options.Publishers} publishers, {options.Seconds} s windows"));
+        var details = new List<string>();
+
+        // 1. Ceilings, with nothing else running.
+        var cores = Environment.ProcessorCount;
+        var ceilings = new List<Ceiling>
+        {
+            new($"bare Kestrel POST → 202, {options.Publishers} concurrent", double.NaN),
+            new("bare Kestrel POST → 202, 1 at a time", double.NaN),
+            new("ES256 sign, 1 thread", double.NaN),
+            new($"ES256 sign, {cores} threads", double.NaN),
+            new("RS256 sign, 1 thread", double.NaN),
+            new($"RS256 sign, {cores} threads", double.NaN),
+            new("SQLite fsync'd insert, 1 row per commit", double.NaN),
+            new("SQLite fsync'd insert rows, 100 per commit", double.NaN),
+            new($"SQLite fsync'd insert rows, {PollBatch} per commit", double.NaN),
+        };
+        if (options.Runs(LoadOptions.Ceilings))
+        {
+            output.WriteLine("ceilings ...");
+            var signWindow = TimeSpan.FromSeconds(Math.Clamp(options.Seconds / 5.0, 1, 3));
+            double[] rates =
+            [
+                await MeasureKestrelAsync(options, options.Publishers, details),
+                await MeasureKestrelAsync(options, 1, details),
+                Ceilings.SignRate(SigningAlgorithms.ES256, 1, signWindow),
+                Ceilings.SignRate(SigningAlgorithms.ES256, cores, signWindow),
+                Ceilings.SignRate(SigningAlgorithms.RS256, 1, signWindow),
+                Ceilings.SignRate(SigningAlgorithms.RS256, cores, signWindow),
+                Ceilings.SqliteInsertRate(temp, 1, signWindow),
+                Ceilings.SqliteInsertRate(temp, 100, signWindow),
+                Ceilings.SqliteInsertRate(temp, PollBatch, signWindow),
+            ];
+            for (var i = 0; i < rates.Length; i++)
+            {
+                ceilings[i] = ceilings[i] with { Value = rates[i] };
+                output.WriteLine(Invariant($"  {ceilings[i].Name}: {rates[i]:N0}/s"));
+            }
+        }
+
+        // 2. The real server: ES256 for publishing, polling and push; RS256 for push.
+        await using var receiver = await PushReceiver.StartAsync();
+        var es = options.Runs(LoadOptions.Publish) || options.Runs(LoadOptions.Push)
+            ? await RunServerAsync(options, temp, SigningAlgorithms.ES256, receiver, options.Runs(LoadOptions.Publish), options.Runs(LoadOptions.Push), details)
+            : new ServerRun();
+        var rs = options.Runs(LoadOptions.Push)
+            ? await RunServerAsync(options, temp, SigningAlgorithms.RS256, receiver, publishAndPoll: false, push: true, details)
+            : new ServerRun();
+
+        var kestrelCeiling = ceilings[0];
+        var figures = new List<Figure>
+        {
+            new($"publish, {options.Publishers} publishers, durable 202 (events/s)", es.PublishRate, "N0", kestrelCeiling, 12_000),
+            new($"fsyncs (commits) per event at {options.Publishers} publishers", es.CommitsPerEvent, "F3", null, 0.05, AtMost: true),
+            new($"poll drain, batches of {PollBatch} with ack (SETs/s)", es.PollRate, "N0", ceilings[8], 50_000),
+            new("push to one receiver, ES256 (SETs/s)", es.PushRate, "N0", ceilings[1], 12_000),
+            new("push to one receiver, RS256 (SETs/s)", rs.PushRate, "N0", ceilings[1], 3_000),
+            new("server peak memory, ES256 run (MB, VmHWM)", es.PeakMemory / MegaByte, "N0", null, 300, AtMost: true),
+            new("server peak memory, RS256 run (MB, VmHWM)", rs.PeakMemory / MegaByte, "N0", null, 300, AtMost: true),
+            new($"(info) publish with ES256, paused push stream, {options.Publishers} publishers (events/s)", es.BacklogPublishRate, "N0", new Ceiling("ES256 sign, all threads, ÷ 2 signs per event", ceilings[3].Value / 2), null),
+            new($"(info) publish with RS256, paused push stream, {options.Publishers} publishers (events/s)", rs.BacklogPublishRate, "N0", new Ceiling("RS256 sign, all threads, ÷ 2 signs per event", ceilings[5].Value / 2), null),
+        };
+        Write(output, ceilings, figures, details);
+        return 0;
+    }
+
+    /// <summary>The same client and concurrency as the publishers, against the bare Kestrel sink in its own process.</summary>
+    private static async Task<double> MeasureKestrelAsync(LoadOptions options, int concurrency, List<string> details)
+    {
+        var port = ChildProcess.FreePort();
+        await using var sink = await ChildProcess.StartAsync(
+            "SharpSignals.Bench.dll",
+            port,
+            [KestrelSink.Mode, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" }); // as the server runs (Web SDK default)
+        using var client = new HttpClient(SsfClient.NewHandler()) { BaseAddress = sink.BaseAddress };
+        var uri = new Uri("/events", UriKind.Relative);
+        CpuSnapshot? start = null;
+        CpuSplit? cpu = null;
+        var result = await ClosedLoop.RunForAsync(
+            concurrency,
+            async () =>
+            {
+                using var content = new ByteArrayContent(SsfClient.EventBody);
+                content.Headers.ContentType = new("application/json");
+                using var response = await client.PostAsync(uri, content);
+                return response.StatusCode == System.Net.HttpStatusCode.Accepted ? null : $"HTTP {(int)response.StatusCode}";
+            },
+            options.WarmUp,
+            options.Window,
+            () =>
+            {
+                start = ProcessProbe.Cpu(sink.ProcessId);
+                return Task.CompletedTask;
+            },
+            () =>
+            {
+                cpu = ProcessProbe.Cpu(sink.ProcessId).Since(start!);
+                return Task.CompletedTask;
+            });
+        details.Add(Invariant($"bare Kestrel, {concurrency} concurrent: {result.Rate:N0}/s, p50 {result.Percentile(0.5):F2} ms, p99 {result.Percentile(0.99):F2} ms, {result.Failed} failed; {cpu} (\"server\" = the sink), {cpu!.ServerMicrosecondsPer(result.Rate, "request")}"));
+        return result.Rate;
+    }
+
+    private static async Task<ServerRun> RunServerAsync(LoadOptions options, string temp, string algorithm, PushReceiver receiver, bool publishAndPoll, bool push, List<string> details)
+    {
+        var output = Console.Out;
+        var port = ChildProcess.FreePort();
+        var data = Path.Combine(temp, algorithm.ToLowerInvariant());
+        var issuer = $"http://127.0.0.1:{port}";
+        output.WriteLine($"server, {algorithm} ...");
+        await using var server = await ChildProcess.StartAsync(
+            ServerAssembly,
+            port,
+            [
+                "--urls", issuer,
+                $"--SharpSignals:DataDirectory={data}",
+                $"--SharpSignals:Issuer={issuer}",
+                "--SharpSignals:AllowInsecureHttp=true",
+                $"--SharpSignals:Signing:Algorithm={algorithm}",
+                "--Logging:LogLevel:Default=Warning",
+            ]);
+        await using var memory = new MemoryWatch(server.ProcessId);
+        using var ssf = await SsfClient.RegisterAsync(server.BaseAddress, (await File.ReadAllTextAsync(Path.Combine(data, "admin.token"))).Trim());
+        var run = new ServerRun();
+
+        if (publishAndPoll)
+        {
+            // (a) and (b): 64 publishers, one poll stream subscribed, so every event also gets a delivery entry.
+            var pollStream = await ssf.CreateStreamAsync(pushUrl: null);
+            (long Commits, long Writes) countersAtStart = default, countersAtEnd = default;
+            CpuSnapshot? cpuAtStart = null;
+            CpuSplit? cpu = null;
+            var publish = await ClosedLoop.RunForAsync(
+                options.Publishers,
+                ssf.PublishAsync,
+                options.WarmUp,
+                options.Window,
+                async () =>
+                {
+                    countersAtStart = await ssf.StoreCountersAsync();
+                    cpuAtStart = ProcessProbe.Cpu(server.ProcessId);
+                },
+                async () =>
+                {
+                    cpu = ProcessProbe.Cpu(server.ProcessId).Since(cpuAtStart!);
+                    countersAtEnd = await ssf.StoreCountersAsync();
+                });
+            run.PublishRate = publish.Rate;
+            var commits = countersAtEnd.Commits - countersAtStart.Commits;
+            var writes = countersAtEnd.Writes - countersAtStart.Writes;
+            run.CommitsPerEvent = (double)commits / publish.Completed;
+            details.Add(Invariant($"publish ({algorithm}): {publish.Completed:N0} events in {publish.Elapsed.TotalSeconds:F1} s = {publish.Rate:N0}/s, p50 {publish.Percentile(0.5):F1} ms, p99 {publish.Percentile(0.99):F1} ms, {publish.Failed} failed{Failure(publish)}; {commits:N0} commits for {writes:N0} writes ({(double)writes / Math.Max(commits, 1):F1} writes per commit); {cpu}, {cpu!.ServerMicrosecondsPer(publish.Rate, "event")}"));
+            output.WriteLine($"  {details[^1]}");
+
+            // (c) Top the poll backlog up to the size asked for (and the warm-up's share), warm the poll
+            // path up with small polls, then drain the rest in batches with acknowledgements.
+            var backlog = publish.AllCompleted;
+            if (backlog < options.PollEvents + (PollWarmUpPolls * PollWarmUpBatch))
+            {
+                var topUp = await ClosedLoop.RunCountAsync(options.Publishers, options.PollEvents + (PollWarmUpPolls * PollWarmUpBatch) - backlog, ssf.PublishAsync);
+                backlog += topUp.Completed;
+            }
+
+            backlog -= await ssf.DrainAsync(pollStream, PollWarmUpBatch, PollWarmUpPolls);
+            await Task.Delay(JitSettle);
+            output.WriteLine(Invariant($"  draining {backlog:N0} SETs ..."));
+            var drainCpu = ProcessProbe.Cpu(server.ProcessId);
+            var drainCounters = await ssf.StoreCountersAsync();
+            var drainWatch = Stopwatch.StartNew();
+            var drained = await ssf.DrainAsync(pollStream, PollBatch);
+            drainWatch.Stop();
+            var drainCpuSplit = ProcessProbe.Cpu(server.ProcessId).Since(drainCpu);
+            var drainCommits = (await ssf.StoreCountersAsync()).Commits - drainCounters.Commits;
+            run.PollRate = drained / drainWatch.Elapsed.TotalSeconds;
+            details.Add(Invariant($"poll drain ({algorithm}): {drained:N0} SETs of {backlog:N0} published in {drainWatch.Elapsed.TotalSeconds:F2} s = {run.PollRate:N0}/s, {drainCommits:N0} commits; {drainCpuSplit}, {drainCpuSplit.ServerMicrosecondsPer(run.PollRate, "SET")}"));
+            output.WriteLine($"  {details[^1]}");
+            await ssf.DeleteStreamAsync(pollStream);
+        }
+
+        if (push)
+        {
+            await MeasurePushAsync(options, algorithm, server, ssf, receiver, run, details);
+        }
+
+        // (e) Memory: the kernel's high-water mark over the whole life of the process, and the highest sample.
+        run.PeakMemory = memory.HighWaterMark;
+        details.Add(Invariant($"server memory ({algorithm}): VmHWM {memory.HighWaterMark / MegaByte:N0} MB, highest VmRSS sampled every 100 ms {memory.PeakRss / MegaByte:N0} MB"));
+        output.WriteLine($"  {details[^1]}");
+        return run;
+    }
+
+    /// <summary>
+    /// (d) Push: a warm-up run of live pushes; then a paused push stream holds a backlog, and enabling
+    /// it starts the worker, timed at the receiver from the first push to the last.
+    /// </summary>
+    private static async Task MeasurePushAsync(LoadOptions options, string algorithm, ChildProcess server, SsfClient ssf, PushReceiver receiver, ServerRun run, List<string> details)
+    {
+        var output = Console.Out;
+        var pushStream = await ssf.CreateStreamAsync(receiver.Url);
+        var warmedUp = receiver.Expect(PushWarmUpEvents);
+        await ClosedLoop.RunCountAsync(options.Publishers, PushWarmUpEvents, ssf.PublishAsync);
+        await warmedUp.WaitAsync(TimeSpan.FromSeconds(60));
+        await Task.Delay(JitSettle);
+        await ssf.SetStatusAsync(pushStream, "paused");
+        var prepublish = await ClosedLoop.RunCountAsync(options.Publishers, options.PushEvents, ssf.PublishAsync);
+        run.BacklogPublishRate = prepublish.Rate;
+        details.Add(Invariant($"publish into a paused push stream ({algorithm}): {prepublish.Completed:N0} events = {prepublish.Rate:N0}/s, p50 {prepublish.Percentile(0.5):F1} ms, {prepublish.Failed} failed{Failure(prepublish)}"));
+        output.WriteLine($"  {details[^1]}");
+
+        output.WriteLine(Invariant($"  pushing {prepublish.Completed:N0} SETs ..."));
+        var arrived = receiver.Expect(prepublish.Completed);
+        var pushCounters = await ssf.StoreCountersAsync();
+        var pushCpu = ProcessProbe.Cpu(server.ProcessId);
+        await ssf.SetStatusAsync(pushStream, "enabled");
+        var timeout = TimeSpan.FromSeconds(60 + (prepublish.Completed / 1000.0));
+        var complete = await Task.WhenAny(arrived, Task.Delay(timeout)) == arrived;
+        var pushCpuSplit = ProcessProbe.Cpu(server.ProcessId).Since(pushCpu);
+        var pushCommits = (await ssf.StoreCountersAsync()).Commits - pushCounters.Commits;
+        run.PushRate = receiver.Count / receiver.FirstToLast.TotalSeconds;
+        details.Add(Invariant($"push ({algorithm}): {receiver.Count:N0} of {prepublish.Completed:N0} SETs{(complete ? "" : $" (timed out after {timeout.TotalSeconds:0} s)")} from first to last push in {receiver.FirstToLast.TotalSeconds:F2} s = {run.PushRate:N0}/s, {pushCommits:N0} commits; {pushCpuSplit}, {pushCpuSplit.ServerMicrosecondsPer(run.PushRate, "SET")}"));
+        output.WriteLine($"  {details[^1]}");
+    }
+
+    private static string Failure(LoopResult result) => result.FirstError is { } error ? $" (first: {error})" : "";
+
+    /// <summary>The figures of one server process; NaN for what this run did not measure.</summary>
+    private sealed class ServerRun
+    {
+        public double PublishRate { get; set; } = double.NaN;
+
+        public double CommitsPerEvent { get; set; } = double.NaN;
+
+        public double PollRate { get; set; } = double.NaN;
+
+        public double BacklogPublishRate { get; set; } = double.NaN;
+
+        public double PushRate { get; set; } = double.NaN;
+
+        public double PeakMemory { get; set; } = double.NaN;
+    }
+}
