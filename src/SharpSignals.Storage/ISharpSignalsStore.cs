@@ -13,4 +13,10 @@ public interface ISharpSignalsStore : IEventLog, IDeliveryStore, IStreamStore, I
     /// <param name="cancellationToken">Cancels the check.</param>
     /// <returns><see langword="true"/> when healthy.</returns>
     ValueTask<bool> IsHealthyAsync(CancellationToken cancellationToken);
+
+    /// <summary>Transactions committed since the store opened; with <see cref="Writes"/>, how well commits are shared.</summary>
+    long Commits { get; }
+
+    /// <summary>Writes (appends, acknowledgements, ...) committed since the store opened.</summary>
+    long Writes { get; }
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json.Serialization;
 using SharpSignals.Server.Auth;
 using SharpSignals.Storage;
-using SharpSignals.Storage.Sqlite;
 
 namespace SharpSignals.Server.Admin;
 
@@ -21,19 +20,17 @@ internal static class AdminMetricsEndpoints
 
     private static IResult GetMetrics(ISharpSignalsStore store)
     {
-        // A store that does not count its commits (one that commits elsewhere) leaves them out.
-        var sqlite = store as SqliteStore;
         using var process = Process.GetCurrentProcess();
         return TypedResults.Json(
-            new AdminMetrics(sqlite?.Commits, sqlite?.Writes, process.WorkingSet64, process.PeakWorkingSet64, GC.GetTotalMemory(forceFullCollection: false)),
+            new AdminMetrics(store.Commits, store.Writes, process.WorkingSet64, process.PeakWorkingSet64, GC.GetTotalMemory(forceFullCollection: false)),
             AdminJsonContext.Default.AdminMetrics);
     }
 }
 
 /// <summary>The counters of <c>GET /admin/metrics</c>; the byte counts are the process's (VmRSS, VmHWM on Linux) and the managed heap's.</summary>
 internal sealed record AdminMetrics(
-    [property: JsonPropertyName("store_commits")] long? StoreCommits,
-    [property: JsonPropertyName("store_writes")] long? StoreWrites,
+    [property: JsonPropertyName("store_commits")] long StoreCommits,
+    [property: JsonPropertyName("store_writes")] long StoreWrites,
     [property: JsonPropertyName("working_set_bytes")] long WorkingSetBytes,
     [property: JsonPropertyName("peak_working_set_bytes")] long PeakWorkingSetBytes,
     [property: JsonPropertyName("managed_heap_bytes")] long ManagedHeapBytes);
