@@ -25,7 +25,8 @@ internal sealed class BearerTokenHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var token = BearerToken(Request);
+        // A push receiver checks its stream's own receive credential, which is no access token.
+        var token = Request.Path.StartsWithSegments("/ssf/push", StringComparison.Ordinal) ? null : BearerToken(Request);
         if (token is null)
         {
             return AuthenticateResult.NoResult();

@@ -8,6 +8,9 @@ internal static class Problems
     public static ProblemHttpResult BadRequest(string detail, IReadOnlyCollection<string>? errors = null) =>
         Problem(StatusCodes.Status400BadRequest, "The request is not valid", detail, errors);
 
+    public static ProblemHttpResult Forbidden(string detail) =>
+        Problem(StatusCodes.Status403Forbidden, "Forbidden", detail);
+
     public static ProblemHttpResult NotFound(string detail) =>
         Problem(StatusCodes.Status404NotFound, "Not found", detail);
 

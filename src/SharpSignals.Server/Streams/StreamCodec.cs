@@ -5,33 +5,53 @@ using SharpSignals.Storage.Streams;
 namespace SharpSignals.Server.Streams;
 
 /// <summary>
-/// Turns a stream configuration into its stored JSON and back; the push credential
-/// (<c>authorization_header</c>) is encrypted on the way in (DESIGN.md, "Security").
+/// Turns a stream configuration into its stored JSON and back. Its secrets (the push or receive
+/// credential in <c>delivery.authorization_header</c>, and the credentials for a source) are
+/// encrypted on the way in and never returned by the API (DESIGN.md, "Security").
 /// </summary>
 internal sealed class StreamCodec(IDataProtectionProvider dataProtection)
 {
     private readonly IDataProtector _protector = dataProtection.CreateProtector("SharpSignals.StreamSecrets.v1");
 
-    public string Encode(StreamConfiguration configuration)
-    {
-        var stored = configuration.Delivery.AuthorizationHeader is { } header
-            ? configuration with { Delivery = configuration.Delivery with { AuthorizationHeader = _protector.Protect(header) } }
-            : configuration;
-        return JsonSerializer.Serialize(stored, StreamJsonContext.Default.StreamConfiguration);
-    }
+    public string Encode(StreamConfiguration configuration) =>
+        JsonSerializer.Serialize(WithSecrets(configuration, _protector.Protect), StreamJsonContext.Default.StreamConfiguration);
 
     public StreamConfiguration Decode(StreamRecord record)
     {
         var stored = JsonSerializer.Deserialize(record.Configuration, StreamJsonContext.Default.StreamConfiguration)
             ?? throw new InvalidDataException($"Stream {record.StreamId} has no configuration.");
-        return stored.Delivery.AuthorizationHeader is { } header
-            ? stored with { Delivery = stored.Delivery with { AuthorizationHeader = _protector.Unprotect(header) } }
-            : stored;
+        return WithSecrets(stored, _protector.Unprotect);
     }
 
-    /// <summary>The configuration as a receiver sees it: never the push credential.</summary>
-    public static StreamConfiguration Public(StreamConfiguration configuration) =>
-        configuration.Delivery.AuthorizationHeader is null
+    /// <summary>The configuration as a receiver sees it: no credential of any kind.</summary>
+    public static StreamConfiguration Public(StreamConfiguration configuration) => WithSecrets(configuration, _ => null);
+
+    /// <summary>
+    /// The answer to creating a stream: as <see cref="Public"/>, except that an inbound push stream
+    /// shows, this once, the credential its transmitter must send (docs/API.md, "Inbound streams").
+    /// </summary>
+    public static StreamConfiguration Created(StreamConfiguration configuration)
+    {
+        var shown = Public(configuration);
+        return configuration.IsInbound && configuration.Delivery.Method == Tokens.DeliveryMethods.Push
+            ? shown with { Delivery = configuration.Delivery }
+            : shown;
+    }
+
+    private static StreamConfiguration WithSecrets(StreamConfiguration configuration, Func<string, string?> transform)
+    {
+        var delivery = configuration.Delivery.AuthorizationHeader is { } header
+            ? configuration.Delivery with { AuthorizationHeader = transform(header) }
+            : configuration.Delivery;
+        var source = configuration.Source is { } s && (s.AuthorizationHeader is not null || s.ClientSecret is not null)
+            ? s with
+            {
+                AuthorizationHeader = s.AuthorizationHeader is { } a ? transform(a) : null,
+                ClientSecret = s.ClientSecret is { } c ? transform(c) : null,
+            }
+            : configuration.Source;
+        return ReferenceEquals(delivery, configuration.Delivery) && ReferenceEquals(source, configuration.Source)
             ? configuration
-            : configuration with { Delivery = configuration.Delivery with { AuthorizationHeader = null } };
+            : configuration with { Delivery = delivery, Source = source };
+    }
 }

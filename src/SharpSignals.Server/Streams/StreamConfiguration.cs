@@ -47,4 +47,11 @@ internal sealed record StreamConfiguration
 
     [JsonPropertyName("project")]
     public required string Project { get; init; }
+
+    /// <summary>Inbound streams only: where their SETs come from.</summary>
+    [JsonPropertyName("source")]
+    public SourceConfiguration? Source { get; init; }
+
+    [JsonIgnore]
+    public bool IsInbound => Direction == StreamDirections.Inbound;
 }

@@ -34,7 +34,7 @@ internal static class StreamEndpoints
         }
 
         var outcome = await streams.CreateAsync(caller, body, cancellationToken);
-        return outcome.Error ?? Configuration(outcome.Configuration!, StatusCodes.Status201Created);
+        return outcome.Error ?? TypedResults.Json(StreamCodec.Created(outcome.Configuration!), StreamJsonContext.Default.StreamConfiguration, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> Read(HttpRequest request, ClaimsPrincipal caller, StreamService streams, CancellationToken cancellationToken)

@@ -31,6 +31,10 @@ internal sealed record StreamRequest
 
     public string? Project { get; init; }
 
+    public bool HasSource { get; init; }
+
+    public SourceConfiguration? Source { get; init; }
+
     public static StreamRequest Read(JsonBody body)
     {
         var delivery = body.Object("delivery");
@@ -50,8 +54,32 @@ internal sealed record StreamRequest
             }
         }
 
+        SourceConfiguration? source = null;
+        if (body.Object("source") is { } s)
+        {
+            var sourceIssuer = String(s, "issuer", "source.issuer", body.Errors);
+            if (string.IsNullOrEmpty(sourceIssuer))
+            {
+                body.Errors.Add("source.issuer is required");
+            }
+
+            // Only what the caller may supply: stream_id, verification_state and status are kept by this server.
+            source = new SourceConfiguration
+            {
+                Issuer = sourceIssuer ?? "",
+                JwksUri = String(s, "jwks_uri", "source.jwks_uri", body.Errors),
+                ConfigurationEndpoint = String(s, "configuration_endpoint", "source.configuration_endpoint", body.Errors),
+                AuthorizationHeader = String(s, "authorization_header", "source.authorization_header", body.Errors),
+                ClientId = String(s, "client_id", "source.client_id", body.Errors),
+                ClientSecret = String(s, "client_secret", "source.client_secret", body.Errors),
+                TokenEndpoint = String(s, "token_endpoint", "source.token_endpoint", body.Errors),
+            };
+        }
+
         return new StreamRequest
         {
+            HasSource = body.Has("source"),
+            Source = source,
             HasEventsRequested = body.Has("events_requested"),
             EventsRequested = body.StringArray("events_requested"),
             HasDelivery = body.Has("delivery"),

@@ -52,11 +52,16 @@ internal sealed partial class StreamService(
         }
 
         var direction = request.Direction ?? StreamDirections.Outbound;
-        if (direction != StreamDirections.Outbound)
+        var inbound = direction == StreamDirections.Inbound;
+        if (!inbound && direction != StreamDirections.Outbound)
         {
-            errors.Add(direction == StreamDirections.Inbound
-                ? "direction inbound is not available yet; only outbound streams can be created"
-                : "direction must be outbound or inbound");
+            errors.Add("direction must be outbound or inbound");
+        }
+
+        // An inbound stream brings events into the project, as publishing does.
+        if (inbound && !caller.IsAdmin() && !caller.HasScope(Scopes.Publish))
+        {
+            return StreamOutcome.Problem(Problems.Forbidden($"Creating an inbound stream takes the {Scopes.Publish} scope."));
         }
 
         var project = caller.IsAdmin() ? request.Project ?? CallerClaims.DefaultProject : caller.Project();
@@ -67,7 +72,15 @@ internal sealed partial class StreamService(
 
         var audience = caller.IsAdmin() && body.Has("aud") ? ReadAudience(body.Root.GetProperty("aud"), errors) : null;
         var streamId = NewStreamId();
-        var delivery = CheckDelivery(streamId, request.HasDelivery ? request.Delivery : null, errors);
+        var delivery = inbound
+            ? CheckInboundDelivery(streamId, request, errors)
+            : CheckDelivery(streamId, request.HasDelivery ? request.Delivery : null, errors);
+        var source = inbound ? CheckSource(request, errors) : null;
+        if (!inbound && request.HasSource)
+        {
+            errors.Add("source is only for inbound streams");
+        }
+
         CheckRouteMode(request.RouteMode, errors);
         if (errors.Count > 0)
         {
@@ -77,18 +90,22 @@ internal sealed partial class StreamService(
         var configuration = new StreamConfiguration
         {
             StreamId = streamId,
-            Issuer = issuer.Value,
-            Audience = audience ?? [caller.ClientIdOf() ?? issuer.Url("/ssf/streams/" + streamId)],
+
+            // An inbound stream's iss and aud are what its SETs must carry: the source's issuer, and
+            // this server (SSF 1.0 §8.1.1; RFC 8935 §2).
+            Issuer = source?.Issuer ?? issuer.Value,
+            Audience = audience ?? (inbound ? [issuer.Value] : [caller.ClientIdOf() ?? issuer.Url("/ssf/streams/" + streamId)]),
             EventsSupported = EventsSupported,
             EventsRequested = request.EventsRequested,
             EventsDelivered = Delivered(request.EventsRequested),
             Delivery = delivery!,
-            MinVerificationInterval = options.Value.MinVerificationIntervalSeconds,
-            InactivityTimeout = options.Value.InactivityTimeoutSeconds,
+            MinVerificationInterval = inbound ? null : options.Value.MinVerificationIntervalSeconds,
+            InactivityTimeout = inbound ? null : options.Value.InactivityTimeoutSeconds,
             Description = request.Description,
             Direction = direction,
             RouteMode = request.RouteMode ?? RouteModes.Republish,
             Project = project,
+            Source = source,
         };
         var now = time.GetUtcNow();
         await store.CreateStreamAsync(
@@ -150,9 +167,19 @@ internal sealed partial class StreamService(
 
         CheckRouteMode(request.RouteMode, errors);
         var eventsRequested = request.HasEventsRequested || replace ? request.EventsRequested : current.EventsRequested;
-        var delivery = request.HasDelivery || replace
-            ? CheckDelivery(streamId, request.HasDelivery ? request.Delivery : null, errors)
-            : current.Delivery;
+        var delivery = current.IsInbound
+            ? KeepInboundDelivery(current, request, errors)
+            : request.HasDelivery || replace
+                ? CheckDelivery(streamId, request.HasDelivery ? request.Delivery : null, errors)
+                : current.Delivery;
+        if (request.HasSource && current.IsInbound)
+        {
+            errors.Add("source cannot be changed; delete the stream and create it again");
+        }
+        else if (request.HasSource)
+        {
+            errors.Add("source is only for inbound streams");
+        }
         if (errors.Count > 0)
         {
             return StreamOutcome.Invalid(errors);
@@ -384,10 +411,7 @@ internal sealed partial class StreamService(
                     return null;
                 }
 
-                if (requested.AuthorizationHeader is { } header && (header.Length > 4096 || header.Any(char.IsControl)))
-                {
-                    errors.Add("delivery.authorization_header must be a single header value");
-                }
+                CheckHeaderValue(requested.AuthorizationHeader, "delivery.authorization_header", errors);
 
                 return requested;
             case "":
@@ -395,6 +419,113 @@ internal sealed partial class StreamService(
             default:
                 errors.Add($"delivery.method must be {DeliveryMethods.Push} or {DeliveryMethods.Poll}");
                 return null;
+        }
+    }
+
+    /// <summary>
+    /// An inbound stream's delivery (docs/API.md, "Inbound streams"): pushed to this server at its own
+    /// URL with a credential generated here, or polled by this server from the source's endpoint.
+    /// Without a delivery member the source pushes.
+    /// </summary>
+    private DeliveryConfiguration? CheckInboundDelivery(string streamId, StreamRequest request, List<string> errors)
+    {
+        var requested = request.HasDelivery ? request.Delivery : null;
+        switch (requested?.Method ?? DeliveryMethods.Push)
+        {
+            case DeliveryMethods.Push:
+                if (requested?.EndpointUrl is not null || requested?.AuthorizationHeader is not null)
+                {
+                    errors.Add("delivery.endpoint_url and delivery.authorization_header of an inbound push stream are set by this server");
+                }
+
+                return new DeliveryConfiguration
+                {
+                    Method = DeliveryMethods.Push,
+                    EndpointUrl = issuer.Url("/ssf/push/" + streamId),
+                    AuthorizationHeader = "Bearer " + Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32)),
+                };
+            case DeliveryMethods.Poll when request.Source?.IsJoined == true:
+                if (requested?.EndpointUrl is not null)
+                {
+                    errors.Add("delivery.endpoint_url of a stream joined at a remote transmitter comes from that transmitter");
+                }
+
+                return new DeliveryConfiguration { Method = DeliveryMethods.Poll, AuthorizationHeader = request.Source.AuthorizationHeader };
+            case DeliveryMethods.Poll:
+                if (addresses.CheckUrl(requested!.EndpointUrl) is { } problem)
+                {
+                    errors.Add($"delivery.endpoint_url {problem}: an inbound poll stream polls the source's poll endpoint");
+                    return null;
+                }
+
+                CheckHeaderValue(requested.AuthorizationHeader, "delivery.authorization_header", errors);
+                return requested;
+            case "":
+                return null;
+            default:
+                errors.Add($"delivery.method must be {DeliveryMethods.Push} or {DeliveryMethods.Poll}");
+                return null;
+        }
+    }
+
+    /// <summary>An inbound stream keeps its delivery: it is where its source sends or where this server polls.</summary>
+    private static DeliveryConfiguration KeepInboundDelivery(StreamConfiguration current, StreamRequest request, List<string> errors)
+    {
+        if (request.Delivery is { } requested && (requested.Method != current.Delivery.Method
+            || (requested.EndpointUrl is not null && requested.EndpointUrl != current.Delivery.EndpointUrl)))
+        {
+            errors.Add("the delivery of an inbound stream cannot be changed; delete the stream and create it again");
+        }
+
+        return current.Delivery;
+    }
+
+    /// <summary>Where an inbound stream's SETs come from; the source's own URLs pass the same address rules as pushes.</summary>
+    private SourceConfiguration? CheckSource(StreamRequest request, List<string> errors)
+    {
+        if (request.Source is not { } source)
+        {
+            errors.Add("source is required for an inbound stream: {\"issuer\", \"jwks_uri\"?, ...}");
+            return null;
+        }
+
+        foreach (var (name, url) in new[] { ("jwks_uri", source.JwksUri), ("configuration_endpoint", source.ConfigurationEndpoint), ("token_endpoint", source.TokenEndpoint) })
+        {
+            if (url is not null && addresses.CheckUrl(url) is { } problem)
+            {
+                errors.Add($"source.{name} {problem}");
+            }
+        }
+
+        if (source.IsJoined && addresses.CheckUrl(source.Issuer) is { } issuerProblem)
+        {
+            errors.Add($"source.issuer {issuerProblem}: joining reads its discovery document");
+        }
+
+        if ((source.ClientId is null) != (source.ClientSecret is null))
+        {
+            errors.Add("source.client_id and source.client_secret go together");
+        }
+
+        if (source.AuthorizationHeader is not null && source.ClientId is not null)
+        {
+            errors.Add("source takes either authorization_header or client_id and client_secret, not both");
+        }
+
+        CheckHeaderValue(source.AuthorizationHeader, "source.authorization_header", errors);
+        if (source.IsJoined)
+        {
+            errors.Add("joining a remote transmitter is not available yet");
+        }
+
+        return source;
+    }
+
+    private static void CheckHeaderValue(string? header, string name, List<string> errors)
+    {
+        if (header is not null && (header.Length > 4096 || header.Any(char.IsControl)))
+        {
+            errors.Add($"{name} must be a single header value");
         }
     }
 

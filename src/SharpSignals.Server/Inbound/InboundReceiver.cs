@@ -1,0 +1,107 @@
+using System.Runtime.CompilerServices;
+using SharpSignals.Server.Routing;
+using SharpSignals.Server.Streams;
+using SharpSignals.Storage.Streams;
+using SharpSignals.Tokens.Events;
+using SharpSignals.Tokens.Sets;
+using SharpSignals.Tokens.Validation;
+
+namespace SharpSignals.Server.Inbound;
+
+/// <summary>What became of one received SET: accepted (perhaps as a duplicate), or refused with an RFC 8935 error.</summary>
+/// <param name="Error">The refusal, or null when the SET was accepted.</param>
+/// <param name="IsTransient">Whether the refusal may not recur (the source's keys could not be fetched).</param>
+/// <param name="IsDuplicate">Whether the SET was already stored: accepted without a second copy.</param>
+internal sealed record InboundOutcome(SetError? Error, bool IsTransient = false, bool IsDuplicate = false)
+{
+    public static readonly InboundOutcome Accepted = new(Error: null);
+
+    public static readonly InboundOutcome Duplicate = new(Error: null, IsDuplicate: true);
+
+    public bool IsAccepted => Error is null;
+
+    public static InboundOutcome Refused(string code, string description) => new(new SetError(code, description));
+}
+
+/// <summary>
+/// Takes SETs in on an inbound stream, pushed or polled alike (DESIGN.md, "The path of one event"):
+/// validated fail-closed against the stream's source (signature with the source's keys, <c>iss</c>,
+/// <c>aud</c>, <c>typ</c>, no <c>sub</c>/<c>exp</c>, event types the stream carries), then appended
+/// and routed in one transaction; the outcome is known only once that is on disk.
+/// </summary>
+internal sealed partial class InboundReceiver(
+    SourceKeys keys,
+    EventRouter router,
+    IStreamStore store,
+    StreamCodec codec,
+    StreamCatalog catalog,
+    TimeProvider time,
+    ILogger<InboundReceiver> logger)
+{
+    // A validator holds the stream's accepted issuer, audience and event types, so it lives as long
+    // as that version of the stream's route; the keys behind it outlive it in SourceKeys.
+    private readonly ConditionalWeakTable<StreamRoute, SetValidator> _validators = [];
+
+    public async Task<InboundOutcome> ReceiveAsync(StreamRoute route, string token, CancellationToken cancellationToken)
+    {
+        var source = route.Configuration.Source!;
+        var validator = _validators.GetValue(route, r => new SetValidator(new SetValidationOptions
+        {
+            Keys = keys.For(source),
+            ValidIssuers = [source.Issuer],
+            ValidAudiences = r.Configuration.Audience,
+            AcceptedEventTypes = r.Configuration.EventsDelivered,
+            TimeProvider = time,
+        }));
+        var result = await validator.ValidateAsync(token, cancellationToken);
+        if (!result.IsValid)
+        {
+            LogRefused(logger, route.StreamId, result.Error!.Code, result.Error.Description);
+            return new InboundOutcome(result.Error, result.IsTransient);
+        }
+
+        var set = result.Set!;
+
+        // SSF 1.0 §8.1.4.2: a verification answering a request carries its state; one without state
+        // was started by the transmitter and is accepted.
+        if (set.Event is Verification { State: { } state } && state != source.VerificationState)
+        {
+            LogRefused(logger, route.StreamId, SetErrorCodes.InvalidState, "state mismatch");
+            return InboundOutcome.Refused(SetErrorCodes.InvalidState, "The verification's state is not the one this receiver asked for.");
+        }
+
+        var appended = await router.AppendAndRouteAsync(set, result.SignedToken!, route.Project, route.StreamId, cancellationToken);
+        if (appended.IsDuplicate)
+        {
+            return InboundOutcome.Duplicate;
+        }
+
+        if (set.Event is StreamUpdated updated)
+        {
+            await RecordSourceStatusAsync(route.StreamId, updated, cancellationToken);
+        }
+
+        return InboundOutcome.Accepted;
+    }
+
+    /// <summary>SSF 1.0 §8.1.5: the source changed the stream's status on its side; keep what it said.</summary>
+    private async Task RecordSourceStatusAsync(string streamId, StreamUpdated updated, CancellationToken cancellationToken)
+    {
+        if (await store.GetStreamAsync(streamId, cancellationToken) is not { } record)
+        {
+            return;
+        }
+
+        var configuration = codec.Decode(record);
+        var source = configuration.Source! with { Status = updated.Status, StatusReason = updated.Reason };
+        await store.UpdateStreamAsync(record with { Configuration = codec.Encode(configuration with { Source = source }), UpdatedAt = time.GetUtcNow() }, cancellationToken);
+        await catalog.RefreshAsync(streamId, cancellationToken);
+        LogSourceStatus(logger, streamId, updated.Status, updated.Reason);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Inbound stream {StreamId} refused a SET: {Error} ({Description})")]
+    private static partial void LogRefused(ILogger logger, string streamId, string error, string description);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The source of inbound stream {StreamId} set it {Status}: {Reason}")]
+    private static partial void LogSourceStatus(ILogger logger, string streamId, string? status, string? reason);
+}

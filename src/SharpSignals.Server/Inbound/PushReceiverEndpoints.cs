@@ -1,0 +1,130 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using SharpSignals.Server.Auth;
+using SharpSignals.Server.Routing;
+using SharpSignals.Tokens.Events;
+using SharpSignals.Tokens.Sets;
+
+namespace SharpSignals.Server.Inbound;
+
+/// <summary>
+/// <c>POST /ssf/push/{stream_id}</c>: the RFC 8935 push endpoint of an inbound push stream. The source
+/// authenticates with the stream's own receive credential; the SET is answered 202 (empty body) only
+/// once it is appended and routed on disk, or 400 with <c>{"err", "description"}</c>, storing nothing.
+/// </summary>
+internal static class PushReceiverEndpoints
+{
+    public static IEndpointRouteBuilder MapPushReceiver(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/ssf/push/{streamId}", Receive).AllowAnonymous();
+        return app;
+    }
+
+    private static async Task<IResult> Receive(
+        string streamId,
+        HttpRequest request,
+        HttpResponse response,
+        StreamCatalog catalog,
+        InboundReceiver receiver,
+        IOptions<InboundOptions> options,
+        CancellationToken cancellationToken)
+    {
+        // An unknown stream and a wrong credential get the same answer, so that stream ids cannot be probed.
+        var route = catalog.Find(streamId);
+        if (route is null || !route.Configuration.IsInbound || !route.IsPush
+            || !CredentialMatches(request.Headers.Authorization.ToString(), route.Configuration.Delivery.AuthorizationHeader))
+        {
+            response.Headers.WWWAuthenticate = request.Headers.Authorization.Count == 0
+                ? BearerChallenge.Plain
+                : BearerChallenge.InvalidToken("The credential is not the one this stream receives with.");
+            return TypedResults.Unauthorized();
+        }
+
+        if (route.Status == StreamStatuses.Disabled)
+        {
+            return Error(SetErrorCodes.AccessDenied, "This stream is disabled and accepts no SETs.");
+        }
+
+        // RFC 8935 §2: the body is one SET, sent as application/secevent+jwt.
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
+            || !contentType.MediaType.Equals(SetMediaTypes.ContentType, StringComparison.OrdinalIgnoreCase))
+        {
+            return Error(SetErrorCodes.InvalidRequest, $"The Content-Type must be {SetMediaTypes.ContentType}.");
+        }
+
+        var token = await ReadBodyAsync(request, options.Value.MaxSetBytes, cancellationToken);
+        if (token is null)
+        {
+            return Error(SetErrorCodes.InvalidRequest, $"The SET is larger than {options.Value.MaxSetBytes} bytes.");
+        }
+
+        var outcome = await receiver.ReceiveAsync(route, token.Trim(), cancellationToken);
+        if (outcome.IsAccepted)
+        {
+            return TypedResults.StatusCode(StatusCodes.Status202Accepted);
+        }
+
+        if (outcome.IsTransient)
+        {
+            // The source's keys could not be fetched: not the SET's fault, so the source should retry.
+            response.Headers.RetryAfter = "30";
+            return TypedResults.Problem(outcome.Error!.Description, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The source's keys are unavailable");
+        }
+
+        return Error(outcome.Error!.Code, outcome.Error.Description);
+    }
+
+    /// <summary>RFC 8935 §2.3: 400 with <c>{"err", "description"}</c>, and the language of the description.</summary>
+    private static IResult Error(string code, string description) =>
+        new PushErrorResult(new PushError(code, description));
+
+    private static bool CredentialMatches(string presented, string? expected) =>
+        expected is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected));
+
+    /// <summary>The body as text, or null when it is longer than <paramref name="maxBytes"/>.</summary>
+    private static async Task<string?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            return null;
+        }
+
+        var reader = request.BodyReader;
+        while (true)
+        {
+            var read = await reader.ReadAsync(cancellationToken);
+            if (read.Buffer.Length > maxBytes)
+            {
+                reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+                return null;
+            }
+
+            if (read.IsCompleted)
+            {
+                var text = Encoding.UTF8.GetString(read.Buffer);
+                reader.AdvanceTo(read.Buffer.End);
+                return text;
+            }
+
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+    }
+
+    private sealed class PushErrorResult(PushError error) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = StatusCodes.Status400BadRequest;
+            httpContext.Response.Headers.ContentLanguage = "en";
+            return httpContext.Response.WriteAsJsonAsync(error, InboundJsonContext.Default.PushError);
+        }
+    }
+}
+
+internal sealed record PushError([property: JsonPropertyName("err")] string Err, [property: JsonPropertyName("description")] string Description);
+
+[JsonSerializable(typeof(PushError))]
+internal sealed partial class InboundJsonContext : JsonSerializerContext;

@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using Microsoft.IdentityModel.Tokens;
+using SharpSignals.Server.Streams;
+using SharpSignals.Tokens.Keys;
+
+namespace SharpSignals.Server.Inbound;
+
+/// <summary>
+/// The public keys of each source (DESIGN.md, "The path of one event"): from its <c>jwks_uri</c> or,
+/// when the stream names none, from its discovery document. One cached <see cref="JwksResolver"/> per
+/// key location, shared by every stream from that source, so an unknown <c>kid</c> refetches at a
+/// bounded rate however many streams see it.
+/// </summary>
+internal sealed class SourceKeys(SourceHttp http, SourceDiscovery discovery, TimeProvider time) : IDisposable
+{
+    private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly ConcurrentDictionary<string, ISetKeySource> _sources = new(StringComparer.Ordinal);
+
+    public ISetKeySource For(SourceConfiguration source) => source.JwksUri is { } jwksUri
+        ? _sources.GetOrAdd("jwks " + jwksUri, _ => Resolver(new Uri(jwksUri)))
+        : _sources.GetOrAdd("issuer " + source.Issuer, _ => new DiscoveredKeys(this, source.Issuer));
+
+    public void Dispose()
+    {
+        foreach (var source in _sources.Values.OfType<IDisposable>())
+        {
+            source.Dispose();
+        }
+    }
+
+    private JwksResolver Resolver(Uri jwksUri) =>
+        new(jwksUri, (uri, cancellationToken) => http.GetStringAsync(uri, FetchTimeout, cancellationToken), time);
+
+    /// <summary>Keys found through the issuer's discovery document, read when first needed and again after a failure.</summary>
+    private sealed class DiscoveredKeys(SourceKeys owner, string issuer) : ISetKeySource, IDisposable
+    {
+        private readonly SemaphoreSlim _discovering = new(1, 1);
+        private JwksResolver? _resolver;
+
+        public async ValueTask<IReadOnlyList<SecurityKey>> GetKeysAsync(string? keyId, CancellationToken cancellationToken)
+        {
+            var resolver = _resolver ?? await DiscoverAsync(cancellationToken);
+            return await resolver.GetKeysAsync(keyId, cancellationToken);
+        }
+
+        public void Dispose()
+        {
+            _resolver?.Dispose();
+            _discovering.Dispose();
+        }
+
+        private async Task<JwksResolver> DiscoverAsync(CancellationToken cancellationToken)
+        {
+            await _discovering.WaitAsync(cancellationToken);
+            try
+            {
+                if (_resolver is { } found)
+                {
+                    return found;
+                }
+
+                var metadata = await owner.DiscoverOrFailAsync(issuer, cancellationToken);
+                return _resolver = owner.Resolver(new Uri(metadata.JwksUri!));
+            }
+            finally
+            {
+                _discovering.Release();
+            }
+        }
+    }
+
+    /// <summary>A discovery failure is a key fetch failure: the validator answers it as transient.</summary>
+    private async Task<SourceMetadata> DiscoverOrFailAsync(string issuer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var metadata = await discovery.ReadAsync(issuer, cancellationToken);
+            return metadata.JwksUri is { Length: > 0 } && Uri.IsWellFormedUriString(metadata.JwksUri, UriKind.Absolute)
+                ? metadata
+                : throw new JwksFetchException($"The configuration metadata of {issuer} has no usable jwks_uri.");
+        }
+        catch (SourceException ex)
+        {
+            throw new JwksFetchException(ex.Message, ex);
+        }
+    }
+}
