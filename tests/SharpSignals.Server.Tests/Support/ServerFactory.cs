@@ -7,16 +7,19 @@ namespace SharpSignals.Server.Tests.Support;
 
 /// <summary>
 /// The real server over its own data directory, which the test owns and deletes. Its issuer is
-/// <see cref="Issuer"/>; loopback push targets are allowed, as in development.
+/// <see cref="Issuer"/> in memory, or its own loopback URL when it listens on a real port (see
+/// <see cref="SsfTestServer.StartListening"/>); loopback push targets are allowed, as in development.
 /// </summary>
-internal sealed class ServerFactory(string dataDirectory, IDictionary<string, string?>? settings = null, TimeProvider? time = null) : WebApplicationFactory<Program>
+internal sealed class ServerFactory(string dataDirectory, IDictionary<string, string?>? settings = null, TimeProvider? time = null, string issuer = ServerFactory.Issuer) : WebApplicationFactory<Program>
 {
     public const string Issuer = "http://localhost";
+
+    public string IssuerUrl => issuer;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("SharpSignals:DataDirectory", dataDirectory);
-        builder.UseSetting("SharpSignals:Issuer", Issuer);
+        builder.UseSetting("SharpSignals:Issuer", issuer);
         builder.UseSetting("SharpSignals:AllowInsecureHttp", "true");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

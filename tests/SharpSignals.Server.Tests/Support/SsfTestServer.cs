@@ -14,9 +14,36 @@ internal sealed class SsfTestServer : IAsyncDisposable
     private readonly TemporaryDirectory _data = new();
 
     public SsfTestServer(IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+        : this(settings, time, port: null)
     {
-        Factory = new ServerFactory(_data.Path, settings, time);
+    }
+
+    private SsfTestServer(IDictionary<string, string?>? settings, TimeProvider? time, int? port)
+    {
+        Factory = new ServerFactory(_data.Path, settings, time, port is { } p ? $"http://127.0.0.1:{p}" : ServerFactory.Issuer);
+        if (port is { } listenOn)
+        {
+            Factory.UseKestrel(listenOn);
+            Factory.StartServer();
+        }
+
         Admin = Factory.CreateAdminClient();
+    }
+
+    /// <summary>The server's issuer: every URL it advertises starts with it.</summary>
+    public string Issuer => Factory.IssuerUrl;
+
+    /// <summary>
+    /// A server listening on a real loopback port with that URL as its issuer, so that other servers
+    /// (and it) can reach it over HTTP: for tests of servers talking to each other.
+    /// </summary>
+    public static SsfTestServer StartListening(IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return new SsfTestServer(settings, time, port);
     }
 
     public ServerFactory Factory { get; }
@@ -70,7 +97,7 @@ internal sealed class SsfTestServer : IAsyncDisposable
         var validator = new SetValidator(new SetValidationOptions
         {
             Keys = StaticKeySource.FromJwks(jwks),
-            ValidIssuers = [ServerFactory.Issuer],
+            ValidIssuers = [Issuer],
             ValidAudiences = audience is null ? [] : [audience],
         });
         return await validator.ValidateAsync(token, CancellationToken.None);

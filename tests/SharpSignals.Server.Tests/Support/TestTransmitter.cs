@@ -1,0 +1,111 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using SharpSignals.Tokens.Keys;
+using SharpSignals.Tokens.Sets;
+
+namespace SharpSignals.Server.Tests.Support;
+
+/// <summary>
+/// A minimal SSF transmitter on a loopback port: its issuer is its URL, it publishes its discovery
+/// document and JWKS, and it signs whatever claims a test hands it, also ones a real transmitter
+/// never would, to see a receiver refuse them.
+/// </summary>
+internal sealed class TestTransmitter : IAsyncDisposable
+{
+    private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
+
+    private readonly WebApplication _app;
+
+    private TestTransmitter(WebApplication app, SetSigningKey key)
+    {
+        _app = app;
+        Key = key;
+    }
+
+    public SetSigningKey Key { get; }
+
+    public string Issuer => _app.Urls.First();
+
+    public string JwksUri => Issuer + "/jwks.json";
+
+    public static async Task<TestTransmitter> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var transmitter = new TestTransmitter(app, SetSigningKey.Generate());
+        app.MapGet("/jwks.json", () => Results.Text(Jwk.WritePublicSet([transmitter.Key.PublicJwk]), "application/json"));
+        app.MapGet("/.well-known/ssf-configuration", () => Results.Json(new
+        {
+            spec_version = "1_0",
+            issuer = transmitter.Issuer,
+            jwks_uri = transmitter.JwksUri,
+            delivery_methods_supported = new[] { "urn:ietf:rfc:8935", "urn:ietf:rfc:8936" },
+        }));
+        await app.StartAsync();
+        return transmitter;
+    }
+
+    /// <summary>A well-formed SET from this issuer for <paramref name="audience"/>, with the claims given merged over the defaults.</summary>
+    public string Sign(string audience, object? overrides = null, SecurityKey? key = null, Dictionary<string, object>? header = null)
+    {
+        var claims = Claims(audience, overrides);
+        return Handler.CreateToken(
+            claims.ToJsonString(),
+            new SigningCredentials(key ?? Key.SecurityKey, Key.Algorithm),
+            header ?? new Dictionary<string, object> { ["typ"] = SetMediaTypes.JoseType });
+    }
+
+    /// <summary>The claims of a session-revoked SET, with <paramref name="overrides"/> merged over them (a null value removes a claim).</summary>
+    public System.Text.Json.Nodes.JsonObject Claims(string audience, object? overrides = null)
+    {
+        var claims = new System.Text.Json.Nodes.JsonObject
+        {
+            ["iss"] = Issuer,
+            ["aud"] = audience,
+            ["iat"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["jti"] = Guid.NewGuid().ToString("N"),
+            ["txn"] = "txn-" + Guid.NewGuid().ToString("N")[..8],
+            ["sub_id"] = new System.Text.Json.Nodes.JsonObject { ["format"] = "email", ["email"] = "alice@example.com" },
+            ["events"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["https://schemas.openid.net/secevent/caep/event-type/session-revoked"] = new System.Text.Json.Nodes.JsonObject { ["initiating_entity"] = "admin" },
+            },
+        };
+        if (overrides is not null)
+        {
+            foreach (var (name, value) in JsonSerializer.SerializeToNode(overrides)!.AsObject())
+            {
+                if (value is null)
+                {
+                    claims.Remove(name);
+                }
+                else
+                {
+                    claims[name] = value.DeepClone();
+                }
+            }
+        }
+
+        return claims;
+    }
+
+    /// <summary>An unsigned token (<c>alg: none</c>) carrying the claims.</summary>
+    public static string Unsigned(System.Text.Json.Nodes.JsonObject claims) =>
+        $"{B64("""{"alg":"none","typ":"secevent+jwt"}""")}.{B64(claims.ToJsonString())}.";
+
+    private static string B64(string text) => Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(text));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
