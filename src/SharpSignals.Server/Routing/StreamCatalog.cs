@@ -49,14 +49,18 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
     /// <summary>
     /// The outbound streams an event goes to (DESIGN.md, "The path of one event"): same project, not
     /// disabled, the event type in <c>events_delivered</c>, the subject among the stream's subjects,
-    /// and never the stream it came from.
+    /// and never back where it came from: neither the stream it came in on nor, for project
+    /// replication, any stream of the client that owns that stream (a node sending its events in on
+    /// one stream and taking the others' out on another never gets its own back).
     /// </summary>
     public List<StreamRoute> Match(SecurityEventToken set, string project, string? sourceStreamId)
     {
+        var origin = sourceStreamId is null ? null : Find(sourceStreamId)?.OwnerClientId;
         var matches = new List<StreamRoute>();
         foreach (var route in _routes.Values)
         {
             if (route.IsOutbound && route.Project == project && route.Status != StreamStatuses.Disabled && route.StreamId != sourceStreamId
+                && (origin is null || route.OwnerClientId != origin)
                 && set.Events.Any(e => route.EventsDelivered.Contains(e.EventType)) && SubjectInScope(route, set.Subject))
             {
                 matches.Add(route);

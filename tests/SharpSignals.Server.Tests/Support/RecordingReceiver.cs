@@ -18,6 +18,7 @@ internal sealed class RecordingReceiver : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<RecordedPush> _received = new();
     private readonly SemaphoreSlim _arrivals = new(0);
+    private readonly ConcurrentDictionary<string, string> _documents = new(StringComparer.Ordinal);
 
     private RecordingReceiver(WebApplication app) => _app = app;
 
@@ -28,6 +29,9 @@ internal sealed class RecordingReceiver : IAsyncDisposable
 
     public string Url(string path = "/events") => _app.Urls.First() + path;
 
+    /// <summary>Serves a JSON document at <paramref name="path"/> (a JWKS, say) to GET requests.</summary>
+    public void Serve(string path, string json) => _documents[path] = json;
+
     public static async Task<RecordingReceiver> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -36,6 +40,9 @@ internal sealed class RecordingReceiver : IAsyncDisposable
         var app = builder.Build();
         var receiver = new RecordingReceiver(app);
         var count = 0;
+        app.MapGet("/{**path}", (HttpContext context) => receiver._documents.TryGetValue(context.Request.Path, out var json)
+            ? Results.Text(json, "application/json")
+            : Results.NotFound());
         app.MapPost("/{**path}", async (HttpContext context) =>
         {
             using var reader = new StreamReader(context.Request.Body);
