@@ -39,7 +39,7 @@ public sealed partial class SqliteStore
         await ForDeadLettersAsync("DELETE FROM deliveries", streamId, jtis, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
-    public async ValueTask<int> ReplayAsync(string streamId, long? fromPosition, DateTimeOffset? fromTime, string? fromJti, CancellationToken cancellationToken) =>
+    public async ValueTask<int> ReplayAsync(string streamId, long? fromPosition, DateTimeOffset? fromTime, string? fromJti, bool dryRun, CancellationToken cancellationToken) =>
         await _writer.ExecuteAsync(
             context =>
             {
@@ -58,10 +58,12 @@ public sealed partial class SqliteStore
                     return 0;
                 }
 
-                var replay = context.Command($"UPDATE deliveries SET {Requeue} WHERE stream_id = $stream AND state = 1 AND id >= $from");
+                var replay = context.Command(dryRun
+                    ? "SELECT count(*) FROM deliveries WHERE stream_id = $stream AND state = 1 AND id >= $from"
+                    : $"UPDATE deliveries SET {Requeue} WHERE stream_id = $stream AND state = 1 AND id >= $from");
                 replay.Parameters.AddWithValue("$stream", streamId);
                 replay.Parameters.AddWithValue("$from", firstId);
-                return replay.ExecuteNonQuery();
+                return dryRun ? Convert.ToInt32(replay.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) : replay.ExecuteNonQuery();
             },
             cancellationToken).ConfigureAwait(false);
 

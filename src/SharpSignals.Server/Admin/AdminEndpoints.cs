@@ -66,7 +66,10 @@ internal static class AdminEndpoints
     private static Task<IResult> DiscardDeadLetters(string streamId, HttpRequest request, StreamCatalog catalog, IDeliveryStore deliveries, CancellationToken cancellationToken) =>
         ForDeadLettersAsync(streamId, request, catalog, jtis => deliveries.DiscardDeadLettersAsync(streamId, jtis, cancellationToken).AsTask(), cancellationToken);
 
-    /// <summary>Body <c>{"from_time": seconds} | {"from_jti": "..."} | {"from_position": n}</c>, exactly one.</summary>
+    /// <summary>
+    /// Body <c>{"from_time": seconds} | {"from_jti": "..."} | {"from_position": n}</c>, exactly one, and
+    /// <c>"dry_run": true</c> to learn how many SETs would be sent again without queuing them.
+    /// </summary>
     private static async Task<IResult> Replay(string streamId, HttpRequest request, StreamCatalog catalog, IDeliveryStore deliveries, Delivery.StreamSignals signals, CancellationToken cancellationToken)
     {
         if (catalog.Find(streamId) is null)
@@ -83,14 +86,19 @@ internal static class AdminEndpoints
         var fromTime = body.Int64("from_time");
         var fromJti = body.String("from_jti");
         var fromPosition = body.Int64("from_position");
+        var dryRun = body.Boolean("dry_run") ?? false;
         var given = new object?[] { fromTime, fromJti, fromPosition }.Count(v => v is not null);
         if (body.Errors.Count > 0 || given != 1)
         {
             return Problems.BadRequest("Give exactly one of from_time (seconds since the epoch), from_jti or from_position.", body.Errors);
         }
 
-        var replayed = await deliveries.ReplayAsync(streamId, fromPosition, fromTime is { } t ? DateTimeOffset.FromUnixTimeSeconds(t) : null, fromJti, cancellationToken);
-        signals.Notify(streamId);
+        var replayed = await deliveries.ReplayAsync(streamId, fromPosition, fromTime is { } t ? DateTimeOffset.FromUnixTimeSeconds(t) : null, fromJti, dryRun, cancellationToken);
+        if (!dryRun)
+        {
+            signals.Notify(streamId);
+        }
+
         return TypedResults.Json(new AdminCount(replayed), AdminApiJsonContext.Default.AdminCount);
     }
 

@@ -94,9 +94,10 @@ public interface IDeliveryStore
     /// <param name="fromPosition">Replay entries whose id is at least this, when set.</param>
     /// <param name="fromTime">Replay entries queued at or after this, when set.</param>
     /// <param name="fromJti">Replay from the entry with this <c>jti</c>, when set.</param>
+    /// <param name="dryRun">Only count what would be queued again, changing nothing.</param>
     /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
-    /// <returns>How many entries were queued again.</returns>
-    ValueTask<int> ReplayAsync(string streamId, long? fromPosition, DateTimeOffset? fromTime, string? fromJti, CancellationToken cancellationToken);
+    /// <returns>How many entries were (or would be) queued again. Entries still pending are left as they are, never queued twice.</returns>
+    ValueTask<int> ReplayAsync(string streamId, long? fromPosition, DateTimeOffset? fromTime, string? fromJti, bool dryRun, CancellationToken cancellationToken);
 
     /// <summary>
     /// Retention: deletes delivered entries and dead letters settled before <paramref name="cutoff"/>,

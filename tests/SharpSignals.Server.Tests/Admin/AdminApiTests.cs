@@ -64,6 +64,52 @@ public sealed class AdminApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Replay_ByTimeAndByPosition_DryRunCountsAndPendingIsNotDuplicated()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await SsfTestServer.PublishAsync(_server.Admin, SsfTestServer.SessionRevoked($"user{i}@example.com"));
+        }
+
+        var sets = (await SsfTestServer.PollAsync(_receiver, _streamId, new { returnImmediately = true }))["sets"]!.AsObject().Select(s => s.Key).ToList();
+        await SsfTestServer.PollAsync(_receiver, _streamId, new { maxEvents = 0, ack = sets.Take(2).ToArray() });
+
+        // Two delivered, one still pending: replay counts and re-queues the delivered ones only.
+        Assert.Equal(2, await ReplayAsync(new { from_time = 0, dry_run = true }));
+        Assert.Equal(0, await ReplayAsync(new { from_time = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds(), dry_run = true }));
+        Assert.Equal(2, await ReplayAsync(new { from_position = 1, dry_run = true }));
+        Assert.Equal(0, await ReplayAsync(new { from_position = long.MaxValue, dry_run = true }));
+        Assert.Equal(sets[2], Assert.Single((await SsfTestServer.PollAsync(_receiver, _streamId, new { returnImmediately = true }))["sets"]!.AsObject()).Key);
+
+        Assert.Equal(2, await ReplayAsync(new { from_time = 0 }));
+        var again = (await SsfTestServer.PollAsync(_receiver, _streamId, new { returnImmediately = true }))["sets"]!.AsObject().Select(s => s.Key).ToList();
+        Assert.Equal(sets.Order(), again.Order());
+    }
+
+    [Fact]
+    public async Task DeadLetters_CanBeDiscarded()
+    {
+        await SsfTestServer.PublishAsync(_server.Admin, SsfTestServer.SessionRevoked());
+        var jti = (await SsfTestServer.PollAsync(_receiver, _streamId, new { returnImmediately = true }))["sets"]!.AsObject().Single().Key;
+        await SsfTestServer.PollAsync(_receiver, _streamId, new { maxEvents = 0, returnImmediately = true, setErrs = new Dictionary<string, object> { [jti] = new { err = "invalid_key", description = "unknown kid" } } });
+
+        using var discarded = await _server.Admin.PostAsJsonAsync($"/admin/streams/{_streamId}/deadletters/discard", new { });
+        var dead = await _server.Admin.GetFromJsonAsync<JsonArray>($"/admin/streams/{_streamId}/deadletters");
+        var after = await SsfTestServer.PollAsync(_receiver, _streamId, new { returnImmediately = true });
+
+        Assert.Equal(1, (int)(await discarded.Content.ReadFromJsonAsync<JsonObject>())!["count"]!);
+        Assert.Empty(dead!);
+        Assert.Empty(after["sets"]!.AsObject());
+    }
+
+    private async Task<int> ReplayAsync(object body)
+    {
+        using var response = await _server.Admin.PostAsJsonAsync($"/admin/streams/{_streamId}/replay", body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (int)(await response.Content.ReadFromJsonAsync<JsonObject>())!["count"]!;
+    }
+
+    [Fact]
     public async Task RotateKey_NewSetsUseTheNewKeyAndTheOldOneStaysPublished()
     {
         await SsfTestServer.PublishAsync(_server.Admin, SsfTestServer.SessionRevoked());

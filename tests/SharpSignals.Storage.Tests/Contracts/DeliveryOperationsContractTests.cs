@@ -70,16 +70,34 @@ public abstract class DeliveryOperationsContractTests : StoreContractBase
         var all = await Store.ReadPendingAsync("s1", 10, CancellationToken.None);
         await Store.AcknowledgeAsync("s1", ["e1", "e2", "e3", "e4"], T0.AddHours(1), CancellationToken.None);
 
-        Assert.Equal(2, await Store.ReplayAsync("s1", null, null, "e3", CancellationToken.None));
+        Assert.Equal(2, await Store.ReplayAsync("s1", null, null, "e3", dryRun: false, CancellationToken.None));
         Assert.Equal(["e3", "e4"], (await Store.ReadPendingAsync("s1", 10, CancellationToken.None)).Select(e => e.Jti));
         await Store.AcknowledgeAsync("s1", ["e3", "e4"], T0.AddHours(1), CancellationToken.None);
 
-        Assert.Equal(3, await Store.ReplayAsync("s1", all[1].Id, null, null, CancellationToken.None));
+        Assert.Equal(3, await Store.ReplayAsync("s1", all[1].Id, null, null, dryRun: false, CancellationToken.None));
         await Store.AcknowledgeAsync("s1", ["e2", "e3", "e4"], T0.AddHours(1), CancellationToken.None);
 
-        Assert.Equal(4, await Store.ReplayAsync("s1", null, T0, null, CancellationToken.None));
+        Assert.Equal(4, await Store.ReplayAsync("s1", null, T0, null, dryRun: false, CancellationToken.None));
         Assert.Equal(["e1", "e2", "e3", "e4"], (await Store.ReadPendingAsync("s1", 10, CancellationToken.None)).Select(e => e.Jti));
-        Assert.Equal(0, await Store.ReplayAsync("s1", null, null, "unknown", CancellationToken.None));
+        Assert.Equal(0, await Store.ReplayAsync("s1", null, null, "unknown", dryRun: false, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ReplayAsync_DryRunCountsOnly_AndPendingEntriesAreNeverQueuedTwice()
+    {
+        for (var i = 1; i <= 4; i++)
+        {
+            await AppendAsync($"e{i}", T0.AddMinutes(i));
+        }
+
+        // e1 and e2 delivered; e3 and e4 still pending.
+        await Store.AcknowledgeAsync("s1", ["e1", "e2"], T0.AddHours(1), CancellationToken.None);
+
+        Assert.Equal(2, await Store.ReplayAsync("s1", null, T0, null, dryRun: true, CancellationToken.None));
+        Assert.Equal(["e3", "e4"], (await Store.ReadPendingAsync("s1", 10, CancellationToken.None)).Select(e => e.Jti));
+
+        Assert.Equal(2, await Store.ReplayAsync("s1", null, T0, null, dryRun: false, CancellationToken.None));
+        Assert.Equal(["e1", "e2", "e3", "e4"], (await Store.ReadPendingAsync("s1", 10, CancellationToken.None)).Select(e => e.Jti));
     }
 
     [Fact]
