@@ -28,7 +28,9 @@ internal sealed partial class EventRouter(IEventLog log, StreamCatalog catalog, 
         var deliveries = new List<NewDelivery>(routes.Count);
         foreach (var route in routes)
         {
-            deliveries.Add(route.Configuration.RouteMode == RouteModes.Forward
+            // Forward passes on a received token byte for byte. An event published here has no
+            // original to pass on: every stream gets it signed for its own aud.
+            deliveries.Add(route.Configuration.RouteMode == RouteModes.Forward && sourceStreamId is not null
                 ? new NewDelivery(route.StreamId, set.Jti)
                 : Republish(set, route));
         }

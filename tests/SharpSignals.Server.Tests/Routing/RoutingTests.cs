@@ -69,6 +69,18 @@ public sealed class RoutingTests : IAsyncLifetime
         Assert.Equal(published, stored.GetProperty("jti").GetString());
     }
 
+    [Fact]
+    public async Task Publish_ToAForwardStream_IsSignedForThatStreamsAudience()
+    {
+        var created = await SsfTestServer.CreateStreamAsync(_receiver, new { route_mode = "forward", events_requested = new[] { EventTypes.Caep.SessionRevoked } });
+
+        await SsfTestServer.PublishAsync(_receiver, SsfTestServer.SessionRevoked());
+
+        var (_, token) = Assert.Single(await PendingAsync(_receiver, (string)created["stream_id"]!));
+        var result = await _server.ValidateAsync((string)token!, (string)created["aud"]!);
+        Assert.True(result.IsValid, result.Error?.Description);
+    }
+
     public static TheoryData<string, string> InvalidEvents() => new()
     {
         { "{not json", "not valid JSON" },
