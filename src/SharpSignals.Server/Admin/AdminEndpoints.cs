@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using SharpSignals.Server.Auth;
 using SharpSignals.Server.Http;
+using SharpSignals.Server.Inbound;
 using SharpSignals.Server.Keys;
 using SharpSignals.Server.Routing;
 using SharpSignals.Storage.Deliveries;
@@ -11,7 +12,7 @@ namespace SharpSignals.Server.Admin;
 
 /// <summary>
 /// Administration under <c>/admin</c> (scope <c>admin</c>, docs/API.md): streams with their backlog
-/// and delivery state, dead letters (list, retry, discard), replay, and the issuer's keys.
+/// and delivery state (for an inbound poll stream, <c>last_error</c> is its last failed poll), dead letters (list, retry, discard), replay, and the issuer's keys.
 /// </summary>
 internal static class AdminEndpoints
 {
@@ -28,14 +29,14 @@ internal static class AdminEndpoints
         return app;
     }
 
-    private static async Task<IResult> ListStreams(HttpRequest request, IStreamStore streams, IDeliveryStore deliveries, CancellationToken cancellationToken)
+    private static async Task<IResult> ListStreams(HttpRequest request, IStreamStore streams, IDeliveryStore deliveries, InboundPollStatus polls, CancellationToken cancellationToken)
     {
         var list = new List<AdminStream>();
         foreach (var stream in await streams.ListStreamsAsync(request.Query["project"].FirstOrDefault(), null, cancellationToken))
         {
             var backlog = await deliveries.GetBacklogAsync(stream.StreamId, cancellationToken);
             list.Add(new AdminStream(stream.StreamId, stream.Project, stream.OwnerClientId, stream.Direction, stream.Status, stream.StatusReason,
-                backlog.Pending, backlog.OldestPendingAt?.ToUnixTimeSeconds(), backlog.DeadLetters, backlog.LastError));
+                backlog.Pending, backlog.OldestPendingAt?.ToUnixTimeSeconds(), backlog.DeadLetters, polls.LastError(stream.StreamId) ?? backlog.LastError));
         }
 
         return TypedResults.Json(list.ToArray(), AdminApiJsonContext.Default.AdminStreamArray);

@@ -11,15 +11,24 @@ namespace SharpSignals.Server.Tests.Support;
 /// <summary>A running server on a fresh data directory, with helpers that speak its HTTP contract.</summary>
 internal sealed class SsfTestServer : IAsyncDisposable
 {
-    private readonly TemporaryDirectory _data = new();
+    private readonly TemporaryDirectory _data;
+    private readonly IDictionary<string, string?>? _settings;
+    private readonly TimeProvider? _time;
+    private readonly int? _port;
+    private bool _stopped;
+    private bool _handedOver;
 
     public SsfTestServer(IDictionary<string, string?>? settings = null, TimeProvider? time = null)
-        : this(settings, time, port: null)
+        : this(settings, time, port: null, data: null)
     {
     }
 
-    private SsfTestServer(IDictionary<string, string?>? settings, TimeProvider? time, int? port)
+    private SsfTestServer(IDictionary<string, string?>? settings, TimeProvider? time, int? port, TemporaryDirectory? data)
     {
+        _data = data ?? new TemporaryDirectory();
+        _settings = settings;
+        _time = time;
+        _port = port;
         Factory = new ServerFactory(_data.Path, settings, time, port is { } p ? $"http://127.0.0.1:{p}" : ServerFactory.Issuer);
         if (port is { } listenOn)
         {
@@ -43,7 +52,33 @@ internal sealed class SsfTestServer : IAsyncDisposable
         probe.Start();
         var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
         probe.Stop();
-        return new SsfTestServer(settings, time, port);
+        return new SsfTestServer(settings, time, port, data: null);
+    }
+
+    /// <summary>Stops the server as a shutdown would (hosted services stopped, connections closed); its data directory stays.</summary>
+    public async Task StopAsync()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        Admin.Dispose();
+        await Factory.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
+    /// <summary>
+    /// Stops this server if it runs and starts another on the same data directory, settings and (for a
+    /// listening server) port, as after a restart. The new server owns the directory from then on:
+    /// dispose both; only the new one deletes it.
+    /// </summary>
+    public async Task<SsfTestServer> RestartAsync()
+    {
+        await StopAsync();
+        _handedOver = true;
+        return new SsfTestServer(_settings, _time, _port, _data);
     }
 
     public ServerFactory Factory { get; }
@@ -108,9 +143,10 @@ internal sealed class SsfTestServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Admin.Dispose();
-        await Factory.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _data.Dispose();
+        await StopAsync();
+        if (!_handedOver)
+        {
+            _data.Dispose();
+        }
     }
 }
