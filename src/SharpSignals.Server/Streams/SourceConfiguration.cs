@@ -55,6 +55,14 @@ internal sealed record SourceConfiguration
     [JsonPropertyName("status_reason")]
     public string? StatusReason { get; init; }
 
+    /// <summary>
+    /// Project replication (the i2scim cluster case): the source is a node of the project that owns
+    /// this stream and takes the project's events through outbound streams of its own. What it sends
+    /// reaches every other stream of the project and never returns to it.
+    /// </summary>
+    [JsonPropertyName("replica")]
+    public bool Replica { get; init; }
+
     /// <summary>Whether this server joined the source as an SSF receiver (it holds a credential for its API).</summary>
     [JsonIgnore]
     public bool IsJoined => AuthorizationHeader is not null || ClientId is not null;

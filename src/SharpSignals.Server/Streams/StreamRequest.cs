@@ -73,6 +73,7 @@ internal sealed record StreamRequest
                 ClientId = String(s, "client_id", "source.client_id", body.Errors),
                 ClientSecret = String(s, "client_secret", "source.client_secret", body.Errors),
                 TokenEndpoint = String(s, "token_endpoint", "source.token_endpoint", body.Errors),
+                Replica = Boolean(s, "replica", "source.replica", body.Errors) ?? false,
             };
         }
 
@@ -90,6 +91,22 @@ internal sealed record StreamRequest
             RouteMode = body.String("route_mode"),
             Project = body.String("project"),
         };
+    }
+
+    private static bool? Boolean(JsonElement element, string name, string path, List<string> errors)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.GetBoolean();
+        }
+
+        errors.Add($"{path} must be true or false");
+        return null;
     }
 
     private static string? String(JsonElement element, string name, string path, List<string> errors)

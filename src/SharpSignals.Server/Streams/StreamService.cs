@@ -76,6 +76,10 @@ internal sealed partial class StreamService(
             ? CheckInboundDelivery(streamId, request, errors)
             : CheckDelivery(streamId, request.HasDelivery ? request.Delivery : null, errors);
         var source = inbound ? CheckSource(request, errors) : null;
+        if (source is { Replica: true } && caller.ClientIdOf() is null)
+        {
+            errors.Add("source.replica marks the node's own inbound stream: the node's client creates it, so that its own outbound streams are known");
+        }
         if (!inbound && request.HasSource)
         {
             errors.Add("source is only for inbound streams");
