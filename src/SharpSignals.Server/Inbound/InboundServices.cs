@@ -2,7 +2,7 @@ namespace SharpSignals.Server.Inbound;
 
 internal static class InboundServices
 {
-    /// <summary>Receiving from other transmitters: their keys and discovery, and the append of what they send.</summary>
+    /// <summary>Receiving from other transmitters: their keys and discovery, the append of what they send, and joining them as a receiver.</summary>
     public static IServiceCollection AddInbound(this IServiceCollection services)
     {
         services.AddOptions<InboundOptions>().BindConfiguration(InboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -10,6 +10,9 @@ internal static class InboundServices
         services.AddSingleton<SourceDiscovery>();
         services.AddSingleton<SourceKeys>();
         services.AddSingleton<InboundReceiver>();
+        services.AddSingleton<SourceTokens>();
+        services.AddSingleton<RemoteTransmitter>();
+        services.AddSingleton<SourceJoin>();
         return services;
     }
 }
