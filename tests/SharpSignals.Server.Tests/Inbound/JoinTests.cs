@@ -2,8 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 using SharpSignals.Server.Inbound;
 using SharpSignals.Server.Routing;
@@ -322,6 +326,22 @@ public sealed class JoinTests : IAsyncLifetime
         await AssertNoStreamsAsync();
     }
 
+    [Theory]
+    [InlineData("answer names another iss")]
+    [InlineData("verification request fails")]
+    public async Task Create_FailingAfterTheSourceCreatedTheStream_DeletesItThereAndHere(string failure)
+    {
+        var deleted = new List<string>();
+        await using var source = await StartFakeSourceAsync(failure, deleted);
+        var issuer = source.Urls.First();
+
+        using var response = await _b.Admin.PostAsJsonAsync("/ssf/streams", JoinBody(new { issuer, authorization_header = "Bearer fake" }, "urn:ietf:rfc:8935", [SessionRevoked]));
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal(["remote-1"], deleted);
+        Assert.Empty((await _b.Admin.GetFromJsonAsync<JsonArray>("/ssf/streams"))!);
+    }
+
     [Fact]
     public async Task Create_WithAClientIdButNoSecret_Is400()
     {
@@ -419,6 +439,45 @@ public sealed class JoinTests : IAsyncLifetime
         }
 
         return received;
+    }
+
+    /// <summary>A transmitter that creates streams but then fails as <paramref name="failure"/> says, and records deletions.</summary>
+    private static async Task<WebApplication> StartFakeSourceAsync(string failure, List<string> deleted)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        string Issuer() => app.Urls.First();
+        app.MapGet("/.well-known/ssf-configuration", () => Results.Json(new
+        {
+            issuer = Issuer(),
+            jwks_uri = Issuer() + "/jwks.json",
+            configuration_endpoint = Issuer() + "/streams",
+            verification_endpoint = Issuer() + "/verify",
+        }));
+        app.MapPost("/streams", () => Results.Json(
+            new
+            {
+                stream_id = "remote-1",
+                iss = failure == "answer names another iss" ? "https://impostor.example.com" : Issuer(),
+                aud = "b",
+                events_delivered = new[] { SessionRevoked },
+                delivery = new { method = "urn:ietf:rfc:8935" },
+            },
+            statusCode: StatusCodes.Status201Created));
+        app.MapPost("/verify", () => Results.StatusCode(StatusCodes.Status500InternalServerError));
+        app.MapDelete("/streams", (HttpRequest request) =>
+        {
+            lock (deleted)
+            {
+                deleted.Add(request.Query["stream_id"].ToString());
+            }
+
+            return Results.NoContent();
+        });
+        await app.StartAsync();
+        return app;
     }
 
     private async Task AssertNoStreamsAsync()
