@@ -20,6 +20,10 @@ internal static class Problems
     public static ProblemHttpResult TooManyRequests(string detail) =>
         Problem(StatusCodes.Status429TooManyRequests, "Too many requests", detail);
 
+    /// <summary>A remote transmitter this server called failed or answered something it cannot accept.</summary>
+    public static ProblemHttpResult BadGateway(string detail) =>
+        Problem(StatusCodes.Status502BadGateway, "The remote transmitter failed", detail);
+
     public static ProblemHttpResult PayloadTooLarge(string detail) =>
         Problem(StatusCodes.Status413PayloadTooLarge, "The request body is too large", detail);
 

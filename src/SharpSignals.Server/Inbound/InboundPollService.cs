@@ -13,6 +13,7 @@ internal sealed partial class InboundPollService(
     StreamCatalog catalog,
     InboundReceiver receiver,
     SourceHttp http,
+    SourceTokens tokens,
     InboundPollStatus status,
     IOptions<InboundOptions> options,
     TimeProvider time,
@@ -79,7 +80,7 @@ internal sealed partial class InboundPollService(
     private Poller Start(string streamId, Poller? previous)
     {
         var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
-        var poller = new SourcePoller(streamId, catalog, receiver, http, status, options, time, logger);
+        var poller = new SourcePoller(streamId, catalog, receiver, http, tokens, status, options, time, logger);
         var handle = new Poller(cancellation);
         handle.Task = Task.Run(async () =>
         {

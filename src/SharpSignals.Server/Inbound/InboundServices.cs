@@ -2,7 +2,10 @@ namespace SharpSignals.Server.Inbound;
 
 internal static class InboundServices
 {
-    /// <summary>Receiving from other transmitters: their keys and discovery, the append of what they send, and the polling of their poll endpoints.</summary>
+    /// <summary>
+    /// Receiving from other transmitters: their keys and discovery, the append of what they send, the
+    /// polling of their poll endpoints, and joining them as a receiver.
+    /// </summary>
     public static IServiceCollection AddInbound(this IServiceCollection services)
     {
         services.AddOptions<InboundOptions>().BindConfiguration(InboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -12,6 +15,9 @@ internal static class InboundServices
         services.AddSingleton<InboundReceiver>();
         services.AddSingleton<InboundPollStatus>();
         services.AddHostedService<InboundPollService>();
+        services.AddSingleton<SourceTokens>();
+        services.AddSingleton<RemoteTransmitter>();
+        services.AddSingleton<SourceJoin>();
         return services;
     }
 }

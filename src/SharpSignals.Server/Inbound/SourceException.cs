@@ -16,4 +16,10 @@ internal sealed class SourceException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>The HTTP status the source answered with, when it answered at all.</summary>
+    public int? RemoteStatus { get; init; }
+
+    /// <summary>The source's <c>Retry-After</c>, when it asked to be called again later (HTTP 429).</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

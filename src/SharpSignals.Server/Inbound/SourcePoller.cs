@@ -23,6 +23,7 @@ internal sealed partial class SourcePoller(
     StreamCatalog catalog,
     InboundReceiver receiver,
     SourceHttp http,
+    SourceTokens tokens,
     InboundPollStatus status,
     IOptions<InboundOptions> options,
     TimeProvider time,
@@ -42,6 +43,7 @@ internal sealed partial class SourcePoller(
 
     private StreamRoute? _lastRoute;
     private int _failures;
+    private bool _renewToken;
 
     /// <summary>Whether a stream is one this server polls: inbound, by poll, enabled, with a URL to poll.</summary>
     public static bool IsPolled(StreamRoute? route) =>
@@ -167,18 +169,22 @@ internal sealed partial class SourcePoller(
             Content = JsonContent.Create(body, SourcePollJsonContext.Default.SourcePollRequest),
         };
         request.Headers.Accept.Add(AcceptJson);
-        if (delivery.AuthorizationHeader is { } authorization)
-        {
-            // The configured value as it is, like a push's (SSF 1.0 §6.1.1).
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        }
-
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         try
         {
+            // The configured value as it is, like a push's (SSF 1.0 §6.1.1); a stream joined with
+            // client credentials uses an access token from the source, renewed after a 401.
+            var authorization = delivery.AuthorizationHeader
+                ?? (route.Configuration.Source is { ClientId: not null } source ? await tokens.AuthorizationAsync(source, _renewToken, deadline.Token) : null);
+            if (authorization is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", authorization);
+            }
+
             using var response = await http.Client.SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token);
             var code = (int)response.StatusCode;
+            _renewToken = code == 401;
             if (code != 200)
             {
                 return PollAnswer.Failed($"HTTP {code}", code is 429 or 503 ? RetryAfter(response) : null);
@@ -194,6 +200,10 @@ internal sealed partial class SourcePoller(
             }
 
             return answer;
+        }
+        catch (SourceException ex)
+        {
+            return PollAnswer.Failed(ex.Message, null);
         }
         catch (HttpRequestException ex)
         {

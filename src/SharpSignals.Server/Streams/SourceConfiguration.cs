@@ -36,6 +36,14 @@ internal sealed record SourceConfiguration
     [JsonPropertyName("token_endpoint")]
     public string? TokenEndpoint { get; init; }
 
+    /// <summary>The source's status endpoint, from its discovery document, for a stream this server created there.</summary>
+    [JsonPropertyName("status_endpoint")]
+    public string? StatusEndpoint { get; init; }
+
+    /// <summary>The source's verification endpoint, from its discovery document, for a stream this server created there.</summary>
+    [JsonPropertyName("verification_endpoint")]
+    public string? VerificationEndpoint { get; init; }
+
     /// <summary>The stream's id at the source, when this server created it there.</summary>
     [JsonPropertyName("stream_id")]
     public string? StreamId { get; init; }

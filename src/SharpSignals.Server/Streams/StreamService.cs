@@ -7,6 +7,7 @@ using SharpSignals.Server.Auth;
 using SharpSignals.Server.Configuration;
 using SharpSignals.Server.Delivery;
 using SharpSignals.Server.Http;
+using SharpSignals.Server.Inbound;
 using SharpSignals.Server.Routing;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Streams;
@@ -28,6 +29,7 @@ internal sealed partial class StreamService(
     EventRouter router,
     IssuerUrl issuer,
     OutboundAddressPolicy addresses,
+    SourceJoin join,
     IOptions<StreamOptions> options,
     TimeProvider time,
     ILogger<StreamService> logger) : IDisposable
@@ -85,10 +87,27 @@ internal sealed partial class StreamService(
             errors.Add("source is only for inbound streams");
         }
 
+        var joining = source?.IsJoined == true;
+        if (joining && audience is not null)
+        {
+            errors.Add("aud of a stream joined at a remote transmitter is that transmitter's to set");
+        }
+
         CheckRouteMode(request.RouteMode, errors);
         if (errors.Count > 0)
         {
             return StreamOutcome.Invalid(errors);
+        }
+
+        if (joining)
+        {
+            var (discovered, problem) = await join.DiscoverAsync(source!, delivery!.Method, cancellationToken);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            source = discovered;
         }
 
         var configuration = new StreamConfiguration
@@ -96,9 +115,12 @@ internal sealed partial class StreamService(
             StreamId = streamId,
 
             // An inbound stream's iss and aud are what its SETs must carry: the source's issuer, and
-            // this server (SSF 1.0 §8.1.1; RFC 8935 §2).
+            // this server (SSF 1.0 §8.1.1; RFC 8935 §2). A joined stream's aud is the one the source
+            // names in its answer; until then (one round trip) no aud is required, so that an early
+            // push is taken: it still comes with this stream's own receive credential, which only the
+            // source holds, and is signed with the source's keys.
             Issuer = source?.Issuer ?? issuer.Value,
-            Audience = audience ?? (inbound ? [issuer.Value] : [caller.ClientIdOf() ?? issuer.Url("/ssf/streams/" + streamId)]),
+            Audience = audience ?? (joining ? [] : inbound ? [issuer.Value] : [caller.ClientIdOf() ?? issuer.Url("/ssf/streams/" + streamId)]),
             EventsSupported = EventsSupported,
             EventsRequested = request.EventsRequested,
             EventsDelivered = Delivered(request.EventsRequested),
@@ -112,10 +134,20 @@ internal sealed partial class StreamService(
             Source = source,
         };
         var now = time.GetUtcNow();
-        await store.CreateStreamAsync(
-            new StreamRecord(streamId, project, caller.ClientIdOf(), direction, StreamStatuses.Enabled, codec.Encode(configuration), now, now) { LastActivityAt = now },
-            cancellationToken);
+        var record = new StreamRecord(streamId, project, caller.ClientIdOf(), direction, StreamStatuses.Enabled, codec.Encode(configuration), now, now) { LastActivityAt = now };
+        await store.CreateStreamAsync(record, cancellationToken);
         await catalog.RefreshAsync(streamId, cancellationToken);
+        if (joining)
+        {
+            var joined = await join.JoinAsync(record, configuration, cancellationToken);
+            if (joined.Error is not null)
+            {
+                return joined;
+            }
+
+            configuration = joined.Configuration!;
+        }
+
         LogCreated(logger, streamId, project, configuration.Delivery.Method);
         return StreamOutcome.Ok(configuration);
     }
@@ -129,7 +161,8 @@ internal sealed partial class StreamService(
         }
 
         await RecordActivityAsync(record!, cancellationToken);
-        return StreamOutcome.Ok(codec.Decode(record!));
+        var configuration = codec.Decode(record!);
+        return StreamOutcome.Ok(IsJoined(configuration) ? await join.FollowAsync(record!, configuration, cancellationToken) : configuration);
     }
 
     public async Task<IReadOnlyList<StreamConfiguration>> ListAsync(ClaimsPrincipal caller, string? project, CancellationToken cancellationToken)
@@ -197,6 +230,17 @@ internal sealed partial class StreamService(
             Description = request.HasDescription || replace ? request.Description : current.Description,
             RouteMode = request.RouteMode ?? (replace ? RouteModes.Republish : current.RouteMode),
         };
+        if (IsJoined(current))
+        {
+            var remote = await join.UpdateAsync(current, updated, request, replace, cancellationToken);
+            if (remote.Error is not null)
+            {
+                return remote;
+            }
+
+            updated = remote.Configuration!;
+        }
+
         var now = time.GetUtcNow();
         await store.UpdateStreamAsync(record! with { Configuration = codec.Encode(updated), UpdatedAt = now, LastActivityAt = now }, cancellationToken);
         await catalog.RefreshAsync(streamId, cancellationToken);
@@ -209,6 +253,11 @@ internal sealed partial class StreamService(
         if (error is not null)
         {
             return error;
+        }
+
+        if (codec.Decode(record!) is var configuration && IsJoined(configuration))
+        {
+            await join.LeaveAsync(configuration, cancellationToken);
         }
 
         await store.DeleteStreamAsync(record!.StreamId, cancellationToken);
@@ -240,6 +289,18 @@ internal sealed partial class StreamService(
         if (status is null || !StreamStatuses.All.Contains(status))
         {
             return (null, StreamOutcome.Invalid([$"status must be one of {string.Join(", ", StreamStatuses.All)}"]));
+        }
+
+        if (codec.Decode(record!) is var configuration && IsJoined(configuration))
+        {
+            var (sourceStatus, remoteError) = await join.SetStatusAsync(configuration, status, reason, cancellationToken);
+            if (remoteError is not null)
+            {
+                return (null, remoteError);
+            }
+
+            var source = configuration.Source! with { Status = sourceStatus ?? configuration.Source!.Status, StatusReason = sourceStatus is null ? configuration.Source!.StatusReason : reason };
+            record = record! with { Configuration = codec.Encode(configuration with { Source = source }) };
         }
 
         return (await ChangeStatusAsync(record!, status, reason, cancellationToken), null);
@@ -316,10 +377,17 @@ internal sealed partial class StreamService(
         }
 
         var now = time.GetUtcNow();
-        var interval = TimeSpan.FromSeconds(codec.Decode(record!).MinVerificationInterval ?? 0);
+        var configuration = codec.Decode(record!);
+        var interval = TimeSpan.FromSeconds(configuration.MinVerificationInterval ?? 0);
         if (record!.LastVerificationAt is { } last && now - last < interval)
         {
             return (StreamOutcome.Problem(Problems.TooManyRequests($"Verification may be requested once every {interval.TotalSeconds:0} seconds.")), last + interval - now);
+        }
+
+        // As the source's receiver, this server asks the source, with a state of its own; the caller's is not the one that comes back.
+        if (IsJoined(configuration))
+        {
+            return await join.VerifyAsync(record, configuration, cancellationToken);
         }
 
         await store.UpdateStreamAsync(record with { LastVerificationAt = now, LastActivityAt = now }, cancellationToken);
@@ -517,13 +585,12 @@ internal sealed partial class StreamService(
         }
 
         CheckHeaderValue(source.AuthorizationHeader, "source.authorization_header", errors);
-        if (source.IsJoined)
-        {
-            errors.Add("joining a remote transmitter is not available yet");
-        }
-
         return source;
     }
+
+    /// <summary>An inbound stream this server created at a remote transmitter, whose changes are made there too.</summary>
+    private static bool IsJoined(StreamConfiguration configuration) =>
+        configuration is { IsInbound: true, Source: { IsJoined: true, StreamId: not null } };
 
     private static void CheckHeaderValue(string? header, string name, List<string> errors)
     {
