@@ -45,6 +45,13 @@ internal sealed partial class InboundReceiver(
     public async Task<InboundOutcome> ReceiveAsync(StreamRoute route, string token, CancellationToken cancellationToken)
     {
         var source = route.Configuration.Source!;
+        if (route.Configuration.Audience.Count == 0)
+        {
+            // Being joined: the source has not yet said which aud its SETs carry, and no SET is
+            // taken without its aud checked. It comes back once the join is done.
+            return new InboundOutcome(new SetError(SetErrorCodes.AccessDenied, "The stream is still being set up with its source; send again shortly."), IsTransient: true);
+        }
+
         var validator = _validators.GetValue(route, r => new SetValidator(new SetValidationOptions
         {
             Keys = keys.For(source),

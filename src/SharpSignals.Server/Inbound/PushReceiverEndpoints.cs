@@ -69,9 +69,10 @@ internal static class PushReceiverEndpoints
 
         if (outcome.IsTransient)
         {
-            // The source's keys could not be fetched: not the SET's fault, so the source should retry.
+            // Not the SET's fault (the source's keys could not be fetched, or the stream is still
+            // being joined): the source should send it again.
             response.Headers.RetryAfter = "30";
-            return TypedResults.Problem(outcome.Error!.Description, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The source's keys are unavailable");
+            return TypedResults.Problem(outcome.Error!.Description, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The SET cannot be checked yet");
         }
 
         return Error(outcome.Error!.Code, outcome.Error.Description);

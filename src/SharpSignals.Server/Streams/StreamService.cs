@@ -390,6 +390,13 @@ internal sealed partial class StreamService(
             return await join.VerifyAsync(record, configuration, cancellationToken);
         }
 
+        // Verification SETs flow from a transmitter to its receiver; on a stream this server did not
+        // set up at its source, only the source can send one.
+        if (configuration.IsInbound)
+        {
+            return (StreamOutcome.Invalid(["an inbound stream is verified by its source; this server can ask for it only on a stream it joined (source.authorization_header or client_id)"]), null);
+        }
+
         await store.UpdateStreamAsync(record with { LastVerificationAt = now, LastActivityAt = now }, cancellationToken);
         var route = catalog.Find(record.StreamId);
         if (route is not null && record.Status != StreamStatuses.Disabled)

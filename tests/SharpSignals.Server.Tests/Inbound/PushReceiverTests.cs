@@ -175,6 +175,15 @@ public sealed class PushReceiverTests : IAsyncLifetime
         Assert.Equal("inbound", read["direction"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Verify_OnAnInboundStreamNotJoined_Is400()
+    {
+        using var response = await _server.Admin.PostAsJsonAsync("/ssf/verify", new { stream_id = _streamId, state = "s" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("verified by its source", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private string Defective(string defect)
     {
         var audience = ServerFactory.Issuer;
