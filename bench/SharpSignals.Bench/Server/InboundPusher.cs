@@ -1,0 +1,38 @@
+using System.Net;
+using System.Net.Http.Headers;
+using SharpSignals.Tokens.Sets;
+
+namespace SharpSignals.Bench.Server;
+
+/// <summary>
+/// The source's side of RFC 8935 push into one inbound stream: one SET per POST to the stream's
+/// <c>endpoint_url</c>, with the stream's receive credential, answered 202 once stored; pooled
+/// keep-alive connections, one per concurrent sender.
+/// </summary>
+internal sealed class InboundPusher : IDisposable
+{
+    private static readonly MediaTypeHeaderValue SetType = new(SetMediaTypes.ContentType);
+
+    private readonly HttpClient _client;
+    private readonly Uri _endpoint;
+
+    public InboundPusher(string endpointUrl, string credential)
+    {
+        _endpoint = new Uri(endpointUrl);
+        _client = new HttpClient(SsfClient.NewHandler()) { Timeout = TimeSpan.FromMinutes(2) };
+        _client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", credential);
+    }
+
+    /// <summary>Pushes one SET: null once answered 202, else what came back.</summary>
+    public async Task<string?> PushAsync(byte[] token)
+    {
+        using var content = new ByteArrayContent(token);
+        content.Headers.ContentType = SetType;
+        using var response = await _client.PostAsync(_endpoint, content);
+        return response.StatusCode == HttpStatusCode.Accepted
+            ? null
+            : $"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}";
+    }
+
+    public void Dispose() => _client.Dispose();
+}
