@@ -7,10 +7,15 @@ namespace SharpSignals.Bench.Server;
 /// <summary>
 /// The source's side of RFC 8935 push into one inbound stream: one SET per POST to the stream's
 /// <c>endpoint_url</c>, with the stream's receive credential, answered 202 once stored; pooled
-/// keep-alive connections, one per concurrent sender.
+/// keep-alive connections, one per concurrent sender up to <see cref="MaxConnections"/>. The cap is
+/// a real source's bounded pool: when a paced load outruns the server, further SETs wait in the
+/// client (and their latency, counted from their scheduled send, shows it) instead of opening
+/// thousands of connections whose buffers would inflate the server's memory figure.
 /// </summary>
 internal sealed class InboundPusher : IDisposable
 {
+    public const int MaxConnections = 256;
+
     private static readonly MediaTypeHeaderValue SetType = new(SetMediaTypes.ContentType);
 
     private readonly HttpClient _client;
@@ -19,7 +24,9 @@ internal sealed class InboundPusher : IDisposable
     public InboundPusher(string endpointUrl, string credential)
     {
         _endpoint = new Uri(endpointUrl);
-        _client = new HttpClient(SsfClient.NewHandler()) { Timeout = TimeSpan.FromMinutes(2) };
+        var handler = SsfClient.NewHandler();
+        handler.MaxConnectionsPerServer = MaxConnections;
+        _client = new HttpClient(handler) { Timeout = TimeSpan.FromMinutes(5) };
         _client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", credential);
     }
 

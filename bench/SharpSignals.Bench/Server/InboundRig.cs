@@ -66,7 +66,11 @@ internal sealed class InboundRig : IAsyncDisposable
     /// <summary>Pushes a freshly signed SET carrying <paramref name="txn"/>: the generator's signing is part of the call.</summary>
     public Task<string?> SignAndPushAsync(string txn) => Pusher.PushAsync(Source.Sign(Stream.Audience, txn));
 
-    public CpuSnapshot Cpu() => ProcessProbe.Cpu(Server.ProcessId);
+    public CpuSnapshot Cpu()
+    {
+        Server.ThrowIfExited();
+        return ProcessProbe.Cpu(Server.ProcessId);
+    }
 
     public async ValueTask DisposeAsync()
     {
