@@ -12,7 +12,7 @@ namespace SharpSignals.Bench.Server;
 
 /// <summary>
 /// The raw operations the server's figures are held against, measured on this machine in the same
-/// run (DESIGN.md, "Performance budget"): signing a SET-sized input, and an fsync'd SQLite commit.
+/// run (DESIGN.md, "Performance budget"): signing and verifying a SET-sized input, and an fsync'd SQLite commit.
 /// The bare Kestrel rate is measured by <see cref="LoadCommand"/> with the same client as the server.
 /// </summary>
 internal static class Ceilings
@@ -34,6 +34,44 @@ internal static class Ceilings
             while (Stopwatch.GetTimestamp() < deadline)
             {
                 signer.Sign(input);
+                count++;
+            }
+
+            Interlocked.Add(ref total, count);
+        });
+        return total / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    /// <summary>
+    /// ES256 verifications per second of one SET's signature with the public key alone (what a
+    /// receiver does once per SET), on <paramref name="threads"/> threads at once.
+    /// </summary>
+    public static double VerifyRate(int threads, TimeSpan duration)
+    {
+        var key = SetSigningKey.Generate(SigningAlgorithms.ES256);
+        var token = new SetSigner(key).Sign(TypicalSet());
+        var input = Encoding.ASCII.GetBytes(token[..token.LastIndexOf('.')]);
+        var publicKey = ((ECDsaSecurityKey)key.SecurityKey).ECDsa.ExportParameters(includePrivateParameters: false);
+        byte[] signature;
+        using (var signer = RawSigner.Create(key.SecurityKey))
+        {
+            signature = signer.Sign(input);
+        }
+
+        long total = 0;
+        var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var started = Stopwatch.GetTimestamp();
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ =>
+        {
+            using var verifier = ECDsa.Create(publicKey);
+            long count = 0;
+            while (Stopwatch.GetTimestamp() < deadline)
+            {
+                if (!verifier.VerifyData(input, signature, HashAlgorithmName.SHA256))
+                {
+                    throw new InvalidOperationException("The raw ES256 verification of a fresh signature failed.");
+                }
+
                 count++;
             }
 

@@ -28,6 +28,15 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
 
+    /// <summary>Throws with the exit code and the last lines the process wrote if it is no longer running.</summary>
+    public void ThrowIfExited()
+    {
+        if (_process.HasExited)
+        {
+            throw new InvalidOperationException($"The child process exited with code {_process.ExitCode}:{Environment.NewLine}{string.Join(Environment.NewLine, _output)}");
+        }
+    }
+
     /// <summary>A loopback port nobody listens on right now, chosen by the system.</summary>
     public static int FreePort()
     {

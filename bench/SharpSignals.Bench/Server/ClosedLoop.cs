@@ -102,14 +102,17 @@ internal sealed record LoopResult(long Completed, long Failed, TimeSpan Elapsed,
 
     public double Rate => Completed / Elapsed.TotalSeconds;
 
-    public double Percentile(double share)
+    public double Percentile(double share) => Percentile(Latencies, share);
+
+    /// <summary>The value below which <paramref name="share"/> of <paramref name="values"/> fall; NaN for none.</summary>
+    public static double Percentile(double[] values, double share)
     {
-        if (Latencies.Length == 0)
+        if (values.Length == 0)
         {
             return double.NaN;
         }
 
-        var sorted = Latencies.Order().ToArray();
+        var sorted = values.Order().ToArray();
         return sorted[Math.Min(sorted.Length - 1, (int)(share * sorted.Length))];
     }
 }

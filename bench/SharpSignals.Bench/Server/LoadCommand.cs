@@ -6,18 +6,18 @@ using static SharpSignals.Bench.Server.LoadReport;
 namespace SharpSignals.Bench.Server;
 
 /// <summary>
-/// <c>load [--seconds N] [--publishers N] [--poll-events N] [--push-events N]</c>: the server load
-/// generator. In one run it measures the ceilings on this machine (bare Kestrel, raw ES256/RS256
-/// signing, fsync'd SQLite commits), then starts the real server as a child process and measures
-/// publishing, fsyncs per event, poll drain, push delivery and memory, each beside its ceiling and
-/// the target. The generator and the server share the machine's cores; the CPU each used is
+/// <c>load [--seconds N] [--publishers N] [--poll-events N] [--push-events N] [--only PARTS] ...</c>
+/// (<see cref="LoadOptions"/>): the server load generator. In one run it measures the ceilings on
+/// this machine (bare Kestrel, raw ES256/RS256 signing and ES256 verifying, fsync'd SQLite commits),
+/// then starts the real server as a child process and measures publishing, fsyncs per event, poll
+/// drain, push delivery and memory, and, when asked, push ingest on an inbound stream, end to end
+/// delivery and one dead receiver of ten, each beside its ceiling and the target. The generator and the server share the machine's cores; the CPU each used is
 /// printed with every phase.
 /// </summary>
 internal static class LoadCommand
 {
     public const string Mode = "load";
 
-    private const string ServerAssembly = "SharpSignals.Server.dll";
     private const int PollBatch = 1000;
 
     /// <summary>Polls of <see cref="PollWarmUpBatch"/> before the timed drain: more calls than tiered compilation counts before it optimises a method.</summary>
@@ -29,7 +29,7 @@ internal static class LoadCommand
     private const double MegaByte = 1024 * 1024;
 
     /// <summary>A pause after a warm-up, for the methods it made hot to be recompiled in the background.</summary>
-    private static readonly TimeSpan JitSettle = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan JitSettle = TimeSpan.FromSeconds(1);
 
     public static bool Handles(string[] args) => args is [Mode or KestrelSink.Mode, ..];
 
@@ -64,40 +64,38 @@ internal static class LoadCommand
         output.WriteLine(Invariant($"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, {options.Publishers} publishers, {options.Seconds} s windows"));
         var details = new List<string>();
 
-        // 1. Ceilings, with nothing else running.
+        // 1. Ceilings, with nothing else running: all of them for the default parts, else those the parts asked for are held against.
         var cores = Environment.ProcessorCount;
-        var ceilings = new List<Ceiling>
-        {
-            new($"bare Kestrel POST → 202, {options.Publishers} concurrent", double.NaN),
-            new("bare Kestrel POST → 202, 1 at a time", double.NaN),
-            new("ES256 sign, 1 thread", double.NaN),
-            new($"ES256 sign, {cores} threads", double.NaN),
-            new("RS256 sign, 1 thread", double.NaN),
-            new($"RS256 sign, {cores} threads", double.NaN),
-            new("SQLite fsync'd insert, 1 row per commit", double.NaN),
-            new("SQLite fsync'd insert rows, 100 per commit", double.NaN),
-            new($"SQLite fsync'd insert rows, {PollBatch} per commit", double.NaN),
-        };
-        if (options.Runs(LoadOptions.Ceilings))
+        var signWindow = TimeSpan.FromSeconds(Math.Clamp(options.Seconds / 5.0, 1, 3));
+        var all = options.Runs(LoadOptions.Ceilings);
+        var ingest = options.Runs(LoadOptions.Ingest);
+        var endToEnd = options.Runs(LoadOptions.EndToEnd);
+        (Ceiling Ceiling, bool Needed, Func<Task<double>> Measure)[] planned =
+        [
+            (new($"bare Kestrel POST → 202, {options.Publishers} concurrent", double.NaN), all || ingest, () => MeasureKestrelAsync(options, options.Publishers, details)),
+            (new("bare Kestrel POST → 202, 1 at a time", double.NaN), all || endToEnd, () => MeasureKestrelAsync(options, 1, details)),
+            (new("ES256 sign, 1 thread", double.NaN), all, () => Task.FromResult(Ceilings.SignRate(SigningAlgorithms.ES256, 1, signWindow))),
+            (new($"ES256 sign, {cores} threads", double.NaN), all, () => Task.FromResult(Ceilings.SignRate(SigningAlgorithms.ES256, cores, signWindow))),
+            (new("RS256 sign, 1 thread", double.NaN), all, () => Task.FromResult(Ceilings.SignRate(SigningAlgorithms.RS256, 1, signWindow))),
+            (new($"RS256 sign, {cores} threads", double.NaN), all, () => Task.FromResult(Ceilings.SignRate(SigningAlgorithms.RS256, cores, signWindow))),
+            (new("SQLite fsync'd insert, 1 row per commit", double.NaN), all, () => Task.FromResult(Ceilings.SqliteInsertRate(temp, 1, signWindow))),
+            (new("SQLite fsync'd insert rows, 100 per commit", double.NaN), all, () => Task.FromResult(Ceilings.SqliteInsertRate(temp, 100, signWindow))),
+            (new($"SQLite fsync'd insert rows, {PollBatch} per commit", double.NaN), all, () => Task.FromResult(Ceilings.SqliteInsertRate(temp, PollBatch, signWindow))),
+            (new("ES256 verify, 1 thread", double.NaN), all || ingest, () => Task.FromResult(Ceilings.VerifyRate(1, signWindow))),
+            (new($"ES256 verify, {cores} threads", double.NaN), all || ingest, () => Task.FromResult(Ceilings.VerifyRate(cores, signWindow))),
+        ];
+        var ceilings = planned.Select(p => p.Ceiling).ToList();
+        if (planned.Any(p => p.Needed))
         {
             output.WriteLine("ceilings ...");
-            var signWindow = TimeSpan.FromSeconds(Math.Clamp(options.Seconds / 5.0, 1, 3));
-            double[] rates =
-            [
-                await MeasureKestrelAsync(options, options.Publishers, details),
-                await MeasureKestrelAsync(options, 1, details),
-                Ceilings.SignRate(SigningAlgorithms.ES256, 1, signWindow),
-                Ceilings.SignRate(SigningAlgorithms.ES256, cores, signWindow),
-                Ceilings.SignRate(SigningAlgorithms.RS256, 1, signWindow),
-                Ceilings.SignRate(SigningAlgorithms.RS256, cores, signWindow),
-                Ceilings.SqliteInsertRate(temp, 1, signWindow),
-                Ceilings.SqliteInsertRate(temp, 100, signWindow),
-                Ceilings.SqliteInsertRate(temp, PollBatch, signWindow),
-            ];
-            for (var i = 0; i < rates.Length; i++)
+        }
+
+        for (var i = 0; i < planned.Length; i++)
+        {
+            if (planned[i].Needed)
             {
-                ceilings[i] = ceilings[i] with { Value = rates[i] };
-                output.WriteLine(Invariant($"  {ceilings[i].Name}: {rates[i]:N0}/s"));
+                ceilings[i] = ceilings[i] with { Value = await planned[i].Measure() };
+                output.WriteLine(Invariant($"  {ceilings[i].Name}: {ceilings[i].Value:N0}/s"));
             }
         }
 
@@ -109,6 +107,11 @@ internal static class LoadCommand
         var rs = options.Runs(LoadOptions.Push)
             ? await RunServerAsync(options, temp, SigningAlgorithms.RS256, receiver, publishAndPoll: false, push: true, details)
             : new ServerRun();
+
+        // 3. The receiver side: push ingest, end to end, one dead receiver of ten; each on servers of its own.
+        var ingested = ingest ? await IngestPhase.RunAsync(options, temp, details) : IngestResult.None;
+        var e2e = endToEnd ? await EndToEndPhase.RunAsync(options, temp, details) : EndToEndResult.None;
+        var dead = options.Runs(LoadOptions.Dead) ? await DeadReceiverPhase.RunAsync(options, temp, details) : DeadReceiverResult.None;
 
         var kestrelCeiling = ceilings[0];
         var figures = new List<Figure>
@@ -122,6 +125,19 @@ internal static class LoadCommand
             new("server peak memory, RS256 run (MB, VmHWM)", rs.PeakMemory / MegaByte, "N0", null, 300, AtMost: true),
             new($"(info) publish with ES256, paused push stream, {options.Publishers} publishers (events/s)", es.BacklogPublishRate, "N0", new Ceiling("ES256 sign, all threads, ÷ 2 signs per event", ceilings[3].Value / 2), null),
             new($"(info) publish with RS256, paused push stream, {options.Publishers} publishers (events/s)", rs.BacklogPublishRate, "N0", new Ceiling("RS256 sign, all threads, ÷ 2 signs per event", ceilings[5].Value / 2), null),
+            new($"push ingest, {options.Publishers} senders, durable 202 (SETs/s)", ingested.Rate, "N0", kestrelCeiling, 12_000),
+            new($"(ratio) push ingest against raw ES256 verify, {cores} threads (SETs/s)", ingested.Rate, "N0", ceilings[10], null),
+            new(Invariant($"push ingest p99, paced at half that rate, {ingested.PacedRate:N0}/s (ms)"), ingested.PacedP99, "F1", null, 10, AtMost: true),
+            new($"end to end sustained, {options.EndToEndSeconds} s: ingest → route → push to one receiver (SETs/s)", e2e.Rate, "N0", ceilings[1], 5_000),
+            new(Invariant($"end to end delivery p99, paced at {options.EndToEndRate:N0}/s (ms)"), e2e.PacedP99, "F1", null, 100, AtMost: true),
+            new("server peak memory, end to end run (MB, VmHWM)", e2e.PeakMegabytes, "N0", null, 300, AtMost: true),
+            new("nine live receivers' throughput, tenth refusing connections ÷ nine streams only", dead.Refused / dead.NineOnly, "F2", null, 0.9),
+            new("nine live receivers' throughput, tenth hanging ÷ nine streams only", dead.Hanging / dead.NineOnly, "F2", null, 0.9),
+            new("(info) nine live receivers' throughput, tenth alive ÷ nine streams only", dead.Alive / dead.NineOnly, "F2", null, null),
+            new("(info) nine live receivers, nine streams only (SETs/s)", dead.NineOnly, "N0", null, null),
+            new("(info) nine live receivers, tenth alive (SETs/s)", dead.Alive, "N0", null, null),
+            new("(info) nine live receivers, tenth refusing connections (SETs/s)", dead.Refused, "N0", null, null),
+            new("(info) nine live receivers, tenth hanging (SETs/s)", dead.Hanging, "N0", null, null),
         };
         Write(output, ceilings, figures, details);
         return 0;
@@ -168,23 +184,11 @@ internal static class LoadCommand
     private static async Task<ServerRun> RunServerAsync(LoadOptions options, string temp, string algorithm, PushReceiver receiver, bool publishAndPoll, bool push, List<string> details)
     {
         var output = Console.Out;
-        var port = ChildProcess.FreePort();
-        var data = Path.Combine(temp, algorithm.ToLowerInvariant());
-        var issuer = $"http://127.0.0.1:{port}";
         output.WriteLine($"server, {algorithm} ...");
-        await using var server = await ChildProcess.StartAsync(
-            ServerAssembly,
-            port,
-            [
-                "--urls", issuer,
-                $"--SharpSignals:DataDirectory={data}",
-                $"--SharpSignals:Issuer={issuer}",
-                "--SharpSignals:AllowInsecureHttp=true",
-                $"--SharpSignals:Signing:Algorithm={algorithm}",
-                "--Logging:LogLevel:Default=Warning",
-            ]);
+        var (started, adminToken) = await ServerProcess.StartAsync(temp, algorithm.ToLowerInvariant(), algorithm);
+        await using var server = started;
         await using var memory = new MemoryWatch(server.ProcessId);
-        using var ssf = await SsfClient.RegisterAsync(server.BaseAddress, (await File.ReadAllTextAsync(Path.Combine(data, "admin.token"))).Trim());
+        using var ssf = await SsfClient.RegisterAsync(server.BaseAddress, adminToken);
         var run = new ServerRun();
 
         if (publishAndPoll)
@@ -285,7 +289,7 @@ internal static class LoadCommand
         output.WriteLine($"  {details[^1]}");
     }
 
-    private static string Failure(LoopResult result) => result.FirstError is { } error ? $" (first: {error})" : "";
+    internal static string Failure(LoopResult result) => result.FirstError is { } error ? $" (first: {error})" : "";
 
     /// <summary>The figures of one server process; NaN for what this run did not measure.</summary>
     private sealed class ServerRun

@@ -4,18 +4,29 @@ namespace SharpSignals.Bench.Server;
 
 /// <summary>
 /// The arguments of <c>load</c>: <c>--seconds N</c> (each measured window, 10 by default),
-/// <c>--publishers N</c> (64), <c>--poll-events N</c> (the poll backlog drained, 100,000),
-/// <c>--push-events N</c> (the push backlog delivered per algorithm, 30,000) and
-/// <c>--only ceilings|publish|push</c> (one part of the run, to compare two builds of the server
-/// quickly; <c>publish</c> includes fsyncs per event and the poll drain).
+/// <c>--publishers N</c> (64; also the number of concurrent senders pushing into an inbound stream),
+/// <c>--poll-events N</c> (the poll backlog drained, 100,000), <c>--push-events N</c> (the push
+/// backlog delivered per algorithm, 30,000) and <c>--only PART[,PART...]</c> (some parts of the run;
+/// without it, <c>ceilings</c>, <c>publish</c> and <c>push</c>, as before the receiver parts; <c>publish</c>
+/// includes fsyncs per event and the poll drain).
+/// The receiver parts run only when named: <c>ingest</c> (push ingest on an inbound stream, closed
+/// loop then paced at half its rate; <c>--presign N</c> SETs signed before the window, 150,000),
+/// <c>e2e</c> (ingest, route and push to a local receiver: <c>--e2e-seconds N</c> sustained, 600;
+/// <c>--e2e-latency-seconds N</c> paced at <c>--e2e-rate N</c> for the delivery latency, 60 and 2,500)
+/// and <c>dead</c> (ten push streams, one receiver dead; <c>--dead-events N</c> SETs each, 10,000).
+/// Each part measures the ceilings it is held against, whether or not <c>ceilings</c> is named.
 /// </summary>
 internal sealed record LoadOptions
 {
     public const string Ceilings = "ceilings";
     public const string Publish = "publish";
     public const string Push = "push";
+    public const string Ingest = "ingest";
+    public const string EndToEnd = "e2e";
+    public const string Dead = "dead";
 
-    private static readonly string[] Parts = [Ceilings, Publish, Push];
+    private static readonly string[] Parts = [Ceilings, Publish, Push, Ingest, EndToEnd, Dead];
+    private static readonly string[] DefaultParts = [Ceilings, Publish, Push];
 
     public int Seconds { get; init; } = 10;
 
@@ -25,10 +36,20 @@ internal sealed record LoadOptions
 
     public int PushEvents { get; init; } = 30_000;
 
-    /// <summary>The part of the run asked for with <c>--only</c>; null for all of it.</summary>
-    public string? Only { get; init; }
+    public int Presign { get; init; } = 150_000;
 
-    public bool Runs(string part) => Only is null || Only == part;
+    public int EndToEndSeconds { get; init; } = 600;
+
+    public int EndToEndLatencySeconds { get; init; } = 60;
+
+    public int EndToEndRate { get; init; } = 2_500;
+
+    public int DeadEvents { get; init; } = 10_000;
+
+    /// <summary>The parts of the run asked for with <c>--only</c>; null for the default ones.</summary>
+    public IReadOnlyList<string>? Only { get; init; }
+
+    public bool Runs(string part) => (Only ?? DefaultParts).Contains(part);
 
     /// <summary>
     /// Unmeasured running before each timed window, long enough for tiered compilation to finish on a
@@ -46,12 +67,14 @@ internal sealed record LoadOptions
         {
             if (args[i] == "--only")
             {
-                if (i + 1 >= args.Count || !Parts.Contains(args[i + 1]))
+                var parts = i + 1 < args.Count ? args[i + 1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
+                if (parts.Length == 0 || parts.Any(p => !Parts.Contains(p)))
                 {
-                    return (null, $"--only needs one of {string.Join(", ", Parts)}");
+                    return (null, $"--only needs one or more of {string.Join(", ", Parts)}, separated by commas");
                 }
 
-                options = options with { Only = args[++i] };
+                options = options with { Only = parts };
+                i++;
                 continue;
             }
 
@@ -74,8 +97,24 @@ internal sealed record LoadOptions
                 case "--push-events":
                     options = options with { PushEvents = value };
                     break;
+                case "--presign":
+                    options = options with { Presign = value };
+                    break;
+                case "--e2e-seconds":
+                    options = options with { EndToEndSeconds = value };
+                    break;
+                case "--e2e-latency-seconds":
+                    options = options with { EndToEndLatencySeconds = value };
+                    break;
+                case "--e2e-rate":
+                    options = options with { EndToEndRate = value };
+                    break;
+                case "--dead-events":
+                    options = options with { DeadEvents = value };
+                    break;
                 default:
-                    return (null, $"unknown option {args[i]}; known: --seconds, --publishers, --poll-events, --push-events, --only");
+                    return (null, "unknown option " + args[i] + "; known: --seconds, --publishers, --poll-events, --push-events, --presign, "
+                        + "--e2e-seconds, --e2e-latency-seconds, --e2e-rate, --dead-events, --only");
             }
 
             i++;

@@ -94,6 +94,31 @@ internal sealed class SsfClient : IDisposable
         return created.GetProperty("stream_id").GetString()!;
     }
 
+    /// <summary>
+    /// An inbound push stream into project <c>load</c> from <paramref name="issuer"/>, created with the
+    /// admin token (docs/API.md, "Inbound streams"): where the source pushes, the credential it pushes
+    /// with, and the audience its SETs must carry.
+    /// </summary>
+    public async Task<InboundStream> CreateInboundStreamAsync(string issuer, string jwksUri)
+    {
+        var created = await ReadAsync(
+            await _admin.PostAsJsonAsync("/ssf/streams", new
+            {
+                direction = "inbound",
+                project = "load",
+                events_requested = new[] { EventTypes.Caep.SessionRevoked },
+                source = new { issuer, jwks_uri = jwksUri },
+            }),
+            HttpStatusCode.Created);
+        var delivery = created.GetProperty("delivery");
+        var audience = created.GetProperty("aud");
+        return new InboundStream(
+            created.GetProperty("stream_id").GetString()!,
+            delivery.GetProperty("endpoint_url").GetString()!,
+            delivery.GetProperty("authorization_header").GetString()!,
+            audience.ValueKind == JsonValueKind.Array ? audience[0].GetString()! : audience.GetString()!);
+    }
+
     /// <summary>SSF 1.0 §8.1.2.2: the receiver pauses or enables its stream; a paused stream holds its events.</summary>
     public async Task SetStatusAsync(string streamId, string status) =>
         await ReadAsync(await _client.PostAsJsonAsync("/ssf/status", new { stream_id = streamId, status }), HttpStatusCode.OK);
@@ -215,3 +240,6 @@ internal sealed class SsfClient : IDisposable
         }
     }
 }
+
+/// <summary>What the source of an inbound push stream needs: where to push, with which credential, to which audience.</summary>
+internal sealed record InboundStream(string StreamId, string EndpointUrl, string Credential, string Audience);

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+
+namespace SharpSignals.Bench.Server;
+
+/// <summary>
+/// An open-loop, paced load: operations start on a fixed schedule of <c>rate</c> a second whether or
+/// not earlier ones were answered, so a slow answer does not slow the arrivals. Each latency runs
+/// from the operation's scheduled start, so the generator's own lateness on busy cores counts
+/// against the figure rather than hiding queueing; the operation receives its sequence number.
+/// </summary>
+internal static class OpenLoop
+{
+    public static async Task<LoopResult> RunAsync(double rate, TimeSpan duration, Func<long, Task<string?>> operation)
+    {
+        var total = (long)(rate * duration.TotalSeconds);
+        var latencies = new double[total];
+        var state = new OpenState();
+        var started = Stopwatch.GetTimestamp();
+        long next = 0;
+        while (next < total)
+        {
+            var due = Math.Min(total, (long)(Stopwatch.GetElapsedTime(started).TotalSeconds * rate) + 1);
+            for (; next < due; next++)
+            {
+                Interlocked.Increment(ref state.Outstanding);
+                _ = RunOneAsync(next, started + (long)(next / rate * Stopwatch.Frequency), operation, latencies, state);
+            }
+
+            // About a millisecond on Linux: a burst of rate/1000 operations each tick.
+            await Task.Delay(TimeSpan.FromMilliseconds(1));
+        }
+
+        var scheduled = Stopwatch.GetElapsedTime(started);
+        if (Interlocked.Decrement(ref state.Outstanding) > 0)
+        {
+            await state.Done.Task;
+        }
+
+        var answered = latencies.Where(l => l > 0).ToArray();
+        return new LoopResult(state.Completed, state.Failed, scheduled, state.FirstError, answered) { AllCompleted = state.Completed };
+    }
+
+    private static async Task RunOneAsync(long index, long due, Func<long, Task<string?>> operation, double[] latencies, OpenState state)
+    {
+        try
+        {
+            var error = await operation(index);
+            if (error is null)
+            {
+                latencies[index] = Stopwatch.GetElapsedTime(due).TotalMilliseconds;
+                Interlocked.Increment(ref state.Completed);
+            }
+            else
+            {
+                Fail(state, error);
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
+        {
+            Fail(state, $"{ex.GetType().Name}: {ex.Message}");
+        }
+        finally
+        {
+            if (Interlocked.Decrement(ref state.Outstanding) == 0)
+            {
+                state.Done.TrySetResult();
+            }
+        }
+    }
+
+    private static void Fail(OpenState state, string error)
+    {
+        Interlocked.Increment(ref state.Failed);
+        Interlocked.CompareExchange(ref state.FirstError, error, null);
+    }
+
+    private sealed class OpenState
+    {
+        public readonly TaskCompletionSource Done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Starts at one for the scheduler itself, so that Done cannot fire before the last operation is started.
+        public long Outstanding = 1;
+        public long Completed;
+        public long Failed;
+        public string? FirstError;
+    }
+}
