@@ -1,8 +1,12 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using SharpSignals.Cli.Cli;
+using SharpSignals.Cli.Events;
+using SharpSignals.Cli.Operations;
+using SharpSignals.Cli.Receiving;
 using SharpSignals.Cli.Registration;
 using SharpSignals.Cli.Servers;
+using SharpSignals.Cli.Streams;
 
 namespace SharpSignals.Cli;
 
@@ -21,6 +25,16 @@ internal static class SsfCli
         root.Subcommands.Add(LoginCommands.WhoAmI(app));
         root.Subcommands.Add(IatCommands.Create(app));
         root.Subcommands.Add(ClientCommands.Create(app));
+        root.Subcommands.Add(StreamCommands.Create(app));
+        root.Subcommands.Add(SubjectCommands.Create(app));
+        root.Subcommands.Add(EventCommands.Create(app));
+        root.Subcommands.Add(DecodeCommand.Create(app));
+        root.Subcommands.Add(PollCommand.Create(app));
+        root.Subcommands.Add(TailCommand.Create(app));
+        root.Subcommands.Add(ReplayCommand.Create(app));
+        root.Subcommands.Add(DeadLetterCommands.Create(app));
+        root.Subcommands.Add(KeyCommands.Create(app));
+        root.Subcommands.Add(StatusCommand.Create(app));
         root.WithExamples(
             "ssf server add local http://127.0.0.1:5077",
             "ssf login --token-file data/admin.token",

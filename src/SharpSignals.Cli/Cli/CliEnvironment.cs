@@ -38,13 +38,35 @@ internal sealed record CliEnvironment
 
     public static CliEnvironment FromProcess() => new()
     {
-        Console = AnsiConsole.Console,
+        Console = ProcessConsole(),
         Out = System.Console.Out,
         Error = System.Console.Error,
         In = System.Console.In,
         IsInteractive = !System.Console.IsInputRedirected && AnsiConsole.Profile.Capabilities.Interactive,
         ConfigDirectory = DefaultConfigDirectory(),
     };
+
+    /// <summary>
+    /// The terminal, with colours when it has them; when the output is piped or redirected, plain
+    /// text in wide tables, so that files and scripts get no escape codes and no wrapped rows.
+    /// </summary>
+    private static IAnsiConsole ProcessConsole()
+    {
+        if (!System.Console.IsOutputRedirected)
+        {
+            return AnsiConsole.Console;
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(System.Console.Out),
+        });
+        console.Profile.Width = 200;
+        return console;
+    }
 
     /// <summary><c>$SSF_CONFIG_DIR</c>, else <c>ssf</c> under the user's configuration directory (XDG on Linux, AppData on Windows).</summary>
     public static string DefaultConfigDirectory() =>
