@@ -12,7 +12,7 @@ internal static class ReplayCommand
     {
         var id = new Argument<string>("stream-id") { Description = "The stream to deliver again." };
         var from = new Option<string?>("--from") { Description = "From this time: ISO 8601 (2025-01-31T12:00:00Z), seconds since the epoch, or an age (30m, 2h, 1d ago)." };
-        var jti = new Option<string?>("--jti") { Description = "From this event (inclusive)." };
+        var jti = new Option<string?>("--jti") { Description = "From this event (inclusive), by the jti the stream delivered it with (poll shows it)." };
         var position = new Option<long?>("--position") { Description = "From this position in the event log." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Only count the events that would be sent again." };
         var command = new Command("replay", "Deliver a stream's events again, in order, from a time, an event or a position (admin).") { id, from, jti, position, dryRun };
