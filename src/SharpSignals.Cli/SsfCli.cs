@@ -48,9 +48,10 @@ internal static class SsfCli
 
     /// <summary>
     /// Parses and runs one command line. A command line that does not parse is reported in one line
-    /// (exit code 2) instead of the parser's error list and help text.
+    /// (exit code 2) instead of the parser's error list and help text. Cancelling the token stops the
+    /// running command: <c>tail</c> stops cleanly, other commands exit with 130.
     /// </summary>
-    public static Task<int> RunAsync(string[] args, CliEnvironment environment, bool handleTermination, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string[] args, CliEnvironment environment, CancellationToken cancellationToken)
     {
         // Without a command, the overview is more use than "Required command was not provided".
         var parsed = Build(environment).Parse(args.Length == 0 ? ["--help"] : args);
@@ -67,11 +68,10 @@ internal static class SsfCli
             Output = environment.Out,
             Error = environment.Error,
             EnableDefaultExceptionHandler = false,
+
+            // The caller owns cancellation (the process maps Ctrl-C to it; tests cancel directly).
+            ProcessTerminationTimeout = null,
         };
-        if (!handleTermination)
-        {
-            configuration.ProcessTerminationTimeout = null;
-        }
 
         return parsed.InvokeAsync(configuration, cancellationToken);
     }

@@ -42,7 +42,7 @@ internal sealed class CliApp(CliEnvironment environment)
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return Fail("cancelled", ExitCodes.Failure);
+            return Fail("cancelled", ExitCodes.Cancelled);
         }
         catch (HttpRequestException ex)
         {

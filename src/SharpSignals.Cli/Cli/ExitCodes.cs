@@ -16,4 +16,7 @@ internal static class ExitCodes
 
     /// <summary>The server refused the credentials (401) or they are missing.</summary>
     public const int Unauthorized = 4;
+
+    /// <summary>Stopped by Ctrl-C before it finished (128 + SIGINT, as shells report it).</summary>
+    public const int Cancelled = 130;
 }

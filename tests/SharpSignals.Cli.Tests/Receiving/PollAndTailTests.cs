@@ -75,6 +75,16 @@ public sealed class PollAndTailTests(LoopbackServer server)
         Assert.Contains("0 events.", (await cli.RunAsync("poll", id, "--server", "rx")).Succeeded().Out, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task LongPoll_Cancelled_OneLineAnd130()
+    {
+        using var cli = new CliSession();
+        var id = await PollStreamAsync(cli, "poll-cancel-p");
+        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var result = await cli.RunAsync(null, stop.Token, "poll", id, "--wait", "--server", "rx");
+        Assert.Contains("cancelled", result.FailedWith(ExitCodes.Cancelled), StringComparison.Ordinal);
+    }
+
     private async Task<string> PollStreamAsync(CliSession cli, string project)
     {
         await cli.LoginAdminAsync(server);

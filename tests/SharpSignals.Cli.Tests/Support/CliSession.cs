@@ -46,7 +46,7 @@ internal sealed class CliSession : IDisposable
             ConfigDirectory = _config.Path,
             RequestTimeout = TimeSpan.FromSeconds(15),
         };
-        return SsfCli.RunAsync(args, environment, handleTermination: false, cancellationToken);
+        return SsfCli.RunAsync(args, environment, cancellationToken);
     }
 
     /// <summary>Adds the server as profile <paramref name="name"/> and logs in with the admin token.</summary>
