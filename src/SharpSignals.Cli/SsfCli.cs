@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
-using SharpSignals.Cli.Cli;
+using SharpSignals.Cli.Shell;
 using SharpSignals.Cli.Events;
 using SharpSignals.Cli.Operations;
 using SharpSignals.Cli.Receiving;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using SharpSignals.Cli.Cli;
+using SharpSignals.Cli.Shell;
 using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Sets;
 using SharpSignals.Tokens.Subjects;

@@ -1,4 +1,4 @@
-using SharpSignals.Cli.Cli;
+using SharpSignals.Cli.Shell;
 using SharpSignals.Tokens.Events;
 
 namespace SharpSignals.Cli.Events;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using SharpSignals.Cli.Cli;
+using SharpSignals.Cli.Shell;
 using Spectre.Console;
 
 namespace SharpSignals.Cli.Events;

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.Tokens;
-using SharpSignals.Cli.Cli;
+using SharpSignals.Cli.Shell;
 
 namespace SharpSignals.Cli.Events;
 

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using SharpSignals.Cli.Cli;
+using SharpSignals.Cli.Shell;
 using SharpSignals.Cli.Servers;
 
 namespace SharpSignals.Cli.Http;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using SharpSignals.Cli.Cli;
+using SharpSignals.Cli.Shell;
 
 namespace SharpSignals.Cli.Operations;
 

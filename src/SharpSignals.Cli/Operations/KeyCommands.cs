@@ -1,5 +1,5 @@
 using System.CommandLine;
-using SharpSignals.Cli.Cli;
+using SharpSignals.Cli.Shell;
 
 namespace SharpSignals.Cli.Operations;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using SharpSignals.Cli.Cli;
+using SharpSignals.Cli.Shell;
 using SharpSignals.Cli.Events;
 
 namespace SharpSignals.Cli.Receiving;

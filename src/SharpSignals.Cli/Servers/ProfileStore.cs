@@ -1,5 +1,5 @@
 using System.Text.Json;
-using SharpSignals.Cli.Cli;
+using SharpSignals.Cli.Shell;
 
 namespace SharpSignals.Cli.Servers;
 

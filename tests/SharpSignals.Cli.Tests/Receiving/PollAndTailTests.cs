@@ -1,4 +1,4 @@
-using SharpSignals.Cli.Cli;
+using SharpSignals.Cli.Shell;
 using SharpSignals.Cli.Tests.Support;
 
 namespace SharpSignals.Cli.Tests.Receiving;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using SharpSignals.Cli.Cli;
+using SharpSignals.Cli.Shell;
 using SharpSignals.Cli.Tests.Support;
 
 namespace SharpSignals.Cli.Tests.Streams;

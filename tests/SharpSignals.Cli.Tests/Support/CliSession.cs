@@ -1,4 +1,4 @@
-using SharpSignals.Cli.Cli;
+using SharpSignals.Cli.Shell;
 using Spectre.Console;
 
 namespace SharpSignals.Cli.Tests.Support;

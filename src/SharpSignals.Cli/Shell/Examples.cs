@@ -3,7 +3,7 @@ using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Runtime.CompilerServices;
 
-namespace SharpSignals.Cli.Cli;
+namespace SharpSignals.Cli.Shell;
 
 /// <summary>Examples shown at the end of a command's <c>--help</c>.</summary>
 internal static class Examples
@@ -32,7 +32,7 @@ internal static class Examples
         public override int Invoke(ParseResult parseResult)
         {
             var result = inner.Invoke(parseResult);
-            if (ByCommand.TryGetValue(parseResult.CommandResult.Command, out var examples))
+            if (Nearest(parseResult.CommandResult.Command) is { } examples)
             {
                 var output = parseResult.InvocationConfiguration.Output;
                 output.WriteLine("Examples:");
@@ -45,6 +45,20 @@ internal static class Examples
             }
 
             return result;
+        }
+
+        /// <summary>A command's own examples, else its group's (<c>client list</c> shows those of <c>client</c>).</summary>
+        private static string[]? Nearest(Command command)
+        {
+            for (Symbol? symbol = command; symbol is Command c; symbol = c.Parents.FirstOrDefault())
+            {
+                if (ByCommand.TryGetValue(c, out var examples))
+                {
+                    return examples;
+                }
+            }
+
+            return null;
         }
     }
 }

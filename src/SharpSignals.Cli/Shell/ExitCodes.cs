@@ -1,4 +1,4 @@
-namespace SharpSignals.Cli.Cli;
+namespace SharpSignals.Cli.Shell;
 
 /// <summary>The tool's exit codes, so that scripts can tell failures apart.</summary>
 internal static class ExitCodes

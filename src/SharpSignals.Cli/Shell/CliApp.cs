@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Net.Sockets;
 using System.Text.Json;
 
-namespace SharpSignals.Cli.Cli;
+namespace SharpSignals.Cli.Shell;
 
 /// <summary>
 /// One build of the command tree over an environment: the options every command inherits, and the

@@ -6,7 +6,7 @@ using SharpSignals.Cli.Http;
 using SharpSignals.Cli.Servers;
 using Spectre.Console;
 
-namespace SharpSignals.Cli.Cli;
+namespace SharpSignals.Cli.Shell;
 
 /// <summary>One command's run: its parsed arguments, output and (on first use) its server client.</summary>
 internal sealed class CommandContext(CliApp app, ParseResult parseResult, CancellationToken cancellationToken) : IDisposable

@@ -1,6 +1,6 @@
 using Spectre.Console;
 
-namespace SharpSignals.Cli.Cli;
+namespace SharpSignals.Cli.Shell;
 
 /// <summary>Builds the tool's tables: plain borders, headers as given, every cell escaped.</summary>
 internal static class Tables

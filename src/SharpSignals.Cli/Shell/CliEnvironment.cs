@@ -1,6 +1,6 @@
 using Spectre.Console;
 
-namespace SharpSignals.Cli.Cli;
+namespace SharpSignals.Cli.Shell;
 
 /// <summary>
 /// Everything a command touches outside itself: the terminal, the configuration directory, the clock

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SharpSignals.Cli.Cli;
+namespace SharpSignals.Cli.Shell;
 
 /// <summary>Durations as operators type them: <c>90s</c>, <c>30m</c>, <c>24h</c>, <c>7d</c>, or plain seconds.</summary>
 internal static class Durations

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 
-namespace SharpSignals.Cli.Cli;
+namespace SharpSignals.Cli.Shell;
 
 /// <summary>Reading members of the server's JSON answers without caring whether they are there.</summary>
 internal static class JsonRead
