@@ -1,0 +1,92 @@
+using System.Text.Json.Nodes;
+
+namespace SharpSignals.Cli.Http;
+
+/// <summary>The endpoints of docs/API.md, one method each.</summary>
+internal sealed partial class SsfApi
+{
+    public Task<JsonNode?> DiscoveryAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, ".well-known/ssf-configuration", null, cancellationToken, Authentication.None);
+
+    public Task<JsonNode?> HealthAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "healthz", null, cancellationToken, Authentication.None);
+
+    // Registration and clients.
+    public Task<JsonNode?> CreateIatAsync(string project, long expiresIn, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "iat", new JsonObject { ["project"] = project, ["expires_in"] = expiresIn }, cancellationToken);
+
+    public Task<JsonNode?> RegisterAsync(string initialAccessToken, string name, string scope, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "register", new JsonObject { ["client_name"] = name, ["scope"] = scope }, cancellationToken, Authentication.Bearer, initialAccessToken);
+
+    public Task<JsonNode?> ListClientsAsync(string? project, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "admin/clients" + (project is null ? "" : "?project=" + Query(project)), null, cancellationToken);
+
+    public Task<JsonNode?> RevokeClientAsync(string clientId, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Delete, "admin/clients/" + Query(clientId), null, cancellationToken);
+
+    // Streams (SSF 1.0 §8.1).
+    public Task<JsonNode?> CreateStreamAsync(JsonObject stream, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "ssf/streams", stream, cancellationToken);
+
+    public Task<JsonNode?> GetStreamAsync(string streamId, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "ssf/streams?stream_id=" + Query(streamId), null, cancellationToken);
+
+    public Task<JsonNode?> ListStreamsAsync(string? project, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "ssf/streams" + (project is null ? "" : "?project=" + Query(project)), null, cancellationToken);
+
+    public Task<JsonNode?> UpdateStreamAsync(JsonObject changes, bool replace, CancellationToken cancellationToken) =>
+        SendAsync(replace ? HttpMethod.Put : HttpMethod.Patch, "ssf/streams", changes, cancellationToken);
+
+    public Task<JsonNode?> DeleteStreamAsync(string streamId, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Delete, "ssf/streams?stream_id=" + Query(streamId), null, cancellationToken);
+
+    public Task<JsonNode?> GetStatusAsync(string streamId, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "ssf/status?stream_id=" + Query(streamId), null, cancellationToken);
+
+    public Task<JsonNode?> SetStatusAsync(string streamId, string status, string? reason, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "ssf/status", new JsonObject { ["stream_id"] = streamId, ["status"] = status, ["reason"] = reason }, cancellationToken);
+
+    public Task<JsonNode?> AddSubjectAsync(string streamId, JsonNode subject, bool verified, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "ssf/subjects/add", new JsonObject { ["stream_id"] = streamId, ["subject"] = subject, ["verified"] = verified }, cancellationToken);
+
+    public Task<JsonNode?> RemoveSubjectAsync(string streamId, JsonNode subject, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "ssf/subjects/remove", new JsonObject { ["stream_id"] = streamId, ["subject"] = subject }, cancellationToken);
+
+    public Task<JsonNode?> VerifyAsync(string streamId, string? state, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "ssf/verify", new JsonObject { ["stream_id"] = streamId, ["state"] = state }, cancellationToken);
+
+    /// <summary>RFC 8936 §2.2 poll request.</summary>
+    public Task<JsonNode?> PollAsync(string streamId, JsonObject request, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "ssf/poll/" + Query(streamId), request, cancellationToken);
+
+    // Events.
+    public Task<JsonNode?> PublishAsync(JsonObject body, string? project, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "events" + (project is null ? "" : "?project=" + Query(project)), body, cancellationToken);
+
+    public Task<JsonNode?> GetEventAsync(string jti, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "events/" + Query(jti), null, cancellationToken);
+
+    // Administration.
+    public Task<JsonNode?> AdminStreamsAsync(string? project, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "admin/streams" + (project is null ? "" : "?project=" + Query(project)), null, cancellationToken);
+
+    public Task<JsonNode?> DeadLettersAsync(string streamId, int max, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"admin/streams/{Query(streamId)}/deadletters?max={max}", null, cancellationToken);
+
+    /// <summary><c>retry</c> or <c>discard</c>, for the listed SETs or (null) all of the stream's dead letters.</summary>
+    public Task<JsonNode?> SettleDeadLettersAsync(string streamId, string action, IReadOnlyCollection<string>? jtis, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"admin/streams/{Query(streamId)}/deadletters/{action}",
+            jtis is null ? new JsonObject() : new JsonObject { ["jtis"] = new JsonArray([.. jtis.Select(j => (JsonNode?)j)]) }, cancellationToken);
+
+    public Task<JsonNode?> ReplayAsync(string streamId, JsonObject from, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"admin/streams/{Query(streamId)}/replay", from, cancellationToken);
+
+    public Task<JsonNode?> KeysAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "admin/keys", null, cancellationToken);
+
+    public Task<JsonNode?> RotateKeyAsync(string? algorithm, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "admin/keys/rotate", algorithm is null ? new JsonObject() : new JsonObject { ["algorithm"] = algorithm }, cancellationToken);
+
+    public Task<JsonNode?> MetricsAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "admin/metrics", null, cancellationToken);
+}

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using SharpSignals.Cli.Tests.Support;
+
+namespace SharpSignals.Cli.Tests.Streams;
+
+[Collection(ServerCollectionDefinition.Name)]
+public sealed class StreamExportTests(LoopbackServer server)
+{
+    [Fact]
+    public async Task ExportI2Scim_OutboundPoll_EveryFieldFromTheStream()
+    {
+        using var cli = new CliSession();
+        await cli.LoginAdminAsync(server);
+        await cli.RegisterClientAsync("i2scim-p");
+        var id = (await cli.RunAsync("stream", "create", "--server", "rx", "--events", "prov:create:full", "--description", "rcv stream", "--json"))
+            .Succeeded().Json["stream_id"]!.GetValue<string>();
+        var file = cli.File("rcv.json");
+
+        var result = (await cli.RunAsync("stream", "export", id, "--format", "i2scim", "--output", file, "--server", "rx")).Succeeded();
+        Assert.Contains("access token", result.Error, StringComparison.Ordinal);
+
+        using var rx = server.Client(await StreamCommandsTests.AccessTokenAsync(cli));
+        var stream = await LoopbackServer.GetJsonAsync(rx, $"ssf/streams?stream_id={id}");
+        var discovery = await LoopbackServer.GetJsonAsync(rx, ".well-known/ssf-configuration");
+        var export = JsonNode.Parse(await File.ReadAllTextAsync(file))!.AsObject();
+        Assert.Equal(["alias", "id", "description", "token", "endpoint", "iss", "aud", "issJwksUrl"], export.Select(p => p.Key));
+        Assert.Equal(id[..8], export["alias"]!.GetValue<string>());
+        Assert.Equal(stream["stream_id"]!.GetValue<string>(), export["id"]!.GetValue<string>());
+        Assert.Equal(stream["description"]!.GetValue<string>(), export["description"]!.GetValue<string>());
+        Assert.Equal(stream["delivery"]!["endpoint_url"]!.GetValue<string>(), export["endpoint"]!.GetValue<string>());
+        Assert.Equal(stream["iss"]!.GetValue<string>(), export["iss"]!.GetValue<string>());
+        Assert.Equal(stream["aud"]!.GetValue<string>(), export["aud"]!.GetValue<string>());
+        Assert.Equal(discovery["jwks_uri"]!.GetValue<string>(), export["issJwksUrl"]!.GetValue<string>());
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+
+        // The token is an Authorization header value with which the node can poll the endpoint.
+        var token = export["token"]!.GetValue<string>();
+        Assert.StartsWith("Bearer ", token, StringComparison.Ordinal);
+        using var node = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, export["endpoint"]!.GetValue<string>()) { Content = JsonContent.Create(new { returnImmediately = true }) };
+        request.Headers.TryAddWithoutValidation("Authorization", token);
+        using var polled = await node.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, polled.StatusCode);
+    }
+
+    [Fact]
+    public async Task ExportI2Scim_AliasAndTokenGiven_Used()
+    {
+        using var cli = new CliSession();
+        await cli.LoginAdminAsync(server);
+        await cli.RegisterClientAsync("i2scim-alias-p");
+        var id = (await cli.RunAsync("stream", "create", "--server", "rx", "--json")).Succeeded().Json["stream_id"]!.GetValue<string>();
+
+        var export = (await cli.RunAsync("stream", "export", id, "-f", "i2scim", "--alias", "sQs", "--token", "long-lived", "--server", "rx")).Succeeded().Json;
+        Assert.Equal("sQs", export["alias"]!.GetValue<string>());
+        Assert.Equal("Bearer long-lived", export["token"]!.GetValue<string>());
+        Assert.Equal("", export["description"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task CreateInboundPush_WithI2ScimFile_CarriesTheReceiveCredentialAndSourceKeys()
+    {
+        using var cli = new CliSession();
+        await cli.LoginAdminAsync(server);
+        var file = cli.File("pub.json");
+        var created = (await cli.RunAsync("stream", "create", "--inbound", "--source-issuer", "https://scim-node.example.com",
+            "--source-jwks", "https://scim-node.example.com/jwks", "--project", "i2scim-in-p", "--description", "Push Receiver",
+            "--i2scim-file", file, "--alias", "node1", "--json")).Succeeded().Json;
+
+        var export = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
+        Assert.Equal("node1", export["alias"]!.GetValue<string>());
+        Assert.Equal(created["stream_id"]!.GetValue<string>(), export["id"]!.GetValue<string>());
+        Assert.Equal("Push Receiver", export["description"]!.GetValue<string>());
+        Assert.Equal(created["delivery"]!["authorization_header"]!.GetValue<string>(), export["token"]!.GetValue<string>());
+        Assert.Equal(created["delivery"]!["endpoint_url"]!.GetValue<string>(), export["endpoint"]!.GetValue<string>());
+        Assert.Equal("https://scim-node.example.com", export["iss"]!.GetValue<string>());
+        Assert.Equal(string.Join(",", created["aud"] is JsonArray a ? a.Select(x => x!.GetValue<string>()) : [created["aud"]!.GetValue<string>()]), export["aud"]!.GetValue<string>());
+        Assert.Equal("https://scim-node.example.com/jwks", export["issJwksUrl"]!.GetValue<string>());
+
+        // Later exports cannot recover the credential, and say so.
+        var later = (await cli.RunAsync("stream", "export", created["stream_id"]!.GetValue<string>(), "--format", "i2scim")).Succeeded();
+        Assert.Equal("", later.Json["token"]!.GetValue<string>());
+        Assert.Contains("warning:", later.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExportDefault_IsTheStreamObject()
+    {
+        using var cli = new CliSession();
+        await cli.LoginAdminAsync(server);
+        await cli.RegisterClientAsync("export-ssf-p");
+        var id = (await cli.RunAsync("stream", "create", "--server", "rx", "--events", "session-revoked", "--json")).Succeeded().Json["stream_id"]!.GetValue<string>();
+        using var rx = server.Client(await StreamCommandsTests.AccessTokenAsync(cli));
+
+        var exported = (await cli.RunAsync("stream", "export", id, "--server", "rx")).Succeeded().Json;
+        var stream = await LoopbackServer.GetJsonAsync(rx, $"ssf/streams?stream_id={id}");
+        Assert.True(JsonNode.DeepEquals(stream, exported));
+    }
+}
