@@ -51,6 +51,29 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain("SCAN", plan, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AcknowledgeStatement_FindsEachJtiThroughTheJtiIndex(bool analyzed)
+    {
+        // A backlog of one stream. The server never runs ANALYZE, and without statistics the planner
+        // would walk the whole backlog through (stream_id, state) for every acknowledgement.
+        for (var i = 0; i < 300; i++)
+        {
+            await _store.AppendAsync(Event($"e{i}"), [new NewDelivery("s1", $"e{i}")], CancellationToken.None);
+        }
+
+        if (analyzed)
+        {
+            Execute("ANALYZE");
+        }
+
+        var plan = Plan(SqliteStore.AcknowledgeSql, ("$at", 0), ("$jtis", "[\"e1\",\"e2\"]"), ("$stream", "s1"));
+
+        Assert.Contains("USING INDEX ux_deliveries_jti_stream (jti=? AND stream_id=?)", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("ix_deliveries_stream_state_id", plan, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AppendAsync_ConcurrentRequests_ShareCommits()
     {
