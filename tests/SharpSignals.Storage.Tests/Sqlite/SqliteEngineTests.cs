@@ -86,6 +86,30 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task AppendAsync_LoneWrite_DoesNotWaitForTheCommitDelay()
+    {
+        using var database = new SqliteTestDatabase();
+        await using var store = SqliteStore.Open(new SqliteStoreOptions { DatabasePath = database.Path, CommitDelay = TimeSpan.FromMinutes(5) });
+
+        // The delay only holds a batch that already has company; one write alone commits at once.
+        await store.AppendAsync(Event("alone"), [new NewDelivery("s1", "alone")], CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, store.Commits);
+    }
+
+    [Fact]
+    public async Task AppendAsync_ConcurrentRequestsWithoutCommitDelay_StillShareCommits()
+    {
+        using var database = new SqliteTestDatabase();
+        await using var store = SqliteStore.Open(new SqliteStoreOptions { DatabasePath = database.Path, CommitDelay = TimeSpan.Zero });
+
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(i => store.AppendAsync(Event($"g{i}"), [new NewDelivery("s1", $"g{i}")], CancellationToken.None).AsTask()));
+
+        Assert.InRange(store.Commits, 1, 8);
+        Assert.Equal(64, store.Writes);
+    }
+
+    [Fact]
     public async Task AppendAsync_OneFailingWriteInABatch_LeavesTheOthersCommitted()
     {
         var ok1 = _store.AppendAsync(Event("ok1"), [new NewDelivery("s1", "ok1")], CancellationToken.None).AsTask();
