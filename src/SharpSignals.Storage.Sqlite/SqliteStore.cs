@@ -63,7 +63,7 @@ public sealed partial class SqliteStore : ISharpSignalsStore
         }
 
         builder.Mode = SqliteOpenMode.ReadWrite;
-        return new SqliteStore(builder.ToString(), new SqliteWriter(writeConnection, options.MaxBatchSize));
+        return new SqliteStore(builder.ToString(), new SqliteWriter(writeConnection, options.MaxBatchSize, options.CommitDelay));
     }
 
     /// <inheritdoc/>

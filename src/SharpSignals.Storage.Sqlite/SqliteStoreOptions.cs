@@ -11,4 +11,11 @@ public sealed record SqliteStoreOptions
     /// wait for the commit in progress and then commit together.
     /// </summary>
     public int MaxBatchSize { get; init; } = 512;
+
+    /// <summary>
+    /// How long the writer keeps a batch open for more writes when it already holds more than one,
+    /// that is when requests are writing concurrently; zero commits at once. A lone write never
+    /// waits. As PostgreSQL's <c>commit_delay</c>: a little latency under load for fewer fsyncs.
+    /// </summary>
+    public TimeSpan CommitDelay { get; init; } = TimeSpan.FromMilliseconds(1);
 }

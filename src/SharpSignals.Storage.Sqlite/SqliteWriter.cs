@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 
 namespace SharpSignals.Storage.Sqlite;
@@ -18,15 +19,17 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly SqliteConnection _connection;
     private readonly SqliteWriteContext _context;
     private readonly int _maxBatchSize;
+    private readonly TimeSpan _commitDelay;
     private long _commits;
     private long _writes;
     private int _disposed;
 
-    public SqliteWriter(SqliteConnection connection, int maxBatchSize)
+    public SqliteWriter(SqliteConnection connection, int maxBatchSize, TimeSpan commitDelay)
     {
         _connection = connection;
         _context = new SqliteWriteContext(connection);
         _maxBatchSize = maxBatchSize;
+        _commitDelay = commitDelay;
         new Thread(Run) { IsBackground = true, Name = "SQLite writer" }.Start();
     }
 
@@ -90,6 +93,12 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 }
                 while (batch.Count < _maxBatchSize && _queue.TryTake(out item));
 
+                // More than one write queued during the last commit: others are likely on their way.
+                if (batch.Count > 1 && _commitDelay > TimeSpan.Zero)
+                {
+                    TakeMore(batch);
+                }
+
                 if (batch.Count > 0)
                 {
                     Commit(batch);
@@ -99,6 +108,26 @@ internal sealed class SqliteWriter : IAsyncDisposable
         finally
         {
             _stopped.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Adds writes that arrive within the commit delay, up to the batch limit. BlockingCollection
+    /// waits in whole milliseconds, so with less than one left it only takes what is already queued.
+    /// Nothing is acknowledged meanwhile: each write's task still completes after its commit.
+    /// </summary>
+    private void TakeMore(List<WriteItem> batch)
+    {
+        var start = Stopwatch.GetTimestamp();
+        TimeSpan left;
+        while (batch.Count < _maxBatchSize
+            && (left = _commitDelay - Stopwatch.GetElapsedTime(start)) > TimeSpan.Zero
+            && _queue.TryTake(out var item, left))
+        {
+            if (!item.TryCancel())
+            {
+                batch.Add(item);
+            }
         }
     }
 

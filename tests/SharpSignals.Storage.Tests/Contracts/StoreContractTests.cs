@@ -94,6 +94,55 @@ public abstract class StoreContractTests : StoreContractBase
     }
 
     [Fact]
+    public async Task AcknowledgeAsync_MixedBatch_CountsOnlyPendingEntriesItSettled()
+    {
+        await Log.AppendAsync(Event("e1"), [new("s1", "e1")], CancellationToken.None);
+        await Log.AppendAsync(Event("e2"), [new("s1", "e2")], CancellationToken.None);
+        await Log.AppendAsync(Event("e3"), [new("s1", "e3")], CancellationToken.None);
+        await Log.AppendAsync(Event("e4"), [new("s2", "e4")], CancellationToken.None);
+        await Log.AppendAsync(Event("e5"), [new("s1", "e5")], CancellationToken.None);
+        await Deliveries.AcknowledgeAsync("s1", ["e1"], T0, CancellationToken.None);
+        await Deliveries.DeadLetterAsync("s1", [new DeliveryFailure("e2", "invalid_request", null)], T0, CancellationToken.None);
+
+        // Already delivered, dead letter, pending twice, another stream's, unknown, pending.
+        var changed = await Deliveries.AcknowledgeAsync("s1", ["e1", "e2", "e3", "e3", "e4", "unknown", "e5"], T0.AddSeconds(1), CancellationToken.None);
+
+        Assert.Equal(2, changed);
+        Assert.Empty(await Deliveries.ReadPendingAsync("s1", 10, CancellationToken.None));
+        Assert.Equal("e2", Assert.Single(await Deliveries.ReadDeadLettersAsync("s1", 10, CancellationToken.None)).Jti);
+        Assert.Equal(["e4"], (await Deliveries.ReadPendingAsync("s2", 10, CancellationToken.None)).Select(e => e.Jti));
+    }
+
+    [Fact]
+    public async Task AcknowledgeAsync_AThousandJtis_SettlesEachOnce()
+    {
+        for (var i = 0; i < 1001; i++)
+        {
+            await Log.AppendAsync(Event($"e{i}"), [new("s1", $"e{i}")], CancellationToken.None);
+        }
+
+        var changed = await Deliveries.AcknowledgeAsync("s1", Enumerable.Range(0, 1000).Select(i => $"e{i}").ToList(), T0, CancellationToken.None);
+
+        Assert.Equal(1000, changed);
+        Assert.Equal(["e1000"], (await Deliveries.ReadPendingAsync("s1", 10, CancellationToken.None)).Select(e => e.Jti));
+    }
+
+    [Theory]
+    [InlineData("ev-\u00e9\u4e2d")]
+    [InlineData("quote\"back\\slash")]
+    [InlineData("<script>&'")]
+    public async Task AcknowledgeAsync_JtiWithCharactersJsonEscapes_IsMatchedExactly(string jti)
+    {
+        await Log.AppendAsync(Event(jti), [new("s1", jti)], CancellationToken.None);
+        await Log.AppendAsync(Event("other"), [new("s1", "other")], CancellationToken.None);
+
+        var changed = await Deliveries.AcknowledgeAsync("s1", [jti], T0, CancellationToken.None);
+
+        Assert.Equal(1, changed);
+        Assert.Equal(["other"], (await Deliveries.ReadPendingAsync("s1", 10, CancellationToken.None)).Select(e => e.Jti));
+    }
+
+    [Fact]
     public async Task DeadLetterAsync_MovesEntriesWithTheirErrors()
     {
         await Log.AppendAsync(Event("e1"), [new("s1", "e1")], CancellationToken.None);

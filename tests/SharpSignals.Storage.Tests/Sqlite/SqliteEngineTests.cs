@@ -51,6 +51,29 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain("SCAN", plan, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AcknowledgeStatement_FindsEachJtiThroughTheJtiIndex(bool analyzed)
+    {
+        // A backlog of one stream. The server never runs ANALYZE, and without statistics the planner
+        // would walk the whole backlog through (stream_id, state) for every acknowledgement.
+        for (var i = 0; i < 300; i++)
+        {
+            await _store.AppendAsync(Event($"e{i}"), [new NewDelivery("s1", $"e{i}")], CancellationToken.None);
+        }
+
+        if (analyzed)
+        {
+            Execute("ANALYZE");
+        }
+
+        var plan = Plan(SqliteStore.AcknowledgeSql, ("$at", 0), ("$jtis", "[\"e1\",\"e2\"]"), ("$stream", "s1"));
+
+        Assert.Contains("USING INDEX ux_deliveries_jti_stream (jti=? AND stream_id=?)", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("ix_deliveries_stream_state_id", plan, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AppendAsync_ConcurrentRequests_ShareCommits()
     {
@@ -60,6 +83,30 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
 
         var commits = _store.Commits - commitsBefore;
         Assert.InRange(commits, 1, 8);
+    }
+
+    [Fact]
+    public async Task AppendAsync_LoneWrite_DoesNotWaitForTheCommitDelay()
+    {
+        using var database = new SqliteTestDatabase();
+        await using var store = SqliteStore.Open(new SqliteStoreOptions { DatabasePath = database.Path, CommitDelay = TimeSpan.FromMinutes(5) });
+
+        // The delay only holds a batch that already has company; one write alone commits at once.
+        await store.AppendAsync(Event("alone"), [new NewDelivery("s1", "alone")], CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, store.Commits);
+    }
+
+    [Fact]
+    public async Task AppendAsync_ConcurrentRequestsWithoutCommitDelay_StillShareCommits()
+    {
+        using var database = new SqliteTestDatabase();
+        await using var store = SqliteStore.Open(new SqliteStoreOptions { DatabasePath = database.Path, CommitDelay = TimeSpan.Zero });
+
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(i => store.AppendAsync(Event($"g{i}"), [new NewDelivery("s1", $"g{i}")], CancellationToken.None).AsTask()));
+
+        Assert.InRange(store.Commits, 1, 8);
+        Assert.Equal(64, store.Writes);
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Auth;
 using SharpSignals.Server.Http;
@@ -67,7 +66,7 @@ internal static class PollEndpoints
         // SSF 1.0 §8.1.2: a paused stream holds its events; a disabled one has none.
         if (max == 0 || record!.Status != StreamStatuses.Enabled)
         {
-            return Answer([], moreAvailable: false);
+            return new PollAnswer([], 0, moreAvailable: false);
         }
 
         var signal = signals.Next(streamId);
@@ -78,34 +77,16 @@ internal static class PollEndpoints
             await Task.WhenAny(signal, Task.Delay(TimeSpan.FromSeconds(options.Value.PollWaitSeconds), time, cancellationToken));
             if (cancellationToken.IsCancellationRequested)
             {
-                return Answer([], moreAvailable: false);
+                return new PollAnswer([], 0, moreAvailable: false);
             }
 
             entries = await deliveries.ReadPendingAsync(streamId, max + 1, cancellationToken);
         }
 
-        return Answer(entries.Take(max).ToList(), entries.Count > max);
-    }
-
-    private static IResult Answer(List<DeliveryEntry> entries, bool moreAvailable)
-    {
-        var sets = new Dictionary<string, string>(entries.Count, StringComparer.Ordinal);
-        foreach (var entry in entries)
-        {
-            sets[entry.Jti] = entry.Token ?? entry.EventToken;
-        }
-
-        return TypedResults.Json(new PollResponse(sets, moreAvailable), PollJsonContext.Default.PollResponse);
+        // One entry past max was read only to tell whether more are available.
+        return new PollAnswer(entries, Math.Min(entries.Count, max), entries.Count > max);
     }
 }
-
-/// <summary>RFC 8936 §2.3 poll response.</summary>
-internal sealed record PollResponse(
-    [property: JsonPropertyName("sets")] Dictionary<string, string> Sets,
-    [property: JsonPropertyName("moreAvailable")] bool MoreAvailable);
-
-[JsonSerializable(typeof(PollResponse))]
-internal sealed partial class PollJsonContext : JsonSerializerContext;
 
 /// <summary>RFC 8936 §2.2 poll request members.</summary>
 internal sealed record PollRequest(int? MaxEvents, bool ReturnImmediately, IReadOnlyCollection<string> Ack, IReadOnlyCollection<DeliveryFailure> Errors)
