@@ -19,7 +19,7 @@ internal static class PublishEndpoints
 
     public static IEndpointRouteBuilder MapPublishApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/events", Publish).RequireAuthorization(Scopes.Publish);
+        app.MapPost("/events", Publish).RequireAuthorization(Scopes.Publish).RequireIngestLimit();
         app.MapGet("/events/{jti}", GetEvent).RequireAuthorization(Scopes.Publish);
         return app;
     }
