@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -9,7 +7,7 @@ using SharpSignals.Tokens.Sets;
 namespace SharpSignals.Server.Delivery.Push;
 
 /// <summary>
-/// Sends SETs to push endpoints (RFC 8935 §2) over one shared, pooled <see cref="SocketsHttpHandler"/>:
+/// Sends SETs to push endpoints (RFC 8935 §2) over one shared, pooled <see cref="GuardedHttpHandler"/>:
 /// <c>Content-Type: application/secevent+jwt</c>, <c>Accept: application/json</c>, and the stream's
 /// <c>authorization_header</c> verbatim or no Authorization header at all. Every connection is
 /// checked against <see cref="OutboundAddressPolicy"/> at connect time; redirects are not followed.
@@ -25,16 +23,7 @@ internal sealed class PushClient : IDisposable
     public PushClient(OutboundAddressPolicy addresses, IOptions<PushOptions> options, TimeProvider time)
     {
         _time = time;
-        var handler = new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            ConnectCallback = async (context, cancellationToken) => await ConnectAsync(addresses, context, cancellationToken),
-        };
-        _http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(options.Value.TimeoutSeconds) };
+        _http = new HttpClient(GuardedHttpHandler.Create(addresses)) { Timeout = TimeSpan.FromSeconds(options.Value.TimeoutSeconds) };
     }
 
     public async Task<PushOutcome> PushAsync(Uri endpoint, string? authorizationHeader, string token, CancellationToken cancellationToken)
@@ -115,37 +104,5 @@ internal sealed class PushClient : IDisposable
         }
 
         return retryAfter?.Date is { } date ? date - _time.GetUtcNow() : null;
-    }
-
-    private static async ValueTask<Stream> ConnectAsync(OutboundAddressPolicy addresses, SocketsHttpConnectionContext context, CancellationToken cancellationToken)
-    {
-        var host = context.DnsEndPoint.Host;
-        var candidates = IPAddress.TryParse(host, out var literal)
-            ? [literal]
-            : await Dns.GetHostAddressesAsync(host, cancellationToken);
-        var allowed = candidates.Where(addresses.MayConnect).ToArray();
-        if (allowed.Length == 0)
-        {
-            throw new HttpRequestException(HttpRequestError.ConnectionError, $"{host} resolves only to addresses this server may not connect to.");
-        }
-
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
-
-            // Check the address actually connected to, not only what the name resolved to.
-            if (socket.RemoteEndPoint is IPEndPoint remote && !addresses.MayConnect(remote.Address))
-            {
-                throw new HttpRequestException(HttpRequestError.ConnectionError, $"Refused to connect to {remote.Address}.");
-            }
-
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
     }
 }
