@@ -8,6 +8,7 @@ using SharpSignals.Server.Health;
 using SharpSignals.Server.Inbound;
 using SharpSignals.Server.Keys;
 using SharpSignals.Server.Publishing;
+using SharpSignals.Server.Realtime;
 using SharpSignals.Server.Retention;
 using SharpSignals.Server.Storage;
 using SharpSignals.Server.Streams;
@@ -24,6 +25,7 @@ builder.Services.AddStreams();
 builder.Services.AddPushDelivery();
 builder.Services.AddInbound();
 builder.Services.AddRetention();
+builder.Services.AddRealtime();
 builder.Services.AddServerHealth();
 builder.Services.AddProblemDetails();
 
@@ -42,6 +44,7 @@ app.MapPushReceiver();
 app.MapPublishApi();
 app.MapAdminApi();
 app.MapAdminMetrics();
+app.UseRealtime();
 
 app.Run();
 
