@@ -9,6 +9,7 @@ using SharpSignals.Server.Http;
 using SharpSignals.Server.Inbound;
 using SharpSignals.Server.Keys;
 using SharpSignals.Server.Publishing;
+using SharpSignals.Server.Realtime;
 using SharpSignals.Server.Retention;
 using SharpSignals.Server.Storage;
 using SharpSignals.Server.Streams;
@@ -25,6 +26,7 @@ builder.Services.AddStreams();
 builder.Services.AddPushDelivery();
 builder.Services.AddInbound();
 builder.Services.AddRetention();
+builder.Services.AddRealtime();
 builder.Services.AddServerHealth();
 builder.Services.AddIngestLimits();
 builder.Services.AddProblemDetails();
@@ -45,6 +47,7 @@ app.MapPushReceiver();
 app.MapPublishApi();
 app.MapAdminApi();
 app.MapAdminMetrics();
+app.UseRealtime();
 
 app.Run();
 

@@ -1,0 +1,223 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using SharpSignals.Server.Auth;
+using SharpSignals.Server.Delivery;
+using SharpSignals.Server.Http;
+using SharpSignals.Server.Routing;
+using SharpSignals.Storage.Deliveries;
+
+namespace SharpSignals.Server.Realtime;
+
+/// <summary>
+/// Real-time delivery (docs/API.md, "Project-specific endpoints"): <c>GET /ws</c>,
+/// <c>POST /broadcast</c> (notiflux's body) and <c>GET /ssf/sse/{stream_id}</c> (Server-Sent Events).
+/// Each checks its own token, so none sits behind an authorization policy.
+/// </summary>
+internal static partial class RealtimeEndpoints
+{
+    public static IEndpointRouteBuilder MapRealtimeApi(this IEndpointRouteBuilder app)
+    {
+        app.Map("/ws", WebSocket);
+        app.MapPost("/broadcast", Broadcast);
+        app.MapGet("/ssf/sse/{streamId}", ServerSentEvents);
+        return app;
+    }
+
+    private static async Task<IResult> WebSocket(
+        HttpContext context,
+        TopicHub topics,
+        TopicTokenValidator topicTokens,
+        StreamAccess access,
+        TokenLimits limits,
+        IDeliveryStore deliveries,
+        StreamSignals signals,
+        StreamCatalog catalog,
+        IOptions<RealtimeOptions> options,
+        TimeProvider time,
+        ILoggerFactory loggers)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            return Problems.BadRequest("GET /ws is a WebSocket endpoint (RFC 6455).");
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            // RFC 6455 §5.5.2: pings keep idle connections open through proxies and find dead peers.
+            KeepAliveInterval = TimeSpan.FromSeconds(options.Value.KeepAliveSeconds),
+            KeepAliveTimeout = TimeSpan.FromSeconds(options.Value.KeepAliveSeconds),
+        });
+        var logger = loggers.CreateLogger(typeof(RealtimeEndpoints).FullName!);
+        var connection = new RealtimeConnection(socket, options.Value.SendBufferFrames, time, logger);
+        using var session = new WebSocketSession(socket, connection, topics, topicTokens, access, limits, deliveries, signals, catalog, options, time, logger);
+        await session.RunAsync(context.RequestAborted);
+        return TypedResults.Empty;
+    }
+
+    /// <summary>notiflux's broadcast: <c>{"topic", "message", "token"}</c> with a token of scope <c>broadcast</c> for the topic.</summary>
+    private static async Task<IResult> Broadcast(HttpRequest request, TopicHub topics, TopicTokenValidator topicTokens, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
+        if (body.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var topic = body.String("topic");
+        var message = body.String("message");
+        var token = body.String("token");
+        foreach (var (name, value) in new[] { ("topic", topic), ("message", message), ("token", token) })
+        {
+            if (value is null)
+            {
+                body.Errors.Add($"{name} is required and must be a string");
+            }
+        }
+
+        if (body.Errors.Count > 0)
+        {
+            return Problems.BadRequest(string.Join("; ", body.Errors), body.Errors);
+        }
+
+        var (verified, error) = await topicTokens.ValidateAsync(token, TopicScopes.Broadcast, topic!, cancellationToken);
+        if (verified is null)
+        {
+            var logger = loggers.CreateLogger(typeof(RealtimeEndpoints).FullName!);
+            LogBroadcastRefused(logger, topic!, error!.Code);
+            return Refuse(error);
+        }
+
+        return TypedResults.Json(topics.Publish(topic!, message!), RealtimeJsonContext.Default.BroadcastResponse);
+    }
+
+    /// <summary>
+    /// A stream's SETs as Server-Sent Events: <c>event: set</c>, <c>id: &lt;position&gt;</c>, and the
+    /// set frame as data. <c>Last-Event-ID</c> acknowledges everything up to that position, so a
+    /// reconnecting EventSource resumes right after it. When the unacknowledged window is full the
+    /// response ends, and the client's reconnect acknowledges what it got.
+    /// </summary>
+    private static async Task<IResult> ServerSentEvents(
+        string streamId,
+        HttpContext context,
+        StreamAccess access,
+        IDeliveryStore deliveries,
+        StreamSignals signals,
+        StreamCatalog catalog,
+        IOptions<RealtimeOptions> options,
+        TimeProvider time)
+    {
+        var cancellationToken = context.RequestAborted;
+        var (grant, error) = await access.AuthorizeAsync(BearerTokenHandler.BearerToken(context.Request), streamId, cancellationToken);
+        if (grant is null)
+        {
+            return Refuse(error!);
+        }
+
+        long? lastEventId = null;
+        if (context.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header)
+        {
+            if (!long.TryParse(header, out var parsed))
+            {
+                return Problems.BadRequest("Last-Event-ID must be a position sent by this stream.");
+            }
+
+            lastEventId = parsed;
+        }
+
+        using var feed = new StreamFeed(streamId, deliveries, signals, catalog, access, time, options.Value.MaxUnacknowledged);
+        if (lastEventId is { } position)
+        {
+            await feed.AcknowledgeAsync([], position, cancellationToken);
+        }
+
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        await response.WriteAsync("retry: 1000\n\n", cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (options.Value.EnforceExpiryOnLiveConnections && grant.ExpiresAt is { } expiresAt)
+        {
+            stop.CancelAfter(TimeSpan.FromTicks(Math.Max(0, (expiresAt - time.GetUtcNow()).Ticks)));
+        }
+
+        var outbox = Channel.CreateBounded<string>(options.Value.SendBufferFrames);
+        var writer = WriteEventsAsync(response, outbox.Reader, TimeSpan.FromSeconds(options.Value.KeepAliveSeconds), stop.Token);
+        try
+        {
+            // A client too slow for the buffer loses its response and resumes with Last-Event-ID.
+            var end = await feed.RunAsync(frame => outbox.Writer.TryWrite(SetEvent(frame)), stopWhenWindowFull: true, stop.Token);
+            if (end is not null)
+            {
+                outbox.Writer.TryWrite("event: error\ndata: " + JsonSerializer.Serialize(new ErrorFrame(end.Code, end.Description, streamId), RealtimeJsonContext.Default.ErrorFrame) + "\n\n");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The client left, or its token expired.
+        }
+
+        outbox.Writer.TryComplete();
+        await writer;
+        return TypedResults.Empty;
+    }
+
+    private static string SetEvent(SetFrame frame) =>
+        $"event: set\nid: {frame.Position}\ndata: {JsonSerializer.Serialize(frame, RealtimeJsonContext.Default.SetFrame)}\n\n";
+
+    private static async Task WriteEventsAsync(HttpResponse response, ChannelReader<string> events, TimeSpan keepAlive, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                using var ping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                ping.CancelAfter(keepAlive);
+                bool more;
+                try
+                {
+                    more = await events.WaitToReadAsync(ping.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // A comment line keeps proxies from closing an idle stream.
+                    await response.WriteAsync(": ping\n\n", cancellationToken);
+                    await response.Body.FlushAsync(cancellationToken);
+                    continue;
+                }
+
+                if (!more)
+                {
+                    return;
+                }
+
+                while (events.TryRead(out var text))
+                {
+                    await response.WriteAsync(text, cancellationToken);
+                }
+
+                await response.Body.FlushAsync(cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The client left, or its token expired.
+        }
+    }
+
+    private static IResult Refuse(RealtimeError error) => error.Code switch
+    {
+        // RFC 6750 §3.1: a bad token is 401 with invalid_token; a good one without the right to it is 403.
+        RealtimeErrors.InvalidToken => new BearerRefusal(StatusCodes.Status401Unauthorized, error),
+        RealtimeErrors.InsufficientScope => new BearerRefusal(StatusCodes.Status403Forbidden, error),
+        RealtimeErrors.NotFound => Problems.NotFound(error.Description),
+        RealtimeErrors.StreamDisabled => Problems.Conflict(error.Description),
+        _ => Problems.BadRequest(error.Description),
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Broadcast to topic {Topic} refused: {Error}")]
+    private static partial void LogBroadcastRefused(ILogger logger, string topic, string error);
+}

@@ -1,0 +1,87 @@
+using System.Text.Json.Serialization;
+
+namespace SharpSignals.Server.Realtime;
+
+/// <summary>The frame types of <c>/ws</c> and SSE (docs/API.md, "Project-specific endpoints").</summary>
+internal static class FrameTypes
+{
+    public const string Subscribe = "subscribe";
+    public const string Unsubscribe = "unsubscribe";
+    public const string Ack = "ack";
+    public const string Set = "set";
+    public const string Message = "message";
+    public const string Subscribed = "subscribed";
+    public const string Error = "error";
+}
+
+/// <summary>One SET of a stream, at its position.</summary>
+internal sealed record SetFrame(
+    [property: JsonPropertyName("stream_id")] string StreamId,
+    [property: JsonPropertyName("position")] long Position,
+    [property: JsonPropertyName("jti")] string Jti,
+    [property: JsonPropertyName("set")] string Set)
+{
+    [JsonPropertyName("type")]
+    [JsonPropertyOrder(-1)]
+    public string Type { get; init; } = FrameTypes.Set;
+}
+
+/// <summary>
+/// One topic message, with its id in the topic and <c>sig</c>: a JWS by this server's issuer key
+/// whose claims repeat the topic, id and message, so a subscriber can check it came through unchanged.
+/// </summary>
+internal sealed record MessageFrame(
+    [property: JsonPropertyName("topic")] string Topic,
+    [property: JsonPropertyName("id")] long Id,
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("sig")] string Sig)
+{
+    [JsonPropertyName("type")]
+    [JsonPropertyOrder(-1)]
+    public string Type { get; init; } = FrameTypes.Message;
+}
+
+/// <summary>The answer to a subscription: the topic or stream, and for a topic the id of its latest message.</summary>
+internal sealed record SubscribedFrame(
+    [property: JsonPropertyName("topic"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Topic,
+    [property: JsonPropertyName("stream_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? StreamId,
+    [property: JsonPropertyName("last_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? LastId)
+{
+    [JsonPropertyName("type")]
+    [JsonPropertyOrder(-1)]
+    public string Type { get; init; } = FrameTypes.Subscribed;
+}
+
+/// <summary>A refused request.</summary>
+internal sealed record ErrorFrame(
+    [property: JsonPropertyName("error")] string Error,
+    [property: JsonPropertyName("description")] string Description,
+    [property: JsonPropertyName("stream_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? StreamId = null,
+    [property: JsonPropertyName("topic"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Topic = null)
+{
+    [JsonPropertyName("type")]
+    [JsonPropertyOrder(-1)]
+    public string Type { get; init; } = FrameTypes.Error;
+}
+
+/// <summary>The answer to <c>POST /broadcast</c>.</summary>
+internal sealed record BroadcastResponse(
+    [property: JsonPropertyName("topic")] string Topic,
+    [property: JsonPropertyName("id")] long Id,
+    [property: JsonPropertyName("subscribers")] int Subscribers);
+
+/// <summary>The claims of a topic message signature (<see cref="MessageFrame.Sig"/>).</summary>
+internal sealed record MessageClaims(
+    [property: JsonPropertyName("iss")] string Issuer,
+    [property: JsonPropertyName("iat")] long IssuedAt,
+    [property: JsonPropertyName("topic")] string Topic,
+    [property: JsonPropertyName("id")] long Id,
+    [property: JsonPropertyName("message")] string Message);
+
+[JsonSerializable(typeof(MessageClaims))]
+[JsonSerializable(typeof(SetFrame))]
+[JsonSerializable(typeof(MessageFrame))]
+[JsonSerializable(typeof(SubscribedFrame))]
+[JsonSerializable(typeof(ErrorFrame))]
+[JsonSerializable(typeof(BroadcastResponse))]
+internal sealed partial class RealtimeJsonContext : JsonSerializerContext;

@@ -1,0 +1,32 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace SharpSignals.Server.Tests.Realtime;
+
+/// <summary>An ES256 key pair issuing notiflux topic tokens, as a publishing side holds it.</summary>
+internal sealed class TopicTokens : IDisposable
+{
+    private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+    /// <summary>The public key as base64 PEM, as notiflux's <c>JWT_PUBLIC_KEY_B64</c> takes it.</summary>
+    public string PublicKeyBase64 => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(_key.ExportSubjectPublicKeyInfoPem()));
+
+    public string PublicKeyPem => _key.ExportSubjectPublicKeyInfoPem();
+
+    public string Issue(string topic, string scope, TimeSpan? lifetime = null, ECDsa? signWith = null)
+    {
+        var claims = new Dictionary<string, object>
+        {
+            ["sub"] = "notiflux",
+            ["topic"] = topic,
+            ["scope"] = scope,
+            ["exp"] = DateTimeOffset.UtcNow.Add(lifetime ?? TimeSpan.FromMinutes(5)).ToUnixTimeSeconds(),
+        };
+        var credentials = new SigningCredentials(new ECDsaSecurityKey(signWith ?? _key), SecurityAlgorithms.EcdsaSha256);
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(JsonSerializer.Serialize(claims), credentials);
+    }
+
+    public void Dispose() => _key.Dispose();
+}
