@@ -49,7 +49,15 @@ internal sealed class PostgresTestServer
     public string CreateDatabase()
     {
         var name = "sharpsignals_test_" + Guid.NewGuid().ToString("N");
-        Execute($"CREATE DATABASE \"{name}\"");
+        try
+        {
+            Execute($"CREATE DATABASE \"{name}\"");
+        }
+        catch (NpgsqlException ex)
+        {
+            throw new InvalidOperationException($"Could not create a test database on {Description}: {ex.Message}", ex);
+        }
+
         return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ToString();
     }
 
