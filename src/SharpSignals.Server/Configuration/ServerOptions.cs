@@ -7,6 +7,13 @@ internal sealed record ServerOptions
 {
     public const string Section = "SharpSignals";
 
+    public const string SqliteStorage = "sqlite";
+
+    public const string PostgresStorage = "postgres";
+
+    /// <summary>The name under <c>ConnectionStrings</c> of the PostgreSQL database.</summary>
+    public const string PostgresConnectionName = "Postgres";
+
     /// <summary>Everything the server keeps: database, key ring, admin token.</summary>
     [Required]
     public string DataDirectory { get; init; } = "./data";
@@ -14,9 +21,9 @@ internal sealed record ServerOptions
     /// <summary>The <c>iss</c> of every SET this server signs; defaults to the first listening address.</summary>
     public string? Issuer { get; init; }
 
-    /// <summary><c>sqlite</c> (embedded, one node) or <c>postgres</c> (cluster).</summary>
-    [AllowedValues("sqlite", "postgres")]
-    public string Storage { get; init; } = "sqlite";
+    /// <summary><c>sqlite</c> (embedded, one node) or <c>postgres</c> (cluster, with <c>ConnectionStrings:Postgres</c>).</summary>
+    [AllowedValues(SqliteStorage, PostgresStorage)]
+    public string Storage { get; init; } = SqliteStorage;
 
     /// <summary>Development only: accept and advertise http:// URLs and private push targets.</summary>
     public bool AllowInsecureHttp { get; init; }

@@ -4,7 +4,7 @@ using SharpSignals.Tokens.Keys;
 namespace SharpSignals.Server.Configuration;
 
 /// <summary>Cross-field rules, reported together so that one start shows every mistake.</summary>
-internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
+internal sealed class ServerOptionsValidator(IConfiguration configuration) : IValidateOptions<ServerOptions>
 {
     public ValidateOptionsResult Validate(string? name, ServerOptions options)
     {
@@ -28,9 +28,9 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
             errors.Add($"SharpSignals:Signing:Algorithm '{options.Signing.Algorithm}' is not one of {string.Join(", ", SigningAlgorithms.Signing)}.");
         }
 
-        if (options.Storage == "postgres")
+        if (options.Storage == ServerOptions.PostgresStorage && string.IsNullOrWhiteSpace(configuration.GetConnectionString(ServerOptions.PostgresConnectionName)))
         {
-            errors.Add("SharpSignals:Storage 'postgres' is not available yet; use 'sqlite'.");
+            errors.Add($"SharpSignals:Storage '{ServerOptions.PostgresStorage}' needs ConnectionStrings:{ServerOptions.PostgresConnectionName} (Host=...;Database=...;Username=...;Password=...).");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -5,6 +5,7 @@ using SharpSignals.Storage.Clients;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Events;
 using SharpSignals.Storage.Keys;
+using SharpSignals.Storage.Postgres;
 using SharpSignals.Storage.Sqlite;
 using SharpSignals.Storage.Streams;
 
@@ -14,13 +15,25 @@ internal static class StorageServices
 {
     public const string DatabaseFileName = "sharpsignals.db";
 
-    /// <summary>The embedded SQLite store in the data directory, under each of its contracts.</summary>
+    /// <summary>
+    /// The store <c>SharpSignals:Storage</c> names, under each of its contracts: the embedded SQLite
+    /// store in the data directory, or the PostgreSQL database of <c>ConnectionStrings:Postgres</c>
+    /// that the nodes of a cluster share.
+    /// </summary>
     public static IServiceCollection AddServerStorage(this IServiceCollection services)
     {
         services.AddSingleton<ISharpSignalsStore>(sp =>
         {
+            // Reading the options validates them first, so a missing connection string is reported
+            // with every other configuration mistake rather than as a connection failure.
+            var options = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
+            if (options.Storage == ServerOptions.PostgresStorage)
+            {
+                var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString(ServerOptions.PostgresConnectionName)!;
+                return PostgresStore.Open(new PostgresStoreOptions { ConnectionString = connectionString });
+            }
+
             var directory = sp.GetRequiredService<DataDirectory>();
-            _ = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
             return SqliteStore.Open(new SqliteStoreOptions { DatabasePath = directory.File(DatabaseFileName) });
         });
         services.AddSingleton<IEventLog>(sp => sp.GetRequiredService<ISharpSignalsStore>());

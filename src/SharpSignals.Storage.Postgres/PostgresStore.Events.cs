@@ -1,0 +1,102 @@
+using Npgsql;
+using SharpSignals.Storage.Deliveries;
+using SharpSignals.Storage.Events;
+
+namespace SharpSignals.Storage.Postgres;
+
+public sealed partial class PostgresStore
+{
+    // The event and its delivery entries in one statement (one round trip): the entries are only
+    // queued when the event was new, and in the order given. A duplicate (issuer, jti) inserts
+    // nothing and returns no row.
+    private const string InsertEventAndDeliveries = """
+        WITH inserted AS (
+            INSERT INTO events (jti, issuer, project, event_types, txn, source_stream_id, token, received_at)
+            VALUES (@jti, @issuer, @project, @types, @txn, @source, @token, @at)
+            ON CONFLICT (jti, issuer) DO NOTHING
+            RETURNING position
+        ), queued AS (
+            INSERT INTO deliveries (stream_id, event_position, jti, token, created_at)
+            SELECT d.stream_id, inserted.position, d.jti, d.token, @at
+            FROM inserted, unnest(@streams, @delivery_jtis, @delivery_tokens) WITH ORDINALITY AS d (stream_id, jti, token, n)
+            ORDER BY d.n
+        )
+        SELECT position FROM inserted
+        """;
+
+    private const string FindEventPosition = "SELECT position FROM events WHERE jti = @jti AND issuer = @issuer";
+
+    private const string EventColumns = "position, issuer, jti, project, event_types, token, received_at, txn, source_stream_id";
+
+    /// <inheritdoc/>
+    public async ValueTask<AppendResult> AppendAsync(NewEvent newEvent, IReadOnlyList<NewDelivery> deliveries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(newEvent);
+        ArgumentNullException.ThrowIfNull(deliveries);
+        return await _writer.ExecuteAsync(context => AppendAsync(context, newEvent, deliveries), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<StoredEvent?> FindAsync(string issuer, string jti, CancellationToken cancellationToken) =>
+        await ReadOneAsync(
+            $"SELECT {EventColumns} FROM events WHERE jti = @jti AND issuer = @issuer",
+            p =>
+            {
+                p.Text("jti", jti);
+                p.Text("issuer", issuer);
+            },
+            ReadEvent,
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async ValueTask<StoredEvent?> FindByJtiAsync(string jti, CancellationToken cancellationToken) =>
+        await ReadOneAsync(
+            $"""
+            SELECT {EventColumns} FROM events WHERE jti = @jti
+            UNION ALL
+            SELECT {EventColumns} FROM events WHERE position = (SELECT event_position FROM deliveries WHERE jti = @jti LIMIT 1)
+            LIMIT 1
+            """,
+            p => p.Text("jti", jti),
+            ReadEvent,
+            cancellationToken).ConfigureAwait(false);
+
+    private static async Task<AppendResult> AppendAsync(PostgresWriteContext context, NewEvent newEvent, IReadOnlyList<NewDelivery> deliveries)
+    {
+        await using (var insert = context.Command(InsertEventAndDeliveries))
+        {
+            insert.Parameters.Text("jti", newEvent.Jti);
+            insert.Parameters.Text("issuer", newEvent.Issuer);
+            insert.Parameters.Text("project", newEvent.Project);
+            insert.Parameters.TextArray("types", newEvent.EventTypes);
+            insert.Parameters.Text("txn", newEvent.Txn);
+            insert.Parameters.Text("source", newEvent.SourceStreamId);
+            insert.Parameters.Text("token", newEvent.Token);
+            insert.Parameters.Time("at", newEvent.ReceivedAt);
+            insert.Parameters.TextArray("streams", deliveries.Select(d => d.StreamId));
+            insert.Parameters.TextArray("delivery_jtis", deliveries.Select(d => d.Jti));
+            insert.Parameters.TextArray("delivery_tokens", deliveries.Select(d => d.Token));
+            if (await insert.ExecuteScalarAsync().ConfigureAwait(false) is long position)
+            {
+                return new AppendResult(position, IsDuplicate: false);
+            }
+        }
+
+        await using var existing = context.Command(FindEventPosition);
+        existing.Parameters.Text("jti", newEvent.Jti);
+        existing.Parameters.Text("issuer", newEvent.Issuer);
+        return new AppendResult((long)(await existing.ExecuteScalarAsync().ConfigureAwait(false))!, IsDuplicate: true);
+    }
+
+    private static StoredEvent ReadEvent(NpgsqlDataReader reader) =>
+        new(
+            reader.GetInt64(0),
+            reader.GetString(1),
+            reader.GetString(2),
+            reader.GetString(3),
+            reader.GetFieldValue<string[]>(4),
+            reader.GetString(5),
+            ReadTime(reader, 6),
+            ReadTextOrNull(reader, 7),
+            ReadTextOrNull(reader, 8));
+}

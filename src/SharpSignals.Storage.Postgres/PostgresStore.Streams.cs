@@ -1,0 +1,187 @@
+using Npgsql;
+using SharpSignals.Storage.Streams;
+
+namespace SharpSignals.Storage.Postgres;
+
+public sealed partial class PostgresStore
+{
+    private const string StreamColumns = """
+        stream_id, project, owner_client_id, direction, status, configuration, created_at, updated_at,
+        status_reason, last_activity_at, last_verification_at
+        """;
+
+    /// <summary>A project's streams, oldest first; served by ix_streams_project_created with no sort.</summary>
+    internal const string ListStreamsByProjectSql = $"SELECT {StreamColumns} FROM streams WHERE project = @project ORDER BY created_at, stream_id";
+
+    /// <summary>A client's streams (optionally only in one project), oldest first; served by ix_streams_owner_created with no sort.</summary>
+    internal const string ListStreamsByOwnerSql = $"""
+        SELECT {StreamColumns} FROM streams
+        WHERE owner_client_id = @owner AND (@project IS NULL OR project = @project)
+        ORDER BY created_at, stream_id
+        """;
+
+    /// <summary>A stream's subjects in the order they were added; served by ix_stream_subjects_stream_seq with no sort.</summary>
+    internal const string ListSubjectsSql = """
+        SELECT subject_key, subject, verified, added_at FROM stream_subjects
+        WHERE stream_id = @stream
+        ORDER BY seq
+        """;
+
+    private const string ListAllStreamsSql = $"SELECT {StreamColumns} FROM streams ORDER BY created_at, stream_id";
+
+    private const string InsertStream = """
+        INSERT INTO streams (stream_id, project, owner_client_id, direction, status, status_reason, configuration,
+                             created_at, updated_at, last_activity_at, last_verification_at)
+        VALUES (@stream, @project, @owner, @direction, @status, @reason, @configuration,
+                @created, @updated, @activity, @verification)
+        """;
+
+    private const string UpdateStream = """
+        UPDATE streams SET project = @project, owner_client_id = @owner, direction = @direction, status = @status,
+                           status_reason = @reason, configuration = @configuration, created_at = @created,
+                           updated_at = @updated, last_activity_at = @activity, last_verification_at = @verification
+        WHERE stream_id = @stream
+        """;
+
+    // The conflict keeps the row, so its seq (its place in the list) and its added_at stay.
+    private const string UpsertSubject = """
+        INSERT INTO stream_subjects (stream_id, subject_key, subject, verified, added_at)
+        VALUES (@stream, @key, @subject, @verified, @at)
+        ON CONFLICT (stream_id, subject_key) DO UPDATE SET verified = excluded.verified
+        """;
+
+    /// <inheritdoc/>
+    public async ValueTask CreateStreamAsync(StreamRecord stream, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        await _writer.ExecuteAsync(context => WriteStreamAsync(context, InsertStream, stream), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<StreamRecord?> GetStreamAsync(string streamId, CancellationToken cancellationToken) =>
+        await ReadOneAsync(
+            $"SELECT {StreamColumns} FROM streams WHERE stream_id = @stream",
+            p => p.Text("stream", streamId),
+            ReadStream,
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<StreamRecord>> ListStreamsAsync(string? project, string? ownerClientId, CancellationToken cancellationToken)
+    {
+        // One statement per filter, so that each is served by its own index rather than a scan.
+        var sql = ownerClientId is not null ? ListStreamsByOwnerSql : project is not null ? ListStreamsByProjectSql : ListAllStreamsSql;
+        return await ReadListAsync(
+            sql,
+            p =>
+            {
+                if (ownerClientId is not null)
+                {
+                    p.Text("owner", ownerClientId);
+                }
+
+                if (ownerClientId is not null || project is not null)
+                {
+                    p.Text("project", project);
+                }
+            },
+            ReadStream,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> UpdateStreamAsync(StreamRecord stream, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return await _writer.ExecuteAsync(async context => await WriteStreamAsync(context, UpdateStream, stream).ConfigureAwait(false) == 1, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> DeleteStreamAsync(string streamId, CancellationToken cancellationToken) =>
+        await _writer.ExecuteAsync(
+            async context =>
+            {
+                // One write, so one transaction: the stream, its subjects and its queue go together.
+                await DeleteByStreamAsync(context, "DELETE FROM stream_subjects WHERE stream_id = @stream", streamId).ConfigureAwait(false);
+                await DeleteByStreamAsync(context, "DELETE FROM deliveries WHERE stream_id = @stream", streamId).ConfigureAwait(false);
+                return await DeleteByStreamAsync(context, "DELETE FROM streams WHERE stream_id = @stream", streamId).ConfigureAwait(false) == 1;
+            },
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async ValueTask AddSubjectAsync(string streamId, StreamSubject subject, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        await _writer.ExecuteAsync(
+            async context =>
+            {
+                await using var command = context.Command(UpsertSubject);
+                command.Parameters.Text("stream", streamId);
+                command.Parameters.Text("key", subject.SubjectKey);
+                command.Parameters.Text("subject", subject.Subject);
+                command.Parameters.Boolean("verified", subject.Verified);
+                command.Parameters.Time("at", subject.AddedAt);
+                return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> RemoveSubjectAsync(string streamId, string subjectKey, CancellationToken cancellationToken) =>
+        await _writer.ExecuteAsync(
+            async context =>
+            {
+                await using var command = context.Command("DELETE FROM stream_subjects WHERE stream_id = @stream AND subject_key = @key");
+                command.Parameters.Text("stream", streamId);
+                command.Parameters.Text("key", subjectKey);
+                return await command.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
+            },
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<StreamSubject>> ListSubjectsAsync(string streamId, CancellationToken cancellationToken) =>
+        await ReadListAsync(
+            ListSubjectsSql,
+            p => p.Text("stream", streamId),
+            r => new StreamSubject(r.GetString(0), r.GetString(1), r.GetBoolean(2), ReadTime(r, 3)),
+            cancellationToken).ConfigureAwait(false);
+
+    private static async Task<int> WriteStreamAsync(PostgresWriteContext context, string sql, StreamRecord stream)
+    {
+        await using var command = context.Command(sql);
+        command.Parameters.Text("stream", stream.StreamId);
+        command.Parameters.Text("project", stream.Project);
+        command.Parameters.Text("owner", stream.OwnerClientId);
+        command.Parameters.Text("direction", stream.Direction);
+        command.Parameters.Text("status", stream.Status);
+        command.Parameters.Text("reason", stream.StatusReason);
+        command.Parameters.Text("configuration", stream.Configuration);
+        command.Parameters.Time("created", stream.CreatedAt);
+        command.Parameters.Time("updated", stream.UpdatedAt);
+        command.Parameters.Time("activity", stream.LastActivityAt);
+        command.Parameters.Time("verification", stream.LastVerificationAt);
+        return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    private static async Task<int> DeleteByStreamAsync(PostgresWriteContext context, string sql, string streamId)
+    {
+        await using var command = context.Command(sql);
+        command.Parameters.Text("stream", streamId);
+        return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    private static StreamRecord ReadStream(NpgsqlDataReader reader) =>
+        new(
+            reader.GetString(0),
+            reader.GetString(1),
+            ReadTextOrNull(reader, 2),
+            reader.GetString(3),
+            reader.GetString(4),
+            reader.GetString(5),
+            ReadTime(reader, 6),
+            ReadTime(reader, 7))
+        {
+            StatusReason = ReadTextOrNull(reader, 8),
+            LastActivityAt = ReadTimeOrNull(reader, 9),
+            LastVerificationAt = ReadTimeOrNull(reader, 10),
+        };
+}

@@ -1,0 +1,15 @@
+using SharpSignals.Storage.Postgres;
+using SharpSignals.Tests.Support;
+
+namespace SharpSignals.Storage.Tests.Postgres;
+
+/// <summary>A fresh database on the test server, dropped on dispose.</summary>
+internal sealed class PostgresTestDatabase : IDisposable
+{
+    public string ConnectionString { get; } = PostgresTestServer.Instance.CreateDatabase();
+
+    /// <summary>Opens a store on the database; each call opens it anew on the same data, as a restart would.</summary>
+    public PostgresStore Open() => PostgresStore.Open(new PostgresStoreOptions { ConnectionString = ConnectionString });
+
+    public void Dispose() => PostgresTestServer.Instance.DropDatabase(ConnectionString);
+}
