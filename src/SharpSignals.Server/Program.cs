@@ -5,7 +5,6 @@ using SharpSignals.Server.Delivery.Poll;
 using SharpSignals.Server.Delivery.Push;
 using SharpSignals.Server.Discovery;
 using SharpSignals.Server.Health;
-using SharpSignals.Server.Http;
 using SharpSignals.Server.Inbound;
 using SharpSignals.Server.Keys;
 using SharpSignals.Server.Publishing;
@@ -28,14 +27,12 @@ builder.Services.AddInbound();
 builder.Services.AddRetention();
 builder.Services.AddRealtime();
 builder.Services.AddServerHealth();
-builder.Services.AddIngestLimits();
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();
 
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseRateLimiter();
 
 app.MapServerHealth();
 app.MapJwks();

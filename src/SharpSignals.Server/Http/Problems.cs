@@ -24,6 +24,9 @@ internal static class Problems
     public static ProblemHttpResult BadGateway(string detail) =>
         Problem(StatusCodes.Status502BadGateway, "The remote transmitter failed", detail);
 
+    public static ProblemHttpResult ServiceUnavailable(string detail) =>
+        Problem(StatusCodes.Status503ServiceUnavailable, "Service unavailable", detail);
+
     public static ProblemHttpResult PayloadTooLarge(string detail) =>
         Problem(StatusCodes.Status413PayloadTooLarge, "The request body is too large", detail);
 

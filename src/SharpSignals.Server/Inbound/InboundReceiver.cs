@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using SharpSignals.Server.Http;
 using SharpSignals.Server.Routing;
 using SharpSignals.Server.Streams;
 using SharpSignals.Storage.Streams;
@@ -32,6 +33,7 @@ internal sealed record InboundOutcome(SetError? Error, bool IsTransient = false,
 internal sealed partial class InboundReceiver(
     SourceKeys keys,
     EventRouter router,
+    IngestGate gate,
     IStreamStore store,
     StreamCodec codec,
     StreamCatalog catalog,
@@ -52,32 +54,45 @@ internal sealed partial class InboundReceiver(
             return new InboundOutcome(new SetError(SetErrorCodes.AccessDenied, "The stream is still being set up with its source; send again shortly."), IsTransient: true);
         }
 
-        var validator = _validators.GetValue(route, r => new SetValidator(new SetValidationOptions
+        RoutedEvent routed;
+        SecurityEventToken set;
+        using (var turn = await gate.EnterAsync(cancellationToken))
         {
-            Keys = keys.For(source),
-            ValidIssuers = [source.Issuer],
-            ValidAudiences = r.Configuration.Audience,
-            AcceptedEventTypes = r.Configuration.EventsDelivered,
-            TimeProvider = time,
-        }));
-        var result = await validator.ValidateAsync(token, cancellationToken);
-        if (!result.IsValid)
-        {
-            LogRefused(logger, route.StreamId, result.Error!.Code, result.Error.Description);
-            return new InboundOutcome(result.Error, result.IsTransient);
+            if (turn is null)
+            {
+                return new InboundOutcome(new SetError(SetErrorCodes.AccessDenied, "Too many SETs are waiting to be taken in; send again shortly."), IsTransient: true);
+            }
+
+            var validator = _validators.GetValue(route, r => new SetValidator(new SetValidationOptions
+            {
+                Keys = keys.For(source),
+                ValidIssuers = [source.Issuer],
+                ValidAudiences = r.Configuration.Audience,
+                AcceptedEventTypes = r.Configuration.EventsDelivered,
+                TimeProvider = time,
+            }));
+            var result = await validator.ValidateAsync(token, cancellationToken);
+            if (!result.IsValid)
+            {
+                LogRefused(logger, route.StreamId, result.Error!.Code, result.Error.Description);
+                return new InboundOutcome(result.Error, result.IsTransient);
+            }
+
+            set = result.Set!;
+
+            // SSF 1.0 §8.1.4.2: a verification answering a request carries its state; one without state
+            // was started by the transmitter and is accepted.
+            if (set.Event is Verification { State: { } state } && state != source.VerificationState)
+            {
+                LogRefused(logger, route.StreamId, SetErrorCodes.InvalidState, "state mismatch");
+                return InboundOutcome.Refused(SetErrorCodes.InvalidState, "The verification's state is not the one this receiver asked for.");
+            }
+
+            routed = router.Route(set, result.SignedToken!, route.Project, route.StreamId);
         }
 
-        var set = result.Set!;
-
-        // SSF 1.0 §8.1.4.2: a verification answering a request carries its state; one without state
-        // was started by the transmitter and is accepted.
-        if (set.Event is Verification { State: { } state } && state != source.VerificationState)
-        {
-            LogRefused(logger, route.StreamId, SetErrorCodes.InvalidState, "state mismatch");
-            return InboundOutcome.Refused(SetErrorCodes.InvalidState, "The verification's state is not the one this receiver asked for.");
-        }
-
-        var appended = await router.AppendAndRouteAsync(set, result.SignedToken!, route.Project, route.StreamId, cancellationToken);
+        // The wait for the commit is outside the turn, so that concurrent SETs share commits.
+        var appended = await router.AppendAsync(routed, cancellationToken);
         if (appended.IsDuplicate)
         {
             return InboundOutcome.Duplicate;

@@ -4,7 +4,6 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using SharpSignals.Server.Auth;
-using SharpSignals.Server.Http;
 using SharpSignals.Server.Routing;
 using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Sets;
@@ -20,7 +19,7 @@ internal static class PushReceiverEndpoints
 {
     public static IEndpointRouteBuilder MapPushReceiver(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/ssf/push/{streamId}", Receive).AllowAnonymous().RequireIngestLimit();
+        app.MapPost("/ssf/push/{streamId}", Receive).AllowAnonymous();
         return app;
     }
 

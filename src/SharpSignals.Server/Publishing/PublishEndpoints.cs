@@ -19,12 +19,12 @@ internal static class PublishEndpoints
 
     public static IEndpointRouteBuilder MapPublishApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/events", Publish).RequireAuthorization(Scopes.Publish).RequireIngestLimit();
+        app.MapPost("/events", Publish).RequireAuthorization(Scopes.Publish);
         app.MapGet("/events/{jti}", GetEvent).RequireAuthorization(Scopes.Publish);
         return app;
     }
 
-    private static async Task<IResult> Publish(HttpRequest request, ClaimsPrincipal caller, SetIssuer issuer, EventRouter router, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> Publish(HttpRequest request, HttpResponse response, ClaimsPrincipal caller, SetIssuer issuer, EventRouter router, IngestGate gate, TimeProvider time, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
         if (body.Problem is { } problem)
@@ -32,15 +32,29 @@ internal static class PublishEndpoints
             return problem;
         }
 
-        var project = caller.IsAdmin() ? request.Query["project"].FirstOrDefault() ?? CallerClaims.DefaultProject : caller.Project();
-        var (set, errors) = ReadEvent(body, issuer.Issuer, time.GetUtcNow());
-        if (set is null)
+        RoutedEvent routed;
+        SecurityEventToken? set;
+        using (var turn = await gate.EnterAsync(cancellationToken))
         {
-            return Problems.BadRequest(string.Join("; ", errors), errors);
+            if (turn is null)
+            {
+                response.Headers.RetryAfter = "1";
+                return Problems.ServiceUnavailable("Too many events are waiting to be taken in; send again shortly.");
+            }
+
+            var project = caller.IsAdmin() ? request.Query["project"].FirstOrDefault() ?? CallerClaims.DefaultProject : caller.Project();
+            IReadOnlyList<string> errors;
+            (set, errors) = ReadEvent(body, issuer.Issuer, time.GetUtcNow());
+            if (set is null)
+            {
+                return Problems.BadRequest(string.Join("; ", errors), errors);
+            }
+
+            routed = router.Route(set, issuer.Sign(set), project, sourceStreamId: null);
         }
 
-        var token = issuer.Sign(set);
-        await router.AppendAndRouteAsync(set, token, project, sourceStreamId: null, cancellationToken);
+        // The wait for the commit is outside the turn, so that concurrent publishes share commits.
+        await router.AppendAsync(routed, cancellationToken);
         return TypedResults.Json(new PublishResponse(set.Jti), PublishJsonContext.Default.PublishResponse, statusCode: StatusCodes.Status202Accepted);
     }
 

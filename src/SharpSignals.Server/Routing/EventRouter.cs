@@ -22,7 +22,14 @@ internal sealed partial class EventRouter(IEventLog log, StreamCatalog catalog, 
     /// <param name="project">The project the event belongs to.</param>
     /// <param name="sourceStreamId">The inbound stream it came from, which never gets it back.</param>
     /// <param name="cancellationToken">Cancels while waiting for the writer.</param>
-    public async Task<AppendResult> AppendAndRouteAsync(SecurityEventToken set, string token, string project, string? sourceStreamId, CancellationToken cancellationToken)
+    public Task<AppendResult> AppendAndRouteAsync(SecurityEventToken set, string token, string project, string? sourceStreamId, CancellationToken cancellationToken) =>
+        AppendAsync(Route(set, token, project, sourceStreamId), cancellationToken);
+
+    /// <summary>
+    /// The CPU part of append-and-route: the matching streams, and the SET signed for each stream that
+    /// re-publishes. Nothing is written yet.
+    /// </summary>
+    public RoutedEvent Route(SecurityEventToken set, string token, string project, string? sourceStreamId)
     {
         var routes = catalog.Match(set, project, sourceStreamId);
         var deliveries = new List<NewDelivery>(routes.Count);
@@ -35,15 +42,21 @@ internal sealed partial class EventRouter(IEventLog log, StreamCatalog catalog, 
                 : Republish(set, route));
         }
 
-        var result = await log.AppendAsync(NewEvent(set, token, project, sourceStreamId), deliveries, cancellationToken);
+        return new RoutedEvent(NewEvent(set, token, project, sourceStreamId), deliveries);
+    }
+
+    /// <summary>Appends a routed event and its delivery entries in one transaction, then wakes the streams once it is on disk.</summary>
+    public async Task<AppendResult> AppendAsync(RoutedEvent routed, CancellationToken cancellationToken)
+    {
+        var result = await log.AppendAsync(routed.Event, routed.Deliveries, cancellationToken);
         if (!result.IsDuplicate)
         {
-            foreach (var route in routes)
+            foreach (var delivery in routed.Deliveries)
             {
-                signals.Notify(route.StreamId);
+                signals.Notify(delivery.StreamId);
             }
 
-            LogRouted(logger, set.Jti, result.Position, routes.Count);
+            LogRouted(logger, routed.Event.Jti, result.Position, routed.Deliveries.Count);
         }
 
         return result;
@@ -85,3 +98,6 @@ internal sealed partial class EventRouter(IEventLog log, StreamCatalog catalog, 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event {Jti} appended at {Position} and routed to {StreamCount} streams")]
     private static partial void LogRouted(ILogger logger, string jti, long position, int streamCount);
 }
+
+/// <summary>An event with its delivery entries, ready to append.</summary>
+internal sealed record RoutedEvent(NewEvent Event, IReadOnlyList<NewDelivery> Deliveries);

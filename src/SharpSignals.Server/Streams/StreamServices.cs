@@ -1,5 +1,6 @@
 using SharpSignals.Server.Configuration;
 using SharpSignals.Server.Delivery;
+using SharpSignals.Server.Http;
 using SharpSignals.Server.Publishing;
 using SharpSignals.Server.Routing;
 
@@ -18,6 +19,8 @@ internal static class StreamServices
         services.AddSingleton<SetIssuer>();
         services.AddSingleton<StreamCatalog>();
         services.AddHostedService(sp => sp.GetRequiredService<StreamCatalog>());
+        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IngestGate>();
         services.AddSingleton<EventRouter>();
         services.AddSingleton<StreamService>();
         services.AddSingleton<InactivityMonitor>();
