@@ -11,7 +11,7 @@ namespace SharpSignals.Bench.Server;
 /// this machine (bare Kestrel, raw ES256/RS256 signing and ES256 verifying, fsync'd SQLite commits),
 /// then starts the real server as a child process and measures publishing, fsyncs per event, poll
 /// drain, push delivery and memory, and, when asked, push ingest on an inbound stream, end to end
-/// delivery and one dead receiver of ten, each beside its ceiling and the target. The generator and the server share the machine's cores; the CPU each used is
+/// delivery, one dead receiver of ten and WebSocket fan-out, each beside its ceiling and the target. The generator and the server share the machine's cores; the CPU each used is
 /// printed with every phase.
 /// </summary>
 internal static class LoadCommand
