@@ -11,7 +11,7 @@ namespace SharpSignals.Bench.Server;
 /// this machine (bare Kestrel, raw ES256/RS256 signing and ES256 verifying, fsync'd SQLite commits),
 /// then starts the real server as a child process and measures publishing, fsyncs per event, poll
 /// drain, push delivery and memory, and, when asked, push ingest on an inbound stream, end to end
-/// delivery and one dead receiver of ten, each beside its ceiling and the target. The generator and the server share the machine's cores; the CPU each used is
+/// delivery, one dead receiver of ten and WebSocket fan-out, each beside its ceiling and the target. The generator and the server share the machine's cores; the CPU each used is
 /// printed with every phase.
 /// </summary>
 internal static class LoadCommand
@@ -31,13 +31,18 @@ internal static class LoadCommand
     /// <summary>A pause after a warm-up, for the methods it made hot to be recompiled in the background.</summary>
     internal static readonly TimeSpan JitSettle = TimeSpan.FromSeconds(1);
 
-    public static bool Handles(string[] args) => args is [Mode or KestrelSink.Mode, ..];
+    public static bool Handles(string[] args) => args is [Mode or KestrelSink.Mode or WebSocketFanOutSink.Mode, ..];
 
     public static async Task<int> RunAsync(string[] args)
     {
         if (args[0] == KestrelSink.Mode)
         {
             return await KestrelSink.RunAsync(args[1..]);
+        }
+
+        if (args[0] == WebSocketFanOutSink.Mode)
+        {
+            return await WebSocketFanOutSink.RunAsync(args[1..]);
         }
 
         var (options, error) = LoadOptions.Parse(args[1..]);
@@ -113,6 +118,11 @@ internal static class LoadCommand
         var e2e = endToEnd ? await EndToEndPhase.RunAsync(options, temp, details) : EndToEndResult.None;
         var dead = options.Runs(LoadOptions.Dead) ? await DeadReceiverPhase.RunAsync(options, temp, details) : DeadReceiverResult.None;
 
+        // 4. WebSocket fan-out: a bare Kestrel fan-out (its own ceiling), then a server.
+        var ws = options.Runs(LoadOptions.WebSocket) ? await WebSocketFanOutPhase.RunAsync(options, temp, details) : WebSocketResult.None;
+        var wsCeiling = new Ceiling($"bare Kestrel WebSocket fan-out, {options.WebSocketSubscribers:N0} subscribers, {options.WebSocketRate} broadcasts/s offered", ws.Bare?.Rate ?? double.NaN);
+        ceilings.Add(wsCeiling);
+
         var kestrelCeiling = ceilings[0];
         var figures = new List<Figure>
         {
@@ -138,6 +148,14 @@ internal static class LoadCommand
             new("(info) nine live receivers, tenth alive (SETs/s)", dead.Alive, "N0", null, null),
             new("(info) nine live receivers, tenth refusing connections (SETs/s)", dead.Refused, "N0", null, null),
             new("(info) nine live receivers, tenth hanging (SETs/s)", dead.Hanging, "N0", null, null),
+            new($"server memory with {options.WebSocketSubscribers:N0} WebSocket subscribers connected (MB, VmHWM over the part)", ws.Server?.PeakMegabytes ?? double.NaN, "N0", null, 1024, AtMost: true),
+            new($"(info) server VmRSS with all {options.WebSocketSubscribers:N0} connected, before broadcasting (MB)", ws.Server?.ConnectedMegabytes ?? double.NaN, "N0", null, null),
+            new($"one broadcast to {options.WebSocketSubscribers:N0} subscribers, POST to receipt p99 (ms)", ws.Server?.Single.P99 ?? double.NaN, "F1", null, 250, AtMost: true),
+            new("(info) one broadcast, POST to receipt p50 (ms)", ws.Server?.Single.P50 ?? double.NaN, "F1", null, null),
+            new("(info) one broadcast, POST to receipt max (ms)", ws.Server?.Single.Max ?? double.NaN, "F1", null, null),
+            new("(info) bare Kestrel fan-out: one broadcast, POST to receipt p99 (ms)", ws.Bare?.Single.P99 ?? double.NaN, "F1", null, null),
+            new($"sustained fan-out, {options.WebSocketRate} broadcasts/s to {options.WebSocketSubscribers:N0} subscribers (messages delivered/s)", ws.Server?.Rate ?? double.NaN, "N0", wsCeiling, 50_000),
+            new("(info) bare Kestrel fan-out memory, VmHWM over the part (MB)", ws.Bare?.PeakMegabytes ?? double.NaN, "N0", null, null),
         };
         Write(output, ceilings, figures, details);
         return 0;

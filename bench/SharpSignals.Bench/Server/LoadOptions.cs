@@ -13,7 +13,9 @@ namespace SharpSignals.Bench.Server;
 /// loop then paced at half its rate; <c>--presign N</c> SETs signed before the window, 150,000),
 /// <c>e2e</c> (ingest, route and push to a local receiver: <c>--e2e-seconds N</c> sustained, 600;
 /// <c>--e2e-latency-seconds N</c> paced at <c>--e2e-rate N</c> for the delivery latency, 60 and 2,500)
-/// and <c>dead</c> (ten push streams, one receiver dead; <c>--dead-events N</c> SETs each, 10,000).
+/// <c>dead</c> (ten push streams, one receiver dead; <c>--dead-events N</c> SETs each, 10,000) and
+/// <c>ws</c> (WebSocket fan-out: <c>--ws-subscribers N</c> on one topic, 10,000; <c>--ws-broadcasts N</c>
+/// timed one at a time, 10; then <c>--ws-rate N</c> broadcasts a second for the window, 10).
 /// Each part measures the ceilings it is held against, whether or not <c>ceilings</c> is named.
 /// </summary>
 internal sealed record LoadOptions
@@ -24,8 +26,9 @@ internal sealed record LoadOptions
     public const string Ingest = "ingest";
     public const string EndToEnd = "e2e";
     public const string Dead = "dead";
+    public const string WebSocket = "ws";
 
-    private static readonly string[] Parts = [Ceilings, Publish, Push, Ingest, EndToEnd, Dead];
+    private static readonly string[] Parts = [Ceilings, Publish, Push, Ingest, EndToEnd, Dead, WebSocket];
     private static readonly string[] DefaultParts = [Ceilings, Publish, Push];
 
     public int Seconds { get; init; } = 10;
@@ -45,6 +48,12 @@ internal sealed record LoadOptions
     public int EndToEndRate { get; init; } = 2_500;
 
     public int DeadEvents { get; init; } = 10_000;
+
+    public int WebSocketSubscribers { get; init; } = 10_000;
+
+    public int WebSocketBroadcasts { get; init; } = 10;
+
+    public int WebSocketRate { get; init; } = 10;
 
     /// <summary>The parts of the run asked for with <c>--only</c>; null for the default ones.</summary>
     public IReadOnlyList<string>? Only { get; init; }
@@ -112,9 +121,18 @@ internal sealed record LoadOptions
                 case "--dead-events":
                     options = options with { DeadEvents = value };
                     break;
+                case "--ws-subscribers":
+                    options = options with { WebSocketSubscribers = value };
+                    break;
+                case "--ws-broadcasts":
+                    options = options with { WebSocketBroadcasts = value };
+                    break;
+                case "--ws-rate":
+                    options = options with { WebSocketRate = value };
+                    break;
                 default:
                     return (null, "unknown option " + args[i] + "; known: --seconds, --publishers, --poll-events, --push-events, --presign, "
-                        + "--e2e-seconds, --e2e-latency-seconds, --e2e-rate, --dead-events, --only");
+                        + "--e2e-seconds, --e2e-latency-seconds, --e2e-rate, --dead-events, --ws-subscribers, --ws-broadcasts, --ws-rate, --only");
             }
 
             i++;

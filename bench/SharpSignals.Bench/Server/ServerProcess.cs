@@ -5,8 +5,11 @@ internal static class ServerProcess
 {
     private const string Assembly = "SharpSignals.Server.dll";
 
-    /// <summary>Starts a server signing with <paramref name="algorithm"/>, its data in <paramref name="temp"/>/<paramref name="name"/>, and reads its admin token.</summary>
-    public static async Task<(ChildProcess Server, string AdminToken)> StartAsync(string temp, string name, string algorithm)
+    /// <summary>
+    /// Starts a server signing with <paramref name="algorithm"/>, its data in <paramref name="temp"/>/<paramref name="name"/>,
+    /// with any further <c>--Key=Value</c> <paramref name="settings"/>, and reads its admin token.
+    /// </summary>
+    public static async Task<(ChildProcess Server, string AdminToken)> StartAsync(string temp, string name, string algorithm, IEnumerable<string>? settings = null)
     {
         var port = ChildProcess.FreePort();
         var data = Path.Combine(temp, name);
@@ -21,6 +24,7 @@ internal static class ServerProcess
                 "--SharpSignals:AllowInsecureHttp=true",
                 $"--SharpSignals:Signing:Algorithm={algorithm}",
                 "--Logging:LogLevel:Default=Warning",
+                .. (settings ?? Array.Empty<string>()),
             ]);
         try
         {
