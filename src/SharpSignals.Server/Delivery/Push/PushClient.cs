@@ -42,7 +42,9 @@ internal sealed class PushClient : IDisposable
 
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            // Synchronous on the worker's own thread (DedicatedThread): a push never waits in the
+            // shared thread-pool queue behind incoming requests.
+            using var response = _http.Send(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
             var status = (int)response.StatusCode;
             if (status is >= 200 and < 300)
             {

@@ -81,7 +81,7 @@ internal sealed partial class PushDeliveryService(
     private Task Start(string streamId)
     {
         var worker = new PushWorker(streamId, catalog, deliveries, signals, client, services.GetRequiredService<StreamService>(), options, time, logger);
-        return Task.Run(async () =>
+        return DedicatedThread.Run("push " + streamId, async () =>
         {
             try
             {
