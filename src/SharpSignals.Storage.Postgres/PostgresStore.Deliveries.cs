@@ -1,4 +1,5 @@
 using Npgsql;
+using SharpSignals.Storage.Cluster;
 using SharpSignals.Storage.Deliveries;
 
 namespace SharpSignals.Storage.Postgres;
@@ -32,7 +33,10 @@ public sealed partial class PostgresStore
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
-    public async ValueTask<int> AcknowledgeAsync(string streamId, IReadOnlyCollection<string> jtis, DateTimeOffset at, CancellationToken cancellationToken)
+    public ValueTask<int> AcknowledgeAsync(string streamId, IReadOnlyCollection<string> jtis, DateTimeOffset at, CancellationToken cancellationToken) =>
+        AcknowledgeAsync(streamId, jtis, at, fence: null, cancellationToken);
+
+    private async ValueTask<int> AcknowledgeAsync(string streamId, IReadOnlyCollection<string> jtis, DateTimeOffset at, StreamLease? fence, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jtis);
         if (jtis.Count == 0)
@@ -43,6 +47,8 @@ public sealed partial class PostgresStore
         return await _writer.ExecuteAsync(
             async context =>
             {
+                await CheckFenceAsync(context, fence).ConfigureAwait(false);
+
                 // One statement for the whole acknowledgement; a jti named twice still settles one entry.
                 await using var command = context.Command("""
                     UPDATE deliveries SET state = 1, completed_at = @at
@@ -57,7 +63,10 @@ public sealed partial class PostgresStore
     }
 
     /// <inheritdoc/>
-    public async ValueTask<int> DeadLetterAsync(string streamId, IReadOnlyCollection<DeliveryFailure> failures, DateTimeOffset at, CancellationToken cancellationToken)
+    public ValueTask<int> DeadLetterAsync(string streamId, IReadOnlyCollection<DeliveryFailure> failures, DateTimeOffset at, CancellationToken cancellationToken) =>
+        DeadLetterAsync(streamId, failures, at, fence: null, cancellationToken);
+
+    private async ValueTask<int> DeadLetterAsync(string streamId, IReadOnlyCollection<DeliveryFailure> failures, DateTimeOffset at, StreamLease? fence, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(failures);
         if (failures.Count == 0)
@@ -68,6 +77,7 @@ public sealed partial class PostgresStore
         return await _writer.ExecuteAsync(
             async context =>
             {
+                await CheckFenceAsync(context, fence).ConfigureAwait(false);
                 var changed = 0;
                 foreach (var failure in failures)
                 {
@@ -88,10 +98,14 @@ public sealed partial class PostgresStore
     }
 
     /// <inheritdoc/>
-    public async ValueTask RecordFailedAttemptAsync(string streamId, long id, string reason, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+    public ValueTask RecordFailedAttemptAsync(string streamId, long id, string reason, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+        RecordFailedAttemptAsync(streamId, id, reason, nextAttemptAt, fence: null, cancellationToken);
+
+    private async ValueTask RecordFailedAttemptAsync(string streamId, long id, string reason, DateTimeOffset nextAttemptAt, StreamLease? fence, CancellationToken cancellationToken) =>
         await _writer.ExecuteAsync(
             async context =>
             {
+                await CheckFenceAsync(context, fence).ConfigureAwait(false);
                 await using var command = context.Command("""
                     UPDATE deliveries SET attempts = attempts + 1, last_error = @error, next_attempt_at = @next
                     WHERE id = @id AND stream_id = @stream

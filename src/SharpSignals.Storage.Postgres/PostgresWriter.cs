@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Npgsql;
+using SharpSignals.Storage.Cluster;
 
 namespace SharpSignals.Storage.Postgres;
 
@@ -168,7 +169,7 @@ internal sealed class PostgresWriter : IAsyncDisposable
                     await context.Transaction.ReleaseAsync(Savepoint).ConfigureAwait(false);
                 }
             }
-            catch (Exception ex) when (ex is PostgresException or InvalidOperationException or ArgumentException or FormatException)
+            catch (Exception ex) when (ex is PostgresException or InvalidOperationException or ArgumentException or FormatException or StreamLeaseLostException)
             {
                 // Undo this write only; the rest of the batch still commits. A lost connection
                 // fails here too, and then the whole batch fails with it.

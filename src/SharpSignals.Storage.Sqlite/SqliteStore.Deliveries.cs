@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using SharpSignals.Storage.Cluster;
 using SharpSignals.Storage.Deliveries;
 
 namespace SharpSignals.Storage.Sqlite;
@@ -51,7 +52,10 @@ public sealed partial class SqliteStore
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
-    public async ValueTask<int> AcknowledgeAsync(string streamId, IReadOnlyCollection<string> jtis, DateTimeOffset at, CancellationToken cancellationToken)
+    public ValueTask<int> AcknowledgeAsync(string streamId, IReadOnlyCollection<string> jtis, DateTimeOffset at, CancellationToken cancellationToken) =>
+        AcknowledgeAsync(streamId, jtis, at, fence: null, cancellationToken);
+
+    private async ValueTask<int> AcknowledgeAsync(string streamId, IReadOnlyCollection<string> jtis, DateTimeOffset at, StreamLease? fence, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jtis);
         if (jtis.Count == 0)
@@ -65,6 +69,7 @@ public sealed partial class SqliteStore
         return await _writer.ExecuteAsync(
             context =>
             {
+                CheckFence(context, fence);
                 var command = context.Command(AcknowledgeSql);
                 command.Parameters.AddWithValue("$at", ToUnixMs(at));
                 command.Parameters.AddWithValue("$jtis", json);
@@ -75,7 +80,10 @@ public sealed partial class SqliteStore
     }
 
     /// <inheritdoc/>
-    public async ValueTask<int> DeadLetterAsync(string streamId, IReadOnlyCollection<DeliveryFailure> failures, DateTimeOffset at, CancellationToken cancellationToken)
+    public ValueTask<int> DeadLetterAsync(string streamId, IReadOnlyCollection<DeliveryFailure> failures, DateTimeOffset at, CancellationToken cancellationToken) =>
+        DeadLetterAsync(streamId, failures, at, fence: null, cancellationToken);
+
+    private async ValueTask<int> DeadLetterAsync(string streamId, IReadOnlyCollection<DeliveryFailure> failures, DateTimeOffset at, StreamLease? fence, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(failures);
         if (failures.Count == 0)
@@ -84,15 +92,23 @@ public sealed partial class SqliteStore
         }
 
         return await _writer.ExecuteAsync(
-            context => failures.Sum(f => SettleOne(context, streamId, f.Jti, DeliveryState.DeadLetter, Describe(f), at)),
+            context =>
+            {
+                CheckFence(context, fence);
+                return failures.Sum(f => SettleOne(context, streamId, f.Jti, DeliveryState.DeadLetter, Describe(f), at));
+            },
             cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
-    public async ValueTask RecordFailedAttemptAsync(string streamId, long id, string reason, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+    public ValueTask RecordFailedAttemptAsync(string streamId, long id, string reason, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+        RecordFailedAttemptAsync(streamId, id, reason, nextAttemptAt, fence: null, cancellationToken);
+
+    private async ValueTask RecordFailedAttemptAsync(string streamId, long id, string reason, DateTimeOffset nextAttemptAt, StreamLease? fence, CancellationToken cancellationToken) =>
         await _writer.ExecuteAsync(
             context =>
             {
+                CheckFence(context, fence);
                 var command = context.Command("""
                     UPDATE deliveries SET attempts = attempts + 1, last_error = $error, next_attempt_at = $next
                     WHERE id = $id AND stream_id = $stream

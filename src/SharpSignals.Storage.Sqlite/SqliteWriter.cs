@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
+using SharpSignals.Storage.Cluster;
 
 namespace SharpSignals.Storage.Sqlite;
 
@@ -197,7 +198,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 _result = write(context);
                 context.Execute("RELEASE write");
             }
-            catch (Exception ex) when (ex is SqliteException or InvalidOperationException or ArgumentException or FormatException)
+            catch (Exception ex) when (ex is SqliteException or InvalidOperationException or ArgumentException or FormatException or StreamLeaseLostException)
             {
                 // Undo this write only; the rest of the batch still commits.
                 _error = ex;

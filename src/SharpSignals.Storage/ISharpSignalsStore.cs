@@ -1,4 +1,5 @@
 using SharpSignals.Storage.Clients;
+using SharpSignals.Storage.Cluster;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Events;
 using SharpSignals.Storage.Keys;
@@ -7,7 +8,7 @@ using SharpSignals.Storage.Streams;
 namespace SharpSignals.Storage;
 
 /// <summary>Everything the server keeps, as one provider implements it.</summary>
-public interface ISharpSignalsStore : IEventLog, IDeliveryStore, IStreamStore, IClientStore, ISigningKeyStore, IAsyncDisposable
+public interface ISharpSignalsStore : IEventLog, IDeliveryStore, IStreamStore, IClientStore, ISigningKeyStore, IClusterStore, IAsyncDisposable
 {
     /// <summary>Whether the store can be read and written now.</summary>
     /// <param name="cancellationToken">Cancels the check.</param>

@@ -1,0 +1,8 @@
+namespace SharpSignals.Storage.Cluster;
+
+/// <summary>One node's right to deliver a stream's pushes (<see cref="IClusterStore.TryAcquireLeaseAsync"/>).</summary>
+/// <param name="StreamId">The stream.</param>
+/// <param name="NodeId">The node that holds it.</param>
+/// <param name="Token">The fencing token: greater for every new grant of the stream.</param>
+/// <param name="ExpiresAt">When it lapses without renewal, by the store's clock.</param>
+public sealed record StreamLease(string StreamId, string NodeId, long Token, DateTimeOffset ExpiresAt);

@@ -1,0 +1,94 @@
+using SharpSignals.Storage.Cluster;
+using SharpSignals.Storage.Tests.Contracts;
+
+namespace SharpSignals.Storage.Tests.Postgres;
+
+/// <summary>The cluster contract on a real PostgreSQL database, and two nodes' stores on one database.</summary>
+public sealed class PostgresClusterStoreTests : ClusterStoreContractTests, IDisposable
+{
+    private readonly PostgresTestDatabase _database = new();
+
+    public void Dispose() => _database.Dispose();
+
+    protected override Task<ISharpSignalsStore> OpenAsync() => Task.FromResult<ISharpSignalsStore>(_database.Open());
+
+    [Fact]
+    public async Task TryAcquireLeaseAsync_WaitsForAnotherNodesLeaseToLapse_ThenFencesThatNodeOut()
+    {
+        await CreateStreamAsync("s1");
+        await using var nodeB = _database.Open();
+        var leaseA = (await Store.TryAcquireLeaseAsync("s1", "node-a", TimeSpan.FromMilliseconds(500), CancellationToken.None))!;
+
+        var whileHeld = await nodeB.TryAcquireLeaseAsync("s1", "node-b", TimeSpan.FromMinutes(1), CancellationToken.None);
+        await Task.Delay(700);
+        var leaseB = await nodeB.TryAcquireLeaseAsync("s1", "node-b", TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.Null(whileHeld);
+        Assert.NotNull(leaseB);
+        Assert.True(leaseB.Token > leaseA.Token);
+        Assert.False(await Store.RenewLeaseAsync(leaseA, TimeSpan.FromMinutes(1), CancellationToken.None));
+        await Assert.ThrowsAsync<StreamLeaseLostException>(async () => await Store.AcknowledgeAsync(leaseA, ["e1"], T0, CancellationToken.None));
+        Assert.Null(await Store.TryAcquireLeaseAsync("s1", "node-a", TimeSpan.FromMinutes(1), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task HeartbeatAsync_CountsTheLiveNodes()
+    {
+        await using var nodeB = _database.Open();
+
+        await Store.HeartbeatAsync("node-a", TimeSpan.FromMinutes(1), CancellationToken.None);
+        var both = await nodeB.HeartbeatAsync("node-b", TimeSpan.FromMinutes(1), CancellationToken.None);
+        await Store.LeaveAsync("node-a", CancellationToken.None);
+        var alone = await nodeB.HeartbeatAsync("node-b", TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.Equal((2, 1), (both, alone));
+    }
+
+    [Fact]
+    public async Task NotifyAsync_ReachesAnotherNodesListener()
+    {
+        await using var nodeB = _database.Open();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var received = new List<ClusterNotice>();
+        var listening = Task.Run(async () =>
+        {
+            await foreach (var notice in nodeB.ListenAsync(stop.Token))
+            {
+                received.Add(notice);
+                if (received.Count == 2)
+                {
+                    return;
+                }
+            }
+        });
+
+        // The listener may not be listening yet: send until it has heard both kinds.
+        while (!listening.IsCompleted && !stop.IsCancellationRequested)
+        {
+            await Store.NotifyAsync(new ClusterNotice("routed", "node-a", "s1\ns2"), CancellationToken.None);
+            await Task.Delay(100);
+        }
+
+        await listening;
+        Assert.All(received, n => Assert.Equal(new ClusterNotice("routed", "node-a", "s1\ns2"), n));
+    }
+
+    [Fact]
+    public async Task NotifyAsync_RefusesANoticeTooLargeForNotify()
+    {
+        var notice = new ClusterNotice("routed", "node-a", new string('x', ClusterNotice.MaxBytes));
+
+        await Assert.ThrowsAsync<ArgumentException>(async () => await Store.NotifyAsync(notice, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task DataProtectionKeys_AreSharedByEveryNode()
+    {
+        await using var nodeB = _database.Open();
+        Store.AddDataProtectionKey("key-1", "<key id=\"1\"/>");
+        nodeB.AddDataProtectionKey("key-2", "<key id=\"2\"/>");
+
+        Assert.Equal(["<key id=\"1\"/>", "<key id=\"2\"/>"], nodeB.ListDataProtectionKeys());
+        Assert.Equal(nodeB.ListDataProtectionKeys(), Store.ListDataProtectionKeys());
+    }
+}

@@ -1,0 +1,24 @@
+using SharpSignals.Storage.Tests.Contracts;
+
+namespace SharpSignals.Storage.Tests.Sqlite;
+
+/// <summary>The cluster contract on a real SQLite file: one node, every lease granted, fencing still applied.</summary>
+public sealed class SqliteClusterStoreTests : ClusterStoreContractTests, IDisposable
+{
+    private readonly SqliteTestDatabase _database = new();
+
+    public void Dispose() => _database.Dispose();
+
+    protected override Task<ISharpSignalsStore> OpenAsync() => Task.FromResult<ISharpSignalsStore>(_database.Open());
+
+    [Fact]
+    public async Task TryAcquireLeaseAsync_TakesTheLeaseFromAnyEarlierHolder()
+    {
+        await CreateStreamAsync("s1");
+        var before = await Store.TryAcquireLeaseAsync("s1", "previous-run", TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        var now = await Store.TryAcquireLeaseAsync("s1", "this-run", TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.True(now!.Token > before!.Token);
+    }
+}
