@@ -1,5 +1,6 @@
 using SharpSignals.Server.Admin;
 using SharpSignals.Server.Auth;
+using SharpSignals.Server.Cluster;
 using SharpSignals.Server.Configuration;
 using SharpSignals.Server.Delivery.Poll;
 using SharpSignals.Server.Delivery.Push;
@@ -19,6 +20,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddServerOptions();
 builder.Services.AddServerStorage();
+builder.Services.AddCluster();
 builder.Services.AddIssuerKeys();
 builder.Services.AddServerAuth();
 builder.Services.AddStreams();

@@ -21,6 +21,9 @@ internal sealed partial class IssuerKeyStore(
     private readonly IDataProtector _protector = dataProtection.CreateProtector("SharpSignals.IssuerKeys.v1");
     private volatile KeyRing? _ring;
 
+    /// <summary>Raised after this node rotated the keys.</summary>
+    public event Action? Rotated;
+
     /// <summary>The current ring; rotation replaces it as a whole.</summary>
     public KeyRing Ring => _ring ?? throw new InvalidOperationException("The issuer keys are loaded when the host starts.");
 
@@ -48,7 +51,27 @@ internal sealed partial class IssuerKeyStore(
             cancellationToken);
         _ring = Build(await store.ListSigningKeysAsync(cancellationToken));
         LogGenerated(logger, key.KeyId, key.Algorithm);
+        Rotated?.Invoke();
         return _ring;
+    }
+
+    /// <summary>Reads the ring again when another node may have rotated it; an unchanged ring is kept as it is.</summary>
+    public async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        var stored = await store.ListSigningKeysAsync(cancellationToken);
+        var current = _ring;
+        if (current is not null && stored.Count == current.Retired.Count + 1
+            && stored.Last(k => k.RetiredAt is null).KeyId == current.Active.KeyId
+            && stored.Where(k => k.RetiredAt is not null).Select(k => k.KeyId).ToHashSet().SetEquals(current.Retired.Select(r => r.Key.KeyId)))
+        {
+            return;
+        }
+
+        if (stored.Any(k => k.RetiredAt is null))
+        {
+            _ring = Build(stored);
+            LogLoaded(logger, _ring.Active.KeyId, _ring.Active.Algorithm, _ring.Retired.Count);
+        }
     }
 
     private KeyRing Build(IReadOnlyList<SigningKeyRecord> stored)

@@ -10,35 +10,61 @@ namespace SharpSignals.Server.Routing;
 
 /// <summary>
 /// Every stream, in memory, for routing without a database read per event. Loaded at start;
-/// refreshed by whoever changes a stream (stream management, delivery pausing a stream).
+/// refreshed by whoever changes a stream (stream management, delivery pausing a stream), and in a
+/// cluster when another node did (Cluster/ClusterCaches).
 /// </summary>
 internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOptions<StreamOptions> options) : IHostedService
 {
     private readonly ConcurrentDictionary<string, StreamRoute> _routes = new(StringComparer.Ordinal);
 
+    /// <summary>What each route was built from, so that reloading an unchanged stream changes nothing.</summary>
+    private readonly ConcurrentDictionary<string, (StreamRecord Stream, string Subjects)> _versions = new(StringComparer.Ordinal);
+
     /// <summary>Raised after a stream was added, changed or removed, with its id.</summary>
     public event Action<string>? Changed;
+
+    /// <summary>Raised after <see cref="RefreshAsync(string, CancellationToken)"/>: this node changed the stream.</summary>
+    public event Action<string>? ChangedHere;
 
     public IEnumerable<StreamRoute> All => _routes.Values;
 
     public StreamRoute? Find(string streamId) => _routes.GetValueOrDefault(streamId);
 
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        foreach (var stream in await store.ListStreamsAsync(null, null, cancellationToken))
-        {
-            await RefreshAsync(stream, cancellationToken);
-        }
-    }
+    public Task StartAsync(CancellationToken cancellationToken) => ReloadAllAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Reads every stream again, dropping those that are gone (another node may have changed any of them).</summary>
+    public async Task ReloadAllAsync(CancellationToken cancellationToken)
+    {
+        var streams = await store.ListStreamsAsync(null, null, cancellationToken);
+        foreach (var stream in streams)
+        {
+            await RefreshAsync(stream, cancellationToken);
+        }
+
+        var kept = streams.Select(s => s.StreamId).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in _routes.Keys.Where(id => !kept.Contains(id)).ToList())
+        {
+            await ReloadAsync(gone, cancellationToken);
+        }
+    }
+
+    /// <summary>Reads a stream again after this node changed it.</summary>
     public async Task RefreshAsync(string streamId, CancellationToken cancellationToken)
+    {
+        await ReloadAsync(streamId, cancellationToken);
+        ChangedHere?.Invoke(streamId);
+    }
+
+    /// <summary>Reads a stream again (another node changed it).</summary>
+    public async Task ReloadAsync(string streamId, CancellationToken cancellationToken)
     {
         var stream = await store.GetStreamAsync(streamId, cancellationToken);
         if (stream is null)
         {
             _routes.TryRemove(streamId, out _);
+            _versions.TryRemove(streamId, out _);
             Changed?.Invoke(streamId);
             return;
         }
@@ -84,6 +110,14 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
     private async Task RefreshAsync(StreamRecord stream, CancellationToken cancellationToken)
     {
         var subjects = await store.ListSubjectsAsync(stream.StreamId, cancellationToken);
+        var version = (stream, string.Join('\n', subjects.Select(s => s.Subject)));
+        if (_versions.TryGetValue(stream.StreamId, out var loaded) && loaded == version && _routes.ContainsKey(stream.StreamId))
+        {
+            // Unchanged (a periodic reload): nothing to tell anyone.
+            return;
+        }
+
+        _versions[stream.StreamId] = version;
         _routes[stream.StreamId] = new StreamRoute(
             codec.Decode(stream),
             stream.Status,

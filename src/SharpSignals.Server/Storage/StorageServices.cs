@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using SharpSignals.Server.Configuration;
 using SharpSignals.Storage;
 using SharpSignals.Storage.Clients;
+using SharpSignals.Storage.Cluster;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Events;
 using SharpSignals.Storage.Keys;
@@ -41,6 +42,7 @@ internal static class StorageServices
         services.AddSingleton<IStreamStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());
         services.AddSingleton<IClientStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());
         services.AddSingleton<ISigningKeyStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());
+        services.AddSingleton<IClusterStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());
         return services;
     }
 }

@@ -57,7 +57,7 @@ internal sealed partial class PushDeliveryService(
         if (route is null || !route.IsPush || !route.IsOutbound || route.Status != StreamStatuses.Enabled)
         {
             // A running worker sees the change at its next turn and stops; wake it.
-            signals.Notify(streamId);
+            signals.Wake(streamId);
             return;
         }
 
@@ -74,7 +74,7 @@ internal sealed partial class PushDeliveryService(
 
     private Task Wake(string streamId, Task running)
     {
-        signals.Notify(streamId);
+        signals.Wake(streamId);
         return running;
     }
 

@@ -1,0 +1,16 @@
+namespace SharpSignals.Server.Cluster;
+
+internal static class ClusterServices
+{
+    /// <summary>This node's identity and what keeps it in step with the other nodes sharing its store (nothing runs on the embedded store).</summary>
+    public static IServiceCollection AddCluster(this IServiceCollection services)
+    {
+        services.AddOptions<ClusterOptions>().BindConfiguration(ClusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ClusterNode>();
+        services.AddSingleton<ClusterBus>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterBus>());
+        services.AddHostedService<ClusterWakeups>();
+        services.AddHostedService<ClusterCaches>();
+        return services;
+    }
+}
