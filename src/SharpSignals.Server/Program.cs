@@ -6,6 +6,7 @@ using SharpSignals.Server.Delivery.Poll;
 using SharpSignals.Server.Delivery.Push;
 using SharpSignals.Server.Discovery;
 using SharpSignals.Server.Health;
+using SharpSignals.Server.Http;
 using SharpSignals.Server.Inbound;
 using SharpSignals.Server.Keys;
 using SharpSignals.Server.Publishing;
@@ -30,8 +31,11 @@ builder.Services.AddRetention();
 builder.Services.AddRealtime();
 builder.Services.AddServerHealth();
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
 
 var app = builder.Build();
+
+app.UseExceptionHandler();
 
 app.UseAuthentication();
 app.UseAuthorization();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Routing;
 using SharpSignals.Server.Streams;
+using SharpSignals.Storage.Cluster;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Tokens.Events;
 
@@ -11,12 +12,15 @@ namespace SharpSignals.Server.Delivery.Push;
 /// 2xx delivered; 400 with <c>err</c> to the dead letters; 401/403 retried, then the stream is
 /// paused with a stream-updated event; 429 waits for <c>Retry-After</c>; anything else backs off
 /// exponentially with jitter for about a day, then goes to the dead letters. The entry at the head
-/// waits for its retry; entries behind it wait too, so order per stream holds.
+/// waits for its retry; entries behind it wait too, so order per stream holds. Every change it makes
+/// is fenced by the stream's push lease: once another node has taken the stream over, the change
+/// fails with <see cref="StreamLeaseLostException"/> and the worker stops.
 /// </summary>
 internal sealed partial class PushWorker(
-    string streamId,
+    StreamLease lease,
     StreamCatalog catalog,
     IDeliveryStore deliveries,
+    IClusterStore fenced,
     StreamSignals signals,
     PushClient client,
     StreamService streams,
@@ -36,14 +40,14 @@ internal sealed partial class PushWorker(
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            var route = catalog.Find(streamId);
+            var route = catalog.Find(lease.StreamId);
             if (route is null || !route.IsPush || route.Status != StreamStatuses.Enabled)
             {
                 return;
             }
 
-            var signal = signals.Next(streamId);
-            var batch = await deliveries.ReadPendingAsync(streamId, options.Value.BatchSize, cancellationToken);
+            var signal = signals.Next(lease.StreamId);
+            var batch = await deliveries.ReadPendingAsync(lease.StreamId, options.Value.BatchSize, cancellationToken);
             if (batch.Count == 0)
             {
                 await WaitAsync(signal, IdleCheck, cancellationToken);
@@ -80,19 +84,19 @@ internal sealed partial class PushWorker(
                         delivered.Add(entry.Jti);
                         if (delivered.Count == AckEvery)
                         {
-                            await deliveries.AcknowledgeAsync(streamId, delivered, time.GetUtcNow(), CancellationToken.None);
+                            await fenced.AcknowledgeAsync(lease, delivered, time.GetUtcNow(), CancellationToken.None);
                             delivered.Clear();
                         }
 
                         break;
                     case PushResult.Refused:
-                        LogRefused(logger, streamId, entry.Jti, outcome.Error!);
-                        await deliveries.DeadLetterAsync(streamId, [new DeliveryFailure(entry.Jti, outcome.Error!, outcome.Description)], now, cancellationToken);
+                        LogRefused(logger, lease.StreamId, entry.Jti, outcome.Error!);
+                        await fenced.DeadLetterAsync(lease, [new DeliveryFailure(entry.Jti, outcome.Error!, outcome.Description)], now, cancellationToken);
                         break;
                     case PushResult.Unauthorized when ++_authFailures >= options.Value.MaxAuthFailures:
-                        await deliveries.RecordFailedAttemptAsync(streamId, entry.Id, outcome.Error!, now, cancellationToken);
-                        LogPaused(logger, streamId, _authFailures);
-                        await streams.ChangeStatusByTransmitterAsync(streamId, StreamStatuses.Paused, $"The receiver refused the stream's credentials {_authFailures} times ({outcome.Error}).", cancellationToken);
+                        await fenced.RecordFailedAttemptAsync(lease, entry.Id, outcome.Error!, now, cancellationToken);
+                        LogPaused(logger, lease.StreamId, _authFailures);
+                        await streams.ChangeStatusByTransmitterAsync(lease.StreamId, StreamStatuses.Paused, $"The receiver refused the stream's credentials {_authFailures} times ({outcome.Error}).", cancellationToken);
                         return TimeSpan.Zero;
                     default:
                         return await RetryLaterAsync(entry, outcome, now, cancellationToken);
@@ -105,7 +109,7 @@ internal sealed partial class PushWorker(
         {
             // One acknowledgement write per run of delivered entries (at most AckEvery long); a crash
             // before it only means those entries are pushed again, and receivers deduplicate on jti.
-            await deliveries.AcknowledgeAsync(streamId, delivered, time.GetUtcNow(), CancellationToken.None);
+            await fenced.AcknowledgeAsync(lease, delivered, time.GetUtcNow(), CancellationToken.None);
         }
     }
 
@@ -114,16 +118,16 @@ internal sealed partial class PushWorker(
         var settings = options.Value;
         if (now - entry.CreatedAt >= TimeSpan.FromSeconds(settings.MaxRetrySeconds))
         {
-            LogGaveUp(logger, streamId, entry.Jti, entry.Attempts + 1);
-            await deliveries.DeadLetterAsync(streamId, [new DeliveryFailure(entry.Jti, "retries_exhausted", $"Gave up after {entry.Attempts + 1} attempts; last: {outcome.Error}")], now, cancellationToken);
+            LogGaveUp(logger, lease.StreamId, entry.Jti, entry.Attempts + 1);
+            await fenced.DeadLetterAsync(lease, [new DeliveryFailure(entry.Jti, "retries_exhausted", $"Gave up after {entry.Attempts + 1} attempts; last: {outcome.Error}")], now, cancellationToken);
             return TimeSpan.Zero;
         }
 
         var delay = outcome.RetryAfter is { } retryAfter && retryAfter > TimeSpan.Zero
             ? retryAfter
             : Backoff(entry.Attempts, settings);
-        await deliveries.RecordFailedAttemptAsync(streamId, entry.Id, outcome.Error ?? "failed", now + delay, cancellationToken);
-        LogRetry(logger, streamId, entry.Jti, outcome.Error ?? "failed", delay.TotalSeconds);
+        await fenced.RecordFailedAttemptAsync(lease, entry.Id, outcome.Error ?? "failed", now + delay, cancellationToken);
+        LogRetry(logger, lease.StreamId, entry.Jti, outcome.Error ?? "failed", delay.TotalSeconds);
         return delay;
     }
 
