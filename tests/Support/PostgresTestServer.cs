@@ -73,6 +73,20 @@ internal sealed class PostgresTestServer
         Execute($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
     }
 
+    /// <summary>
+    /// Cuts a database off (no new connections, every open one closed) or lets it be reached again:
+    /// to the nodes using it, the database is lost, while the other tests' databases stay up.
+    /// </summary>
+    public void SetReachable(string connectionString, bool reachable)
+    {
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        Execute($"ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS {(reachable ? "true" : "false")}");
+        if (!reachable)
+        {
+            Execute($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()");
+        }
+    }
+
     private void Execute(string sql)
     {
         using var connection = new NpgsqlConnection(AdminConnectionString);

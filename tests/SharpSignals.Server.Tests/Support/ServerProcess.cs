@@ -21,8 +21,9 @@ internal sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private ServerProcess(Process process, string dataDirectory, int port)
+    private ServerProcess(Process process, string dataDirectory, int port, string issuer)
     {
+        Issuer = issuer;
         _process = process;
         DataDirectory = dataDirectory;
         Port = port;
@@ -35,8 +36,8 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    /// <summary>The issuer the server is started with: its own base address.</summary>
-    public string Issuer => $"http://127.0.0.1:{Port}";
+    /// <summary>The issuer the server is started with: its own base address unless told otherwise.</summary>
+    public string Issuer { get; }
 
     public int ProcessId => _process.Id;
 
@@ -51,10 +52,15 @@ internal sealed class ServerProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Starts the server and returns once <c>/healthz</c> answers 200; fails with its output otherwise.</summary>
-    public static async Task<ServerProcess> StartAsync(string dataDirectory, int port, TimeSpan timeout)
+    /// <summary>
+    /// Starts the server and returns once <c>/healthz</c> answers 200; fails with its output otherwise.
+    /// <paramref name="settings"/> are more <c>--Key=value</c> arguments; <paramref name="issuer"/>
+    /// replaces the default issuer (the server's own address), as the nodes of a cluster share one.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, int port, TimeSpan timeout, IEnumerable<string>? settings = null, string? issuer = null)
     {
-        var issuer = $"http://127.0.0.1:{port}";
+        var listenOn = $"http://127.0.0.1:{port}";
+        issuer ??= listenOn;
         var start = new ProcessStartInfo(DotnetHost())
         {
             RedirectStandardOutput = true,
@@ -66,18 +72,18 @@ internal sealed class ServerProcess : IAsyncDisposable
         foreach (var argument in new[]
         {
             Path.Combine(AppContext.BaseDirectory, "SharpSignals.Server.dll"),
-            "--urls", issuer,
+            "--urls", listenOn,
             $"--SharpSignals:DataDirectory={dataDirectory}",
             $"--SharpSignals:Issuer={issuer}",
             "--SharpSignals:AllowInsecureHttp=true",
             "--Logging:LogLevel:Default=Warning",
-        })
+        }.Concat(settings ?? []))
         {
             start.ArgumentList.Add(argument);
         }
 
         var process = new Process { StartInfo = start };
-        var server = new ServerProcess(process, dataDirectory, port);
+        var server = new ServerProcess(process, dataDirectory, port, issuer);
         process.OutputDataReceived += (_, e) => server.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
         if (!process.Start())

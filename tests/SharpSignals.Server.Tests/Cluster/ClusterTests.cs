@@ -1,0 +1,244 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SharpSignals.Server.Tests.Support;
+using SharpSignals.Tests.Support;
+using SharpSignals.Tokens;
+using SharpSignals.Tokens.Events;
+using Xunit.Abstractions;
+
+namespace SharpSignals.Server.Tests.Cluster;
+
+/// <summary>
+/// DESIGN.md, "Cluster": nodes as real processes on one PostgreSQL database. Any node takes
+/// publishes and polls and wakes the others' long polls; one node at a time pushes a stream, and
+/// when it is killed another takes the stream over with nothing lost and order kept; a node that
+/// loses the database answers 503 instead of accepting what it cannot store.
+/// </summary>
+[Collection(ClusterCollectionDefinition.Name)]
+public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly ClusterFixture _cluster = new();
+    private RecordingReceiver _receiver = null!;
+
+    public async Task InitializeAsync() => _receiver = await RecordingReceiver.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        await _receiver.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task PublishOnA_LongPollOnB_WakesByNoticeNotByTheCheck()
+    {
+        // A check every 30 s: only the notice from A can wake B's long poll within the second.
+        var a = await _cluster.StartNodeAsync("node-a", checkSeconds: 30);
+        var b = await _cluster.StartNodeAsync("node-b", checkSeconds: 30);
+        using var adminA = a.CreateClient(_cluster.AdminToken);
+        using var adminB = b.CreateClient(_cluster.AdminToken, TimeSpan.FromSeconds(60));
+        var streamId = (await SsfTestServer.CreateStreamAsync(adminA, new { events_requested = new[] { EventTypes.Caep.SessionRevoked } }))["stream_id"]!.GetValue<string>();
+
+        // The stream A created is known to B (its catalog follows A's notice).
+        await WaitUntilAsync(async () => (await adminB.PostAsJsonAsync($"/ssf/poll/{streamId}", new { returnImmediately = true })).StatusCode == HttpStatusCode.OK, "B to know A's stream");
+        var longPoll = SsfTestServer.PollAsync(adminB, streamId, new { returnImmediately = false, maxEvents = 10 });
+        await Task.Delay(500);
+        var published = Stopwatch.StartNew();
+        await PublishForAsync(adminA, "alice@example.com");
+        var answer = await longPoll;
+        published.Stop();
+
+        var set = Assert.Single(answer["sets"]!.AsObject());
+        Assert.Equal("alice@example.com", SubjectOf(set.Value!.GetValue<string>()));
+        var jti = set.Key;
+        Assert.True(published.Elapsed < TimeSpan.FromSeconds(3), $"B's long poll took {published.Elapsed.TotalMilliseconds:0} ms to wake");
+        output.WriteLine($"publish on A to B's long poll answering: {published.Elapsed.TotalMilliseconds:0} ms");
+
+        // Acknowledged on B, gone for A too.
+        await SsfTestServer.PollAsync(adminB, streamId, new { returnImmediately = true, ack = new[] { jti } });
+        Assert.Empty((await SsfTestServer.PollAsync(adminA, streamId, new { returnImmediately = true }))["sets"]!.AsObject());
+    }
+
+    [Fact]
+    public async Task KeysRotatedOnA_AreServedAndUsedByB()
+    {
+        var a = await _cluster.StartNodeAsync("node-a");
+        var b = await _cluster.StartNodeAsync("node-b");
+        using var adminA = a.CreateClient(_cluster.AdminToken);
+        using var adminB = b.CreateClient(_cluster.AdminToken);
+        var before = await ActiveKidAsync(adminB);
+
+        using var rotated = await adminA.PostAsJsonAsync("/admin/keys/rotate", new { });
+        rotated.EnsureSuccessStatusCode();
+        var after = await ActiveKidAsync(adminA);
+
+        Assert.NotEqual(before, after);
+        await WaitUntilAsync(async () => await ActiveKidAsync(adminB) == after, "B to sign with the key A rotated to");
+        var jwks = JsonNode.Parse(await adminB.GetStringAsync(new Uri("/jwks.json", UriKind.Relative)))!["keys"]!.AsArray().Select(k => k!["kid"]!.GetValue<string>());
+        Assert.Contains(after, jwks);
+        Assert.Contains(before, jwks);
+    }
+
+    [Fact]
+    public async Task PushOwnerKilled_AnotherNodeTakesOver_EveryAcceptedEventArrivesInOrder()
+    {
+        var a = await _cluster.StartNodeAsync("node-a");
+        var b = await _cluster.StartNodeAsync("node-b");
+        var nodes = new Dictionary<string, ServerProcess> { ["node-a"] = a, ["node-b"] = b };
+
+        // A receiver slow enough that delivery is still going on when the owner dies.
+        _receiver.Respond = (_, _) =>
+        {
+            Thread.Sleep(5);
+            return (202, null, null);
+        };
+        using var admin = a.CreateClient(_cluster.AdminToken);
+        var streamId = (await SsfTestServer.CreateStreamAsync(admin, new
+        {
+            events_requested = new[] { EventTypes.Caep.SessionRevoked },
+            delivery = new { method = DeliveryMethods.Push, endpoint_url = _receiver.Url() },
+        }))["stream_id"]!.GetValue<string>();
+        var ownerId = await _cluster.WaitForLeaseHolderAsync(streamId, TimeSpan.FromSeconds(20));
+        var owner = nodes[ownerId];
+        var survivor = nodes.Single(n => n.Key != ownerId).Value;
+        using var publisher = survivor.CreateClient(_cluster.AdminToken);
+
+        // Published one after another on the survivor, so the order of the stream is the order here.
+        // Each stream gets its own jti (the SET is signed for its audience): events are told apart by subject.
+        var accepted = new List<string>();
+        for (var i = 0; i < 150; i++)
+        {
+            accepted.Add(await PublishForAsync(publisher, $"user{i}@example.com"));
+        }
+
+        await _receiver.WaitForAsync(20, TimeSpan.FromSeconds(30));
+        var killedAt = Stopwatch.StartNew();
+        await owner.KillAsync(TimeSpan.FromSeconds(10));
+        var pushedBeforeKill = _receiver.Received.Count;
+        for (var i = 150; i < 300; i++)
+        {
+            accepted.Add(await PublishForAsync(publisher, $"user{i}@example.com"));
+        }
+
+        var takenOverBy = await _cluster.WaitForLeaseHolderAsync(streamId, TimeSpan.FromSeconds(30), other: ownerId);
+        await WaitUntilAsync(() => Task.FromResult(Subjects().Distinct().Count() >= accepted.Count), "every accepted event to arrive", TimeSpan.FromSeconds(60));
+        var received = Subjects();
+        var firstArrivals = received.Distinct().ToList();
+        var duplicates = received.Count - firstArrivals.Count;
+
+        output.WriteLine($"owner {ownerId} killed after {pushedBeforeKill} pushes; {takenOverBy} took over; {received.Count} pushes for {accepted.Count} events, {duplicates} duplicates; {killedAt.Elapsed.TotalSeconds:0.0} s from the kill to the last");
+        Assert.NotEqual(ownerId, takenOverBy);
+        Assert.Equal(accepted, firstArrivals);
+
+        // At most what was pushed and not yet acknowledged when the owner died: its unacknowledged
+        // run (PushWorker.AckEvery) and the push in flight.
+        Assert.InRange(duplicates, 0, 33);
+    }
+
+    [Fact]
+    public async Task ReplayOnTwoNodesAtOnce_QueuesEachEntryOnce()
+    {
+        var a = await _cluster.StartNodeAsync("node-a");
+        var b = await _cluster.StartNodeAsync("node-b");
+        using var adminA = a.CreateClient(_cluster.AdminToken);
+        using var adminB = b.CreateClient(_cluster.AdminToken);
+        var streamId = (await SsfTestServer.CreateStreamAsync(adminA, new
+        {
+            events_requested = new[] { EventTypes.Caep.SessionRevoked },
+            delivery = new { method = DeliveryMethods.Push, endpoint_url = _receiver.Url() },
+        }))["stream_id"]!.GetValue<string>();
+        var accepted = new List<string>();
+        for (var i = 0; i < 60; i++)
+        {
+            accepted.Add(await PublishForAsync(i % 2 == 0 ? adminA : adminB, $"user{i}@example.com"));
+        }
+
+        await _receiver.WaitForAsync(accepted.Count, TimeSpan.FromSeconds(30));
+        await WaitUntilAsync(async () => await _cluster.ScalarAsync<long>("SELECT count(*) FROM deliveries WHERE stream_id = @s AND state = 0", ("s", (object)streamId)) == 0, "every push to be acknowledged");
+
+        var replays = await Task.WhenAll(ReplayAsync(adminA, streamId), ReplayAsync(adminB, streamId));
+        await _receiver.WaitForAsync(accepted.Count * 2, TimeSpan.FromSeconds(30));
+        await Task.Delay(TimeSpan.FromSeconds(2 * ClusterFixture.LeaseSeconds));
+
+        Assert.Equal(accepted.Count, replays.Sum());
+        var counts = Subjects().GroupBy(j => j).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(accepted.Order(), counts.Keys.Order());
+        Assert.All(counts, c => Assert.Equal(2, c.Value));
+    }
+
+    [Fact]
+    public async Task DatabaseLost_NodeAnswers503AndStoresNothing_ThenRecovers()
+    {
+        var a = await _cluster.StartNodeAsync("node-a");
+        using var admin = a.CreateClient(_cluster.AdminToken);
+        var streamId = (await SsfTestServer.CreateStreamAsync(admin, new { events_requested = new[] { EventTypes.Caep.SessionRevoked } }))["stream_id"]!.GetValue<string>();
+
+        PostgresTestServer.Instance.SetReachable(_cluster.ConnectionString, reachable: false);
+        HttpResponseMessage? refused = null;
+        try
+        {
+            using var health = await admin.GetAsync(new Uri("/healthz", UriKind.Relative));
+            refused = await admin.PostAsync(new Uri("/events", UriKind.Relative), new StringContent(SsfTestServer.SessionRevoked("lost@example.com"), System.Text.Encoding.UTF8, "application/json"));
+            var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(503, problem.GetProperty("status").GetInt32());
+            Assert.NotNull(refused.Headers.RetryAfter);
+        }
+        finally
+        {
+            refused?.Dispose();
+            PostgresTestServer.Instance.SetReachable(_cluster.ConnectionString, reachable: true);
+        }
+
+        await WaitUntilAsync(async () => (await admin.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode == HttpStatusCode.OK, "the node to be healthy again");
+        await PublishForAsync(admin, "after@example.com");
+        var polled = await SsfTestServer.PollAsync(admin, streamId, new { returnImmediately = true });
+        Assert.Equal(["after@example.com"], polled["sets"]!.AsObject().Select(s => SubjectOf(s.Value!.GetValue<string>())));
+    }
+
+    private static async Task<int> ReplayAsync(HttpClient admin, string streamId)
+    {
+        using var response = await admin.PostAsJsonAsync($"/admin/streams/{streamId}/replay", new { from_position = 0 });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("count").GetInt32();
+    }
+
+    private static async Task<string> ActiveKidAsync(HttpClient admin)
+    {
+        var keys = await admin.GetFromJsonAsync<JsonElement>(new Uri("/admin/keys", UriKind.Relative));
+        return keys.EnumerateArray().Single(k => k.GetProperty("state").GetString() == "active").GetProperty("kid").GetString()!;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"Waited in vain for {what}.");
+    }
+
+    private static async Task<string> PublishForAsync(HttpClient client, string email)
+    {
+        await SsfTestServer.PublishAsync(client, SsfTestServer.SessionRevoked(email));
+        return email;
+    }
+
+    private static string SubjectOf(string token) =>
+        JsonNode.Parse(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Decode(token.Split(".")[1]))!["sub_id"]!["email"]!.GetValue<string>();
+
+    /// <summary>The subject of every push received, in order of arrival.</summary>
+    private List<string> Subjects() => _receiver.Received.Select(p => SubjectOf(p.Body)).ToList();
+}
