@@ -138,34 +138,47 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReplayOnTwoNodesAtOnce_QueuesEachEntryOnce()
+    public async Task ReplayOnBothNodes_WhileDelivering_SendsEachEntryOncePerPass()
     {
         var a = await _cluster.StartNodeAsync("node-a");
         var b = await _cluster.StartNodeAsync("node-b");
         using var adminA = a.CreateClient(_cluster.AdminToken);
         using var adminB = b.CreateClient(_cluster.AdminToken);
+        _receiver.Respond = (_, _) =>
+        {
+            Thread.Sleep(3);
+            return (202, null, null);
+        };
         var streamId = (await SsfTestServer.CreateStreamAsync(adminA, new
         {
             events_requested = new[] { EventTypes.Caep.SessionRevoked },
             delivery = new { method = DeliveryMethods.Push, endpoint_url = _receiver.Url() },
         }))["stream_id"]!.GetValue<string>();
         var accepted = new List<string>();
-        for (var i = 0; i < 60; i++)
+        for (var i = 0; i < 100; i++)
         {
             accepted.Add(await PublishForAsync(i % 2 == 0 ? adminA : adminB, $"user{i}@example.com"));
         }
 
-        await _receiver.WaitForAsync(accepted.Count, TimeSpan.FromSeconds(30));
-        await WaitUntilAsync(async () => await _cluster.ScalarAsync<long>("SELECT count(*) FROM deliveries WHERE stream_id = @s AND state = 0", ("s", (object)streamId)) == 0, "every push to be acknowledged");
-
+        // Half way through the first delivery, a replay from the start on each node at once.
+        await _receiver.WaitForAsync(accepted.Count / 2, TimeSpan.FromSeconds(30));
         var replays = await Task.WhenAll(ReplayAsync(adminA, streamId), ReplayAsync(adminB, streamId));
-        await _receiver.WaitForAsync(accepted.Count * 2, TimeSpan.FromSeconds(30));
-        await Task.Delay(TimeSpan.FromSeconds(2 * ClusterFixture.LeaseSeconds));
+        var expected = accepted.Count + replays.Sum();
+        await WaitUntilAsync(
+            async () => _receiver.Received.Count >= expected
+                && await _cluster.ScalarAsync<long>("SELECT count(*) FROM deliveries WHERE stream_id = @s AND state = 0", ("s", (object)streamId)) == 0,
+            "the replayed entries to be delivered",
+            TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(ClusterFixture.LeaseSeconds));
 
-        Assert.Equal(accepted.Count, replays.Sum());
+        // Every push has a reason: the first delivery, or one replay that re-queued a delivered
+        // entry. A pending entry is never queued twice, and no node pushes what another does.
+        output.WriteLine($"replays re-queued {replays[0]} and {replays[1]}; {_receiver.Received.Count} pushes for {accepted.Count} events");
+        Assert.True(replays.Sum() > 0);
+        Assert.Equal(expected, _receiver.Received.Count);
         var counts = Subjects().GroupBy(j => j).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(accepted.Order(), counts.Keys.Order());
-        Assert.All(counts, c => Assert.Equal(2, c.Value));
+        Assert.All(counts.Values, c => Assert.InRange(c, 1, 1 + replays.Length));
     }
 
     [Fact]

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Cluster;
 using SharpSignals.Server.Routing;
@@ -11,14 +9,10 @@ using SharpSignals.Tokens.Events;
 namespace SharpSignals.Server.Delivery.Push;
 
 /// <summary>
-/// Runs one <see cref="PushWorker"/> per enabled outbound push stream whose lease this node holds
-/// (DESIGN.md, "Cluster"), so that a slow or dead receiver only ever holds up its own stream and
-/// each stream is pushed by one node at a time, in order. Every check it renews its leases, stops
-/// the workers of leases it lost, and takes leases nobody holds up to its fair share of the streams
-/// (all of them on the embedded store, where this node is alone); a node that joins gets its share
-/// as the others give up their excess one stream per check.
+/// One <see cref="PushWorker"/> per enabled outbound push stream whose push lease this node holds
+/// (<see cref="LeasedStreamWorkers"/>), each on a thread of its own (<see cref="DedicatedThread"/>).
 /// </summary>
-internal sealed partial class PushDeliveryService(
+internal sealed class PushDeliveryService(
     StreamCatalog catalog,
     IDeliveryStore deliveries,
     IClusterStore cluster,
@@ -29,255 +23,19 @@ internal sealed partial class PushDeliveryService(
     IOptions<PushOptions> options,
     IOptions<ClusterOptions> clusterOptions,
     TimeProvider time,
-    ILogger<PushDeliveryService> logger) : BackgroundService
+    ILogger<PushDeliveryService> logger) : LeasedStreamWorkers(catalog, cluster, node, clusterOptions, logger)
 {
-    private readonly ConcurrentDictionary<string, Running> _running = new(StringComparer.Ordinal);
-    private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private CancellationToken _stopping;
+    protected override string WorkName => "push";
 
-    private TimeSpan LeaseDuration => TimeSpan.FromSeconds(clusterOptions.Value.LeaseSeconds);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        _stopping = stoppingToken;
-        catalog.Changed += OnStreamChanged;
-
-        // Leases are renewed three times per lease; streams nobody holds are looked for every check.
-        var period = TimeSpan.FromSeconds(Math.Min(clusterOptions.Value.CheckSeconds, clusterOptions.Value.LeaseSeconds / 3));
-        var nextCheck = DateTime.UtcNow;
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                var due = DateTime.UtcNow >= nextCheck;
-                if (due)
-                {
-                    nextCheck = DateTime.UtcNow + period;
-                    await RenewAsync(stoppingToken);
-                }
-
-                await BalanceAsync(releaseExcess: due, stoppingToken);
-                await WaitAsync(nextCheck - DateTime.UtcNow, stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down: let the workers finish their current push, then give the leases back.
-        }
-
-        foreach (var running in _running.Values)
-        {
-            await running.Stop.CancelAsync();
-        }
-
-        await Task.WhenAll(_running.Values.Select(r => r.Finished));
-        await LeaveAsync();
-    }
-
-    public override void Dispose()
-    {
-        catalog.Changed -= OnStreamChanged;
-        foreach (var running in _running.Values)
-        {
-            running.Stop.Dispose();
-        }
-
-        base.Dispose();
-    }
-
-    private static bool IsDeliverable(StreamRoute? route) =>
+    protected override bool Wants(StreamRoute? route) =>
         route is { IsPush: true, IsOutbound: true, Status: StreamStatuses.Enabled };
 
-    private void OnStreamChanged(string streamId)
+    protected override Task RunWorkerAsync(StreamLease lease, CancellationToken stop)
     {
-        if (_running.ContainsKey(streamId))
-        {
-            // A running worker sees the change at its next turn (and stops when the stream no
-            // longer pushes); wake it.
-            signals.Wake(streamId);
-        }
-        else if (IsDeliverable(catalog.Find(streamId)))
-        {
-            _doorbell.Writer.TryWrite(true);
-        }
+        var worker = new PushWorker(lease, Catalog, deliveries, Cluster, signals, client, services.GetRequiredService<StreamService>(), options, time, logger);
+        return DedicatedThread.Run("push " + lease.StreamId, () => worker.RunAsync(stop));
     }
 
-    private async Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken)
-    {
-        if (delay <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(delay);
-        try
-        {
-            await _doorbell.Reader.ReadAsync(timeout.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // The next check is due.
-        }
-    }
-
-    /// <summary>Renews every lease held; a lease taken over, or not renewed for a whole lease, stops its worker.</summary>
-    private async Task RenewAsync(CancellationToken cancellationToken)
-    {
-        foreach (var running in _running.Values.Where(r => !r.Finished.IsCompleted))
-        {
-            try
-            {
-                if (await cluster.RenewLeaseAsync(running.Lease, LeaseDuration, cancellationToken))
-                {
-                    running.RenewedAt = DateTime.UtcNow;
-                    continue;
-                }
-
-                LogLeaseLost(logger, running.Lease.StreamId, running.Lease.Token);
-                await running.Stop.CancelAsync();
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // The store is away: the lease may lapse and go to another node, so stop pushing
-                // once it surely has (the fence would refuse this node's changes anyway).
-                LogRenewFailed(logger, ex, running.Lease.StreamId);
-                if (DateTime.UtcNow - running.RenewedAt >= LeaseDuration)
-                {
-                    await running.Stop.CancelAsync();
-                }
-            }
-        }
-    }
-
-    /// <summary>Takes the leases of deliverable streams nobody pushes, up to this node's fair share; gives one back when over it.</summary>
-    private async Task BalanceAsync(bool releaseExcess, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var deliverable = catalog.All.Where(IsDeliverable).Select(r => r.StreamId).ToList();
-            var nodes = await cluster.HeartbeatAsync(node.Id, LeaseDuration, cancellationToken);
-            var fairShare = (deliverable.Count + nodes - 1) / Math.Max(1, nodes);
-            var held = _running.Count;
-            if (held < fairShare)
-            {
-                // In random order, so that nodes looking at once do not all reach for the same streams.
-                foreach (var streamId in deliverable.Where(id => !_running.ContainsKey(id)).OrderBy(_ => Random.Shared.Next()))
-                {
-                    if (held >= fairShare)
-                    {
-                        break;
-                    }
-
-                    if (await cluster.TryAcquireLeaseAsync(streamId, node.Id, LeaseDuration, cancellationToken) is { } lease)
-                    {
-                        Start(lease);
-                        held++;
-                    }
-                }
-            }
-            else if (releaseExcess && held > fairShare && _running.Values.FirstOrDefault(r => !r.Finished.IsCompleted) is { } excess)
-            {
-                LogGivingBack(logger, excess.Lease.StreamId, held, fairShare);
-                await excess.Stop.CancelAsync();
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogBalanceFailed(logger, ex);
-        }
-    }
-
-    private void Start(StreamLease lease)
-    {
-        var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
-        var worker = new PushWorker(lease, catalog, deliveries, cluster, signals, client, services.GetRequiredService<StreamService>(), options, time, logger);
-        var running = new Running(lease, stop);
-        _running[lease.StreamId] = running;
-        running.Finished = DedicatedThread.Run("push " + lease.StreamId, async () =>
-        {
-            try
-            {
-                await worker.RunAsync(stop.Token);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                // Stopped: shutting down, or the lease is lost or given back.
-            }
-            catch (StreamLeaseLostException)
-            {
-                LogLeaseLost(logger, lease.StreamId, lease.Token);
-            }
-            catch (Exception ex)
-            {
-                LogWorkerFailed(logger, ex, lease.StreamId);
-            }
-            finally
-            {
-                await ReleaseAsync(running);
-            }
-        });
-    }
-
-    /// <summary>After a worker ends: gives its lease back so that any node (this one too) may take the stream at the next check.</summary>
-    private async Task ReleaseAsync(Running running)
-    {
-        try
-        {
-            await cluster.ReleaseLeaseAsync(running.Lease, CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            // It lapses on its own.
-            LogReleaseFailed(logger, ex, running.Lease.StreamId);
-        }
-
-        _running.TryRemove(new KeyValuePair<string, Running>(running.Lease.StreamId, running));
-        running.Stop.Dispose();
-        if (!_stopping.IsCancellationRequested)
-        {
-            _doorbell.Writer.TryWrite(true);
-        }
-    }
-
-    private async Task LeaveAsync()
-    {
-        try
-        {
-            await cluster.LeaveAsync(node.Id, CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            LogReleaseFailed(logger, ex, "(node)");
-        }
-    }
-
-    private sealed class Running(StreamLease lease, CancellationTokenSource stop)
-    {
-        public StreamLease Lease { get; } = lease;
-
-        public CancellationTokenSource Stop { get; } = stop;
-
-        public Task Finished { get; set; } = Task.CompletedTask;
-
-        public DateTime RenewedAt { get; set; } = DateTime.UtcNow;
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Push worker of stream {StreamId} failed")]
-    private static partial void LogWorkerFailed(ILogger logger, Exception exception, string streamId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {StreamId}: push lease {Token} was taken over by another node; stopped pushing")]
-    private static partial void LogLeaseLost(ILogger logger, string streamId, long token);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {StreamId}: could not renew the push lease")]
-    private static partial void LogRenewFailed(ILogger logger, Exception exception, string streamId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not look for push streams to take over")]
-    private static partial void LogBalanceFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stream {StreamId}: giving its push lease back ({Held} held, fair share {FairShare})")]
-    private static partial void LogGivingBack(ILogger logger, string streamId, int held, int fairShare);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {StreamId}: could not release the push lease; it lapses on its own")]
-    private static partial void LogReleaseFailed(ILogger logger, Exception exception, string streamId);
+    /// <summary>A running worker sees the change at its next turn, after its current push, and stops when the stream no longer pushes: wake it.</summary>
+    protected override void OnChangedWhileRunning(string streamId, CancellationTokenSource stop) => signals.Wake(streamId);
 }
