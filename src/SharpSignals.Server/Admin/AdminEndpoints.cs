@@ -4,6 +4,7 @@ using SharpSignals.Server.Http;
 using SharpSignals.Server.Inbound;
 using SharpSignals.Server.Keys;
 using SharpSignals.Server.Routing;
+using SharpSignals.Storage.Cluster;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Streams;
 using SharpSignals.Tokens.Keys;
@@ -29,14 +30,17 @@ internal static class AdminEndpoints
         return app;
     }
 
-    private static async Task<IResult> ListStreams(HttpRequest request, IStreamStore streams, IDeliveryStore deliveries, InboundPollStatus polls, CancellationToken cancellationToken)
+    private static async Task<IResult> ListStreams(HttpRequest request, IStreamStore streams, IDeliveryStore deliveries, IClusterStore cluster, InboundPollStatus polls, CancellationToken cancellationToken)
     {
+        // Which node pushes (or polls) each stream now: the holder of its lease (DESIGN.md, "Cluster").
+        var workers = (await cluster.ListLeasesAsync(cancellationToken)).ToDictionary(l => l.StreamId, l => l.NodeId, StringComparer.Ordinal);
         var list = new List<AdminStream>();
         foreach (var stream in await streams.ListStreamsAsync(request.Query["project"].FirstOrDefault(), null, cancellationToken))
         {
             var backlog = await deliveries.GetBacklogAsync(stream.StreamId, cancellationToken);
             list.Add(new AdminStream(stream.StreamId, stream.Project, stream.OwnerClientId, stream.Direction, stream.Status, stream.StatusReason,
-                backlog.Pending, backlog.OldestPendingAt?.ToUnixTimeSeconds(), backlog.DeadLetters, polls.LastError(stream.StreamId) ?? backlog.LastError));
+                backlog.Pending, backlog.OldestPendingAt?.ToUnixTimeSeconds(), backlog.DeadLetters, polls.LastError(stream.StreamId) ?? backlog.LastError,
+                workers.GetValueOrDefault(stream.StreamId)));
         }
 
         return TypedResults.Json(list.ToArray(), AdminApiJsonContext.Default.AdminStreamArray);
@@ -165,7 +169,8 @@ internal sealed record AdminStream(
     [property: JsonPropertyName("pending")] long Pending,
     [property: JsonPropertyName("oldest_pending_at")] long? OldestPendingAt,
     [property: JsonPropertyName("dead_letters")] long DeadLetters,
-    [property: JsonPropertyName("last_error")] string? LastError);
+    [property: JsonPropertyName("last_error")] string? LastError,
+    [property: JsonPropertyName("worker_node")] string? WorkerNode);
 
 internal sealed record AdminDeadLetter(
     [property: JsonPropertyName("jti")] string Jti,

@@ -131,6 +131,8 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"owner {ownerId} killed after {pushedBeforeKill} pushes; {takenOverBy} took over; {received.Count} pushes for {accepted.Count} events, {duplicates} duplicates; {killedAt.Elapsed.TotalSeconds:0.0} s from the kill to the last");
         Assert.NotEqual(ownerId, takenOverBy);
         Assert.Equal(accepted, firstArrivals);
+        var listed = await publisher.GetFromJsonAsync<JsonArray>(new Uri("/admin/streams", UriKind.Relative));
+        Assert.Equal(takenOverBy, (string?)Assert.Single(listed!)!["worker_node"]);
 
         // At most what was pushed and not yet acknowledged when the owner died: its unacknowledged
         // run (PushWorker.AckEvery) and the push in flight.
