@@ -167,16 +167,31 @@ public sealed partial class PostgresStore
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
-    public async ValueTask<bool> RenewLeaseAsync(StreamLease lease, TimeSpan duration, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlySet<string>> RenewLeasesAsync(IReadOnlyCollection<StreamLease> leases, TimeSpan duration, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(lease);
-        await using var command = _dataSource.CreateCommand("""
-            UPDATE stream_leases SET expires_at = now() + @duration
-            WHERE stream_id = @stream AND node_id = @node AND token = @token
-            """);
-        command.Parameters.Add(new NpgsqlParameter("duration", NpgsqlTypes.NpgsqlDbType.Interval) { Value = duration });
-        BindLease(command.Parameters, lease);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        ArgumentNullException.ThrowIfNull(leases);
+        if (leases.Count == 0)
+        {
+            return new HashSet<string>();
+        }
+
+        var renewed = await ReadListAsync(
+            """
+            UPDATE stream_leases l SET expires_at = now() + @duration
+            FROM unnest(@streams, @nodes, @tokens) AS held (stream_id, node_id, token)
+            WHERE l.stream_id = held.stream_id AND l.node_id = held.node_id AND l.token = held.token
+            RETURNING l.stream_id
+            """,
+            p =>
+            {
+                p.Add(new NpgsqlParameter("duration", NpgsqlTypes.NpgsqlDbType.Interval) { Value = duration });
+                p.TextArray("streams", leases.Select(l => l.StreamId));
+                p.TextArray("nodes", leases.Select(l => l.NodeId));
+                p.Add(new NpgsqlParameter("tokens", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bigint) { Value = leases.Select(l => l.Token).ToArray() });
+            },
+            r => r.GetString(0),
+            cancellationToken).ConfigureAwait(false);
+        return renewed.ToHashSet(StringComparer.Ordinal);
     }
 
     /// <inheritdoc/>

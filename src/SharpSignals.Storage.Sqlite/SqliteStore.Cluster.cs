@@ -52,17 +52,32 @@ public sealed partial class SqliteStore
     }
 
     /// <inheritdoc/>
-    public async ValueTask<bool> RenewLeaseAsync(StreamLease lease, TimeSpan duration, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlySet<string>> RenewLeasesAsync(IReadOnlyCollection<StreamLease> leases, TimeSpan duration, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(lease);
-        return await UpdateLeaseAsync(lease, DateTimeOffset.UtcNow + duration, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(leases);
+        var expires = ToUnixMs(DateTimeOffset.UtcNow + duration);
+        return await _writer.ExecuteAsync(
+            context =>
+            {
+                var renewed = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var lease in leases)
+                {
+                    if (UpdateLease(context, lease, expires))
+                    {
+                        renewed.Add(lease.StreamId);
+                    }
+                }
+
+                return (IReadOnlySet<string>)renewed;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
     public async ValueTask ReleaseLeaseAsync(StreamLease lease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        await UpdateLeaseAsync(lease, DateTimeOffset.UnixEpoch, cancellationToken).ConfigureAwait(false);
+        await _writer.ExecuteAsync(context => UpdateLease(context, lease, ToUnixMs(DateTimeOffset.UnixEpoch)), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -127,16 +142,13 @@ public sealed partial class SqliteStore
         }
     }
 
-    private async Task<bool> UpdateLeaseAsync(StreamLease lease, DateTimeOffset expires, CancellationToken cancellationToken) =>
-        await _writer.ExecuteAsync(
-            context =>
-            {
-                var command = context.Command("UPDATE stream_leases SET expires_at = $expires WHERE stream_id = $stream AND node_id = $node AND token = $token");
-                command.Parameters.AddWithValue("$expires", ToUnixMs(expires));
-                command.Parameters.AddWithValue("$stream", lease.StreamId);
-                command.Parameters.AddWithValue("$node", lease.NodeId);
-                command.Parameters.AddWithValue("$token", lease.Token);
-                return command.ExecuteNonQuery() == 1;
-            },
-            cancellationToken).ConfigureAwait(false);
+    private static bool UpdateLease(SqliteWriteContext context, StreamLease lease, long expires)
+    {
+        var command = context.Command("UPDATE stream_leases SET expires_at = $expires WHERE stream_id = $stream AND node_id = $node AND token = $token");
+        command.Parameters.AddWithValue("$expires", expires);
+        command.Parameters.AddWithValue("$stream", lease.StreamId);
+        command.Parameters.AddWithValue("$node", lease.NodeId);
+        command.Parameters.AddWithValue("$token", lease.Token);
+        return command.ExecuteNonQuery() == 1;
+    }
 }

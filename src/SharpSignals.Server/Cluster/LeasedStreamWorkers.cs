@@ -57,7 +57,7 @@ internal abstract partial class LeasedStreamWorkers(
 
         foreach (var running in _running.Values)
         {
-            await running.Stop.CancelAsync();
+            running.Cancel();
         }
 
         await Task.WhenAll(_running.Values.Select(r => r.Finished));
@@ -91,11 +91,12 @@ internal abstract partial class LeasedStreamWorkers(
     protected abstract Task RunWorkerAsync(StreamLease lease, CancellationToken stop);
 
     /// <summary>The stream changed while its worker runs: by default the worker stops at once if the stream no longer wants it.</summary>
-    protected virtual void OnChangedWhileRunning(string streamId, CancellationTokenSource stop)
+    protected virtual void OnChangedWhileRunning(string streamId, Action stop)
     {
+        ArgumentNullException.ThrowIfNull(stop);
         if (!Wants(catalog.Find(streamId)))
         {
-            stop.Cancel();
+            stop();
         }
     }
 
@@ -103,7 +104,7 @@ internal abstract partial class LeasedStreamWorkers(
     {
         if (_running.TryGetValue(streamId, out var running))
         {
-            OnChangedWhileRunning(streamId, running.Stop);
+            OnChangedWhileRunning(streamId, running.Cancel);
         }
         else if (Wants(catalog.Find(streamId)))
         {
@@ -133,28 +134,40 @@ internal abstract partial class LeasedStreamWorkers(
     /// <summary>Renews every lease held; a lease taken over, or not renewed for a whole lease, stops its worker.</summary>
     private async Task RenewAsync(CancellationToken cancellationToken)
     {
-        foreach (var running in _running.Values.Where(r => !r.Finished.IsCompleted))
+        var held = _running.Values.ToList();
+        if (held.Count == 0)
         {
-            try
-            {
-                if (await cluster.RenewLeaseAsync(running.Lease, LeaseDuration, cancellationToken))
-                {
-                    running.RenewedAt = DateTime.UtcNow;
-                    continue;
-                }
+            return;
+        }
 
-                LogLeaseLost(logger, WorkName, running.Lease.StreamId, running.Lease.Token);
-                await running.Stop.CancelAsync();
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+        IReadOnlySet<string> renewed;
+        try
+        {
+            renewed = await cluster.RenewLeasesAsync(held.Select(r => r.Lease).ToList(), LeaseDuration, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The store is away: the leases may lapse and go to other nodes, so stop working a
+            // stream once its lease surely has (the fence would refuse this node's changes anyway).
+            LogRenewFailed(logger, ex, WorkName, held.Count);
+            foreach (var running in held.Where(r => DateTime.UtcNow - r.RenewedAt >= LeaseDuration))
             {
-                // The store is away: the lease may lapse and go to another node, so stop pushing
-                // once it surely has (the fence would refuse this node's changes anyway).
-                LogRenewFailed(logger, ex, WorkName, running.Lease.StreamId);
-                if (DateTime.UtcNow - running.RenewedAt >= LeaseDuration)
-                {
-                    await running.Stop.CancelAsync();
-                }
+                running.Cancel();
+            }
+
+            return;
+        }
+
+        foreach (var running in held)
+        {
+            if (renewed.Contains(running.Lease.StreamId))
+            {
+                running.RenewedAt = DateTime.UtcNow;
+            }
+            else if (!running.Cancelled)
+            {
+                LogLeaseLost(logger, WorkName, running.Lease.StreamId, running.Lease.Token);
+                running.Cancel();
             }
         }
     }
@@ -185,10 +198,10 @@ internal abstract partial class LeasedStreamWorkers(
                     }
                 }
             }
-            else if (releaseExcess && held > fairShare && _running.Values.FirstOrDefault(r => !r.Finished.IsCompleted) is { } excess)
+            else if (releaseExcess && held > fairShare && _running.Values.FirstOrDefault(r => !r.Cancelled) is { } excess)
             {
                 LogGivingBack(logger, WorkName, excess.Lease.StreamId, held, fairShare);
-                await excess.Stop.CancelAsync();
+                excess.Cancel();
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -271,6 +284,22 @@ internal abstract partial class LeasedStreamWorkers(
         public Task Finished { get; set; } = Task.CompletedTask;
 
         public DateTime RenewedAt { get; set; } = DateTime.UtcNow;
+
+        public bool Cancelled { get; private set; }
+
+        /// <summary>Stops the worker; harmless once it has ended and its token source is gone.</summary>
+        public void Cancel()
+        {
+            Cancelled = true;
+            try
+            {
+                Stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already ended.
+            }
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The {Work} worker of stream {StreamId} failed")]
@@ -279,8 +308,8 @@ internal abstract partial class LeasedStreamWorkers(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {StreamId}: {Work} lease {Token} was taken over by another node; stopped")]
     private static partial void LogLeaseLost(ILogger logger, string work, string streamId, long token);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {StreamId}: could not renew the {Work} lease")]
-    private static partial void LogRenewFailed(ILogger logger, Exception exception, string work, string streamId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew this node's {Count} {Work} leases")]
+    private static partial void LogRenewFailed(ILogger logger, Exception exception, string work, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not look for {Work} streams to take over")]
     private static partial void LogBalanceFailed(ILogger logger, Exception exception, string work);

@@ -57,12 +57,12 @@ public interface IClusterStore
     /// <returns>The lease, or <see langword="null"/> when another node holds it.</returns>
     ValueTask<StreamLease?> TryAcquireLeaseAsync(string streamId, string nodeId, TimeSpan duration, CancellationToken cancellationToken);
 
-    /// <summary>Extends a lease still held with its token.</summary>
-    /// <param name="lease">The lease.</param>
+    /// <summary>Extends the leases still held with their tokens, in one write however many there are.</summary>
+    /// <param name="leases">The leases.</param>
     /// <param name="duration">How long from now, by the store's clock.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns><see langword="false"/> when the lease was taken over: stop delivering.</returns>
-    ValueTask<bool> RenewLeaseAsync(StreamLease lease, TimeSpan duration, CancellationToken cancellationToken);
+    /// <returns>The streams whose leases were renewed; for the others, another node took over: stop working them.</returns>
+    ValueTask<IReadOnlySet<string>> RenewLeasesAsync(IReadOnlyCollection<StreamLease> leases, TimeSpan duration, CancellationToken cancellationToken);
 
     /// <summary>Lets a lease expire now, so that another node may take the stream at once.</summary>
     /// <param name="lease">The lease.</param>

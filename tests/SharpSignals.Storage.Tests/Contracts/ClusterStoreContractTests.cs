@@ -58,10 +58,9 @@ public abstract class ClusterStoreContractTests : StoreContractBase
         await Assert.ThrowsAsync<StreamLeaseLostException>(async () => await Store.AcknowledgeAsync(stale, ["e1"], T0, CancellationToken.None));
         await Assert.ThrowsAsync<StreamLeaseLostException>(async () => await Store.DeadLetterAsync(stale, [new DeliveryFailure("e1", "invalid_request", null)], T0, CancellationToken.None));
         await Assert.ThrowsAsync<StreamLeaseLostException>(async () => await Store.RecordFailedAttemptAsync(stale, entry.Id, "HTTP 503", T0, CancellationToken.None));
-        Assert.False(await Store.RenewLeaseAsync(stale, Minute, CancellationToken.None));
-
         Assert.NotNull(current);
-        Assert.True(await Store.RenewLeaseAsync(current, Minute, CancellationToken.None));
+        Assert.Equal(["s1"], await Store.RenewLeasesAsync([stale, current], Minute, CancellationToken.None));
+        Assert.Empty(await Store.RenewLeasesAsync([stale], Minute, CancellationToken.None));
         var unchanged = Assert.Single(await Store.ReadPendingAsync("s1", 10, CancellationToken.None));
         Assert.Equal((0, (string?)null), (unchanged.Attempts, unchanged.LastError));
         Assert.Empty(await Store.ReadDeadLettersAsync("s1", 10, CancellationToken.None));

@@ -26,7 +26,8 @@ public sealed class PostgresClusterStoreTests : ClusterStoreContractTests, IDisp
         Assert.Null(whileHeld);
         Assert.NotNull(leaseB);
         Assert.True(leaseB.Token > leaseA.Token);
-        Assert.False(await Store.RenewLeaseAsync(leaseA, TimeSpan.FromMinutes(1), CancellationToken.None));
+        Assert.Empty(await Store.RenewLeasesAsync([leaseA], TimeSpan.FromMinutes(1), CancellationToken.None));
+        Assert.Equal(["s1"], await nodeB.RenewLeasesAsync([leaseA, leaseB], TimeSpan.FromMinutes(1), CancellationToken.None));
         await Assert.ThrowsAsync<StreamLeaseLostException>(async () => await Store.AcknowledgeAsync(leaseA, ["e1"], T0, CancellationToken.None));
         Assert.Null(await Store.TryAcquireLeaseAsync("s1", "node-a", TimeSpan.FromMinutes(1), CancellationToken.None));
     }

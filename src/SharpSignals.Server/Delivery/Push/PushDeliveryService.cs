@@ -37,5 +37,5 @@ internal sealed class PushDeliveryService(
     }
 
     /// <summary>A running worker sees the change at its next turn, after its current push, and stops when the stream no longer pushes: wake it.</summary>
-    protected override void OnChangedWhileRunning(string streamId, CancellationTokenSource stop) => signals.Wake(streamId);
+    protected override void OnChangedWhileRunning(string streamId, Action stop) => signals.Wake(streamId);
 }
