@@ -140,6 +140,37 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ANodeThatJoins_TakesItsFairShareOfThePushStreams()
+    {
+        var a = await _cluster.StartNodeAsync("node-a");
+        using var admin = a.CreateClient(_cluster.AdminToken);
+        var streams = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            streams.Add((await SsfTestServer.CreateStreamAsync(admin, new
+            {
+                events_requested = new[] { EventTypes.Caep.SessionRevoked },
+                delivery = new { method = DeliveryMethods.Push, endpoint_url = _receiver.Url($"/events/{i}") },
+            }))["stream_id"]!.GetValue<string>());
+        }
+
+        await WaitUntilAsync(async () => (await HoldersAsync())["node-a"] == 4, "A to push all four streams");
+        var b = await _cluster.StartNodeAsync("node-b");
+        await WaitUntilAsync(async () => await HoldersAsync() is { } held && held["node-a"] == 2 && held["node-b"] == 2, "A and B to push two streams each", TimeSpan.FromSeconds(30));
+
+        // Each stream still delivers, whichever node has it now.
+        await SsfTestServer.PublishAsync(b.CreateClient(_cluster.AdminToken), SsfTestServer.SessionRevoked());
+        var pushes = await _receiver.WaitForAsync(4, TimeSpan.FromSeconds(30));
+        Assert.Equal(Enumerable.Range(0, 4).Select(i => $"/events/{i}").Order(), pushes.Select(p => p.Path).Order());
+
+        async Task<Dictionary<string, long>> HoldersAsync() => new()
+        {
+            ["node-a"] = await _cluster.ScalarAsync<long>("SELECT count(*) FROM stream_leases WHERE node_id = 'node-a' AND expires_at > now()"),
+            ["node-b"] = await _cluster.ScalarAsync<long>("SELECT count(*) FROM stream_leases WHERE node_id = 'node-b' AND expires_at > now()"),
+        };
+    }
+
+    [Fact]
     public async Task ReplayOnBothNodes_WhileDelivering_SendsEachEntryOncePerPass()
     {
         var a = await _cluster.StartNodeAsync("node-a");
