@@ -219,6 +219,7 @@ internal abstract partial class LeasedStreamWorkers(
 
         async Task RunAsync()
         {
+            var failed = false;
             try
             {
                 await RunWorkerAsync(lease, stop.Token);
@@ -234,16 +235,20 @@ internal abstract partial class LeasedStreamWorkers(
             catch (Exception ex)
             {
                 LogWorkerFailed(logger, ex, WorkName, lease.StreamId);
+                failed = true;
             }
             finally
             {
-                await ReleaseAsync(running);
+                await ReleaseAsync(running, restartNow: !failed);
             }
         }
     }
 
-    /// <summary>After a worker ends: gives its lease back so that any node (this one too) may take the stream at the next check.</summary>
-    private async Task ReleaseAsync(Running running)
+    /// <summary>
+    /// After a worker ends: gives its lease back so that any node (this one too) may take the stream,
+    /// at once when the stream changed, at the next check when the worker failed (not in a loop).
+    /// </summary>
+    private async Task ReleaseAsync(Running running, bool restartNow)
     {
         try
         {
@@ -257,7 +262,7 @@ internal abstract partial class LeasedStreamWorkers(
 
         _running.TryRemove(new KeyValuePair<string, Running>(running.Lease.StreamId, running));
         running.Stop.Dispose();
-        if (!_stopping.IsCancellationRequested)
+        if (restartNow && !_stopping.IsCancellationRequested)
         {
             _doorbell.Writer.TryWrite(true);
         }
