@@ -237,7 +237,7 @@ internal sealed partial class WebSocketSession(
             _topics[topic] = new Subscription(TokenLimits.KeyOf(token!), verified.ExpiresAt);
         }
 
-        var last = topics.Subscribe(topic, new TopicSubscriber(connection, signed), since);
+        var last = await topics.SubscribeAsync(topic, new TopicSubscriber(connection, signed), since, cancellationToken);
         if (signed)
         {
             Send(JsonSerializer.SerializeToUtf8Bytes(new SubscribedFrame(topic, null, last), RealtimeJsonContext.Default.SubscribedFrame));
