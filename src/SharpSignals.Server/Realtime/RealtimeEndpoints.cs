@@ -138,7 +138,21 @@ internal static partial class RealtimeEndpoints
             message ??= outcome.Token;
         }
 
-        var relayed = await topics.PublishAsync(topic!, message!, cancellationToken);
+        BroadcastResponse relayed;
+        try
+        {
+            relayed = await topics.PublishAsync(topic!, message!, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // On a cluster the message's id comes from the database, which may be away for a moment.
+            LogBroadcastFailed(logger, ex, topic!);
+            response.Headers.RetryAfter = "1";
+            return Problems.ServiceUnavailable(jti is null
+                ? "The message could not be relayed now; send it again shortly."
+                : $"The event was published as SET {jti}, but the message could not be relayed now; send the message again without the event.");
+        }
+
         return TypedResults.Json(relayed with { Jti = jti }, RealtimeJsonContext.Default.BroadcastResponse);
     }
 
@@ -268,6 +282,9 @@ internal static partial class RealtimeEndpoints
         RealtimeErrors.StreamDisabled => Problems.Conflict(error.Description),
         _ => Problems.BadRequest(error.Description),
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Broadcast to topic {Topic} could not be relayed")]
+    private static partial void LogBroadcastFailed(ILogger logger, Exception exception, string topic);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Broadcast to topic {Topic} refused: {Error}")]
     private static partial void LogBroadcastRefused(ILogger logger, string topic, string error);

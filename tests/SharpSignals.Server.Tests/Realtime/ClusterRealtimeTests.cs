@@ -138,6 +138,22 @@ public sealed class ClusterRealtimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Topics_WhileTheDatabaseIsGone_Answer503AndAnErrorFrame()
+    {
+        PostgresTestServer.Instance.DropDatabase(_database);
+
+        using var response = await _httpA.PostAsJsonAsync("/broadcast", new { topic = "t", message = "m", token = _tokens.Issue("t", "broadcast") });
+        await using var ws = await WsClient.ConnectAsync(_nodeB.Issuer);
+        await ws.SendAsync(new { type = "subscribe", topic = "t", token = _tokens.Issue("t", "subscribe") });
+        var error = await ws.ReceiveAsync("error");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Equal(("temporarily_unavailable", "t"), ((string?)error["error"], (string?)error["topic"]));
+    }
+
+    [Fact]
     public async Task StreamSet_PublishedOnNodeA_ReachesAWebSocketSubscriberOnNodeBLive()
     {
         var (client, _, _) = await _nodeA.RegisterClientAsync();
