@@ -189,6 +189,36 @@ public sealed class ClusterRealtimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StreamSet_PublishedOnNodeA_ReachesAnSseSubscriberOnNodeBLive()
+    {
+        var (client, _, _) = await _nodeA.RegisterClientAsync();
+        var token = client.DefaultRequestHeaders.Authorization!.Parameter!;
+        var streamId = (string)(await SsfTestServer.CreateStreamAsync(client, new { events_requested = new[] { StreamWebSocketTests.SessionRevokedType } }))["stream_id"]!;
+        using var onB = new HttpClient { BaseAddress = new Uri(_nodeB.Issuer), Timeout = TimeSpan.FromSeconds(30) };
+        onB.DefaultRequestHeaders.Authorization = client.DefaultRequestHeaders.Authorization;
+
+        // Node B learns of the new stream from a notice or its next check.
+        for (var tries = 0; tries < 50; tries++)
+        {
+            using var known = await onB.GetAsync(new Uri($"/ssf/streams?stream_id={streamId}", UriKind.Relative));
+            if (known.StatusCode == HttpStatusCode.OK)
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        using var events = await StreamSseTests.OpenAsync(onB, streamId, token, lastEventId: null);
+        await SsfTestServer.PublishAsync(client, SsfTestServer.SessionRevoked("erin@example.com"));
+
+        var received = await events.NextAsync();
+        Assert.Equal("set", received.Event);
+        Assert.Equal(streamId, (string?)received.Data["stream_id"]);
+        Assert.Contains("erin@example.com", new JsonWebTokenHandler().ReadJsonWebToken((string)received.Data["set"]!).GetPayloadValue<object>("sub_id").ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BroadcastWithEvent_OnNodeA_IsPolledOnNodeBAndRelayedToNodeBsSubscribers()
     {
         var (client, _, _) = await _nodeA.RegisterClientAsync();
