@@ -22,10 +22,8 @@ internal sealed partial class TopicHub
     /// <summary>Kept in the database at least this long, even with a shorter retention, so that other nodes can read what did not fit in a notice.</summary>
     private static readonly TimeSpan MinimumKept = TimeSpan.FromMinutes(1);
 
-    private readonly ITopicLog? _shared = store.IsShared ? store as ITopicLog : null;
-
     /// <summary>The database's topic messages when other nodes share the store; null on the embedded store.</summary>
-    private ITopicLog? Shared => _shared;
+    private ITopicLog? Shared { get; } = store.IsShared ? store as ITopicLog : null;
 
     /// <summary>The window subscribers resume within.</summary>
     private TopicRetention Retention => new(TimeSpan.FromSeconds(options.Value.TopicRetentionSeconds), options.Value.TopicRetentionMessages);
