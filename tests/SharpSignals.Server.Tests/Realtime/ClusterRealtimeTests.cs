@@ -121,6 +121,31 @@ public sealed class ClusterRealtimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Broadcasts_OnBothNodesAtOnce_ReachEverySubscriberOnceInIdOrder()
+    {
+        await using var onA = await SubscribeAsync(_nodeA, "busy");
+        await using var onB = await SubscribeAsync(_nodeB, "busy");
+        const int Count = 40;
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, Count).Select(i => BroadcastAsync(i % 2 == 0 ? _httpA : _httpB, "busy", $"m{i}")));
+
+        var ids = answers.Select(a => (long)a["id"]!).Order().ToList();
+        Assert.Equal(Enumerable.Range(1, Count).Select(i => (long)i), ids);
+        foreach (var subscriber in new[] { onA, onB })
+        {
+            var frames = new List<JsonObject>();
+            for (var i = 0; i < Count; i++)
+            {
+                frames.Add(await subscriber.ReceiveAsync("message"));
+            }
+
+            Assert.Equal(ids, frames.Select(f => (long)f["id"]!));
+            Assert.Equal(answers.Select(a => (long)a["id"]!).Zip(Enumerable.Range(0, Count), (id, i) => (id, $"m{i}")).OrderBy(p => p.id), frames.Select(f => ((long)f["id"]!, (string)f["message"]!)));
+            Assert.Null(await subscriber.TryReceiveTextAsync(TimeSpan.FromMilliseconds(300)));
+        }
+    }
+
+    [Fact]
     public async Task TopicMessage_WhoseNoticeIsLost_ReachesTheOtherNodeAtItsNextCheck()
     {
         var (signed, plain) = await SubscribeBothWaysAsync(_nodeB, "quiet");
