@@ -59,6 +59,9 @@ internal sealed class JsonBody
         }
     }
 
+    /// <summary>A JSON object nested in another body (such as the <c>event</c> of a broadcast), read the same way.</summary>
+    public static JsonBody Of(JsonElement element) => new(element, null);
+
     public bool Has(string name) => Root.TryGetProperty(name, out _);
 
     public string? String(string name) => Read(name, JsonValueKind.String, "a string", e => e.GetString());

@@ -3,20 +3,13 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using SharpSignals.Server.Auth;
 using SharpSignals.Server.Http;
-using SharpSignals.Server.Routing;
 using SharpSignals.Storage.Events;
-using SharpSignals.Tokens.Events;
-using SharpSignals.Tokens.Sets;
-using SharpSignals.Tokens.Subjects;
 
 namespace SharpSignals.Server.Publishing;
 
 /// <summary><c>POST /events</c> (docs/API.md): publish one event into the caller's project.</summary>
 internal static class PublishEndpoints
 {
-    /// <summary>Claims the server sets itself; SSF 1.0 §4.1.2 forbids sub and exp altogether.</summary>
-    private static readonly string[] ServerSetClaims = ["iss", "jti", "iat", "aud", "sub", "exp"];
-
     public static IEndpointRouteBuilder MapPublishApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/events", Publish).RequireAuthorization(Scopes.Publish);
@@ -24,7 +17,7 @@ internal static class PublishEndpoints
         return app;
     }
 
-    private static async Task<IResult> Publish(HttpRequest request, HttpResponse response, ClaimsPrincipal caller, SetIssuer issuer, EventRouter router, IngestGate gate, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> Publish(HttpRequest request, HttpResponse response, ClaimsPrincipal caller, EventPublisher publisher, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
         if (body.Problem is { } problem)
@@ -32,30 +25,26 @@ internal static class PublishEndpoints
             return problem;
         }
 
-        RoutedEvent routed;
-        SecurityEventToken? set;
-        using (var turn = await gate.EnterAsync(cancellationToken))
+        var outcome = await publisher.PublishAsync(body, ProjectOf(caller, request), cancellationToken);
+        return outcome.Jti is { } jti
+            ? TypedResults.Json(new PublishResponse(jti), PublishJsonContext.Default.PublishResponse, statusCode: StatusCodes.Status202Accepted)
+            : Refusal(outcome, response);
+    }
+
+    /// <summary>The project an event is published into: the caller's, or for the admin the one <c>?project=</c> names.</summary>
+    public static string ProjectOf(ClaimsPrincipal caller, HttpRequest request) =>
+        caller.IsAdmin() ? request.Query["project"].FirstOrDefault() ?? CallerClaims.DefaultProject : caller.Project();
+
+    /// <summary>The answer to a publish that was not taken: 503 with Retry-After when busy, else 400 naming every problem.</summary>
+    public static IResult Refusal(PublishOutcome outcome, HttpResponse response)
+    {
+        if (outcome.IsBusy)
         {
-            if (turn is null)
-            {
-                response.Headers.RetryAfter = "1";
-                return Problems.ServiceUnavailable("Too many events are waiting to be taken in; send again shortly.");
-            }
-
-            var project = caller.IsAdmin() ? request.Query["project"].FirstOrDefault() ?? CallerClaims.DefaultProject : caller.Project();
-            IReadOnlyList<string> errors;
-            (set, errors) = ReadEvent(body, issuer.Issuer, time.GetUtcNow());
-            if (set is null)
-            {
-                return Problems.BadRequest(string.Join("; ", errors), errors);
-            }
-
-            routed = router.Route(set, issuer.Sign(set), project, sourceStreamId: null);
+            response.Headers.RetryAfter = "1";
+            return Problems.ServiceUnavailable("Too many events are waiting to be taken in; send again shortly.");
         }
 
-        // The wait for the commit is outside the turn, so that concurrent publishes share commits.
-        await router.AppendAsync(routed, cancellationToken);
-        return TypedResults.Json(new PublishResponse(set.Jti), PublishJsonContext.Default.PublishResponse, statusCode: StatusCodes.Status202Accepted);
+        return Problems.BadRequest(string.Join("; ", outcome.Errors), outcome.Errors);
     }
 
     private static async Task<IResult> GetEvent(string jti, ClaimsPrincipal caller, IEventLog log, CancellationToken cancellationToken)
@@ -71,62 +60,6 @@ internal static class PublishEndpoints
         return TypedResults.Json(
             new StoredEventResponse(stored.Jti, stored.Issuer, stored.Project, stored.Position, stored.ReceivedAt.ToUnixTimeSeconds(), stored.EventTypes, stored.Txn, stored.SourceStreamId, claims.RootElement.Clone(), stored.Token),
             PublishJsonContext.Default.StoredEventResponse);
-    }
-
-    /// <summary>Reads <c>{"events", "sub_id", "txn"?, "toe"?}</c> into a SET from this issuer, checked against the catalog.</summary>
-    private static (SecurityEventToken? Set, IReadOnlyList<string> Errors) ReadEvent(JsonBody body, string issuer, DateTimeOffset now)
-    {
-        var errors = body.Errors;
-        var events = new List<SecurityEvent>();
-        if (body.Object("events") is { } eventsElement)
-        {
-            foreach (var member in eventsElement.EnumerateObject())
-            {
-                var read = EventCatalog.Read(member.Name, member.Value);
-                errors.AddRange(read.Errors.Select(e => "events: " + e));
-                if (read.Event is not null)
-                {
-                    events.Add(read.Event);
-                }
-            }
-        }
-        else if (!errors.Any(e => e.StartsWith("events", StringComparison.Ordinal)))
-        {
-            errors.Add("events is required: an object of one event type URI and its payload");
-        }
-
-        SubjectIdentifier? subject = null;
-        if (body.Object("sub_id") is { } subjectElement)
-        {
-            var read = SubjectIdentifier.Read(subjectElement);
-            subject = read.Subject;
-            errors.AddRange(read.Errors);
-        }
-
-        var txn = body.String("txn");
-        var toe = body.Int64("toe");
-        foreach (var forbidden in ServerSetClaims.Where(body.Has))
-        {
-            errors.Add($"{forbidden} is set by the server and cannot be published");
-        }
-
-        if (errors.Count > 0)
-        {
-            return (null, errors);
-        }
-
-        var set = new SecurityEventToken
-        {
-            Issuer = issuer,
-            IssuedAt = now,
-            Jti = SetIds.NewJti(),
-            Txn = txn,
-            TimeOfEvent = toe is { } t ? DateTimeOffset.FromUnixTimeSeconds(t) : null,
-            Subject = subject,
-            Events = events,
-        };
-        var problems = set.Validate();
-        return problems.Count == 0 ? (set, []) : (null, problems);
     }
 }
 

@@ -1,9 +1,11 @@
+using System.Security.Claims;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Auth;
 using SharpSignals.Server.Delivery;
 using SharpSignals.Server.Http;
+using SharpSignals.Server.Publishing;
 using SharpSignals.Server.Routing;
 using SharpSignals.Storage.Deliveries;
 
@@ -55,8 +57,24 @@ internal static partial class RealtimeEndpoints
         return TypedResults.Empty;
     }
 
-    /// <summary>notiflux's broadcast: <c>{"topic", "message", "token"}</c> with a token of scope <c>broadcast</c> for the topic.</summary>
-    private static async Task<IResult> Broadcast(HttpRequest request, TopicHub topics, TopicTokenValidator topicTokens, ILoggerFactory loggers, CancellationToken cancellationToken)
+    /// <summary>
+    /// notiflux's broadcast: <c>{"topic", "message", "token"}</c> with a token of scope <c>broadcast</c>
+    /// for the topic. With <c>"event"</c> (the body of <c>POST /events</c>) the broadcast is also
+    /// published as a SET: that needs the caller's own right to publish into a project
+    /// (<c>Authorization: Bearer</c> with <c>event.publish</c>, the project being the token's, or for
+    /// the admin <c>?project=</c>, exactly as for <c>POST /events</c>), because a topic token names
+    /// topics, never projects. The SET is on disk and routed before the message goes out; a refused
+    /// event relays nothing. Without a <c>message</c>, subscribers get the signed SET itself.
+    /// </summary>
+    private static async Task<IResult> Broadcast(
+        HttpRequest request,
+        HttpResponse response,
+        ClaimsPrincipal caller,
+        TopicHub topics,
+        TopicTokenValidator topicTokens,
+        EventPublisher publisher,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
         if (body.Problem is { } problem)
@@ -65,14 +83,18 @@ internal static partial class RealtimeEndpoints
         }
 
         var topic = body.String("topic");
-        var message = body.String("message");
         var token = body.String("token");
-        foreach (var (name, value) in new[] { ("topic", topic), ("message", message), ("token", token) })
+        var message = body.String("message");
+        var securityEvent = body.Object("event");
+        var required = new List<(string Name, string? Value)> { ("topic", topic), ("token", token) };
+        if (securityEvent is null)
         {
-            if (value is null)
-            {
-                body.Errors.Add($"{name} is required and must be a string");
-            }
+            required.Add(("message", message));
+        }
+
+        foreach (var (name, value) in required.Where(r => r.Value is null && !body.Errors.Any(e => e.StartsWith(r.Name + " ", StringComparison.Ordinal))))
+        {
+            body.Errors.Add(name == "message" ? "message is required and must be a string (or event, to publish a SET)" : $"{name} is required and must be a string");
         }
 
         if (body.Errors.Count > 0)
@@ -80,15 +102,58 @@ internal static partial class RealtimeEndpoints
             return Problems.BadRequest(string.Join("; ", body.Errors), body.Errors);
         }
 
+        var logger = loggers.CreateLogger(typeof(RealtimeEndpoints).FullName!);
         var (verified, error) = await topicTokens.ValidateAsync(token, TopicScopes.Broadcast, topic!, cancellationToken);
         if (verified is null)
         {
-            var logger = loggers.CreateLogger(typeof(RealtimeEndpoints).FullName!);
             LogBroadcastRefused(logger, topic!, error!.Code);
             return Refuse(error);
         }
 
-        return TypedResults.Json(topics.Publish(topic!, message!), RealtimeJsonContext.Default.BroadcastResponse);
+        string? jti = null;
+        if (securityEvent is { } eventBody)
+        {
+            // RFC 6750 §3.1: no credential is a plain challenge, a bad one invalid_token (the bearer
+            // handler has already read it); a good one without event.publish is 403.
+            if (caller.Identity?.IsAuthenticated != true)
+            {
+                LogBroadcastRefused(logger, topic!, "no publish credential");
+                return TypedResults.Challenge();
+            }
+
+            if (!caller.IsAdmin() && !caller.HasScope(Scopes.Publish))
+            {
+                LogBroadcastRefused(logger, topic!, RealtimeErrors.InsufficientScope);
+                response.Headers.WWWAuthenticate = BearerChallenge.InsufficientScope(Scopes.Publish);
+                return Problems.Forbidden($"Publishing the broadcast's event needs the {Scopes.Publish} scope.");
+            }
+
+            var outcome = await publisher.PublishAsync(JsonBody.Of(eventBody), PublishEndpoints.ProjectOf(caller, request), cancellationToken);
+            if (outcome.Jti is null)
+            {
+                return PublishEndpoints.Refusal(outcome with { Errors = [.. outcome.Errors.Select(e => "event: " + e)] }, response);
+            }
+
+            jti = outcome.Jti;
+            message ??= outcome.Token;
+        }
+
+        BroadcastResponse relayed;
+        try
+        {
+            relayed = await topics.PublishAsync(topic!, message!, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // On a cluster the message's id comes from the database, which may be away for a moment.
+            LogBroadcastFailed(logger, ex, topic!);
+            response.Headers.RetryAfter = "1";
+            return Problems.ServiceUnavailable(jti is null
+                ? "The message could not be relayed now; send it again shortly."
+                : $"The event was published as SET {jti}, but the message could not be relayed now; send the message again without the event.");
+        }
+
+        return TypedResults.Json(relayed with { Jti = jti }, RealtimeJsonContext.Default.BroadcastResponse);
     }
 
     /// <summary>
@@ -217,6 +282,9 @@ internal static partial class RealtimeEndpoints
         RealtimeErrors.StreamDisabled => Problems.Conflict(error.Description),
         _ => Problems.BadRequest(error.Description),
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Broadcast to topic {Topic} could not be relayed")]
+    private static partial void LogBroadcastFailed(ILogger logger, Exception exception, string topic);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Broadcast to topic {Topic} refused: {Error}")]
     private static partial void LogBroadcastRefused(ILogger logger, string topic, string error);

@@ -17,9 +17,14 @@ internal static class RealtimeErrors
     public const string StreamDisabled = "stream_disabled";
     public const string LimitExceeded = "limit_exceeded";
 
+    /// <summary>The store could not be read or written for the moment: try again shortly.</summary>
+    public const string TemporarilyUnavailable = "temporarily_unavailable";
+
     public static RealtimeError Token(string description) => new(InvalidToken, description);
 
     public static RealtimeError Scope(string description) => new(InsufficientScope, description);
 
     public static RealtimeError Request(string description) => new(InvalidRequest, description);
+
+    public static RealtimeError Unavailable(string description) => new(TemporarilyUnavailable, description);
 }

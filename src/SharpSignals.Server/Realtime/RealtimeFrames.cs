@@ -64,11 +64,19 @@ internal sealed record ErrorFrame(
     public string Type { get; init; } = FrameTypes.Error;
 }
 
-/// <summary>The answer to <c>POST /broadcast</c>.</summary>
+/// <summary>
+/// The answer to <c>POST /broadcast</c>: the message's id in the topic, the subscribers on this node
+/// it reached, and the <c>jti</c> of the SET when the broadcast carried an event.
+/// </summary>
 internal sealed record BroadcastResponse(
     [property: JsonPropertyName("topic")] string Topic,
     [property: JsonPropertyName("id")] long Id,
-    [property: JsonPropertyName("subscribers")] int Subscribers);
+    [property: JsonPropertyName("subscribers")] int Subscribers)
+{
+    [JsonPropertyName("jti")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Jti { get; init; }
+}
 
 /// <summary>The claims of a topic message signature (<see cref="MessageFrame.Sig"/>).</summary>
 internal sealed record MessageClaims(
@@ -78,7 +86,17 @@ internal sealed record MessageClaims(
     [property: JsonPropertyName("id")] long Id,
     [property: JsonPropertyName("message")] string Message);
 
+/// <summary>
+/// A topic message sent to the other nodes of a cluster (<c>TopicHub.Cluster.cs</c>): the signed
+/// frame, or only the id when the frame does not fit in a notice.
+/// </summary>
+internal sealed record TopicNotice(
+    [property: JsonPropertyName("topic")] string Topic,
+    [property: JsonPropertyName("id")] long Id,
+    [property: JsonPropertyName("frame"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Frame);
+
 [JsonSerializable(typeof(MessageClaims))]
+[JsonSerializable(typeof(TopicNotice))]
 [JsonSerializable(typeof(SetFrame))]
 [JsonSerializable(typeof(MessageFrame))]
 [JsonSerializable(typeof(SubscribedFrame))]

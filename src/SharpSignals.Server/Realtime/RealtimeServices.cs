@@ -8,6 +8,7 @@ internal static class RealtimeServices
         services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<TopicTokenValidator>();
         services.AddSingleton<TopicHub>();
+        services.AddHostedService<TopicNotices>();
         services.AddSingleton<TokenLimits>();
         services.AddSingleton<StreamAccess>();
         return services;

@@ -4,8 +4,10 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using SharpSignals.Server.Cluster;
 using SharpSignals.Server.Configuration;
 using SharpSignals.Server.Keys;
+using SharpSignals.Storage;
 using SharpSignals.Tokens.Keys;
 
 namespace SharpSignals.Server.Realtime;
@@ -16,8 +18,17 @@ namespace SharpSignals.Server.Realtime;
 /// <c>since</c> gets what it missed. Each message gets the next id of its topic and is signed once by
 /// the issuer key (<see cref="MessageFrame"/>); subscribers through notiflux's text commands get the
 /// message text exactly as notiflux sends it, subscribers through JSON frames get it signed.
+/// On a shared store the ids and the retained window live in the database instead
+/// (<c>TopicHub.Cluster.cs</c>), so that every node relays the same messages with the same ids.
 /// </summary>
-internal sealed class TopicHub(IOptions<RealtimeOptions> options, IssuerKeyStore keys, IssuerUrl issuer, TimeProvider time)
+internal sealed partial class TopicHub(
+    IOptions<RealtimeOptions> options,
+    IssuerKeyStore keys,
+    IssuerUrl issuer,
+    ISharpSignalsStore store,
+    ClusterBus bus,
+    TimeProvider time,
+    ILogger<TopicHub> logger)
 {
     /// <summary>The JOSE <c>typ</c> of a message signature.</summary>
     public const string SignatureType = "topic-message+jwt";
@@ -26,8 +37,18 @@ internal sealed class TopicHub(IOptions<RealtimeOptions> options, IssuerKeyStore
     private readonly JsonWebTokenHandler _handler = new();
     private (SetSigningKey Key, SigningCredentials Credentials)? _signer;
 
-    /// <summary>Relays a message to a topic's subscribers and keeps it for the retention window.</summary>
-    public BroadcastResponse Publish(string topicName, string message)
+    /// <summary>Relays a message to a topic's subscribers (on every node) and keeps it for the retention window.</summary>
+    public Task<BroadcastResponse> PublishAsync(string topicName, string message, CancellationToken cancellationToken) =>
+        Shared is null ? Task.FromResult(PublishHere(topicName, message)) : PublishSharedAsync(topicName, message, cancellationToken);
+
+    /// <summary>
+    /// Adds a subscriber; with <paramref name="since"/>, first sends the retained messages after that id.
+    /// Returns the topic's latest id.
+    /// </summary>
+    public Task<long> SubscribeAsync(string topicName, TopicSubscriber subscriber, long? since, CancellationToken cancellationToken) =>
+        Shared is null ? Task.FromResult(SubscribeHere(topicName, subscriber, since)) : SubscribeSharedAsync(topicName, subscriber, since, cancellationToken);
+
+    private BroadcastResponse PublishHere(string topicName, string message)
     {
         var topic = _topics.GetOrAdd(topicName, static _ => new Topic());
         lock (topic)
@@ -40,28 +61,30 @@ internal sealed class TopicHub(IOptions<RealtimeOptions> options, IssuerKeyStore
 
             // Under the topic's lock: every subscriber gets the topic's messages in id order, and a
             // subscription made concurrently gets each message once, live or from the retained ones.
-            var reached = 0;
-            foreach (var subscriber in topic.Subscribers.ToList())
-            {
-                if (subscriber.Connection.TrySend(subscriber.Signed ? retained.Envelope : retained.Raw))
-                {
-                    reached++;
-                }
-                else
-                {
-                    topic.Subscribers.Remove(subscriber);
-                }
-            }
-
-            return new BroadcastResponse(topicName, id, reached);
+            return new BroadcastResponse(topicName, id, Relay(topic, retained));
         }
     }
 
-    /// <summary>
-    /// Adds a subscriber; with <paramref name="since"/>, first sends the retained messages after that id.
-    /// Returns the topic's latest id.
-    /// </summary>
-    public long Subscribe(string topicName, TopicSubscriber subscriber, long? since)
+    /// <summary>Sends a message to the topic's subscribers here; the caller holds the topic's lock. Returns how many it reached.</summary>
+    private static int Relay(Topic topic, Retained message)
+    {
+        var reached = 0;
+        foreach (var subscriber in topic.Subscribers.ToList())
+        {
+            if (subscriber.Connection.TrySend(subscriber.Signed ? message.Envelope : message.Raw))
+            {
+                reached++;
+            }
+            else
+            {
+                topic.Subscribers.Remove(subscriber);
+            }
+        }
+
+        return reached;
+    }
+
+    private long SubscribeHere(string topicName, TopicSubscriber subscriber, long? since)
     {
         var topic = _topics.GetOrAdd(topicName, static _ => new Topic());
         lock (topic)
@@ -78,10 +101,16 @@ internal sealed class TopicHub(IOptions<RealtimeOptions> options, IssuerKeyStore
                 }
             }
 
-            topic.Subscribers.Remove(subscriber with { Signed = !subscriber.Signed });
-            topic.Subscribers.Add(subscriber);
+            Add(topic, subscriber);
             return topic.LastId;
         }
+    }
+
+    /// <summary>Adds a subscriber, replacing the same connection's other form (text or signed); the caller holds the topic's lock.</summary>
+    private static void Add(Topic topic, TopicSubscriber subscriber)
+    {
+        topic.Subscribers.Remove(subscriber with { Signed = !subscriber.Signed });
+        topic.Subscribers.Add(subscriber);
     }
 
     public void Unsubscribe(string topicName, RealtimeConnection connection)
@@ -129,6 +158,9 @@ internal sealed class TopicHub(IOptions<RealtimeOptions> options, IssuerKeyStore
         public Queue<Retained> Messages { get; } = new();
 
         public HashSet<TopicSubscriber> Subscribers { get; } = [];
+
+        /// <summary>On a shared store: one relay or subscription of the topic at a time, since each may wait for the database.</summary>
+        public SemaphoreSlim Turn { get; } = new(1, 1);
     }
 
     private sealed record Retained(long Id, DateTimeOffset At, byte[] Raw, byte[] Envelope);

@@ -237,7 +237,19 @@ internal sealed partial class WebSocketSession(
             _topics[topic] = new Subscription(TokenLimits.KeyOf(token!), verified.ExpiresAt);
         }
 
-        var last = topics.Subscribe(topic, new TopicSubscriber(connection, signed), since);
+        long last;
+        try
+        {
+            last = await topics.SubscribeAsync(topic, new TopicSubscriber(connection, signed), since, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // On a cluster the topic's place is read from the database, which may be away for a moment.
+            UnsubscribeTopic(topic);
+            LogTopicUnavailable(logger, ex, connection.Id, topic);
+            return RealtimeErrors.Unavailable("The topic cannot be read now; subscribe again shortly.");
+        }
+
         if (signed)
         {
             Send(JsonSerializer.SerializeToUtf8Bytes(new SubscribedFrame(topic, null, last), RealtimeJsonContext.Default.SubscribedFrame));
@@ -542,6 +554,9 @@ internal sealed partial class WebSocketSession(
 
     private static long? Int64(JsonElement frame, string name) =>
         frame.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Realtime connection {ConnectionId} could not subscribe to topic {Topic}")]
+    private static partial void LogTopicUnavailable(ILogger logger, Exception exception, string connectionId, string topic);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Realtime connection {ConnectionId} refused for {Target}: {Error}")]
     private static partial void LogRefused(ILogger logger, string connectionId, string target, string error);

@@ -22,6 +22,7 @@ internal static class StreamServices
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IngestGate>();
         services.AddSingleton<EventRouter>();
+        services.AddSingleton<EventPublisher>();
         services.AddSingleton<StreamService>();
         services.AddSingleton<InactivityMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<InactivityMonitor>());

@@ -74,7 +74,7 @@ public sealed class StreamSseTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
     }
 
-    private static async Task<SseReader> OpenAsync(HttpClient http, string streamId, string token, string? lastEventId)
+    internal static async Task<SseReader> OpenAsync(HttpClient http, string streamId, string token, string? lastEventId)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/ssf/sse/{streamId}");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -89,10 +89,10 @@ public sealed class StreamSseTests : IAsyncLifetime
         return new SseReader(response, new StreamReader(await response.Content.ReadAsStreamAsync()));
     }
 
-    private sealed record SseEvent(string? Event, string? Id, JsonObject Data);
+    internal sealed record SseEvent(string? Event, string? Id, JsonObject Data);
 
     /// <summary>Reads events as an EventSource would (WHATWG HTML §9.2), skipping comments and <c>retry</c>.</summary>
-    private sealed class SseReader(HttpResponseMessage response, StreamReader reader) : IDisposable
+    internal sealed class SseReader(HttpResponseMessage response, StreamReader reader) : IDisposable
     {
         public async Task<SseEvent> NextAsync()
         {

@@ -48,11 +48,29 @@ internal sealed class SsfTestServer : IAsyncDisposable
     /// </summary>
     public static SsfTestServer StartListening(IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
+        return new SsfTestServer(settings, time, FreePort(), data: null);
+    }
+
+    /// <summary>
+    /// Another node of <paramref name="cluster"/>'s cluster (settings naming the same PostgreSQL
+    /// database), listening on its own port with its own data directory. The admin token is the
+    /// cluster's (its hash is in the shared database), so its file is copied from the first node.
+    /// </summary>
+    public static SsfTestServer StartListeningBeside(SsfTestServer cluster, IDictionary<string, string?> settings)
+    {
+        var data = new TemporaryDirectory();
+        Directory.CreateDirectory(data.Path);
+        File.Copy(Path.Combine(cluster.DataDirectory, "admin.token"), Path.Combine(data.Path, "admin.token"));
+        return new SsfTestServer(settings, time: null, FreePort(), data);
+    }
+
+    private static int FreePort()
+    {
         using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         probe.Start();
         var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
         probe.Stop();
-        return new SsfTestServer(settings, time, port, data: null);
+        return port;
     }
 
     /// <summary>Stops the server as a shutdown would (hosted services stopped, connections closed); its data directory stays.</summary>

@@ -1,0 +1,113 @@
+using SharpSignals.Server.Http;
+using SharpSignals.Server.Routing;
+using SharpSignals.Tokens.Events;
+using SharpSignals.Tokens.Sets;
+using SharpSignals.Tokens.Subjects;
+
+namespace SharpSignals.Server.Publishing;
+
+/// <summary>
+/// Publishes one event into a project as this issuer: reads <c>{"events", "sub_id", "txn"?, "toe"?}</c>,
+/// signs it and appends and routes it (DESIGN.md, "The path of one event"). <c>POST /events</c> and a
+/// broadcast that carries an event both come through here, so both are checked and kept alike.
+/// </summary>
+internal sealed class EventPublisher(SetIssuer issuer, EventRouter router, IngestGate gate, TimeProvider time)
+{
+    /// <summary>Claims the server sets itself; SSF 1.0 §4.1.2 forbids sub and exp altogether.</summary>
+    private static readonly string[] ServerSetClaims = ["iss", "jti", "iat", "aud", "sub", "exp"];
+
+    /// <summary>Publishes the event <paramref name="body"/> describes; on success it is on disk and routed.</summary>
+    public async Task<PublishOutcome> PublishAsync(JsonBody body, string project, CancellationToken cancellationToken)
+    {
+        RoutedEvent routed;
+        SecurityEventToken? set;
+        string token;
+        using (var turn = await gate.EnterAsync(cancellationToken))
+        {
+            if (turn is null)
+            {
+                return PublishOutcome.Busy;
+            }
+
+            IReadOnlyList<string> errors;
+            (set, errors) = ReadEvent(body, issuer.Issuer, time.GetUtcNow());
+            if (set is null)
+            {
+                return PublishOutcome.Refused(errors);
+            }
+
+            token = issuer.Sign(set);
+            routed = router.Route(set, token, project, sourceStreamId: null);
+        }
+
+        // The wait for the commit is outside the turn, so that concurrent publishes share commits.
+        await router.AppendAsync(routed, cancellationToken);
+        return PublishOutcome.Published(set.Jti, token);
+    }
+
+    /// <summary>Reads the event into a SET from this issuer, checked against the catalog.</summary>
+    private static (SecurityEventToken? Set, IReadOnlyList<string> Errors) ReadEvent(JsonBody body, string issuer, DateTimeOffset now)
+    {
+        var errors = body.Errors;
+        var events = new List<SecurityEvent>();
+        if (body.Object("events") is { } eventsElement)
+        {
+            foreach (var member in eventsElement.EnumerateObject())
+            {
+                var read = EventCatalog.Read(member.Name, member.Value);
+                errors.AddRange(read.Errors.Select(e => "events: " + e));
+                if (read.Event is not null)
+                {
+                    events.Add(read.Event);
+                }
+            }
+        }
+        else if (!errors.Any(e => e.StartsWith("events", StringComparison.Ordinal)))
+        {
+            errors.Add("events is required: an object of one event type URI and its payload");
+        }
+
+        SubjectIdentifier? subject = null;
+        if (body.Object("sub_id") is { } subjectElement)
+        {
+            var read = SubjectIdentifier.Read(subjectElement);
+            subject = read.Subject;
+            errors.AddRange(read.Errors);
+        }
+
+        var txn = body.String("txn");
+        var toe = body.Int64("toe");
+        foreach (var forbidden in ServerSetClaims.Where(body.Has))
+        {
+            errors.Add($"{forbidden} is set by the server and cannot be published");
+        }
+
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+
+        var set = new SecurityEventToken
+        {
+            Issuer = issuer,
+            IssuedAt = now,
+            Jti = SetIds.NewJti(),
+            Txn = txn,
+            TimeOfEvent = toe is { } t ? DateTimeOffset.FromUnixTimeSeconds(t) : null,
+            Subject = subject,
+            Events = events,
+        };
+        var problems = set.Validate();
+        return problems.Count == 0 ? (set, []) : (null, problems);
+    }
+}
+
+/// <summary>What came of a publish: the event's <c>jti</c> and token, the problems with it, or no turn to take it in now.</summary>
+internal sealed record PublishOutcome(string? Jti, string? Token, IReadOnlyList<string> Errors, bool IsBusy)
+{
+    public static PublishOutcome Busy { get; } = new(null, null, [], true);
+
+    public static PublishOutcome Refused(IReadOnlyList<string> errors) => new(null, null, errors, false);
+
+    public static PublishOutcome Published(string jti, string token) => new(jti, token, [], false);
+}
