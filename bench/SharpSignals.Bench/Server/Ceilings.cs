@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.IdentityModel.Tokens;
+using Npgsql;
 using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Keys;
 using SharpSignals.Tokens.Sets;
@@ -121,6 +122,43 @@ internal static class Ceilings
         }
     }
 
+    /// <summary>
+    /// Rows per second committed to PostgreSQL with its own durability (a WAL flush per commit, as
+    /// the store relies on): <paramref name="connections"/> connections at once, each committing
+    /// <paramref name="rowsPerCommit"/> SET-sized rows per transaction in one statement, so that the
+    /// rate is the commits' and not the round trips'. The table is made in the database given and dropped after.
+    /// </summary>
+    public static async Task<double> PostgresInsertRateAsync(string connectionString, int rowsPerCommit, int connections, TimeSpan duration)
+    {
+        var table = $"ceiling_{rowsPerCommit}_{connections}";
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await ExecuteAsync(dataSource, $"CREATE TABLE {table} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body text NOT NULL)");
+        try
+        {
+            long rows = 0;
+            var started = Stopwatch.GetTimestamp();
+            await Task.WhenAll(Enumerable.Range(0, connections).Select(async _ =>
+            {
+                await using var connection = await dataSource.OpenConnectionAsync();
+                await using var insert = new NpgsqlCommand($"INSERT INTO {table} (body) SELECT @body FROM generate_series(1, @rows)", connection);
+                insert.Parameters.AddWithValue("body", new string('x', 600));
+                insert.Parameters.AddWithValue("rows", rowsPerCommit);
+                await insert.PrepareAsync();
+                while (Stopwatch.GetElapsedTime(started) < duration)
+                {
+                    // One statement outside a transaction block commits on its own.
+                    await insert.ExecuteNonQueryAsync();
+                    Interlocked.Add(ref rows, rowsPerCommit);
+                }
+            }));
+            return rows / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        }
+        finally
+        {
+            await ExecuteAsync(dataSource, $"DROP TABLE {table}");
+        }
+    }
+
     /// <summary>A CAEP session-revoked SET about an email subject, as the load run publishes.</summary>
     public static SecurityEventToken TypicalSet() => new()
     {
@@ -132,6 +170,12 @@ internal static class Ceilings
         Subject = new EmailSubject("alice@example.com"),
         Events = [new SessionRevoked { InitiatingEntity = "admin", ReasonAdmin = new Dictionary<string, string> { ["en"] = "load" } }],
     };
+
+    private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
 
     private static void Execute(SqliteConnection connection, string sql)
     {

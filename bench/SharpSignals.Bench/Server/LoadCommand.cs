@@ -11,21 +11,22 @@ namespace SharpSignals.Bench.Server;
 /// this machine (bare Kestrel, raw ES256/RS256 signing and ES256 verifying, fsync'd SQLite commits),
 /// then starts the real server as a child process and measures publishing, fsyncs per event, poll
 /// drain, push delivery and memory, and, when asked, push ingest on an inbound stream, end to end
-/// delivery, one dead receiver of ten and WebSocket fan-out, each beside its ceiling and the issue's target. The generator and the server share the machine's cores; the CPU each used is
+/// delivery, one dead receiver of ten, WebSocket fan-out and a cluster of one node and of two on one
+/// PostgreSQL server (<see cref="ClusterPhase"/>), each beside its ceiling and the issue's target. The generator and the server share the machine's cores; the CPU each used is
 /// printed with every phase.
 /// </summary>
 internal static class LoadCommand
 {
     public const string Mode = "load";
 
-    private const int PollBatch = 1000;
+    internal const int PollBatch = 1000;
 
     /// <summary>Polls of <see cref="PollWarmUpBatch"/> before the timed drain: more calls than tiered compilation counts before it optimises a method.</summary>
-    private const int PollWarmUpPolls = 60;
-    private const int PollWarmUpBatch = 100;
+    internal const int PollWarmUpPolls = 60;
+    internal const int PollWarmUpBatch = 100;
 
     /// <summary>Live pushes before the timed backlog, for the same reason and to open the connection.</summary>
-    private const int PushWarmUpEvents = 3000;
+    internal const int PushWarmUpEvents = 3000;
     private const double MegaByte = 1024 * 1024;
 
     /// <summary>A pause after a warm-up, for the methods it made hot to be recompiled in the background.</summary>
@@ -75,12 +76,13 @@ internal static class LoadCommand
         var all = options.Runs(LoadOptions.Ceilings);
         var ingest = options.Runs(LoadOptions.Ingest);
         var endToEnd = options.Runs(LoadOptions.EndToEnd);
+        var cluster = options.Runs(LoadOptions.Cluster);
         (Ceiling Ceiling, bool Needed, Func<Task<double>> Measure)[] planned =
         [
-            (new($"bare Kestrel POST → 202, {options.Publishers} concurrent", double.NaN), all || ingest, () => MeasureKestrelAsync(options, options.Publishers, details)),
+            (new($"bare Kestrel POST → 202, {options.Publishers} concurrent", double.NaN), all || ingest || cluster, () => MeasureKestrelAsync(options, options.Publishers, details)),
             (new("bare Kestrel POST → 202, 1 at a time", double.NaN), all || endToEnd, () => MeasureKestrelAsync(options, 1, details)),
             (new("ES256 sign, 1 thread", double.NaN), all, () => Task.FromResult(Ceilings.SignRate(SigningAlgorithms.ES256, 1, signWindow))),
-            (new($"ES256 sign, {cores} threads", double.NaN), all, () => Task.FromResult(Ceilings.SignRate(SigningAlgorithms.ES256, cores, signWindow))),
+            (new($"ES256 sign, {cores} threads", double.NaN), all || cluster, () => Task.FromResult(Ceilings.SignRate(SigningAlgorithms.ES256, cores, signWindow))),
             (new("RS256 sign, 1 thread", double.NaN), all, () => Task.FromResult(Ceilings.SignRate(SigningAlgorithms.RS256, 1, signWindow))),
             (new($"RS256 sign, {cores} threads", double.NaN), all, () => Task.FromResult(Ceilings.SignRate(SigningAlgorithms.RS256, cores, signWindow))),
             (new("SQLite fsync'd insert, 1 row per commit", double.NaN), all, () => Task.FromResult(Ceilings.SqliteInsertRate(temp, 1, signWindow))),
@@ -88,6 +90,7 @@ internal static class LoadCommand
             (new($"SQLite fsync'd insert rows, {PollBatch} per commit", double.NaN), all, () => Task.FromResult(Ceilings.SqliteInsertRate(temp, PollBatch, signWindow))),
             (new("ES256 verify, 1 thread", double.NaN), all || ingest, () => Task.FromResult(Ceilings.VerifyRate(1, signWindow))),
             (new($"ES256 verify, {cores} threads", double.NaN), all || ingest, () => Task.FromResult(Ceilings.VerifyRate(cores, signWindow))),
+            (new($"bare Kestrel POST → 202, {options.ClusterPushStreams} concurrent", double.NaN), cluster, () => MeasureKestrelAsync(options, options.ClusterPushStreams, details)),
         ];
         var ceilings = planned.Select(p => p.Ceiling).ToList();
         if (planned.Any(p => p.Needed))
@@ -120,6 +123,10 @@ internal static class LoadCommand
 
         // 4. WebSocket fan-out: a bare Kestrel fan-out (its own ceiling), then a server.
         var ws = options.Runs(LoadOptions.WebSocket) ? await WebSocketFanOutPhase.RunAsync(options, temp, details) : WebSocketResult.None;
+        // 5. The cluster: one node, then two, on one PostgreSQL server whose raw commit rates it measures first.
+        var clustered = cluster ? await ClusterPhase.RunAsync(options, temp, details) : ClusterResult.None;
+        ceilings.AddRange(clustered.Ceilings?.All ?? []);
+
         var wsCeiling = new Ceiling($"bare Kestrel WebSocket fan-out, {options.WebSocketSubscribers:N0} subscribers, {options.WebSocketRate} broadcasts/s offered", ws.Bare?.Rate ?? double.NaN);
         ceilings.Add(wsCeiling);
 
@@ -157,12 +164,40 @@ internal static class LoadCommand
             new($"sustained fan-out, {options.WebSocketRate} broadcasts/s to {options.WebSocketSubscribers:N0} subscribers (messages delivered/s)", ws.Server?.Rate ?? double.NaN, "N0", wsCeiling, 50_000),
             new("(info) bare Kestrel fan-out memory, VmHWM over the part (MB)", ws.Bare?.PeakMegabytes ?? double.NaN, "N0", null, null),
         };
+        figures.AddRange(ClusterFigures(options, clustered, kestrelCeiling, ceilings[11], new Ceiling("ES256 sign, all threads, ÷ 3 signs per event", ceilings[3].Value / 3)));
         Write(output, ceilings, figures, details);
         return 0;
     }
 
+    /// <summary>
+    /// Each cluster figure with one node and with two beside its ceiling, and the two-node figure
+    /// beside the one-node one (issue 6: how throughput changes from one node to two). No targets:
+    /// the issue asks for the change, not a rate.
+    /// </summary>
+    private static IEnumerable<Figure> ClusterFigures(LoadOptions options, ClusterResult cluster, Ceiling kestrel, Ceiling kestrelPushStreams, Ceiling signs)
+    {
+        var (one, two) = (cluster.OneNode, cluster.TwoNodes);
+        var publish = $"cluster publish, {options.Publishers} publishers over the nodes, 2 poll streams, durable 202 (events/s)";
+        var poll = $"cluster poll drain, 2 streams at once, batches of {PollBatch} with ack (SETs/s)";
+        var push = $"cluster push, {options.ClusterPushStreams} streams to local receivers (SETs/s)";
+        var batch = cluster.Ceilings?.Batch;
+        foreach (var run in new[] { one, two })
+        {
+            yield return new($"{publish}, {run.Label}", run.PublishRate, "N0", kestrel, null);
+            yield return new($"(info) {publish}, {run.Label}, against signing", run.PublishRate, "N0", signs, null);
+            yield return new($"cluster node commits per event, {run.Label}", run.CommitsPerEvent, "F3", null, null);
+            yield return new($"cluster WAL flushes per event, {run.Label}", run.WalFlushesPerEvent, "F3", null, null);
+            yield return new($"{poll}, {run.Label}", run.PollRate, "N0", batch, null);
+            yield return new($"{push}, {run.Label}", run.PushRate, "N0", kestrelPushStreams, null);
+        }
+
+        yield return new($"(scaling) {publish}, 2 nodes", two.PublishRate, "N0", new Ceiling("1 node", one.PublishRate), null);
+        yield return new($"(scaling) {poll}, 2 nodes", two.PollRate, "N0", new Ceiling("1 node", one.PollRate), null);
+        yield return new($"(scaling) {push}, 2 nodes", two.PushRate, "N0", new Ceiling("1 node", one.PushRate), null);
+    }
+
     /// <summary>The same client and concurrency as the publishers, against the bare Kestrel sink in its own process.</summary>
-    private static async Task<double> MeasureKestrelAsync(LoadOptions options, int concurrency, List<string> details)
+    internal static async Task<double> MeasureKestrelAsync(LoadOptions options, int concurrency, List<string> details)
     {
         var port = ChildProcess.FreePort();
         await using var sink = await ChildProcess.StartAsync(

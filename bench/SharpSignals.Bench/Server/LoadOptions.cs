@@ -15,7 +15,10 @@ namespace SharpSignals.Bench.Server;
 /// <c>--e2e-latency-seconds N</c> paced at <c>--e2e-rate N</c> for the delivery latency, 60 and 2,500)
 /// <c>dead</c> (ten push streams, one receiver dead; <c>--dead-events N</c> SETs each, 10,000) and
 /// <c>ws</c> (WebSocket fan-out: <c>--ws-subscribers N</c> on one topic, 10,000; <c>--ws-broadcasts N</c>
-/// timed one at a time, 10; then <c>--ws-rate N</c> broadcasts a second for the window, 10).
+/// timed one at a time, 10; then <c>--ws-rate N</c> broadcasts a second for the window, 10) and
+/// <c>cluster</c> (publish, poll drain and push with one node and then two on one PostgreSQL database:
+/// <c>--postgres "connection string"</c> of a role that may create databases, else a throw-away
+/// server of the machine's PostgreSQL package; <c>--cluster-push-streams N</c> push streams, 4).
 /// Each part measures the ceilings it is held against, whether or not <c>ceilings</c> is named.
 /// </summary>
 internal sealed record LoadOptions
@@ -27,8 +30,9 @@ internal sealed record LoadOptions
     public const string EndToEnd = "e2e";
     public const string Dead = "dead";
     public const string WebSocket = "ws";
+    public const string Cluster = "cluster";
 
-    private static readonly string[] Parts = [Ceilings, Publish, Push, Ingest, EndToEnd, Dead, WebSocket];
+    private static readonly string[] Parts = [Ceilings, Publish, Push, Ingest, EndToEnd, Dead, WebSocket, Cluster];
     private static readonly string[] DefaultParts = [Ceilings, Publish, Push];
 
     public int Seconds { get; init; } = 10;
@@ -54,6 +58,12 @@ internal sealed record LoadOptions
     public int WebSocketBroadcasts { get; init; } = 10;
 
     public int WebSocketRate { get; init; } = 10;
+
+    /// <summary>The PostgreSQL server of the cluster part, as a connection string; null for a throw-away one.</summary>
+    public string? Postgres { get; init; }
+
+    /// <summary>Push streams in the cluster part: enough for two nodes to split them by lease.</summary>
+    public int ClusterPushStreams { get; init; } = 4;
 
     /// <summary>The parts of the run asked for with <c>--only</c>; null for the default ones.</summary>
     public IReadOnlyList<string>? Only { get; init; }
@@ -83,6 +93,18 @@ internal sealed record LoadOptions
                 }
 
                 options = options with { Only = parts };
+                i++;
+                continue;
+            }
+
+            if (args[i] == "--postgres")
+            {
+                if (i + 1 >= args.Count || string.IsNullOrWhiteSpace(args[i + 1]))
+                {
+                    return (null, "--postgres needs a connection string");
+                }
+
+                options = options with { Postgres = args[i + 1] };
                 i++;
                 continue;
             }
@@ -130,9 +152,15 @@ internal sealed record LoadOptions
                 case "--ws-rate":
                     options = options with { WebSocketRate = value };
                     break;
+                case "--cluster-push-streams" when value <= TrackingReceiver.Paths:
+                    options = options with { ClusterPushStreams = value };
+                    break;
+                case "--cluster-push-streams":
+                    return (null, $"--cluster-push-streams takes at most {TrackingReceiver.Paths}");
                 default:
                     return (null, "unknown option " + args[i] + "; known: --seconds, --publishers, --poll-events, --push-events, --presign, "
-                        + "--e2e-seconds, --e2e-latency-seconds, --e2e-rate, --dead-events, --ws-subscribers, --ws-broadcasts, --ws-rate, --only");
+                        + "--e2e-seconds, --e2e-latency-seconds, --e2e-rate, --dead-events, --ws-subscribers, --ws-broadcasts, --ws-rate, "
+                        + "--postgres, --cluster-push-streams, --only");
             }
 
             i++;

@@ -45,7 +45,7 @@ internal static class ProcessProbe
     }
 
     /// <summary>The first line of <c>/proc/stat</c>: all cores' time, and the part not idle or waiting for I/O.</summary>
-    private static (long Busy, long Total) MachineJiffies()
+    internal static (long Busy, long Total) MachineJiffies()
     {
         var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
@@ -53,6 +53,63 @@ internal static class ProcessProbe
         var values = fields.Skip(1).Take(8).Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
         var total = values.Sum();
         return (total - values[3] - values[4], total);
+    }
+
+    /// <summary>
+    /// CPU time of a process and of all its children, living and ended: what a server made of several
+    /// processes (PostgreSQL's postmaster and a backend per connection) used. An ended child's time is
+    /// in its parent's <c>cutime</c>/<c>cstime</c> once the parent has waited for it.
+    /// </summary>
+    public static TimeSpan TreeCpu(int parentPid)
+    {
+        long ticks = 0;
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                || ReadStat(pid) is not { } stat)
+            {
+                continue;
+            }
+
+            if (pid == parentPid)
+            {
+                ticks += stat.Own + stat.WaitedChildren;
+            }
+            else if (stat.ParentPid == parentPid)
+            {
+                ticks += stat.Own;
+            }
+        }
+
+        return TimeSpan.FromSeconds((double)ticks / ClockTicksPerSecond);
+    }
+
+    /// <summary>The parent of a process, from <c>/proc/&lt;pid&gt;/stat</c>; null when it is gone.</summary>
+    public static int? ParentOf(int pid) => ReadStat(pid)?.ParentPid;
+
+    /// <summary>USER_HZ, the unit of the times in <c>/proc/&lt;pid&gt;/stat</c>: 100 on Linux's common architectures.</summary>
+    private const double ClockTicksPerSecond = 100;
+
+    /// <summary>
+    /// The parent and CPU ticks of a process (proc(5): the fields after the command name in
+    /// parentheses, which may itself hold spaces and parentheses; null when the process is gone.
+    /// </summary>
+    private static (int ParentPid, long Own, long WaitedChildren)? ReadStat(int pid)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        // After "pid (comm) ": state, ppid, …, utime (14th field of the line), stime, cutime, cstime.
+        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        long Field(int number) => long.Parse(fields[number - 3], CultureInfo.InvariantCulture);
+        return ((int)Field(4), Field(14) + Field(15), Field(16) + Field(17));
     }
 
     private static long Kilobytes(string line) =>

@@ -12,23 +12,10 @@ internal static class ServerProcess
     public static async Task<(ChildProcess Server, string AdminToken)> StartAsync(string temp, string name, string algorithm, IEnumerable<string>? settings = null)
     {
         var port = ChildProcess.FreePort();
-        var data = Path.Combine(temp, name);
-        var issuer = $"http://127.0.0.1:{port}";
-        var server = await ChildProcess.StartAsync(
-            Assembly,
-            port,
-            [
-                "--urls", issuer,
-                $"--SharpSignals:DataDirectory={data}",
-                $"--SharpSignals:Issuer={issuer}",
-                "--SharpSignals:AllowInsecureHttp=true",
-                $"--SharpSignals:Signing:Algorithm={algorithm}",
-                "--Logging:LogLevel:Default=Warning",
-                .. (settings ?? Array.Empty<string>()),
-            ]);
+        var server = await StartAsync(temp, name, algorithm, port, $"http://127.0.0.1:{port}", settings);
         try
         {
-            return (server, (await File.ReadAllTextAsync(Path.Combine(data, "admin.token"))).Trim());
+            return (server, await ReadAdminTokenAsync(temp, name));
         }
         catch
         {
@@ -36,4 +23,26 @@ internal static class ServerProcess
             throw;
         }
     }
+
+    /// <summary>
+    /// Starts a server on <paramref name="port"/> naming itself <paramref name="issuer"/>: a cluster's
+    /// nodes share one issuer (README, "Cluster (PostgreSQL)"), the address a load balancer would have.
+    /// </summary>
+    public static Task<ChildProcess> StartAsync(string temp, string name, string algorithm, int port, string issuer, IEnumerable<string>? settings) =>
+        ChildProcess.StartAsync(
+            Assembly,
+            port,
+            [
+                "--urls", $"http://127.0.0.1:{port}",
+                $"--SharpSignals:DataDirectory={Path.Combine(temp, name)}",
+                $"--SharpSignals:Issuer={issuer}",
+                "--SharpSignals:AllowInsecureHttp=true",
+                $"--SharpSignals:Signing:Algorithm={algorithm}",
+                "--Logging:LogLevel:Default=Warning",
+                .. (settings ?? Array.Empty<string>()),
+            ]);
+
+    /// <summary>The admin token the server named <paramref name="name"/> wrote at its first start (in a cluster, only the first node writes one).</summary>
+    public static async Task<string> ReadAdminTokenAsync(string temp, string name) =>
+        (await File.ReadAllTextAsync(Path.Combine(temp, name, "admin.token"))).Trim();
 }

@@ -71,6 +71,21 @@ internal sealed class SsfClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// The same client and admin credentials against another node of the same cluster: the nodes
+    /// share the database, so a token issued by one is accepted by all (README, "Cluster (PostgreSQL)").
+    /// </summary>
+    public SsfClient ForNode(Uri baseAddress)
+    {
+#pragma warning disable CA2000 // Each HttpClient owns its handler and the SsfClient owns both clients.
+        var admin = new HttpClient(NewHandler(), disposeHandler: true) { BaseAddress = baseAddress, Timeout = _admin.Timeout };
+        var client = new HttpClient(NewHandler(), disposeHandler: true) { BaseAddress = baseAddress, Timeout = _client.Timeout };
+#pragma warning restore CA2000
+        admin.DefaultRequestHeaders.Authorization = _admin.DefaultRequestHeaders.Authorization;
+        client.DefaultRequestHeaders.Authorization = _client.DefaultRequestHeaders.Authorization;
+        return new SsfClient(client, admin);
+    }
+
     /// <summary>One <c>POST /events</c>: null once answered 202, else what came back.</summary>
     public async Task<string?> PublishAsync()
     {
