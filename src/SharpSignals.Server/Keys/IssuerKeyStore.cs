@@ -55,6 +55,22 @@ internal sealed partial class IssuerKeyStore(
         return _ring;
     }
 
+    /// <summary>
+    /// Retention: stops publishing the keys retired before <paramref name="cutoff"/>, once no SET
+    /// signed with them can still be sent. The active key always stays.
+    /// </summary>
+    /// <returns>How many keys were removed.</returns>
+    public async Task<int> PruneRetiredAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var removed = await store.DeleteSigningKeysRetiredBeforeAsync(cutoff, cancellationToken);
+        if (removed > 0)
+        {
+            await ReloadAsync(cancellationToken);
+        }
+
+        return removed;
+    }
+
     /// <summary>Reads the ring again when another node may have rotated it; an unchanged ring is kept as it is.</summary>
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {

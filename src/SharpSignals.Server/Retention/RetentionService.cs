@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using SharpSignals.Server.Delivery.Push;
+using SharpSignals.Server.Keys;
 using SharpSignals.Storage.Deliveries;
 
 namespace SharpSignals.Server.Retention;
@@ -6,9 +8,17 @@ namespace SharpSignals.Server.Retention;
 /// <summary>
 /// Deletes, once an hour, what was delivered or given up on longer ago than the retention period,
 /// and the events nothing refers to any more (DESIGN.md, "Keep and recover"). Pending entries are
-/// never purged.
+/// never purged. Retired issuer keys stop being published once no SET they signed can still be
+/// sent: a SET is pushed for up to <see cref="PushOptions.MaxRetrySeconds"/>, and kept (and so
+/// replayable, with its original signature) for the retention period after that.
 /// </summary>
-internal sealed partial class RetentionService(IDeliveryStore deliveries, IOptions<RetentionOptions> options, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
+internal sealed partial class RetentionService(
+    IDeliveryStore deliveries,
+    IssuerKeyStore keys,
+    IOptions<RetentionOptions> options,
+    IOptions<PushOptions> push,
+    TimeProvider time,
+    ILogger<RetentionService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -19,6 +29,11 @@ internal sealed partial class RetentionService(IDeliveryStore deliveries, IOptio
             {
                 var (entries, events) = await deliveries.PurgeAsync(time.GetUtcNow().AddDays(-options.Value.Days), stoppingToken);
                 LogPurged(logger, entries, events, options.Value.Days);
+                var keyCutoff = time.GetUtcNow().AddDays(-options.Value.Days).AddSeconds(-push.Value.MaxRetrySeconds);
+                if (await keys.PruneRetiredAsync(keyCutoff, stoppingToken) is > 0 and var removed)
+                {
+                    LogKeysPruned(logger, removed);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -30,6 +45,9 @@ internal sealed partial class RetentionService(IDeliveryStore deliveries, IOptio
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention: removed {Entries} settled entries and {Events} events older than {Days} days")]
     private static partial void LogPurged(ILogger logger, int entries, int events, int days);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention: stopped publishing {Count} retired issuer keys")]
+    private static partial void LogKeysPruned(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Retention purge failed")]
     private static partial void LogFailed(ILogger logger, Exception exception);
