@@ -24,6 +24,14 @@ internal sealed class HandledJtis(int capacity)
         }
     }
 
+    public bool Contains(string jti)
+    {
+        lock (_lock)
+        {
+            return _handled.Contains(jti);
+        }
+    }
+
     /// <summary>
     /// Claims <paramref name="jti"/> for handling. Returns null when the caller now owns it (and must
     /// call <see cref="Finish"/>), otherwise a task telling whether it was (or is being) handled successfully.

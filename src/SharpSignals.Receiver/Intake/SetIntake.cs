@@ -52,6 +52,11 @@ internal sealed partial class SetIntake(
         }
 
         var set = result.Set!;
+        if (_handled.Contains(set.Jti))
+        {
+            // Settled before (perhaps before a restart, with a verification state asked for then): acknowledge again.
+            return IntakeOutcome.Duplicate;
+        }
 
         // SSF 1.0 §8.1.4.2: a verification answering a request echoes its state; one without state was
         // started by the transmitter and is accepted.

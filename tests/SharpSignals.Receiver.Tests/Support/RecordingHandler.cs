@@ -16,6 +16,8 @@ internal sealed class RecordingHandler :
     ISecurityEventHandler<OptOutCancelled>, ISecurityEventHandler<OptOutEffective>, ISecurityEventHandler<RecoveryActivated>,
     ISecurityEventHandler<RecoveryInformationChanged>, ISecurityEventHandler<SessionsRevoked>
 {
+    private int _failures;
+
     /// <summary>(handler interface's event type, jti) for every typed call.</summary>
     public ConcurrentQueue<(Type HandledAs, string Jti)> Typed { get; } = new();
 
@@ -24,6 +26,9 @@ internal sealed class RecordingHandler :
 
     /// <summary>While set, every typed call throws.</summary>
     public bool Fail { get; set; }
+
+    /// <summary>How many typed calls threw.</summary>
+    public int Failures => _failures;
 
     public int CountOf(string jti) => Typed.Count(t => t.Jti == jti);
 
@@ -82,6 +87,7 @@ internal sealed class RecordingHandler :
     {
         if (Fail)
         {
+            Interlocked.Increment(ref _failures);
             throw new InvalidOperationException("told to fail");
         }
 
