@@ -8,8 +8,12 @@ namespace RelyingParty;
 /// a session-revoked or credential-change signs its user out on the next request, an
 /// account-disabled locks the user out until account-enabled.
 /// </summary>
-public static class Program
+public sealed class Program
 {
+    private Program()
+    {
+    }
+
     public static void Main(string[] args) => Build(args).Run();
 
     public static WebApplication Build(string[] args)

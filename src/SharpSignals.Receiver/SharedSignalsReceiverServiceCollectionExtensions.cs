@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -71,6 +73,7 @@ public static class SharedSignalsReceiverServiceCollectionExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, CookieResponseActions>());
         WrapClaimsTransformation(services);
+        WrapAuthorizationResultHandler(services);
         return builder;
     }
 
@@ -88,5 +91,19 @@ public static class SharedSignalsReceiverServiceCollectionExtensions
                 { ImplementationFactory: { } factory } => (IClaimsTransformation)factory(provider),
                 _ => (IClaimsTransformation)ActivatorUtilities.CreateInstance(provider, existing.ImplementationType!),
             }));
+    }
+
+    /// <summary>The application's own authorization result handler, if any (else the framework's), answers after the receiver's.</summary>
+    private static void WrapAuthorizationResultHandler(IServiceCollection services)
+    {
+        var existing = services.LastOrDefault(d => d.ServiceType == typeof(IAuthorizationMiddlewareResultHandler));
+        services.RemoveAll<IAuthorizationMiddlewareResultHandler>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler>(provider => new ResponseActionAuthorizationResultHandler(existing switch
+        {
+            null => new AuthorizationMiddlewareResultHandler(),
+            { ImplementationInstance: IAuthorizationMiddlewareResultHandler instance } => instance,
+            { ImplementationFactory: { } factory } => (IAuthorizationMiddlewareResultHandler)factory(provider),
+            _ => (IAuthorizationMiddlewareResultHandler)ActivatorUtilities.CreateInstance(provider, existing.ImplementationType!),
+        }));
     }
 }

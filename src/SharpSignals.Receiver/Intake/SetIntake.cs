@@ -60,7 +60,7 @@ internal sealed partial class SetIntake(
 
         // SSF 1.0 §8.1.4.2: a verification answering a request echoes its state; one without state was
         // started by the transmitter and is accepted.
-        if (set.Event is Verification { State: { } state } && state != stream.VerificationState)
+        if (set.Event is Verification { State: { } state } && state != stream.VerificationState && state != stream.PreviousVerificationState)
         {
             LogRefused(logger, SetErrorCodes.InvalidState, "state mismatch");
             return IntakeOutcome.Refused(new SetError(SetErrorCodes.InvalidState, "The verification's state is not the one this receiver asked for."));

@@ -21,6 +21,12 @@ public sealed record ReceiverStreamRecord
     /// <summary>The event types asked for.</summary>
     public IReadOnlyList<string> EventsRequested { get; init; } = [];
 
+    /// <summary>
+    /// The <c>state</c> of the last verification asked for, kept so that its event is still accepted
+    /// when it arrives after a restart (SSF 1.0 §8.1.4.2: the receiver must not assume any timing).
+    /// </summary>
+    public string? VerificationState { get; init; }
+
     /// <summary>When the stream was created.</summary>
     public DateTimeOffset CreatedAt { get; init; }
 }

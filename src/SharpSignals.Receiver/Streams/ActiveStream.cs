@@ -22,4 +22,7 @@ internal sealed record ActiveStream
 
     /// <summary>The <c>state</c> of the verification asked for on this start.</summary>
     public string? VerificationState { get; init; }
+
+    /// <summary>The <c>state</c> asked for on the start before, whose event may still come.</summary>
+    public string? PreviousVerificationState { get; init; }
 }

@@ -98,7 +98,13 @@ internal sealed partial class StreamSetupService(
             PollEndpointUrl = stream.DeliveryEndpointUrl,
             PushAuthorizationHeader = record.PushAuthorizationHeader,
             VerificationState = Settings.VerifyOnStart ? Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)) : null,
+            PreviousVerificationState = record.VerificationState,
         };
+        if (active.VerificationState is not null)
+        {
+            await store.SaveStreamAsync(record with { VerificationState = active.VerificationState }, cancellationToken);
+        }
+
         if (method == DeliveryMethods.Poll && active.PollEndpointUrl is null)
         {
             throw new TransmitterException($"Stream {stream.StreamId} has no delivery.endpoint_url to poll.");

@@ -18,13 +18,7 @@ public sealed class DeliveryTests
     {
         await using var server = LocalTransmitter.Start();
         using var state = new TemporaryDirectory();
-        await using var app = await ReceiverApp.StartAsync(state.Path, o =>
-        {
-            o.Issuer = server.Issuer;
-            o.AuthorizationHeader = LocalTransmitter.AdminHeader(server);
-            o.Delivery = delivery;
-        });
-        await app.WaitVerifiedAsync();
+        await using var app = await ReceiverApp.JoinAsync(server, state.Path, delivery);
 
         foreach (var (type, (_, payload)) in EventSamples.CaepAndRisc)
         {
@@ -56,14 +50,7 @@ public sealed class DeliveryTests
     {
         await using var server = LocalTransmitter.Start();
         using var state = new TemporaryDirectory();
-        await using var app = await ReceiverApp.StartAsync(state.Path, o =>
-        {
-            o.Issuer = server.Issuer;
-            o.AuthorizationHeader = LocalTransmitter.AdminHeader(server);
-            o.Delivery = delivery;
-            o.Events = ["session-revoked"];
-        });
-        await app.WaitVerifiedAsync();
+        await using var app = await ReceiverApp.JoinAsync(server, state.Path, delivery, "session-revoked");
         var streamId = app.Status.StreamId!;
         for (var i = 0; i < 3; i++)
         {

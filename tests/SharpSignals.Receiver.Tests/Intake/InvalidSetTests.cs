@@ -27,14 +27,7 @@ public sealed class InvalidSetTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = LocalTransmitter.Start();
-        _app = await ReceiverApp.StartAsync(_state.Path, o =>
-        {
-            o.Issuer = _server.Issuer;
-            o.AuthorizationHeader = LocalTransmitter.AdminHeader(_server);
-            o.Delivery = ReceiverDeliveryMethod.Push;
-            o.Events = ["session-revoked"];
-        });
-        await _app.WaitVerifiedAsync();
+        _app = await ReceiverApp.JoinAsync(_server, _state.Path, ReceiverDeliveryMethod.Push, "session-revoked");
         _push = new HttpClient();
         _push.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", _app.PushAuthorization);
     }

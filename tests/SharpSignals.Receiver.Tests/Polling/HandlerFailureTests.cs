@@ -17,14 +17,7 @@ public sealed class HandlerFailureTests
     {
         await using var server = LocalTransmitter.Start();
         using var state = new TemporaryDirectory();
-        await using var app = await ReceiverApp.StartAsync(state.Path, o =>
-        {
-            o.Issuer = server.Issuer;
-            o.AuthorizationHeader = LocalTransmitter.AdminHeader(server);
-            o.Delivery = delivery;
-            o.Events = ["session-revoked"];
-        });
-        await app.WaitVerifiedAsync();
+        await using var app = await ReceiverApp.JoinAsync(server, state.Path, delivery, "session-revoked");
         var streamId = app.Status.StreamId!;
 
         app.Recorded.Fail = true;

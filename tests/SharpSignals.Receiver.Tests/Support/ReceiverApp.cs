@@ -8,6 +8,7 @@ using SharpSignals.Receiver.Configuration;
 using SharpSignals.Receiver.Intake;
 using SharpSignals.Receiver.SecurityState;
 using SharpSignals.Receiver.Streams;
+using SharpSignals.Server.Tests.Support;
 
 namespace SharpSignals.Receiver.Tests.Support;
 
@@ -38,7 +39,7 @@ internal sealed class ReceiverApp : IAsyncDisposable
     /// <summary>The credential the transmitter pushes with, for tests that push by hand.</summary>
     public string PushAuthorization => Services.GetRequiredService<SetIntake>().Stream!.PushAuthorizationHeader!;
 
-    public static async Task<ReceiverApp> StartAsync(string stateDirectory, Action<SharedSignalsReceiverOptions> configure, int? port = null)
+    public static async Task<ReceiverApp> StartAsync(string stateDirectory, Action<SharedSignalsReceiverOptions> configure, int? port = null, Action<WebApplicationBuilder>? build = null, Action<WebApplication>? map = null)
     {
         var listenOn = port ?? FreePort();
         var url = $"http://127.0.0.1:{listenOn}";
@@ -56,10 +57,29 @@ internal sealed class ReceiverApp : IAsyncDisposable
             options.MaxRetryDelaySeconds = 1;
             configure(options);
         }).AddHandler<RecordingHandler>();
+        build?.Invoke(builder);
         var app = builder.Build();
         app.MapSharedSignalsReceiver("/ssf/events");
+        map?.Invoke(app);
         await app.StartAsync();
         return new ReceiverApp(app, url);
+    }
+
+    /// <summary>
+    /// An application joined to <paramref name="server"/> with its admin token, for
+    /// <paramref name="events"/> (every CAEP and RISC type when none), started and verified.
+    /// </summary>
+    public static async Task<ReceiverApp> JoinAsync(SsfTestServer server, string stateDirectory, ReceiverDeliveryMethod delivery, params string[] events)
+    {
+        var app = await StartAsync(stateDirectory, o =>
+        {
+            o.Issuer = server.Issuer;
+            o.AuthorizationHeader = LocalTransmitter.AdminHeader(server);
+            o.Delivery = delivery;
+            o.Events = events;
+        });
+        await app.WaitVerifiedAsync();
+        return app;
     }
 
     /// <summary>Waits until the stream is set up and the verification asked for on this start arrived.</summary>
