@@ -111,7 +111,17 @@ internal sealed partial class StreamSetupService(
         }
 
         await intake.ActivateAsync(active, cancellationToken);
-        var streamStatus = await transmitter.ReadStatusAsync(metadata, stream.StreamId, cancellationToken);
+        string? streamStatus = null;
+        try
+        {
+            streamStatus = await transmitter.ReadStatusAsync(metadata, stream.StreamId, cancellationToken);
+        }
+        catch (TransmitterException ex)
+        {
+            // The status is for information (SSF 1.0 §8.1.2); the stream works without it.
+            LogStatusUnknown(logger, stream.StreamId, ex.Message);
+        }
+
         status.Ready(stream.StreamId, created, streamStatus);
         LogReady(logger, stream.StreamId, created ? "created" : "reused", method, streamStatus);
 
@@ -203,6 +213,9 @@ internal sealed partial class StreamSetupService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The transmitter no longer has stream {StreamId}; creating another")]
     private static partial void LogStreamGone(ILogger logger, string streamId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the status of stream {StreamId}: {Error}")]
+    private static partial void LogStatusUnknown(ILogger logger, string streamId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not ask for a verification of stream {StreamId}: {Error}")]
     private static partial void LogVerificationNotRequested(ILogger logger, string streamId, string error);
