@@ -57,8 +57,9 @@ public sealed class SharedSignalsReceiverOptions
     public string StateDirectory { get; set; } = "ssf-receiver";
 
     /// <summary>
-    /// Whether every write of the file state store is forced to disk (fsync) before it counts as done.
-    /// Without it a write survives a crash of the application but not of the machine.
+    /// Whether the file state store forces the stream and subject states to disk (fsync) before a write
+    /// counts as done. Without it a write survives a crash of the application but not of the machine.
+    /// Handled <c>jti</c> records are never forced: losing one only lets a resent SET be handled again.
     /// </summary>
     public bool SyncWrites { get; set; } = true;
 

@@ -10,7 +10,10 @@ namespace SharpSignals.Receiver.State;
 /// The default state store: three files in <c>StateDirectory</c> (mode 0600 in a 0700 directory).
 /// <c>streams.json</c> is replaced whole (written beside it, forced to disk, renamed); handled
 /// <c>jti</c> values and subject states are appended as JSON lines, the last line of a subject
-/// winning, and compacted when the application starts.
+/// winning, and compacted when the application starts. Handled <c>jti</c> values are written through
+/// to the operating system but not forced to disk: they survive a crash of the application, and only
+/// a crash of the machine can make a SET sent again be handled again (at least once; handlers are
+/// idempotent), while one fsync per SET would bound push receipt by the disk.
 /// </summary>
 internal sealed class FileReceiverStateStore : IReceiverStateStore, IAsyncDisposable
 {
@@ -83,7 +86,7 @@ internal sealed class FileReceiverStateStore : IReceiverStateStore, IAsyncDispos
     }
 
     public async ValueTask AddHandledJtiAsync(string issuer, string jti, CancellationToken cancellationToken) =>
-        await Log(ref _handled, HandledFile).AppendAsync(JsonSerializer.Serialize([issuer, jti], ReceiverJsonContext.Default.StringArray), cancellationToken);
+        await Log(ref _handled, HandledFile, syncWrites: false).AppendAsync(JsonSerializer.Serialize([issuer, jti], ReceiverJsonContext.Default.StringArray), cancellationToken);
 
     public ValueTask<IReadOnlyList<SubjectSecurityState>> GetSubjectStatesAsync(CancellationToken cancellationToken)
     {
@@ -110,7 +113,7 @@ internal sealed class FileReceiverStateStore : IReceiverStateStore, IAsyncDispos
     }
 
     public async ValueTask SaveSubjectStateAsync(SubjectSecurityState state, CancellationToken cancellationToken) =>
-        await Log(ref _subjects, SubjectsFile).AppendAsync(JsonSerializer.Serialize(state, ReceiverJsonContext.Default.SubjectSecurityState), cancellationToken);
+        await Log(ref _subjects, SubjectsFile, _syncWrites).AppendAsync(JsonSerializer.Serialize(state, ReceiverJsonContext.Default.SubjectSecurityState), cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -127,14 +130,14 @@ internal sealed class FileReceiverStateStore : IReceiverStateStore, IAsyncDispos
         _streamsLock.Dispose();
     }
 
-    private AppendLog Log(ref AppendLog? log, string file)
+    private AppendLog Log(ref AppendLog? log, string file, bool syncWrites)
     {
         lock (_logsLock)
         {
             if (log is null)
             {
                 FileStores.CreatePrivateDirectory(_directory);
-                log = new AppendLog(Path.Combine(_directory, file), _syncWrites);
+                log = new AppendLog(Path.Combine(_directory, file), syncWrites);
             }
 
             return log;
