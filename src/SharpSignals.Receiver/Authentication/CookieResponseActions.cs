@@ -52,7 +52,7 @@ internal sealed partial class CookieResponseActions(SubjectSecurityStates states
 
             context.RejectPrincipal();
             LogRejected(logger, context.Scheme.Name, reason);
-            if (reason != "account disabled")
+            if (reason != SubjectSecurityStates.AccountDisabledReason)
             {
                 await context.HttpContext.SignOutAsync(context.Scheme.Name);
             }

@@ -26,6 +26,15 @@ public sealed class SubjectSecurityStates : IHostedService, IDisposable
         _time = time;
     }
 
+    /// <summary>What <see cref="WhySessionEnds"/> answers for a disabled account, whose sessions end only while it stays disabled.</summary>
+    public const string AccountDisabledReason = "account disabled";
+
+    /// <summary>What <see cref="WhySessionEnds"/> answers for a session begun at or before a revocation.</summary>
+    public const string SessionsRevokedReason = "sessions revoked";
+
+    /// <summary>What <see cref="WhySessionEnds"/> answers for a session begun at or before a credential change.</summary>
+    public const string CredentialChangedReason = "credential changed";
+
     /// <summary>Every state kept.</summary>
     public IReadOnlyCollection<SubjectSecurityState> All => [.. _states.Values];
 
@@ -64,15 +73,15 @@ public sealed class SubjectSecurityStates : IHostedService, IDisposable
 
         if (state.AccountDisabled)
         {
-            return "account disabled";
+            return AccountDisabledReason;
         }
 
         if (state.SessionsRevokedAt is { } revoked && (signedInAt is null || signedInAt <= revoked))
         {
-            return "sessions revoked";
+            return SessionsRevokedReason;
         }
 
-        return state.CredentialChangedAt is { } changed && (signedInAt is null || signedInAt <= changed) ? "credential changed" : null;
+        return state.CredentialChangedAt is { } changed && (signedInAt is null || signedInAt <= changed) ? CredentialChangedReason : null;
     }
 
     /// <inheritdoc/>
