@@ -92,4 +92,33 @@ public sealed class StreamSetupTests
         await app.WaitVerifiedAsync();
         Assert.True(app.Status.WasCreated);
     }
+
+    [Fact]
+    public async Task StreamUpdated_TransmitterPausesTheStream_StatusFollowed()
+    {
+        // SSF 1.0 §8.1.5: the transmitter pauses an inactive stream on its own and says so first.
+        // The server's clock is the test's, so its once-a-minute inactivity check runs when told.
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = LocalTransmitter.Start(new Dictionary<string, string?> { ["SharpSignals:Streams:InactivityTimeoutSeconds"] = "60" }, clock);
+        using var state = new TemporaryDirectory();
+        await using var app = await ReceiverApp.JoinAsync(server, state.Path, ReceiverDeliveryMethod.Push, "session-revoked");
+        Assert.Equal("enabled", app.Status.StreamStatus);
+
+        // Past the timeout and the next check; the clock keeps moving so that the server's push retries
+        // come due too, but by three minutes at most, within the receiver's five minutes of iat skew.
+        var moved = TimeSpan.Zero;
+        await Eventually.TrueAsync(
+            () =>
+            {
+                if (moved < TimeSpan.FromMinutes(3))
+                {
+                    clock.Advance(TimeSpan.FromSeconds(1));
+                    moved += TimeSpan.FromSeconds(1);
+                }
+
+                return app.Status.StreamStatus == "paused";
+            },
+            "the stream-updated event");
+        Assert.False(string.IsNullOrEmpty(app.Status.StreamStatusReason));
+    }
 }

@@ -8,13 +8,22 @@ namespace SharpSignals.Receiver.Tests.Support;
 internal static class LocalTransmitter
 {
     /// <summary>Quick retries and verification on demand, so that tests do not wait on the defaults.</summary>
-    public static SsfTestServer Start() => SsfTestServer.StartListening(new Dictionary<string, string?>
+    public static SsfTestServer Start(IDictionary<string, string?>? more = null, TimeProvider? time = null)
     {
-        ["SharpSignals:Streams:MinVerificationIntervalSeconds"] = "0",
-        ["SharpSignals:Streams:PollWaitSeconds"] = "2",
-        ["SharpSignals:Push:InitialBackoffSeconds"] = "1",
-        ["SharpSignals:Push:MaxBackoffSeconds"] = "1",
-    });
+        var settings = new Dictionary<string, string?>
+        {
+            ["SharpSignals:Streams:MinVerificationIntervalSeconds"] = "0",
+            ["SharpSignals:Streams:PollWaitSeconds"] = "2",
+            ["SharpSignals:Push:InitialBackoffSeconds"] = "1",
+            ["SharpSignals:Push:MaxBackoffSeconds"] = "1",
+        };
+        foreach (var (key, value) in more ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return SsfTestServer.StartListening(settings, time);
+    }
 
     public static string AdminHeader(SsfTestServer server) => "Bearer " + File.ReadAllText(Path.Combine(server.DataDirectory, "admin.token")).Trim();
 
