@@ -2,8 +2,15 @@ using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using SharpSignals.Bench.Receiver;
 using SharpSignals.Bench.Server;
 using SharpSignals.Bench.Support;
+
+// `receiver-push` measures the receiver library's push endpoint (docs/BENCHMARKS.md).
+if (ReceiverPushCommand.Handles(args))
+{
+    return await ReceiverPushCommand.RunAsync(args);
+}
 
 // `load` runs the server load generator (docs/BENCHMARKS-SERVER.md) instead of BenchmarkDotNet.
 if (LoadCommand.Handles(args))
