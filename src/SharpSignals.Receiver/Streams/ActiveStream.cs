@@ -1,4 +1,4 @@
-using SharpSignals.Receiver.Transmitter;
+using SharpSignals.Tokens.Discovery;
 using SharpSignals.Tokens.Validation;
 
 namespace SharpSignals.Receiver.Streams;

@@ -9,6 +9,7 @@ using SharpSignals.Receiver.Intake;
 using SharpSignals.Receiver.State;
 using SharpSignals.Receiver.Transmitter;
 using SharpSignals.Tokens;
+using SharpSignals.Tokens.Discovery;
 using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Keys;
 using SharpSignals.Tokens.Validation;

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using SharpSignals.Receiver.Configuration;
+using SharpSignals.Tokens.Discovery;
 
 namespace SharpSignals.Receiver.Transmitter;
 
@@ -43,7 +44,7 @@ internal sealed class TransmitterClient(HttpClient http, IOptions<SharedSignalsR
         TransmitterMetadata? metadata;
         try
         {
-            metadata = JsonSerializer.Deserialize(text, TransmitterJsonContext.Default.TransmitterMetadata);
+            metadata = TransmitterMetadata.Parse(text);
         }
         catch (JsonException ex)
         {

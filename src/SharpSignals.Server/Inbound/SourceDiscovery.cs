@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SharpSignals.Tokens.Discovery;
 
 namespace SharpSignals.Server.Inbound;
 
@@ -16,13 +17,13 @@ internal sealed class SourceDiscovery(SourceHttp http)
     }
 
     /// <exception cref="SourceException">The document could not be read, or names another issuer.</exception>
-    public async Task<SourceMetadata> ReadAsync(string issuer, CancellationToken cancellationToken)
+    public async Task<TransmitterMetadata> ReadAsync(string issuer, CancellationToken cancellationToken)
     {
         var url = DocumentUrl(issuer);
-        SourceMetadata? metadata;
+        TransmitterMetadata? metadata;
         try
         {
-            metadata = JsonSerializer.Deserialize(await http.GetStringAsync(url, FetchTimeout, cancellationToken), SourceJsonContext.Default.SourceMetadata);
+            metadata = TransmitterMetadata.Parse(await http.GetStringAsync(url, FetchTimeout, cancellationToken));
         }
         catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {

@@ -7,6 +7,7 @@ using SharpSignals.Server.Routing;
 using SharpSignals.Server.Streams;
 using SharpSignals.Storage.Streams;
 using SharpSignals.Tokens;
+using SharpSignals.Tokens.Discovery;
 
 namespace SharpSignals.Server.Inbound;
 
@@ -32,7 +33,7 @@ internal sealed partial class SourceJoin(
     /// </summary>
     public async Task<(SourceConfiguration? Source, StreamOutcome? Error)> DiscoverAsync(SourceConfiguration source, string deliveryMethod, CancellationToken cancellationToken)
     {
-        SourceMetadata metadata;
+        TransmitterMetadata metadata;
         try
         {
             metadata = await discovery.ReadAsync(source.Issuer, cancellationToken);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.IdentityModel.Tokens;
 using SharpSignals.Server.Streams;
+using SharpSignals.Tokens.Discovery;
 using SharpSignals.Tokens.Keys;
 
 namespace SharpSignals.Server.Inbound;
@@ -71,7 +72,7 @@ internal sealed class SourceKeys(SourceHttp http, SourceDiscovery discovery, Tim
     }
 
     /// <summary>A discovery failure is a key fetch failure: the validator answers it as transient.</summary>
-    private async Task<SourceMetadata> DiscoverOrFailAsync(string issuer, CancellationToken cancellationToken)
+    private async Task<TransmitterMetadata> DiscoverOrFailAsync(string issuer, CancellationToken cancellationToken)
     {
         try
         {
