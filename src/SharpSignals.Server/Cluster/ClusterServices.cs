@@ -7,6 +7,10 @@ internal static class ClusterServices
     {
         services.AddOptions<ClusterOptions>().BindConfiguration(ClusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ClusterNode>();
+
+        // Registered before the push and poll workers, so stopped after them: the node leaves last.
+        services.AddSingleton<ClusterMembership>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterMembership>());
         services.AddSingleton<ClusterBus>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterBus>());
         services.AddHostedService<ClusterWakeups>();

@@ -18,6 +18,7 @@ internal abstract partial class LeasedStreamWorkers(
     StreamCatalog catalog,
     IClusterStore cluster,
     ClusterNode node,
+    ClusterMembership membership,
     IOptions<ClusterOptions> clusterOptions,
     ILogger logger) : BackgroundService
 {
@@ -61,7 +62,6 @@ internal abstract partial class LeasedStreamWorkers(
         }
 
         await Task.WhenAll(_running.Values.Select(r => r.Finished));
-        await LeaveAsync();
     }
 
     public override void Dispose()
@@ -178,7 +178,7 @@ internal abstract partial class LeasedStreamWorkers(
         try
         {
             var deliverable = catalog.All.Where(Wants).Select(r => r.StreamId).ToList();
-            var nodes = await cluster.HeartbeatAsync(node.Id, LeaseDuration, cancellationToken);
+            var nodes = await membership.LiveNodesAsync(cancellationToken);
             var fairShare = (deliverable.Count + nodes - 1) / Math.Max(1, nodes);
             var held = _running.Count;
             if (held < fairShare)
@@ -265,18 +265,6 @@ internal abstract partial class LeasedStreamWorkers(
         if (restartNow && !_stopping.IsCancellationRequested)
         {
             _doorbell.Writer.TryWrite(true);
-        }
-    }
-
-    private async Task LeaveAsync()
-    {
-        try
-        {
-            await cluster.LeaveAsync(node.Id, CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            LogReleaseFailed(logger, ex, WorkName, "(node)");
         }
     }
 

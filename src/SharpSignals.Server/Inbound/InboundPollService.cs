@@ -17,6 +17,7 @@ internal sealed class InboundPollService(
     StreamCatalog catalog,
     IClusterStore cluster,
     ClusterNode node,
+    ClusterMembership membership,
     InboundReceiver receiver,
     SourceHttp http,
     SourceTokens tokens,
@@ -24,7 +25,7 @@ internal sealed class InboundPollService(
     IOptions<InboundOptions> options,
     IOptions<ClusterOptions> clusterOptions,
     TimeProvider time,
-    ILogger<InboundPollService> logger) : LeasedStreamWorkers(catalog, cluster, node, clusterOptions, logger)
+    ILogger<InboundPollService> logger) : LeasedStreamWorkers(catalog, cluster, node, membership, clusterOptions, logger)
 {
     protected override string WorkName => "poll";
 

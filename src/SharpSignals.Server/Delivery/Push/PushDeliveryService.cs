@@ -17,13 +17,14 @@ internal sealed class PushDeliveryService(
     IDeliveryStore deliveries,
     IClusterStore cluster,
     ClusterNode node,
+    ClusterMembership membership,
     StreamSignals signals,
     PushClient client,
     IServiceProvider services,
     IOptions<PushOptions> options,
     IOptions<ClusterOptions> clusterOptions,
     TimeProvider time,
-    ILogger<PushDeliveryService> logger) : LeasedStreamWorkers(catalog, cluster, node, clusterOptions, logger)
+    ILogger<PushDeliveryService> logger) : LeasedStreamWorkers(catalog, cluster, node, membership, clusterOptions, logger)
 {
     protected override string WorkName => "push";
 
