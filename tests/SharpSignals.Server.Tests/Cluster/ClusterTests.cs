@@ -42,7 +42,7 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         var streamId = (await SsfTestServer.CreateStreamAsync(adminA, new { events_requested = new[] { EventTypes.Caep.SessionRevoked } }))["stream_id"]!.GetValue<string>();
 
         // The stream A created is known to B (its catalog follows A's notice).
-        await WaitUntilAsync(async () => (await adminB.PostAsJsonAsync($"/ssf/poll/{streamId}", new { returnImmediately = true })).StatusCode == HttpStatusCode.OK, "B to know A's stream");
+        await WaitUntilAsync(async () => await StatusAsync(adminB.PostAsJsonAsync($"/ssf/poll/{streamId}", new { returnImmediately = true })) == HttpStatusCode.OK, "B to know A's stream");
         var longPoll = SsfTestServer.PollAsync(adminB, streamId, new { returnImmediately = false, maxEvents = 10 });
         await Task.Delay(500);
         var published = Stopwatch.StartNew();
@@ -159,7 +159,8 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         await WaitUntilAsync(async () => await HoldersAsync() is { } held && held["node-a"] == 2 && held["node-b"] == 2, "A and B to push two streams each", TimeSpan.FromSeconds(30));
 
         // Each stream still delivers, whichever node has it now.
-        await SsfTestServer.PublishAsync(b.CreateClient(_cluster.AdminToken), SsfTestServer.SessionRevoked());
+        using var publisher = b.CreateClient(_cluster.AdminToken);
+        await SsfTestServer.PublishAsync(publisher, SsfTestServer.SessionRevoked());
         var pushes = await _receiver.WaitForAsync(4, TimeSpan.FromSeconds(30));
         Assert.Equal(Enumerable.Range(0, 4).Select(i => $"/events/{i}").Order(), pushes.Select(p => p.Path).Order());
 
@@ -241,7 +242,7 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
             PostgresTestServer.Instance.SetReachable(_cluster.ConnectionString, reachable: true);
         }
 
-        await WaitUntilAsync(async () => (await admin.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode == HttpStatusCode.OK, "the node to be healthy again");
+        await WaitUntilAsync(async () => await StatusAsync(admin.GetAsync(new Uri("/healthz", UriKind.Relative))) == HttpStatusCode.OK, "the node to be healthy again");
         await PublishForAsync(admin, "after@example.com");
         var polled = await SsfTestServer.PollAsync(admin, streamId, new { returnImmediately = true });
         Assert.Equal(["after@example.com"], polled["sets"]!.AsObject().Select(s => SubjectOf(s.Value!.GetValue<string>())));
@@ -258,6 +259,12 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var keys = await admin.GetFromJsonAsync<JsonElement>(new Uri("/admin/keys", UriKind.Relative));
         return keys.EnumerateArray().Single(k => k.GetProperty("state").GetString() == "active").GetProperty("kid").GetString()!;
+    }
+
+    private static async Task<HttpStatusCode> StatusAsync(Task<HttpResponseMessage> request)
+    {
+        using var response = await request;
+        return response.StatusCode;
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
