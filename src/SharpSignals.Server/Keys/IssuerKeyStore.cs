@@ -74,20 +74,17 @@ internal sealed partial class IssuerKeyStore(
     /// <summary>Reads the ring again when another node may have rotated it; an unchanged ring is kept as it is.</summary>
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {
+        // Rotation only adds keys and retention only removes them, so the same key ids mean the same ring.
         var stored = await store.ListSigningKeysAsync(cancellationToken);
         var current = _ring;
-        if (current is not null && stored.Count == current.Retired.Count + 1
-            && stored.Last(k => k.RetiredAt is null).KeyId == current.Active.KeyId
-            && stored.Where(k => k.RetiredAt is not null).Select(k => k.KeyId).ToHashSet().SetEquals(current.Retired.Select(r => r.Key.KeyId)))
+        if (!stored.Any(k => k.RetiredAt is null)
+            || (current is not null && stored.Select(k => k.KeyId).ToHashSet().SetEquals(current.Retired.Select(r => r.Key.KeyId).Append(current.Active.KeyId))))
         {
             return;
         }
 
-        if (stored.Any(k => k.RetiredAt is null))
-        {
-            _ring = Build(stored);
-            LogLoaded(logger, _ring.Active.KeyId, _ring.Active.Algorithm, _ring.Retired.Count);
-        }
+        _ring = Build(stored);
+        LogLoaded(logger, _ring.Active.KeyId, _ring.Active.Algorithm, _ring.Retired.Count);
     }
 
     private KeyRing Build(IReadOnlyList<SigningKeyRecord> stored)
