@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Options;
+using SharpSignals.Server.Tests.Support;
+
+namespace SharpSignals.Server.Tests.Cluster;
+
+/// <summary>Bad <c>SharpSignals:Cluster</c> settings stop the start with the setting named, before anything is served.</summary>
+public sealed class ClusterOptionsTests
+{
+    [Theory]
+    [InlineData("SharpSignals:Cluster:NodeId", "node with spaces", "NodeId")]
+    [InlineData("SharpSignals:Cluster:LeaseSeconds", "0", "LeaseSeconds")]
+    [InlineData("SharpSignals:Cluster:CheckSeconds", "3600", "CheckSeconds")]
+    public async Task BadSetting_StopsTheStart(string key, string value, string named)
+    {
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
+        {
+            await using var server = new SsfTestServer(new Dictionary<string, string?> { [key] = value });
+        });
+
+        Assert.Contains(named, failure.Message, StringComparison.Ordinal);
+    }
+}
