@@ -10,12 +10,11 @@ public sealed class ClusterOptionsTests
     [InlineData("SharpSignals:Cluster:NodeId", "node with spaces", "NodeId")]
     [InlineData("SharpSignals:Cluster:LeaseSeconds", "0", "LeaseSeconds")]
     [InlineData("SharpSignals:Cluster:CheckSeconds", "3600", "CheckSeconds")]
-    public async Task BadSetting_StopsTheStart(string key, string value, string named)
+    public void BadSetting_StopsTheStart(string key, string value, string named)
     {
-        var failure = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
-        {
-            await using var server = new SsfTestServer(new Dictionary<string, string?> { [key] = value });
-        });
+        using var data = new TemporaryDirectory();
+
+        var failure = Assert.IsType<OptionsValidationException>(ServerFactory.StartFailure(data.Path, new Dictionary<string, string?> { [key] = value }));
 
         Assert.Contains(named, failure.Message, StringComparison.Ordinal);
     }
