@@ -7,7 +7,7 @@ public sealed partial class SqliteStore
 {
     private const string StreamColumns = """
         stream_id, project, owner_client_id, direction, status, configuration, created_at, updated_at,
-        status_reason, last_activity_at, last_verification_at
+        status_reason, last_activity_at, last_verification_at, pause_notice_position
         """;
 
     /// <summary>A project's streams, oldest first; served by ix_streams_project_created with no sort.</summary>
@@ -31,15 +31,16 @@ public sealed partial class SqliteStore
 
     private const string InsertStream = """
         INSERT INTO streams (stream_id, project, owner_client_id, direction, status, status_reason, configuration,
-                             created_at, updated_at, last_activity_at, last_verification_at)
+                             created_at, updated_at, last_activity_at, last_verification_at, pause_notice_position)
         VALUES ($stream, $project, $owner, $direction, $status, $reason, $configuration,
-                $created, $updated, $activity, $verification)
+                $created, $updated, $activity, $verification, $pause_notice)
         """;
 
     private const string UpdateStream = """
         UPDATE streams SET project = $project, owner_client_id = $owner, direction = $direction, status = $status,
                            status_reason = $reason, configuration = $configuration, created_at = $created,
-                           updated_at = $updated, last_activity_at = $activity, last_verification_at = $verification
+                           updated_at = $updated, last_activity_at = $activity, last_verification_at = $verification,
+                           pause_notice_position = $pause_notice
         WHERE stream_id = $stream
         """;
 
@@ -160,6 +161,7 @@ public sealed partial class SqliteStore
         command.Parameters.AddWithValue("$updated", ToUnixMs(stream.UpdatedAt));
         command.Parameters.AddWithValue("$activity", ToUnixMsOrNull(stream.LastActivityAt));
         command.Parameters.AddWithValue("$verification", ToUnixMsOrNull(stream.LastVerificationAt));
+        command.Parameters.AddWithValue("$pause_notice", (object?)stream.PauseNoticePosition ?? DBNull.Value);
         return command.ExecuteNonQuery();
     }
 
@@ -195,5 +197,6 @@ public sealed partial class SqliteStore
             StatusReason = reader.IsDBNull(8) ? null : reader.GetString(8),
             LastActivityAt = FromUnixMsOrNull(reader, 9),
             LastVerificationAt = FromUnixMsOrNull(reader, 10),
+            PauseNoticePosition = reader.IsDBNull(11) ? null : reader.GetInt64(11),
         };
 }

@@ -64,15 +64,15 @@ internal sealed partial class EventRouter(IEventLog log, StreamCatalog catalog, 
 
     /// <summary>
     /// Appends an event about one stream (verification, stream-updated), delivered to that stream only,
-    /// whatever its <c>events_delivered</c> (SSF 1.0 §8.1.4, §8.1.5).
+    /// whatever its <c>events_delivered</c> (SSF 1.0 §8.1.4, §8.1.5). Returns its jti and its position in the log.
     /// </summary>
-    public async Task<string> AppendStreamEventAsync(StreamRoute route, SecurityEvent streamEvent, CancellationToken cancellationToken)
+    public async Task<(string Jti, long Position)> AppendStreamEventAsync(StreamRoute route, SecurityEvent streamEvent, CancellationToken cancellationToken)
     {
         var set = issuer.NewSet(streamEvent, new OpaqueSubject(route.StreamId), route.Configuration.Audience);
         var token = issuer.Sign(set);
-        await log.AppendAsync(NewEvent(set, token, route.Project, null), [new NewDelivery(route.StreamId, set.Jti, token)], cancellationToken);
+        var appended = await log.AppendAsync(NewEvent(set, token, route.Project, null), [new NewDelivery(route.StreamId, set.Jti, token)], cancellationToken);
         signals.Notify(route.StreamId);
-        return set.Jti;
+        return (set.Jti, appended.Position);
     }
 
     /// <summary>SSF 1.0 §4.1: re-issued under this issuer with a new jti and iat, the stream's aud, the same txn and toe.</summary>

@@ -122,7 +122,10 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
             codec.Decode(stream),
             stream.Status,
             stream.OwnerClientId,
-            subjects.Select(s => SubjectIdentifier.Parse(s.Subject)).ToList());
+            subjects.Select(s => SubjectIdentifier.Parse(s.Subject)).ToList())
+        {
+            PauseNoticePosition = stream.PauseNoticePosition,
+        };
         Changed?.Invoke(stream.StreamId);
     }
 }

@@ -20,4 +20,10 @@ internal sealed record StreamRoute(
     public bool IsOutbound => Configuration.Direction == StreamDirections.Outbound;
 
     public bool IsPush => Configuration.Delivery.Method == Tokens.DeliveryMethods.Push;
+
+    /// <summary>See <see cref="SharpSignals.Storage.Streams.StreamRecord.PauseNoticePosition"/>.</summary>
+    public long? PauseNoticePosition { get; init; }
+
+    /// <summary>What may be delivered now.</summary>
+    public DeliveryWindow Window => new(Status, PauseNoticePosition);
 }

@@ -323,9 +323,33 @@ internal sealed partial class StreamService(
                 return;
             }
 
-            await router.AppendStreamEventAsync(route, new StreamUpdated { Status = status, Reason = reason }, cancellationToken);
-            await ChangeStatusAsync(record, status, reason, cancellationToken);
+            var (_, notice) = await router.AppendStreamEventAsync(route, new StreamUpdated { Status = status, Reason = reason }, cancellationToken);
+            await ChangeStatusAsync(record, status, reason, cancellationToken, pauseNotice: status == StreamStatuses.Paused ? notice : null);
             LogTransmitterStatus(logger, streamId, status, reason);
+        }
+        finally
+        {
+            _transmitterChanges.Release();
+        }
+    }
+
+    /// <summary>
+    /// Delivery has gone past the notice of a pause the transmitter made (nothing pending is at or
+    /// before <paramref name="notice"/>): the stream now holds everything until it is enabled again.
+    /// </summary>
+    public async Task PauseNoticeSentAsync(string streamId, long notice, CancellationToken cancellationToken)
+    {
+        await _transmitterChanges.WaitAsync(cancellationToken);
+        try
+        {
+            var record = await store.GetStreamAsync(streamId, cancellationToken);
+            if (record is null || record.PauseNoticePosition != notice)
+            {
+                return;
+            }
+
+            await store.UpdateStreamAsync(record with { PauseNoticePosition = null }, cancellationToken);
+            await catalog.RefreshAsync(streamId, cancellationToken);
         }
         finally
         {
@@ -401,7 +425,7 @@ internal sealed partial class StreamService(
         var route = catalog.Find(record.StreamId);
         if (route is not null && record.Status != StreamStatuses.Disabled)
         {
-            var jti = await router.AppendStreamEventAsync(route, new Verification { State = state }, cancellationToken);
+            var (jti, _) = await router.AppendStreamEventAsync(route, new Verification { State = state }, cancellationToken);
             LogVerification(logger, record.StreamId, jti);
         }
 
@@ -421,10 +445,14 @@ internal sealed partial class StreamService(
         }
     }
 
-    private async Task<StreamRecord> ChangeStatusAsync(StreamRecord record, string status, string? reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Also settles where delivery stops: a pause the transmitter made (<paramref name="pauseNotice"/>)
+    /// takes effect after its notice, any other change at once.
+    /// </summary>
+    private async Task<StreamRecord> ChangeStatusAsync(StreamRecord record, string status, string? reason, CancellationToken cancellationToken, long? pauseNotice = null)
     {
         var now = time.GetUtcNow();
-        var updated = record with { Status = status, StatusReason = reason, UpdatedAt = now, LastActivityAt = now };
+        var updated = record with { Status = status, StatusReason = reason, UpdatedAt = now, LastActivityAt = now, PauseNoticePosition = pauseNotice };
         await store.UpdateStreamAsync(updated, cancellationToken);
         if (status == StreamStatuses.Disabled)
         {

@@ -27,4 +27,12 @@ public sealed record StreamRecord(
 
     /// <summary>When verification was last requested, for <c>min_verification_interval</c>.</summary>
     public DateTimeOffset? LastVerificationAt { get; init; }
+
+    /// <summary>
+    /// When the transmitter paused the stream on its own: the event-log position of the
+    /// stream-updated SET that says so. Entries up to it are still delivered, so that the receiver
+    /// hears of the pause before delivery stops (SSF 1.0 §8.1.5); later ones are held. Null once
+    /// that notice has gone, and for any other status change.
+    /// </summary>
+    public long? PauseNoticePosition { get; init; }
 }

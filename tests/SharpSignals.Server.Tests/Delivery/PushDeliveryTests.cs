@@ -97,6 +97,35 @@ public sealed class PushDeliveryTests : IAsyncLifetime
         Assert.Equal(3, _endpoint.Received.Count);
     }
 
+    [Fact]
+    public async Task PausedByTheTransmitter_TheNoticeIsDeliveredBeforeDeliveryStops()
+    {
+        // SSF 1.0 §8.1.5: the stream-updated event goes out before the transmitter stops; what came
+        // before it goes first, in order, and what comes after waits for the stream to be enabled.
+        _endpoint.Respond = (_, _) => (401, null, null);
+        var streamId = await PushStreamAsync();
+        await SsfTestServer.PublishAsync(_receiver, SsfTestServer.SessionRevoked("before@example.com"));
+        await AdvanceUntilAsync(3, TimeSpan.FromSeconds(5));
+        await WaitForStatusAsync(streamId, "paused");
+
+        _endpoint.Respond = (_, _) => (202, null, null);
+        var pushes = await AdvanceUntilAsync(5, TimeSpan.FromSeconds(5));
+        await SsfTestServer.PublishAsync(_receiver, SsfTestServer.SessionRevoked("after@example.com"));
+        _time.Advance(TimeSpan.FromMinutes(10));
+        await Task.Delay(500);
+
+        Assert.Equal(5, _endpoint.Received.Count);
+        Assert.Equal(pushes[0].Body, pushes[3].Body);
+        var notice = await _server.ValidateAsync(pushes[4].Body);
+        Assert.Equal(StreamStatuses.Paused, Assert.IsType<StreamUpdated>(notice.Set!.Event).Status);
+        Assert.Equal(1, await Deliveries.CountPendingAsync(streamId, CancellationToken.None));
+
+        using var enabled = await _receiver.PostAsJsonAsync("/ssf/status", new { stream_id = streamId, status = "enabled" });
+        enabled.EnsureSuccessStatusCode();
+        var held = await _endpoint.WaitForAsync(6);
+        Assert.Contains("after@example.com", (await _server.ValidateAsync(held[5].Body)).Set!.Subject!.ToJson(), StringComparison.Ordinal);
+    }
+
     private IDeliveryStore Deliveries => _server.Factory.Services.GetRequiredService<IDeliveryStore>();
 
     private async Task<string> PushStreamAsync()

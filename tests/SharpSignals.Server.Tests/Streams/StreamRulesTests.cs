@@ -68,4 +68,34 @@ public sealed class StreamRulesTests
         var updated = await server.ValidateAsync(Assert.Single(pending).Token!);
         Assert.Equal("paused", Assert.IsType<StreamUpdated>(updated.Set!.Event).Status);
     }
+
+    [Fact]
+    public async Task InactivityPause_PollHandsOutWhatCameBeforeAndTheNotice_ThenHoldsTheRest()
+    {
+        // SSF 1.0 §8.1.5: the stream-updated event reaches the receiver before the transmitter stops.
+        var time = new ManualTimeProvider(DateTimeOffset.UtcNow.AddHours(-1));
+        await using var server = new SsfTestServer(new Dictionary<string, string?> { ["SharpSignals:Streams:InactivityTimeoutSeconds"] = "600" }, time);
+        var (receiver, _, _) = await server.RegisterClientAsync();
+        var streamId = (string)(await SsfTestServer.CreateStreamAsync(receiver, new { events_requested = new[] { EventTypes.Caep.SessionRevoked } }))["stream_id"]!;
+        await SsfTestServer.PublishAsync(receiver, SsfTestServer.SessionRevoked("before@example.com"));
+        time.Advance(TimeSpan.FromSeconds(601));
+        await server.Factory.Services.GetRequiredService<InactivityMonitor>().PauseInactiveAsync(CancellationToken.None);
+        await SsfTestServer.PublishAsync(receiver, SsfTestServer.SessionRevoked("after@example.com"));
+
+        var first = await SsfTestServer.PollAsync(receiver, streamId, new { returnImmediately = true });
+        var sets = first["sets"]!.AsObject().ToList();
+        var second = await SsfTestServer.PollAsync(receiver, streamId, new { ack = sets.Select(s => s.Key).ToArray(), returnImmediately = true });
+        var status = (await receiver.GetFromJsonAsync<JsonObject>($"/ssf/status?stream_id={streamId}"))!;
+        using var enabled = await receiver.PostAsJsonAsync("/ssf/status", new { stream_id = streamId, status = "enabled" });
+        var third = await SsfTestServer.PollAsync(receiver, streamId, new { returnImmediately = true });
+
+        Assert.Equal(2, sets.Count);
+        Assert.Contains("before@example.com", (await server.ValidateAsync((string)sets[0].Value!)).Set!.Subject!.ToJson(), StringComparison.Ordinal);
+        Assert.Equal("paused", Assert.IsType<StreamUpdated>((await server.ValidateAsync((string)sets[1].Value!)).Set!.Event).Status);
+        Assert.Empty(second["sets"]!.AsObject());
+        Assert.Equal("paused", (string?)status["status"]);
+        enabled.EnsureSuccessStatusCode();
+        var held = Assert.Single(third["sets"]!.AsObject());
+        Assert.Contains("after@example.com", (await server.ValidateAsync((string)held.Value!)).Set!.Subject!.ToJson(), StringComparison.Ordinal);
+    }
 }

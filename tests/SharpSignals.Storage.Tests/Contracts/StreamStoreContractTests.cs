@@ -26,6 +26,7 @@ public abstract class StreamStoreContractTests : StoreContractBase
             StatusReason = "receiver asked",
             LastActivityAt = T0.AddMinutes(5),
             LastVerificationAt = T0.AddMinutes(6),
+            PauseNoticePosition = 5_000_000_000,
         };
         var bare = Stream("s2", project: "p2", owner: null, created: T0.AddSeconds(1)) with { Direction = "inbound", Status = "paused" };
 
@@ -80,6 +81,7 @@ public abstract class StreamStoreContractTests : StoreContractBase
         {
             Direction = "inbound",
             Status = "paused",
+            PauseNoticePosition = 42,
             Configuration = """{"events_requested":["urn:b"]}""",
             UpdatedAt = T0.AddHours(1),
             StatusReason = null,

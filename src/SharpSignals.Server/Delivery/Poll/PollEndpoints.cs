@@ -6,7 +6,6 @@ using SharpSignals.Server.Http;
 using SharpSignals.Server.Routing;
 using SharpSignals.Server.Streams;
 using SharpSignals.Storage.Deliveries;
-using SharpSignals.Tokens.Events;
 
 namespace SharpSignals.Server.Delivery.Poll;
 
@@ -63,15 +62,15 @@ internal static class PollEndpoints
 
         var max = Math.Min(poll.MaxEvents ?? options.Value.MaxPollEvents, options.Value.MaxPollEvents);
 
-        // SSF 1.0 §8.1.2: a paused stream holds its events; a disabled one has none.
-        if (max == 0 || record!.Status != StreamStatuses.Enabled)
+        var window = DeliveryWindow.Of(record!);
+        if (max == 0 || !window.IsOpen)
         {
             return new PollAnswer([], 0, moreAvailable: false);
         }
 
         var signal = signals.Next(streamId);
-        var entries = await deliveries.ReadPendingAsync(streamId, max + 1, cancellationToken);
-        if (entries.Count == 0 && !poll.ReturnImmediately)
+        var entries = await ReadDeliverableAsync(streamId, window, max + 1, deliveries, streams, cancellationToken);
+        if (entries.Count == 0 && !poll.ReturnImmediately && !window.IsClosingAfterNotice)
         {
             // RFC 8936 §2.1 long poll: wait for an entry or the timeout, then answer.
             await Task.WhenAny(signal, Task.Delay(TimeSpan.FromSeconds(options.Value.PollWaitSeconds), time, cancellationToken));
@@ -80,11 +79,30 @@ internal static class PollEndpoints
                 return new PollAnswer([], 0, moreAvailable: false);
             }
 
-            entries = await deliveries.ReadPendingAsync(streamId, max + 1, cancellationToken);
+            entries = await ReadDeliverableAsync(streamId, window, max + 1, deliveries, streams, cancellationToken);
         }
 
         // One entry past max was read only to tell whether more are available.
         return new PollAnswer(entries, Math.Min(entries.Count, max), entries.Count > max);
+    }
+
+    /// <summary>The pending entries <paramref name="window"/> admits; once none before a pause notice is left, the pause holds everything.</summary>
+    private static async Task<IReadOnlyList<DeliveryEntry>> ReadDeliverableAsync(
+        string streamId, DeliveryWindow window, int max, IDeliveryStore deliveries, StreamService streams, CancellationToken cancellationToken)
+    {
+        var pending = await deliveries.ReadPendingAsync(streamId, max, cancellationToken);
+        if (window.PauseNoticePosition is not { } notice)
+        {
+            return pending;
+        }
+
+        var deliverable = pending.TakeWhile(e => window.Admits(e.EventPosition)).ToList();
+        if (deliverable.Count == 0)
+        {
+            await streams.PauseNoticeSentAsync(streamId, notice, cancellationToken);
+        }
+
+        return deliverable;
     }
 }
 

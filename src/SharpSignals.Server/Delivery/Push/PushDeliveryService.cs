@@ -4,7 +4,6 @@ using SharpSignals.Server.Routing;
 using SharpSignals.Server.Streams;
 using SharpSignals.Storage.Cluster;
 using SharpSignals.Storage.Deliveries;
-using SharpSignals.Tokens.Events;
 
 namespace SharpSignals.Server.Delivery.Push;
 
@@ -29,7 +28,7 @@ internal sealed class PushDeliveryService(
     protected override string WorkName => "push";
 
     protected override bool Wants(StreamRoute? route) =>
-        route is { IsPush: true, IsOutbound: true, Status: StreamStatuses.Enabled };
+        route is { IsPush: true, IsOutbound: true, Window.IsOpen: true };
 
     protected override Task RunWorkerAsync(StreamLease lease, CancellationToken stop)
     {

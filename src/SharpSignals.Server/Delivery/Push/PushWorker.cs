@@ -41,13 +41,20 @@ internal sealed partial class PushWorker(
         while (!cancellationToken.IsCancellationRequested)
         {
             var route = catalog.Find(lease.StreamId);
-            if (route is null || !route.IsPush || route.Status != StreamStatuses.Enabled)
+            if (route is null || !route.IsPush || !route.Window.IsOpen)
             {
                 return;
             }
 
             var signal = signals.Next(lease.StreamId);
             var batch = await deliveries.ReadPendingAsync(lease.StreamId, options.Value.BatchSize, cancellationToken);
+            if (route.PauseNoticePosition is { } notice && (batch.Count == 0 || !route.Window.Admits(batch[0].EventPosition)))
+            {
+                // The notice of the transmitter's pause has gone: hold the rest until the stream is enabled.
+                await streams.PauseNoticeSentAsync(lease.StreamId, notice, cancellationToken);
+                return;
+            }
+
             if (batch.Count == 0)
             {
                 await WaitAsync(signal, IdleCheck, cancellationToken);
@@ -70,6 +77,11 @@ internal sealed partial class PushWorker(
         {
             foreach (var entry in batch)
             {
+                if (!route.Window.Admits(entry.EventPosition))
+                {
+                    return null;
+                }
+
                 var now = time.GetUtcNow();
                 if (entry.NextAttemptAt is { } next && next > now)
                 {
@@ -93,11 +105,13 @@ internal sealed partial class PushWorker(
                         LogRefused(logger, lease.StreamId, entry.Jti, outcome.Error!);
                         await fenced.DeadLetterAsync(lease, [new DeliveryFailure(entry.Jti, outcome.Error!, outcome.Description)], now, cancellationToken);
                         break;
-                    case PushResult.Unauthorized when ++_authFailures >= options.Value.MaxAuthFailures:
-                        await fenced.RecordFailedAttemptAsync(lease, entry.Id, outcome.Error!, now, cancellationToken);
+                    case PushResult.Unauthorized when ++_authFailures == options.Value.MaxAuthFailures:
+                        // The pause takes effect after its notice, which waits behind this entry: both
+                        // go on being retried, with back-off, until the receiver takes them or the
+                        // retries run out.
                         LogPaused(logger, lease.StreamId, _authFailures);
                         await streams.ChangeStatusByTransmitterAsync(lease.StreamId, StreamStatuses.Paused, $"The receiver refused the stream's credentials {_authFailures} times ({outcome.Error}).", cancellationToken);
-                        return TimeSpan.Zero;
+                        return await RetryLaterAsync(entry, outcome, now, cancellationToken);
                     default:
                         return await RetryLaterAsync(entry, outcome, now, cancellationToken);
                 }
