@@ -156,17 +156,27 @@ public sealed class TopicTests : IAsyncLifetime
         await slow.SendTextAsync($"/subscribe firehose {subscribe}");
         await using var fast = await WsClient.ConnectAsync(_server.Issuer);
         await fast.SendTextAsync($"/subscribe firehose {subscribe}");
-        await Task.Delay(200);
+
+        // The text protocol does not answer a subscription: broadcast a probe until it reaches both.
+        for (var probes = 1; await SubscribersAsync("firehose", "probe", broadcast) < 2; probes++)
+        {
+            Assert.True(probes < 100, "the two clients did not subscribe");
+            await Task.Delay(50);
+        }
 
         // The slow client reads nothing: its socket buffers fill, then its 8 frames of send buffer.
+        // 20 MB in all, well past what the loopback socket buffers can hold, however the kernel sizes them.
         var payload = new string('x', 200 * 1024);
-        const int Count = 40;
+        const int Count = 100;
         var received = Task.Run(async () =>
         {
             var got = new List<string>();
-            for (var i = 0; i < Count; i++)
+            while (got.Count < Count)
             {
-                got.Add((await fast.ReceiveTextAsync())!);
+                if (await fast.ReceiveTextAsync() is { } message && message != "probe")
+                {
+                    got.Add(message);
+                }
             }
 
             return got;
@@ -212,22 +222,36 @@ public sealed class TopicTests : IAsyncLifetime
         var clients = new List<WsClient>();
         try
         {
+            // One after the other, each answered before the next asks, so that the third is the one refused.
+            var answers = new List<JsonObject>();
             for (var i = 0; i < 3; i++)
             {
                 var ws = await WsClient.ConnectAsync(_server.Issuer);
                 clients.Add(ws);
                 await ws.SendAsync(new { type = "subscribe", topic = "limited", token });
+                answers.Add(await ws.ReceiveJsonAsync());
             }
 
-            Assert.Equal("subscribed", (string?)(await clients[0].ReceiveJsonAsync())["type"]);
-            Assert.Equal("subscribed", (string?)(await clients[1].ReceiveJsonAsync())["type"]);
-            Assert.Equal("limit_exceeded", (string?)(await clients[2].ReceiveAsync("error"))["error"]);
+            Assert.Equal("subscribed", (string?)answers[0]["type"]);
+            Assert.Equal("subscribed", (string?)answers[1]["type"]);
+            Assert.Equal("limit_exceeded", (string?)answers[2]["error"]);
 
-            // A connection that goes gives its place back.
+            // A connection that goes gives its place back, once the server has seen it close.
             await clients[0].DisposeAsync();
-            await Task.Delay(300);
-            await clients[2].SendAsync(new { type = "subscribe", topic = "limited", token });
-            Assert.Equal("subscribed", (string?)(await clients[2].ReceiveJsonAsync())["type"]);
+            JsonObject again;
+            for (var attempt = 1; ; attempt++)
+            {
+                await clients[2].SendAsync(new { type = "subscribe", topic = "limited", token });
+                again = await clients[2].ReceiveJsonAsync();
+                if ((string?)again["error"] != "limit_exceeded" || attempt == 50)
+                {
+                    break;
+                }
+
+                await Task.Delay(100);
+            }
+
+            Assert.Equal("subscribed", (string?)again["type"]);
         }
         finally
         {
@@ -236,6 +260,14 @@ public sealed class TopicTests : IAsyncLifetime
                 await client.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>Broadcasts <paramref name="message"/> and returns how many subscribers it reached.</summary>
+    private async Task<int> SubscribersAsync(string topic, string message, string token)
+    {
+        using var response = await BroadcastAsync(topic, message, token);
+        response.EnsureSuccessStatusCode();
+        return (int)(await response.Content.ReadFromJsonAsync<JsonObject>())!["subscribers"]!;
     }
 
     private Task<HttpResponseMessage> BroadcastAsync(string topic, string message, string token) =>
