@@ -293,10 +293,7 @@ public sealed class ClusterRealtimeTests : IAsyncLifetime
     {
         var signed = await SubscribeAsync(node, topic);
         var plain = await WsClient.ConnectAsync(node.Issuer);
-        await plain.SendTextAsync($"/subscribe {topic} {_tokens.Issue(topic, "subscribe")}");
-
-        // A text subscription has no answer: give it a moment to be in place.
-        await Task.Delay(300);
+        await plain.CommandAsync($"/subscribe {topic} {_tokens.Issue(topic, "subscribe")}");
         return (signed, plain);
     }
 

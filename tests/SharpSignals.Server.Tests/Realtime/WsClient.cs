@@ -34,6 +34,17 @@ internal sealed class WsClient : IAsyncDisposable
         await _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, timeout.Token);
     }
 
+    /// <summary>
+    /// Sends a text command and returns once the server has handled it. notiflux's commands have no
+    /// answer, but one connection's commands are handled in order and an unknown one is answered.
+    /// </summary>
+    public async Task CommandAsync(string command)
+    {
+        await SendTextAsync(command);
+        await SendTextAsync("/sync");
+        Assert.Equal("Unknown command", await ReceiveTextAsync());
+    }
+
     /// <summary>The next text frame, or null when the server closed the connection.</summary>
     public async Task<string?> ReceiveTextAsync(TimeSpan? wait = null)
     {
