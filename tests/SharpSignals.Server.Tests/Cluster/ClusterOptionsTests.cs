@@ -10,12 +10,13 @@ public sealed class ClusterOptionsTests
     [InlineData("SharpSignals:Cluster:NodeId", "node with spaces", "NodeId")]
     [InlineData("SharpSignals:Cluster:LeaseSeconds", "0", "LeaseSeconds")]
     [InlineData("SharpSignals:Cluster:CheckSeconds", "3600", "CheckSeconds")]
-    public void BadSetting_StopsTheStart(string key, string value, string named)
+    public async Task BadSetting_StopsTheStart(string key, string value, string named)
     {
         using var data = new TemporaryDirectory();
 
-        var failure = Assert.IsType<OptionsValidationException>(ServerFactory.StartFailure(data.Path, new Dictionary<string, string?> { [key] = value }));
+        var output = await ServerProcess.StartFailureAsync(data.Path, [$"--{key}={value}"]);
 
-        Assert.Contains(named, failure.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(OptionsValidationException), output, StringComparison.Ordinal);
+        Assert.Contains(named, output, StringComparison.Ordinal);
     }
 }

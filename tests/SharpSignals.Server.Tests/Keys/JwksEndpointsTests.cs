@@ -56,11 +56,13 @@ public sealed class JwksEndpointsTests : IDisposable
     }
 
     [Fact]
-    public void Start_UnknownSigningAlgorithm_FailsWithTheSettingNamed()
+    public async Task Start_UnknownSigningAlgorithm_FailsWithTheSettingNamed()
     {
-        var error = ServerFactory.StartFailure(_data.Path, new Dictionary<string, string?> { ["SharpSignals:Signing:Algorithm"] = "HS256" });
+        // A real process: WebApplicationFactory, when the app's own start fails, may report its own
+        // ObjectDisposedException (asking the host it already disposed) instead of the cause.
+        var output = await ServerProcess.StartFailureAsync(_data.Path, ["--SharpSignals:Signing:Algorithm=HS256"]);
 
-        Assert.Contains("SharpSignals:Signing:Algorithm 'HS256'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("SharpSignals:Signing:Algorithm 'HS256'", output, StringComparison.Ordinal);
     }
 
     public void Dispose() => _data.Dispose();

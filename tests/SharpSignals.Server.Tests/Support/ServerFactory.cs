@@ -33,26 +33,6 @@ internal sealed class ServerFactory(string dataDirectory, IDictionary<string, st
         }
     }
 
-    /// <summary>
-    /// Why the server refuses to start with <paramref name="settings"/>. When the app's own start
-    /// fails, <see cref="WebApplicationFactory{TEntryPoint}"/> may ask the host it already disposed
-    /// for its lifetime and report that <see cref="ObjectDisposedException"/> instead of the cause:
-    /// a race in the test host, not the server, so such an attempt is made again on a fresh factory.
-    /// </summary>
-    public static Exception StartFailure(string dataDirectory, IDictionary<string, string?> settings)
-    {
-        const int Attempts = 5;
-        for (var attempt = 1; ; attempt++)
-        {
-            using var factory = new ServerFactory(dataDirectory, settings);
-            var failure = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
-            if (failure is not ObjectDisposedException || attempt == Attempts)
-            {
-                return failure;
-            }
-        }
-    }
-
     /// <summary>A client authorised with the admin token from the data directory.</summary>
     public HttpClient CreateAdminClient()
     {

@@ -14,7 +14,7 @@ namespace SharpSignals.Server.Tests.Support;
 /// </summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
-    private const int KeptOutputLines = 100;
+    private const int KeptOutputLines = 400;
 
     private static readonly TimeSpan HealthPollInterval = TimeSpan.FromMilliseconds(100);
 
@@ -104,6 +104,24 @@ internal sealed class ServerProcess : IAsyncDisposable
             await server.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// What the server printed when it refused to start with <paramref name="settings"/> (more
+    /// <c>--Key=value</c> arguments); fails if it starts. A real process, as an operator sees it.
+    /// </summary>
+    public static async Task<string> StartFailureAsync(string dataDirectory, IEnumerable<string> settings)
+    {
+        try
+        {
+            await using var server = await StartAsync(dataDirectory, FreePort(), TimeSpan.FromSeconds(60), settings);
+        }
+        catch (InvalidOperationException refused) when (refused.Message.StartsWith("The server exited", StringComparison.Ordinal))
+        {
+            return refused.Message;
+        }
+
+        throw new Xunit.Sdk.XunitException("The server started.");
     }
 
     /// <summary>A client for the server, authorised with <paramref name="token"/> when given.</summary>
@@ -211,6 +229,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                // Also waits for the last of its output to be read.
+                await _process.WaitForExitAsync();
                 throw new InvalidOperationException($"The server exited with code {_process.ExitCode} before it was healthy. Output:{Environment.NewLine}{RecentOutput}");
             }
 
