@@ -82,7 +82,7 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PushOwnerKilled_AnotherNodeTakesOver_EveryAcceptedEventArrivesInOrder()
+    public async Task PushOwnerKilled_AnotherNodeTakesOver_EveryAcceptedEventArrivesInOrderPerSubject()
     {
         var a = await _cluster.StartNodeAsync("node-a");
         var b = await _cluster.StartNodeAsync("node-b");
@@ -106,11 +106,12 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         using var publisher = survivor.CreateClient(_cluster.AdminToken);
 
         // Published one after another on the survivor, so the order of the stream is the order here.
-        // Each stream gets its own jti (the SET is signed for its audience): events are told apart by subject.
+        // Each stream gets its own jti (the SET is signed for its audience): events are told apart by
+        // subject and number. Ten subjects, so that the stream's lanes push several at once.
         var accepted = new List<string>();
         for (var i = 0; i < 150; i++)
         {
-            accepted.Add(await PublishForAsync(publisher, $"user{i}@example.com"));
+            accepted.Add(await PublishNumberedAsync(publisher, i));
         }
 
         await _receiver.WaitForAsync(20, TimeSpan.FromSeconds(30));
@@ -119,24 +120,28 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         var pushedBeforeKill = _receiver.Received.Count;
         for (var i = 150; i < 300; i++)
         {
-            accepted.Add(await PublishForAsync(publisher, $"user{i}@example.com"));
+            accepted.Add(await PublishNumberedAsync(publisher, i));
         }
 
         var takenOverBy = await _cluster.WaitForLeaseHolderAsync(streamId, TimeSpan.FromSeconds(30), other: ownerId);
-        await WaitUntilAsync(() => Task.FromResult(Subjects().Distinct().Count() >= accepted.Count), "every accepted event to arrive", TimeSpan.FromSeconds(60));
-        var received = Subjects();
+        await WaitUntilAsync(() => Task.FromResult(NumberedArrivals().Distinct().Count() >= accepted.Count), "every accepted event to arrive", TimeSpan.FromSeconds(60));
+        var received = NumberedArrivals();
         var firstArrivals = received.Distinct().ToList();
         var duplicates = received.Count - firstArrivals.Count;
 
         output.WriteLine($"owner {ownerId} killed after {pushedBeforeKill} pushes; {takenOverBy} took over; {received.Count} pushes for {accepted.Count} events, {duplicates} duplicates; {killedAt.Elapsed.TotalSeconds:0.0} s from the kill to the last");
         Assert.NotEqual(ownerId, takenOverBy);
-        Assert.Equal(accepted, firstArrivals);
+        Assert.Equal(accepted.Order(), firstArrivals.Order());
+        Assert.Equal(BySubject(accepted), BySubject(firstArrivals));
         var listed = await publisher.GetFromJsonAsync<JsonArray>(new Uri("/admin/streams", UriKind.Relative));
         Assert.Equal(takenOverBy, (string?)Assert.Single(listed!)!["worker_node"]);
 
-        // At most what was pushed and not yet acknowledged when the owner died: its unacknowledged
-        // run (PushWorker.AckEvery) and the push in flight.
-        Assert.InRange(duplicates, 0, 33);
+        // At most what was pushed and not yet acknowledged when the owner died: each of its four
+        // lanes' unacknowledged run (PushWorker.AckEvery) and push in flight.
+        Assert.InRange(duplicates, 0, 4 * 33);
+
+        static Dictionary<string, List<string>> BySubject(List<string> events) =>
+            events.GroupBy(e => e.Split('#')[0]).ToDictionary(g => g.Key, g => g.ToList());
     }
 
     [Fact]
@@ -210,7 +215,7 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"replays re-queued {replays[0]} and {replays[1]}; {_receiver.Received.Count} pushes for {accepted.Count} events");
         Assert.True(replays.Sum() > 0);
         Assert.Equal(expected, _receiver.Received.Count);
-        var counts = Subjects().GroupBy(j => j).ToDictionary(g => g.Key, g => g.Count());
+        var counts = _receiver.Received.Select(p => SubjectOf(p.Body)).GroupBy(j => j).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(accepted.Order(), counts.Keys.Order());
         Assert.All(counts.Values, c => Assert.InRange(c, 1, 1 + replays.Length));
     }
@@ -292,6 +297,18 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
     private static string SubjectOf(string token) =>
         JsonNode.Parse(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Decode(token.Split(".")[1]))!["sub_id"]!["email"]!.GetValue<string>();
 
-    /// <summary>The subject of every push received, in order of arrival.</summary>
-    private List<string> Subjects() => _receiver.Received.Select(p => SubjectOf(p.Body)).ToList();
+    /// <summary>Event <paramref name="n"/> of ten subjects taken in turn, named <c>subject#n</c>.</summary>
+    private static async Task<string> PublishNumberedAsync(HttpClient client, int n)
+    {
+        var email = $"user{n % 10}@example.com";
+        await SsfTestServer.PublishAsync(client, SsfTestServer.SessionRevoked(email, $"{n}"));
+        return $"{email}#{n}";
+    }
+
+    /// <summary>Every push received, in order of arrival, named as <see cref="PublishNumberedAsync"/> names them.</summary>
+    private List<string> NumberedArrivals() => _receiver.Received.Select(p =>
+    {
+        var set = JsonNode.Parse(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Decode(p.Body.Split(".")[1]))!;
+        return $"{set["sub_id"]!["email"]}#{set["events"]![EventTypes.Caep.SessionRevoked]!["reason_admin"]!["en"]}";
+    }).ToList();
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Tokens;
 using SharpSignals.Server.Tests.Support;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Tokens.Events;
@@ -124,6 +125,53 @@ public sealed class PushDeliveryTests : IAsyncLifetime
         enabled.EnsureSuccessStatusCode();
         var held = await _endpoint.WaitForAsync(6);
         Assert.Contains("after@example.com", (await _server.ValidateAsync(held[5].Body)).Set!.Subject!.ToJson(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Backlog_IsPushedInLanesAtOnce_InOrderPerSubject()
+    {
+        var inFlight = 0;
+        var mostInFlight = 0;
+        _endpoint.Respond = (_, _) =>
+        {
+            var now = Interlocked.Increment(ref inFlight);
+            for (var most = Volatile.Read(ref mostInFlight); now > most; most = Volatile.Read(ref mostInFlight))
+            {
+                Interlocked.CompareExchange(ref mostInFlight, now, most);
+            }
+
+            Thread.Sleep(5);
+            Interlocked.Decrement(ref inFlight);
+            return (202, null, null);
+        };
+        var streamId = await PushStreamAsync();
+        await SetStatusAsync(streamId, "paused");
+        const int Subjects = 6;
+        const int PerSubject = 20;
+        for (var n = 0; n < PerSubject; n++)
+        {
+            for (var s = 0; s < Subjects; s++)
+            {
+                await SsfTestServer.PublishAsync(_receiver, SsfTestServer.SessionRevoked($"s{s}@example.com", $"n={n}"));
+            }
+        }
+
+        await SetStatusAsync(streamId, "enabled");
+        var pushes = await _endpoint.WaitForAsync(Subjects * PerSubject, TimeSpan.FromSeconds(30));
+
+        var bySubject = pushes.Select(p => JsonNode.Parse(Base64UrlEncoder.Decode(p.Body.Split('.')[1]))!)
+            .GroupBy(set => (string)set["sub_id"]!["email"]!)
+            .ToDictionary(g => g.Key, g => g.Select(set => (string)set["events"]![EventTypes.Caep.SessionRevoked]!["reason_admin"]!["en"]!).ToList());
+        Assert.Equal(Subjects, bySubject.Count);
+        Assert.All(bySubject.Values, numbers => Assert.Equal(Enumerable.Range(0, PerSubject).Select(n => $"n={n}"), numbers));
+        Assert.True(mostInFlight > 1, $"one push at a time ({mostInFlight})");
+        Assert.Equal(0, await PendingAsync(streamId));
+    }
+
+    private async Task SetStatusAsync(string streamId, string status)
+    {
+        using var response = await _receiver.PostAsJsonAsync("/ssf/status", new { stream_id = streamId, status });
+        response.EnsureSuccessStatusCode();
     }
 
     private IDeliveryStore Deliveries => _server.Factory.Services.GetRequiredService<IDeliveryStore>();

@@ -156,8 +156,9 @@ internal sealed class SsfTestServer : IAsyncDisposable
         return await validator.ValidateAsync(token, CancellationToken.None);
     }
 
-    public static string SessionRevoked(string email = "alice@example.com") =>
-        """{"events":{"https://schemas.openid.net/secevent/caep/event-type/session-revoked":{"initiating_entity":"admin","reason_admin":{"en":"test"}}},"sub_id":{"format":"email","email":""" + JsonSerializer.Serialize(email) + "}}";
+    /// <summary>A session-revoked event about <paramref name="email"/>; <paramref name="reason"/> can tell events about one subject apart.</summary>
+    public static string SessionRevoked(string email = "alice@example.com", string reason = "test") =>
+        """{"events":{"https://schemas.openid.net/secevent/caep/event-type/session-revoked":{"initiating_entity":"admin","reason_admin":{"en":""" + JsonSerializer.Serialize(reason) + """}}},"sub_id":{"format":"email","email":""" + JsonSerializer.Serialize(email) + "}}";
 
     public async ValueTask DisposeAsync()
     {

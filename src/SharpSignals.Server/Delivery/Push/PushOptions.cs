@@ -27,6 +27,13 @@ internal sealed record PushOptions
     [Range(1, 100)]
     public int MaxAuthFailures { get; init; } = 3;
 
+    /// <summary>
+    /// How many pushes of one stream may be in flight at once when it has a backlog: lanes split by
+    /// subject, so SETs about one subject still arrive in order (<see cref="PushLanes"/>).
+    /// </summary>
+    [Range(1, 32)]
+    public int Lanes { get; init; } = 4;
+
     /// <summary>How many pending entries a worker reads at once.</summary>
     [Range(1, 10000)]
     public int BatchSize { get; init; } = 128;

@@ -8,11 +8,12 @@ using SharpSignals.Tokens.Events;
 namespace SharpSignals.Server.Delivery.Push;
 
 /// <summary>
-/// Delivers one push stream's entries in order, one at a time (DESIGN.md, "The path of one event"):
-/// 2xx delivered; 400 with <c>err</c> to the dead letters; 401/403 retried, then the stream is
+/// Delivers one push stream's entries (DESIGN.md, "The path of one event"), in order per subject
+/// and, with a backlog, several subjects at once (<see cref="PushLanes"/>): 2xx delivered; 400 with <c>err</c> to the dead letters; 401/403 retried, then the stream is
 /// paused with a stream-updated event; 429 waits for <c>Retry-After</c>; anything else backs off
-/// exponentially with jitter for about a day, then goes to the dead letters. The entry at the head
-/// waits for its retry; entries behind it wait too, so order per stream holds. Every change it makes
+/// exponentially with jitter for about a day, then goes to the dead letters. The entry at the head of
+/// a lane waits for its retry; entries behind it in that lane wait too, so order per subject holds
+/// (and when the receiver is down, every lane waits). Every change it makes
 /// is fenced by the stream's push lease: once another node has taken the stream over, the change
 /// fails with <see cref="StreamLeaseLostException"/> and the worker stops.
 /// </summary>
@@ -38,6 +39,7 @@ internal sealed partial class PushWorker(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        await using var lanes = new PushLanes(lease.StreamId);
         while (!cancellationToken.IsCancellationRequested)
         {
             var route = catalog.Find(lease.StreamId);
@@ -61,7 +63,7 @@ internal sealed partial class PushWorker(
                 continue;
             }
 
-            var wait = await DeliverAsync(route, batch, cancellationToken);
+            var wait = await DeliverAsync(route, batch, lanes, cancellationToken);
             if (wait is { } delay)
             {
                 await WaitAsync(signal, delay, cancellationToken);
@@ -69,8 +71,32 @@ internal sealed partial class PushWorker(
         }
     }
 
-    /// <summary>Pushes the batch in order; returns how long to wait when the head entry must be retried later.</summary>
-    private async Task<TimeSpan?> DeliverAsync(StreamRoute route, IReadOnlyList<DeliveryEntry> batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pushes the batch, its lanes at once; returns how long to wait when no lane can go on before a
+    /// retry is due, and null when some lane got through (the next batch may have more for it).
+    /// </summary>
+    private async Task<TimeSpan?> DeliverAsync(StreamRoute route, IReadOnlyList<DeliveryEntry> batch, PushLanes lanes, CancellationToken cancellationToken)
+    {
+        var split = PushLanes.Split(batch, options.Value.Lanes);
+        if (split.Count == 1)
+        {
+            return await DeliverLaneAsync(route, split[0], cancellationToken);
+        }
+
+        var runs = new Task<TimeSpan?>[split.Count];
+        for (var i = 1; i < split.Count; i++)
+        {
+            var lane = split[i];
+            runs[i] = lanes.RunAsync(i - 1, () => DeliverLaneAsync(route, lane, cancellationToken));
+        }
+
+        runs[0] = DeliverLaneAsync(route, split[0], cancellationToken);
+        var waits = await Task.WhenAll(runs);
+        return waits.Any(w => w is null) ? null : waits.Min();
+    }
+
+    /// <summary>Pushes one lane's entries in order; returns how long to wait when its head entry must be retried later.</summary>
+    private async Task<TimeSpan?> DeliverLaneAsync(StreamRoute route, IReadOnlyList<DeliveryEntry> batch, CancellationToken cancellationToken)
     {
         var delivered = new List<string>(batch.Count);
         try
@@ -92,7 +118,7 @@ internal sealed partial class PushWorker(
                 switch (outcome.Result)
                 {
                     case PushResult.Delivered:
-                        _authFailures = 0;
+                        Volatile.Write(ref _authFailures, 0);
                         delivered.Add(entry.Jti);
                         if (delivered.Count == AckEvery)
                         {
@@ -105,7 +131,7 @@ internal sealed partial class PushWorker(
                         LogRefused(logger, lease.StreamId, entry.Jti, outcome.Error!);
                         await fenced.DeadLetterAsync(lease, [new DeliveryFailure(entry.Jti, outcome.Error!, outcome.Description)], now, cancellationToken);
                         break;
-                    case PushResult.Unauthorized when ++_authFailures == options.Value.MaxAuthFailures:
+                    case PushResult.Unauthorized when Interlocked.Increment(ref _authFailures) == options.Value.MaxAuthFailures:
                         // The pause takes effect after its notice, which waits behind this entry: both
                         // go on being retried, with back-off, until the receiver takes them or the
                         // retries run out.

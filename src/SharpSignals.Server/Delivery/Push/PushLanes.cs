@@ -1,0 +1,138 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using SharpSignals.Storage.Deliveries;
+
+namespace SharpSignals.Server.Delivery.Push;
+
+/// <summary>
+/// The lanes of one push stream: a backlog is split by subject, every SET about one subject in the
+/// same lane and in order there, and the lanes push at once. One push at a time is bounded by the
+/// round trip, not by either machine, so a stream with a backlog would otherwise never catch up. Lane
+/// 0 is the worker's own thread; the others are threads of their own (<see cref="DedicatedThread"/>),
+/// started when first needed and ended with the worker.
+/// </summary>
+internal sealed class PushLanes(string streamId) : IAsyncDisposable
+{
+    /// <summary>Fewer entries than this per lane are not worth another lane.</summary>
+    public const int MinEntriesPerLane = 8;
+
+    private readonly List<(Channel<Func<Task>> Work, Task Thread)> _helpers = [];
+
+    /// <summary>
+    /// <paramref name="batch"/> split into at most <paramref name="maxLanes"/> lanes by subject, each
+    /// in the batch's order. A SET whose subject cannot be read (none, or not JSON) goes to lane 0.
+    /// </summary>
+    public static List<List<DeliveryEntry>> Split(IReadOnlyList<DeliveryEntry> batch, int maxLanes)
+    {
+        var count = Math.Clamp(batch.Count / MinEntriesPerLane, 1, maxLanes);
+        var lanes = new List<List<DeliveryEntry>>(count);
+        for (var i = 0; i < count; i++)
+        {
+            lanes.Add([]);
+        }
+
+        foreach (var entry in batch)
+        {
+            var lane = count == 1 ? 0 : (int)((uint)SubjectHash(entry.Token ?? entry.EventToken) % (uint)count);
+            lanes[lane].Add(entry);
+        }
+
+        lanes.RemoveAll(l => l.Count == 0);
+        return lanes;
+    }
+
+    /// <summary>Runs <paramref name="work"/> on helper lane <paramref name="helper"/> (0 is the first helper, not the worker's thread).</summary>
+    public Task<T> RunAsync<T>(int helper, Func<Task<T>> work)
+    {
+        while (_helpers.Count <= helper)
+        {
+            var channel = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
+            var thread = DedicatedThread.Run($"push {streamId} lane {_helpers.Count + 1}", async () =>
+            {
+                await foreach (var item in channel.Reader.ReadAllAsync())
+                {
+                    await item();
+                }
+            });
+            _helpers.Add((channel, thread));
+        }
+
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _helpers[helper].Work.Writer.TryWrite(async () =>
+        {
+            try
+            {
+                done.SetResult(await work());
+            }
+            catch (Exception ex)
+            {
+                done.SetException(ex);
+            }
+        });
+        return done.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var (work, _) in _helpers)
+        {
+            work.Writer.TryComplete();
+        }
+
+        await Task.WhenAll(_helpers.Select(h => h.Thread));
+    }
+
+    /// <summary>A hash of the SET's <c>sub_id</c> member as it is written (RFC 9493), or 0 when it has none.</summary>
+    internal static int SubjectHash(string token)
+    {
+        var first = token.IndexOf('.', StringComparison.Ordinal);
+        var second = first < 0 ? -1 : token.IndexOf('.', first + 1);
+        if (second < 0)
+        {
+            return 0;
+        }
+
+        var payload = token.AsSpan(first + 1, second - first - 1);
+        var buffer = ArrayPool<byte>.Shared.Rent(Base64Url.GetMaxDecodedLength(payload.Length));
+        try
+        {
+            if (Base64Url.DecodeFromChars(payload, buffer, out _, out var written) != OperationStatus.Done)
+            {
+                return 0;
+            }
+
+            var json = buffer.AsSpan(0, written);
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return 0;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isSubject = reader.ValueTextEquals("sub_id"u8);
+                reader.Read();
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                if (isSubject)
+                {
+                    var hash = default(HashCode);
+                    hash.AddBytes(json[start..(int)reader.BytesConsumed]);
+                    return hash.ToHashCode();
+                }
+            }
+
+            return 0;
+        }
+        catch (JsonException)
+        {
+            return 0;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
