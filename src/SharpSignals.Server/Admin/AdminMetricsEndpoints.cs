@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Text.Json.Serialization;
 using SharpSignals.Server.Auth;
+using SharpSignals.Server.Realtime;
 using SharpSignals.Storage;
 
 namespace SharpSignals.Server.Admin;
 
 /// <summary>
 /// <c>GET /admin/metrics</c> (scope <c>admin</c>): the store's commit and write counters and the
-/// process's memory, so that a load run can count fsyncs per event (DESIGN.md, "Durability
+/// process's memory, and the real-time topics this node holds, so that a load run can count fsyncs per event (DESIGN.md, "Durability
 /// contract": concurrent requests share commits) and watch the server's footprint from outside.
 /// </summary>
 internal static class AdminMetricsEndpoints
@@ -18,11 +19,11 @@ internal static class AdminMetricsEndpoints
         return app;
     }
 
-    private static IResult GetMetrics(ISharpSignalsStore store)
+    private static IResult GetMetrics(ISharpSignalsStore store, TopicHub topics)
     {
         using var process = Process.GetCurrentProcess();
         return TypedResults.Json(
-            new AdminMetrics(store.Commits, store.Writes, process.WorkingSet64, process.PeakWorkingSet64, GC.GetTotalMemory(forceFullCollection: false)),
+            new AdminMetrics(store.Commits, store.Writes, process.WorkingSet64, process.PeakWorkingSet64, GC.GetTotalMemory(forceFullCollection: false), topics.TopicCount),
             AdminJsonContext.Default.AdminMetrics);
     }
 }
@@ -33,7 +34,8 @@ internal sealed record AdminMetrics(
     [property: JsonPropertyName("store_writes")] long StoreWrites,
     [property: JsonPropertyName("working_set_bytes")] long WorkingSetBytes,
     [property: JsonPropertyName("peak_working_set_bytes")] long PeakWorkingSetBytes,
-    [property: JsonPropertyName("managed_heap_bytes")] long ManagedHeapBytes);
+    [property: JsonPropertyName("managed_heap_bytes")] long ManagedHeapBytes,
+    [property: JsonPropertyName("realtime_topics")] int RealtimeTopics);
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(AdminMetrics))]

@@ -18,6 +18,9 @@ namespace SharpSignals.Server.Realtime;
 /// <c>since</c> gets what it missed. Each message gets the next id of its topic and is signed once by
 /// the issuer key (<see cref="MessageFrame"/>); subscribers through notiflux's text commands get the
 /// message text exactly as notiflux sends it, subscribers through JSON frames get it signed.
+/// A topic nobody follows is forgotten once its window has passed, so that topics used once (one per
+/// user, say) do not pile up; ids start from the clock (<see cref="Topic"/>), so that they still
+/// grow when a forgotten topic is used again, or after a restart, and <c>since</c> stays meaningful.
 /// On a shared store the ids and the retained window live in the database instead
 /// (<c>TopicHub.Cluster.cs</c>), so that every node relays the same messages with the same ids.
 /// </summary>
@@ -35,6 +38,7 @@ internal sealed partial class TopicHub(
 
     private readonly ConcurrentDictionary<string, Topic> _topics = new(StringComparer.Ordinal);
     private readonly JsonWebTokenHandler _handler = new();
+    private long _nextSweepTicks;
     private (SetSigningKey Key, SigningCredentials Credentials)? _signer;
 
     /// <summary>Relays a message to a topic's subscribers (on every node) and keeps it for the retention window.</summary>
@@ -48,13 +52,22 @@ internal sealed partial class TopicHub(
     public Task<long> SubscribeAsync(string topicName, TopicSubscriber subscriber, long? since, CancellationToken cancellationToken) =>
         Shared is null ? Task.FromResult(SubscribeHere(topicName, subscriber, since)) : SubscribeSharedAsync(topicName, subscriber, since, cancellationToken);
 
+    /// <summary>The topics this node holds: followed here, or with messages still in their window.</summary>
+    public int TopicCount => _topics.Count;
+
     private BroadcastResponse PublishHere(string topicName, string message)
     {
-        var topic = _topics.GetOrAdd(topicName, static _ => new Topic());
+        var now = time.GetUtcNow();
+        SweepIfDue(now);
+        var topic = Here(topicName, now);
         lock (topic)
         {
+            if (topic.Forgotten)
+            {
+                return PublishHere(topicName, message);
+            }
+
             var id = ++topic.LastId;
-            var now = time.GetUtcNow();
             var retained = new Retained(id, now, Encoding.UTF8.GetBytes(message), Envelope(topicName, id, message, now));
             topic.Messages.Enqueue(retained);
             Trim(topic, now);
@@ -86,10 +99,17 @@ internal sealed partial class TopicHub(
 
     private long SubscribeHere(string topicName, TopicSubscriber subscriber, long? since)
     {
-        var topic = _topics.GetOrAdd(topicName, static _ => new Topic());
+        var now = time.GetUtcNow();
+        SweepIfDue(now);
+        var topic = Here(topicName, now);
         lock (topic)
         {
-            Trim(topic, time.GetUtcNow());
+            if (topic.Forgotten)
+            {
+                return SubscribeHere(topicName, subscriber, since);
+            }
+
+            Trim(topic, now);
             if (since is { } after)
             {
                 foreach (var missed in topic.Messages.Where(m => m.Id > after))
@@ -142,6 +162,38 @@ internal sealed partial class TopicHub(
         return signer.Credentials;
     }
 
+    /// <summary>The topic held here, or a new one whose ids start from the clock.</summary>
+    private Topic Here(string topicName, DateTimeOffset now) =>
+        _topics.GetOrAdd(topicName, static (_, now) => new Topic { LastId = Topic.FirstIdAt(now) }, now);
+
+    /// <summary>
+    /// Every half window, forgets the topics nobody here follows whose messages have all left the
+    /// window. A topic is marked under its lock as it goes, so that a publish or subscription that
+    /// had just found it starts again on a new one instead of using the forgotten one.
+    /// </summary>
+    private void SweepIfDue(DateTimeOffset now)
+    {
+        var due = Interlocked.Read(ref _nextSweepTicks);
+        var every = TimeSpan.FromSeconds(Math.Max(1, options.Value.TopicRetentionSeconds / 2.0));
+        if (now.UtcTicks < due || Interlocked.CompareExchange(ref _nextSweepTicks, (now + every).UtcTicks, due) != due)
+        {
+            return;
+        }
+
+        foreach (var (name, topic) in _topics)
+        {
+            lock (topic)
+            {
+                Trim(topic, now);
+                if (topic.Subscribers.Count == 0 && topic.Messages.Count == 0)
+                {
+                    topic.Forgotten = true;
+                    _topics.TryRemove(new KeyValuePair<string, Topic>(name, topic));
+                }
+            }
+        }
+    }
+
     private void Trim(Topic topic, DateTimeOffset now)
     {
         var cutoff = now - TimeSpan.FromSeconds(options.Value.TopicRetentionSeconds);
@@ -153,7 +205,17 @@ internal sealed partial class TopicHub(
 
     private sealed class Topic
     {
+        /// <summary>
+        /// The id before a new topic's first message: a thousand per millisecond of the clock, so
+        /// that the ids of a topic forgotten (or of a node restarted) and used again keep growing.
+        /// Below 2^53 for centuries, so exact in JavaScript.
+        /// </summary>
+        public static long FirstIdAt(DateTimeOffset now) => now.ToUnixTimeMilliseconds() * 1000;
+
         public long LastId { get; set; }
+
+        /// <summary>Removed by the sweep: whoever finds it must look the topic up again.</summary>
+        public bool Forgotten { get; set; }
 
         public Queue<Retained> Messages { get; } = new();
 
