@@ -14,14 +14,7 @@ public sealed class TopicRetentionTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _server = SsfTestServer.StartListening(
-            new Dictionary<string, string?>
-            {
-                ["SharpSignals:Realtime:TrustedKeys:0"] = _tokens.PublicKeyPem,
-                ["SharpSignals:Realtime:TopicRetentionSeconds"] = "60",
-            },
-            _time);
-        _http = new HttpClient { BaseAddress = new Uri(_server.Issuer) };
+        (_server, _http) = _tokens.StartServer(new Dictionary<string, string?> { ["SharpSignals:Realtime:TopicRetentionSeconds"] = "60" }, _time);
         return Task.CompletedTask;
     }
 

@@ -18,13 +18,11 @@ public sealed class TopicTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _server = SsfTestServer.StartListening(new Dictionary<string, string?>
+        (_server, _http) = _tokens.StartServer(new Dictionary<string, string?>
         {
-            ["SharpSignals:Realtime:TrustedKeys:0"] = _tokens.PublicKeyPem,
             ["SharpSignals:Realtime:SendBufferFrames"] = "8",
             ["SharpSignals:Realtime:MaxConnectionsPerToken"] = "2",
         });
-        _http = new HttpClient { BaseAddress = new Uri(_server.Issuer) };
         return Task.CompletedTask;
     }
 

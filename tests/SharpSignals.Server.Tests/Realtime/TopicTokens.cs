@@ -28,5 +28,13 @@ internal sealed class TopicTokens : IDisposable
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(JsonSerializer.Serialize(claims), credentials);
     }
 
+    /// <summary>A listening server that trusts this key for topic tokens, with <paramref name="more"/> settings, and a client of its address.</summary>
+    public (Support.SsfTestServer Server, HttpClient Http) StartServer(IDictionary<string, string?> more, TimeProvider? time = null)
+    {
+        var settings = new Dictionary<string, string?>(more) { ["SharpSignals:Realtime:TrustedKeys:0"] = PublicKeyPem };
+        var server = Support.SsfTestServer.StartListening(settings, time);
+        return (server, new HttpClient { BaseAddress = new Uri(server.Issuer) });
+    }
+
     public void Dispose() => _key.Dispose();
 }
