@@ -11,7 +11,8 @@ namespace SharpSignals.Server.Delivery.Push;
 /// same lane and in order there, and the lanes push at once. One push at a time is bounded by the
 /// round trip, not by either machine, so a stream with a backlog would otherwise never catch up. Lane
 /// 0 is the worker's own thread; the others are threads of their own (<see cref="DedicatedThread"/>),
-/// started when first needed and ended with the worker.
+/// started when a backlog needs them and ended when the stream is idle again, so that only streams
+/// with a backlog hold more than one thread.
 /// </summary>
 internal sealed class PushLanes(string streamId) : IAsyncDisposable
 {
@@ -74,7 +75,8 @@ internal sealed class PushLanes(string streamId) : IAsyncDisposable
         return done.Task;
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Ends the helper threads once their work is done; the next backlog starts them again.</summary>
+    public async Task StopHelpersAsync()
     {
         foreach (var (work, _) in _helpers)
         {
@@ -82,7 +84,10 @@ internal sealed class PushLanes(string streamId) : IAsyncDisposable
         }
 
         await Task.WhenAll(_helpers.Select(h => h.Thread));
+        _helpers.Clear();
     }
+
+    public async ValueTask DisposeAsync() => await StopHelpersAsync();
 
     /// <summary>A hash of the SET's <c>sub_id</c> member as it is written (RFC 9493), or 0 when it has none.</summary>
     internal static int SubjectHash(string token)

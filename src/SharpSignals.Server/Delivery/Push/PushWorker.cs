@@ -59,6 +59,7 @@ internal sealed partial class PushWorker(
 
             if (batch.Count == 0)
             {
+                await lanes.StopHelpersAsync();
                 await WaitAsync(signal, IdleCheck, cancellationToken);
                 continue;
             }
