@@ -146,6 +146,18 @@ public sealed partial class PostgresStore
             r => new StreamSubject(r.GetString(0), r.GetString(1), r.GetBoolean(2), ReadTime(r, 3)),
             cancellationToken).ConfigureAwait(false);
 
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyDictionary<string, IReadOnlyList<StreamSubject>>> ListAllSubjectsAsync(CancellationToken cancellationToken)
+    {
+        var rows = await ReadListAsync(
+            "SELECT stream_id, subject_key, subject, verified, added_at FROM stream_subjects ORDER BY stream_id, seq",
+            _ => { },
+            r => (StreamId: r.GetString(0), Subject: new StreamSubject(r.GetString(1), r.GetString(2), r.GetBoolean(3), ReadTime(r, 4))),
+            cancellationToken).ConfigureAwait(false);
+        return rows.GroupBy(r => r.StreamId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<StreamSubject>)g.Select(r => r.Subject).ToList(), StringComparer.Ordinal);
+    }
+
     private static async Task<int> WriteStreamAsync(PostgresWriteContext context, string sql, StreamRecord stream)
     {
         await using var command = context.Command(sql);

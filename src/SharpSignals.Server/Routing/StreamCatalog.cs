@@ -38,9 +38,10 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
     public async Task ReloadAllAsync(CancellationToken cancellationToken)
     {
         var streams = await store.ListStreamsAsync(null, null, cancellationToken);
+        var subjects = await store.ListAllSubjectsAsync(cancellationToken);
         foreach (var stream in streams)
         {
-            await RefreshAsync(stream, cancellationToken);
+            Refresh(stream, subjects.GetValueOrDefault(stream.StreamId) ?? []);
         }
 
         var kept = streams.Select(s => s.StreamId).ToHashSet(StringComparer.Ordinal);
@@ -107,9 +108,11 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
         return subject is not null && route.Subjects.Any(s => s.Matches(subject));
     }
 
-    private async Task RefreshAsync(StreamRecord stream, CancellationToken cancellationToken)
+    private async Task RefreshAsync(StreamRecord stream, CancellationToken cancellationToken) =>
+        Refresh(stream, await store.ListSubjectsAsync(stream.StreamId, cancellationToken));
+
+    private void Refresh(StreamRecord stream, IReadOnlyList<StreamSubject> subjects)
     {
-        var subjects = await store.ListSubjectsAsync(stream.StreamId, cancellationToken);
         var version = (stream, string.Join('\n', subjects.Select(s => s.Subject)));
         if (_versions.TryGetValue(stream.StreamId, out var loaded) && loaded == version && _routes.ContainsKey(stream.StreamId))
         {

@@ -53,4 +53,12 @@ public interface IStreamStore
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The subjects.</returns>
     ValueTask<IReadOnlyList<StreamSubject>> ListSubjectsAsync(string streamId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Every stream's subjects in one read, each stream's in the order they were added; a stream with
+    /// none is absent. For reloading every stream at once without a query per stream.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The subjects by stream id.</returns>
+    ValueTask<IReadOnlyDictionary<string, IReadOnlyList<StreamSubject>>> ListAllSubjectsAsync(CancellationToken cancellationToken);
 }

@@ -168,6 +168,25 @@ public abstract class StreamStoreContractTests : StoreContractBase
     }
 
     [Fact]
+    public async Task ListAllSubjectsAsync_GivesEachStreamsSubjectsInTheOrderAdded_AndLeavesOutStreamsWithNone()
+    {
+        await Store.CreateStreamAsync(Stream("s1"), CancellationToken.None);
+        await Store.CreateStreamAsync(Stream("s2"), CancellationToken.None);
+        await Store.CreateStreamAsync(Stream("s3"), CancellationToken.None);
+        await Store.AddSubjectAsync("s2", Subject("z", T0.AddSeconds(1)), CancellationToken.None);
+        await Store.AddSubjectAsync("s1", Subject("m"), CancellationToken.None);
+        await Store.AddSubjectAsync("s2", Subject("a"), CancellationToken.None);
+        await Store.AddSubjectAsync("s1", Subject("b"), CancellationToken.None);
+
+        var all = await Store.ListAllSubjectsAsync(CancellationToken.None);
+
+        Assert.Equal(["s1", "s2"], all.Keys.Order());
+        Assert.Equal(await Store.ListSubjectsAsync("s1", CancellationToken.None), all["s1"]);
+        Assert.Equal(await Store.ListSubjectsAsync("s2", CancellationToken.None), all["s2"]);
+        Assert.Equal(["z", "a"], all["s2"].Select(s => s.SubjectKey));
+    }
+
+    [Fact]
     public async Task AddSubjectAsync_ExistingKey_UpdatesVerifiedOnlyAndKeepsItsPlace()
     {
         await Store.CreateStreamAsync(Stream("s1"), CancellationToken.None);
