@@ -100,6 +100,7 @@ internal sealed partial class TopicHub
     private async Task<BroadcastResponse> PublishSharedAsync(string topicName, string message, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        SweepIfDue(now);
         var kept = await Shared!.AppendTopicMessageAsync(topicName, message, id => Encoding.UTF8.GetString(Envelope(topicName, id, message, now)), Kept, cancellationToken);
         var retained = new Retained(kept.Id, now, Encoding.UTF8.GetBytes(message), Encoding.UTF8.GetBytes(kept.Frame));
         var reached = await RelaySharedAsync(topicName, kept.Id, retained, cancellationToken);
@@ -164,10 +165,16 @@ internal sealed partial class TopicHub
 
     private async Task<long> SubscribeSharedAsync(string topicName, TopicSubscriber subscriber, long? since, CancellationToken cancellationToken)
     {
+        SweepIfDue(time.GetUtcNow());
         var topic = _topics.GetOrAdd(topicName, static _ => new Topic());
         await topic.Turn.WaitAsync(cancellationToken);
         try
         {
+            if (topic.Forgotten)
+            {
+                return await SubscribeSharedAsync(topicName, subscriber, since, cancellationToken);
+            }
+
             // Followed by nobody here until now: start from where the database stands. Messages past
             // that come live, in order, whichever node took them.
             if (!HasSubscribers(topic))

@@ -168,8 +168,10 @@ internal sealed partial class TopicHub(
 
     /// <summary>
     /// Every half window, forgets the topics nobody here follows whose messages have all left the
-    /// window. A topic is marked under its lock as it goes, so that a publish or subscription that
-    /// had just found it starts again on a new one instead of using the forgotten one.
+    /// window (on a shared store none are kept here: those nobody here follows). A topic is marked as
+    /// it goes, under its lock and its turn, so that a publish or subscription that had just found it
+    /// starts again on a new one instead of using the forgotten one; a topic busy right now is left
+    /// for the next sweep.
     /// </summary>
     private void SweepIfDue(DateTimeOffset now)
     {
@@ -182,14 +184,26 @@ internal sealed partial class TopicHub(
 
         foreach (var (name, topic) in _topics)
         {
-            lock (topic)
+            if (!topic.Turn.Wait(0))
             {
-                Trim(topic, now);
-                if (topic.Subscribers.Count == 0 && topic.Messages.Count == 0)
+                continue;
+            }
+
+            try
+            {
+                lock (topic)
                 {
-                    topic.Forgotten = true;
-                    _topics.TryRemove(new KeyValuePair<string, Topic>(name, topic));
+                    Trim(topic, now);
+                    if (topic.Subscribers.Count == 0 && topic.Messages.Count == 0)
+                    {
+                        topic.Forgotten = true;
+                        _topics.TryRemove(new KeyValuePair<string, Topic>(name, topic));
+                    }
                 }
+            }
+            finally
+            {
+                topic.Turn.Release();
             }
         }
     }

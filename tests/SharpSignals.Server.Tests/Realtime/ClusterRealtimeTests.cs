@@ -272,6 +272,45 @@ public sealed class ClusterRealtimeTests : IAsyncLifetime
         Assert.Contains("dave@example.com", new JsonWebTokenHandler().ReadJsonWebToken(Assert.Single(polled["sets"]!.AsObject()).Value!.GetValue<string>()).GetPayloadValue<object>("sub_id").ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TopicsNobodyFollowsOnANode_AreForgottenThere_AndCanBeFollowedAgain()
+    {
+        var settings = NodeSettings();
+        settings["SharpSignals:Realtime:TopicRetentionSeconds"] = "2";
+        await using var node = SsfTestServer.StartListeningBeside(_nodeA, settings);
+        using var http = new HttpClient { BaseAddress = new Uri(node.Issuer) };
+        await using var ws = await WsClient.ConnectAsync(node.Issuer);
+        for (var i = 0; i < 10; i++)
+        {
+            await ws.SendAsync(new { type = "subscribe", topic = $"once:{i}", token = _tokens.Issue($"once:{i}", "subscribe") });
+            await ws.ReceiveAsync("subscribed");
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            await ws.SendAsync(new { type = "unsubscribe", topic = $"once:{i}" });
+        }
+
+        // One connection's frames are handled in order: once this is answered, the ten are left.
+        await ws.SendAsync(new { type = "subscribe", topic = "kept", token = _tokens.Issue("kept", "subscribe") });
+        await ws.ReceiveAsync("subscribed");
+        var followedBefore = await TopicsAsync(node);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        // The next subscription sweeps first (a sweep is due every half window), then follows anew.
+        await using var again = await SubscribeAsync(node, "once:0");
+        var followedAfter = await TopicsAsync(node);
+        var answer = await BroadcastAsync(http, "once:0", "still here");
+
+        Assert.Equal(11, followedBefore);
+        Assert.Equal(2, followedAfter);
+        Assert.Equal(1, (int)answer["subscribers"]!);
+        Assert.Equal("still here", (string?)(await again.ReceiveAsync("message"))["message"]);
+    }
+
+    private static async Task<int> TopicsAsync(SsfTestServer node) =>
+        (int)(await node.Admin.GetFromJsonAsync<JsonObject>("/admin/metrics"))!["realtime_topics"]!;
+
     private Dictionary<string, string?> NodeSettings() => new()
     {
         ["SharpSignals:Storage"] = "postgres",
