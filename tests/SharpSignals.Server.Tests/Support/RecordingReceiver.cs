@@ -7,7 +7,11 @@ using Microsoft.Extensions.Logging;
 namespace SharpSignals.Server.Tests.Support;
 
 /// <summary>One push the receiver got, as it arrived.</summary>
-internal sealed record RecordedPush(string Path, string? ContentType, string? Accept, string? Authorization, bool HasAuthorization, string Body);
+internal sealed record RecordedPush(string Path, string? ContentType, string? Accept, string? Authorization, bool HasAuthorization, string Body)
+{
+    /// <summary>The connection it came on: pushes sent at once come on different connections.</summary>
+    public string ConnectionId { get; init; } = "";
+}
 
 /// <summary>
 /// A real RFC 8935 push endpoint on a loopback port: it records every request and answers what the
@@ -52,7 +56,10 @@ internal sealed class RecordingReceiver : IAsyncDisposable
                 context.Request.Headers.Accept.ToString(),
                 context.Request.Headers.Authorization.ToString(),
                 context.Request.Headers.ContainsKey("Authorization"),
-                await reader.ReadToEndAsync());
+                await reader.ReadToEndAsync())
+            {
+                ConnectionId = context.Connection.Id,
+            };
             var (status, body, headers) = receiver.Respond(Interlocked.Increment(ref count) - 1, push);
             receiver._received.Enqueue(push);
             receiver._arrivals.Release();
