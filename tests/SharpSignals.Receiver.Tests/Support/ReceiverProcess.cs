@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using SharpSignals.Tests.Support;
 
 namespace SharpSignals.Receiver.Tests.Support;
 
@@ -52,26 +53,7 @@ internal sealed class ReceiverProcess : IAsyncDisposable
         await _process.WaitForExitAsync(deadline.Token);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                await _process.WaitForExitAsync(deadline.Token);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-        finally
-        {
-            _process.Dispose();
-        }
-    }
+    public ValueTask DisposeAsync() => ChildProcessExit.KillAndDisposeAsync(_process);
 
     private void Keep(string? line)
     {

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using SharpSignals.Tests.Support;
 
 namespace SharpSignals.Server.Tests.Support;
 
@@ -173,26 +174,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                await _process.WaitForExitAsync(deadline.Token);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // It never started or is already gone.
-        }
-        finally
-        {
-            _process.Dispose();
-        }
-    }
+    public ValueTask DisposeAsync() => ChildProcessExit.KillAndDisposeAsync(_process);
 
     /// <summary>The host running these tests when it is <c>dotnet</c>, else the one the SDK names, else the one on the PATH.</summary>
     private static string DotnetHost()
