@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Serialization;
 using SharpSignals.Server.Auth;
+using SharpSignals.Server.Delivery;
 using SharpSignals.Server.Realtime;
 using SharpSignals.Storage;
 
@@ -8,7 +9,7 @@ namespace SharpSignals.Server.Admin;
 
 /// <summary>
 /// <c>GET /admin/metrics</c> (scope <c>admin</c>): the store's commit and write counters and the
-/// process's memory, and the real-time topics this node holds, so that a load run can count fsyncs per event (DESIGN.md, "Durability
+/// process's memory, the real-time topics this node holds, and the requests held back while delivery was behind, so that a load run can count fsyncs per event (DESIGN.md, "Durability
 /// contract": concurrent requests share commits) and watch the server's footprint from outside.
 /// </summary>
 internal static class AdminMetricsEndpoints
@@ -19,11 +20,11 @@ internal static class AdminMetricsEndpoints
         return app;
     }
 
-    private static IResult GetMetrics(ISharpSignalsStore store, TopicHub topics)
+    private static IResult GetMetrics(ISharpSignalsStore store, TopicHub topics, DeliveryLag lag)
     {
         using var process = Process.GetCurrentProcess();
         return TypedResults.Json(
-            new AdminMetrics(store.Commits, store.Writes, process.WorkingSet64, process.PeakWorkingSet64, GC.GetTotalMemory(forceFullCollection: false), topics.TopicCount),
+            new AdminMetrics(store.Commits, store.Writes, process.WorkingSet64, process.PeakWorkingSet64, GC.GetTotalMemory(forceFullCollection: false), topics.TopicCount, lag.Held, lag.TurnedAway),
             AdminJsonContext.Default.AdminMetrics);
     }
 }
@@ -35,7 +36,9 @@ internal sealed record AdminMetrics(
     [property: JsonPropertyName("working_set_bytes")] long WorkingSetBytes,
     [property: JsonPropertyName("peak_working_set_bytes")] long PeakWorkingSetBytes,
     [property: JsonPropertyName("managed_heap_bytes")] long ManagedHeapBytes,
-    [property: JsonPropertyName("realtime_topics")] int RealtimeTopics);
+    [property: JsonPropertyName("realtime_topics")] int RealtimeTopics,
+    [property: JsonPropertyName("ingest_held")] long IngestHeld,
+    [property: JsonPropertyName("ingest_turned_away")] long IngestTurnedAway);
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(AdminMetrics))]

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using SharpSignals.Server.Delivery;
 
 namespace SharpSignals.Server.Http;
 
@@ -18,6 +19,18 @@ internal sealed record IngestOptions
     /// <summary>Events that may wait for a turn; beyond that the request is answered 503 with Retry-After.</summary>
     [Range(0, 1000000)]
     public int MaxQueued { get; init; } = 10000;
+
+    /// <summary>
+    /// How old (seconds) what a push stream delivers may get, while that delay grows and the machine
+    /// is short of CPU, before its project's intake waits for delivery (<see cref="Delivery.DeliveryLag"/>).
+    /// 0 never holds intake back.
+    /// </summary>
+    [Range(0, 86400)]
+    public double HoldAfterDeliveryDelaySeconds { get; init; } = 2;
+
+    /// <summary>The longest a request waits for delivery before it is answered 503 with Retry-After.</summary>
+    [Range(0, 60)]
+    public double MaxHoldSeconds { get; init; } = 5;
 }
 
 /// <summary>
@@ -29,20 +42,31 @@ internal sealed record IngestOptions
 /// </summary>
 internal sealed class IngestGate : IDisposable
 {
+    private readonly DeliveryLag _lag;
     private readonly SemaphoreSlim? _turns;
     private readonly int _maxQueued;
     private int _waiting;
 
-    public IngestGate(IOptions<IngestOptions> options)
+    public IngestGate(IOptions<IngestOptions> options, DeliveryLag lag)
     {
+        _lag = lag;
         var value = options.Value;
         _turns = value.MaxConcurrent > 0 ? new SemaphoreSlim(value.MaxConcurrent, value.MaxConcurrent) : null;
         _maxQueued = value.MaxQueued;
     }
 
-    /// <summary>Waits for a turn; null when too many are already waiting (the caller answers 503).</summary>
-    public async ValueTask<Turn?> EnterAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits while <paramref name="project"/>'s delivery falls behind (<see cref="DeliveryLag"/>),
+    /// then for a turn; null when delivery stayed behind or too many are already waiting (the caller
+    /// answers 503).
+    /// </summary>
+    public async ValueTask<Turn?> EnterAsync(string project, CancellationToken cancellationToken)
     {
+        if (!await _lag.WaitForDeliveryAsync(project, cancellationToken))
+        {
+            return null;
+        }
+
         if (_turns is null)
         {
             return new Turn(null);

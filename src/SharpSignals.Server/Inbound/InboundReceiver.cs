@@ -13,7 +13,8 @@ namespace SharpSignals.Server.Inbound;
 /// <param name="Error">The refusal, or null when the SET was accepted.</param>
 /// <param name="IsTransient">Whether the refusal may not recur (the source's keys could not be fetched).</param>
 /// <param name="IsDuplicate">Whether the SET was already stored: accepted without a second copy.</param>
-internal sealed record InboundOutcome(SetError? Error, bool IsTransient = false, bool IsDuplicate = false)
+/// <param name="RetryAfterSeconds">For a transient refusal, when to send again.</param>
+internal sealed record InboundOutcome(SetError? Error, bool IsTransient = false, bool IsDuplicate = false, int RetryAfterSeconds = 30)
 {
     public static readonly InboundOutcome Accepted = new(Error: null);
 
@@ -56,11 +57,11 @@ internal sealed partial class InboundReceiver(
 
         RoutedEvent routed;
         SecurityEventToken set;
-        using (var turn = await gate.EnterAsync(cancellationToken))
+        using (var turn = await gate.EnterAsync(route.Project, cancellationToken))
         {
             if (turn is null)
             {
-                return new InboundOutcome(new SetError(SetErrorCodes.AccessDenied, "Too many SETs are waiting to be taken in; send again shortly."), IsTransient: true);
+                return new InboundOutcome(new SetError(SetErrorCodes.AccessDenied, "Too many SETs are waiting to be taken in, or delivery is behind; send again shortly."), IsTransient: true, RetryAfterSeconds: 1);
             }
 
             var validator = _validators.GetValue(route, r => new SetValidator(new SetValidationOptions

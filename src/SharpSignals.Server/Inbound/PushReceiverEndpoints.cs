@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
@@ -70,8 +71,8 @@ internal static class PushReceiverEndpoints
         if (outcome.IsTransient)
         {
             // Not the SET's fault (the source's keys could not be fetched, or the stream is still
-            // being joined): the source should send it again.
-            response.Headers.RetryAfter = "30";
+            // being joined, or the server is busy): the source should send it again.
+            response.Headers.RetryAfter = outcome.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             return TypedResults.Problem(outcome.Error!.Description, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The SET cannot be checked yet");
         }
 

@@ -22,7 +22,7 @@ internal sealed class EventPublisher(SetIssuer issuer, EventRouter router, Inges
         RoutedEvent routed;
         SecurityEventToken? set;
         string token;
-        using (var turn = await gate.EnterAsync(cancellationToken))
+        using (var turn = await gate.EnterAsync(project, cancellationToken))
         {
             if (turn is null)
             {

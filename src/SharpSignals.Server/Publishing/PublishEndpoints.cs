@@ -41,7 +41,7 @@ internal static class PublishEndpoints
         if (outcome.IsBusy)
         {
             response.Headers.RetryAfter = "1";
-            return Problems.ServiceUnavailable("Too many events are waiting to be taken in; send again shortly.");
+            return Problems.ServiceUnavailable("Too many events are waiting to be taken in, or delivery is behind; send again shortly.");
         }
 
         return Problems.BadRequest(string.Join("; ", outcome.Errors), outcome.Errors);

@@ -20,6 +20,8 @@ internal static class StreamServices
         services.AddSingleton<StreamCatalog>();
         services.AddHostedService(sp => sp.GetRequiredService<StreamCatalog>());
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<CpuPressure>();
+        services.AddSingleton<DeliveryLag>();
         services.AddSingleton<IngestGate>();
         services.AddSingleton<EventRouter>();
         services.AddSingleton<EventPublisher>();

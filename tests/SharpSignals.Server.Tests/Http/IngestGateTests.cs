@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SharpSignals.Server.Delivery;
 using SharpSignals.Server.Http;
 
 namespace SharpSignals.Server.Tests.Http;
@@ -8,11 +9,12 @@ public sealed class IngestGateTests
     [Fact]
     public async Task EnterAsync_PastTheTurns_WaitsInOrder_AndPastTheQueue_IsRefused()
     {
-        using var gate = new IngestGate(Options.Create(new IngestOptions { MaxConcurrent = 1, MaxQueued = 1 }));
+        var options = Options.Create(new IngestOptions { MaxConcurrent = 1, MaxQueued = 1 });
+        using var gate = new IngestGate(options, new DeliveryLag(options, new CpuPressure(TimeProvider.System), TimeProvider.System));
 
-        var first = await gate.EnterAsync(CancellationToken.None);
-        var second = gate.EnterAsync(CancellationToken.None).AsTask();
-        var third = await gate.EnterAsync(CancellationToken.None);
+        var first = await gate.EnterAsync("p", CancellationToken.None);
+        var second = gate.EnterAsync("p", CancellationToken.None).AsTask();
+        var third = await gate.EnterAsync("p", CancellationToken.None);
 
         Assert.NotNull(first);
         Assert.False(second.IsCompleted);
@@ -26,12 +28,13 @@ public sealed class IngestGateTests
     [Fact]
     public async Task EnterAsync_WithTheLimitOff_NeverWaits()
     {
-        using var gate = new IngestGate(Options.Create(new IngestOptions { MaxConcurrent = 0, MaxQueued = 0 }));
+        var options = Options.Create(new IngestOptions { MaxConcurrent = 0, MaxQueued = 0 });
+        using var gate = new IngestGate(options, new DeliveryLag(options, new CpuPressure(TimeProvider.System), TimeProvider.System));
 
         var turns = new List<IngestGate.Turn?>();
         for (var i = 0; i < 100; i++)
         {
-            turns.Add(await gate.EnterAsync(CancellationToken.None));
+            turns.Add(await gate.EnterAsync("p", CancellationToken.None));
         }
 
         Assert.All(turns, Assert.NotNull);

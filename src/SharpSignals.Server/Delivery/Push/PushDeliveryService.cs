@@ -19,6 +19,7 @@ internal sealed class PushDeliveryService(
     ClusterMembership membership,
     StreamSignals signals,
     PushClient client,
+    DeliveryLag lag,
     IServiceProvider services,
     IOptions<PushOptions> options,
     IOptions<ClusterOptions> clusterOptions,
@@ -32,7 +33,7 @@ internal sealed class PushDeliveryService(
 
     protected override Task RunWorkerAsync(StreamLease lease, CancellationToken stop)
     {
-        var worker = new PushWorker(lease, Catalog, deliveries, Cluster, signals, client, services.GetRequiredService<StreamService>(), options, time, logger);
+        var worker = new PushWorker(lease, Catalog, deliveries, Cluster, signals, client, services.GetRequiredService<StreamService>(), lag, options, time, logger);
         return DedicatedThread.Run("push " + lease.StreamId, () => worker.RunAsync(stop));
     }
 

@@ -25,6 +25,7 @@ internal sealed partial class PushWorker(
     StreamSignals signals,
     PushClient client,
     StreamService streams,
+    DeliveryLag lag,
     IOptions<PushOptions> options,
     TimeProvider time,
     ILogger logger)
@@ -38,6 +39,18 @@ internal sealed partial class PushWorker(
     private int _authFailures;
 
     public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PushUntilStoppedAsync(cancellationToken);
+        }
+        finally
+        {
+            lag.Report(lease.StreamId, project: string.Empty, newestPushedCreatedAt: null);
+        }
+    }
+
+    private async Task PushUntilStoppedAsync(CancellationToken cancellationToken)
     {
         await using var lanes = new PushLanes(lease.StreamId);
         while (!cancellationToken.IsCancellationRequested)
@@ -59,12 +72,16 @@ internal sealed partial class PushWorker(
 
             if (batch.Count == 0)
             {
+                lag.Report(lease.StreamId, route.Project, newestPushedCreatedAt: null);
                 await lanes.StopHelpersAsync();
                 await WaitAsync(signal, IdleCheck, cancellationToken);
                 continue;
             }
 
             var wait = await DeliverAsync(route, batch, lanes, cancellationToken);
+            // Behind by more than a batch, and pushing: what the batch ended with tells how far behind.
+            var backlogged = wait is null && batch.Count == options.Value.BatchSize;
+            lag.Report(lease.StreamId, route.Project, backlogged ? batch[^1].CreatedAt : null);
             if (wait is { } delay)
             {
                 await WaitAsync(signal, delay, cancellationToken);
