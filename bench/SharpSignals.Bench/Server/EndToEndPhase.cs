@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using static SharpSignals.Bench.Server.LoadReport;
 
@@ -50,6 +51,8 @@ internal static class EndToEndPhase
         var (latencies, missing) = log.Latencies();
         var p99 = LoopResult.Percentile(latencies, 0.99);
         details.Add(Invariant($"end to end paced at {rate:N0}/s for {options.EndToEndLatencySeconds} s: {latencies.Length:N0} SETs delivered of {paced.Completed:N0} accepted{(allArrived ? "" : $" ({missing:N0} never arrived)")}; send to delivery p50 {LoopResult.Percentile(latencies, 0.5):F1} ms, p99 {p99:F1} ms, max {LoopResult.Percentile(latencies, 1):F1} ms; ingest (from scheduled send to 202) p50 {paced.Percentile(0.5):F1} ms, p99 {paced.Percentile(0.99):F1} ms, {paced.Failed} failed{LoadCommand.Failure(paced)}; {cpu}, {cpu.ServerMicrosecondsPer(rate, "SET")}"));
+        output.WriteLine($"  {details[^1]}");
+        details.Add(Invariant($"end to end paced, delivery p99 of each 5 s sent (ms): {string.Join(", ", log.SliceP99(rate * 5L).Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))}"));
         output.WriteLine($"  {details[^1]}");
 
         // The sustained rate over the long window, counted where the SETs arrive.

@@ -57,6 +57,30 @@ internal sealed class SendLog(long capacity)
         return ([.. latencies], missing);
     }
 
+    /// <summary>The send-to-delivery p99 in milliseconds of each run of <paramref name="perSlice"/> SETs sent (a slice of the window), those delivered.</summary>
+    public IReadOnlyList<double> SliceP99(long perSlice)
+    {
+        var slices = new List<double>();
+        for (long start = 0; start < _sent.Length; start += perSlice)
+        {
+            var latencies = new List<double>();
+            for (var i = start; i < Math.Min(start + perSlice, _sent.Length); i++)
+            {
+                if (_sent[i] != 0 && _received[i] != 0)
+                {
+                    latencies.Add(Stopwatch.GetElapsedTime(_sent[i], _received[i]).TotalMilliseconds);
+                }
+            }
+
+            if (latencies.Count > 0)
+            {
+                slices.Add(LoopResult.Percentile([.. latencies], 0.99));
+            }
+        }
+
+        return slices;
+    }
+
     /// <summary>The N of <c>"txn":"e2e-N"</c> in the payload of a compact JWS.</summary>
     private static long? Index(ReadOnlySequence<byte> body)
     {
