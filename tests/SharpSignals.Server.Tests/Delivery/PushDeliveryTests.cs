@@ -135,14 +135,43 @@ public sealed class PushDeliveryTests : IAsyncLifetime
             Thread.Sleep(5);
             return (202, null, null);
         };
+
+        // Twelve subjects: the chance that all of them hash to one of the lanes is nil.
+        var (streamId, pushedWhilePaused) = await PublishWhilePausedAsync(subjects: 12, perSubject: 10);
+        var pushes = await _endpoint.WaitForAsync(12 * 10, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, pushedWhilePaused);
+        AssertInOrderPerSubject(pushes, subjects: 12, perSubject: 10);
+        // One push at a time reuses one pooled connection; pushes sent at once need more. (Counting
+        // requests handled at once would count the receiver's free threads instead.)
+        Assert.True(pushes.Select(p => p.ConnectionId).Distinct().Count() > 1, "one push at a time");
+        Assert.Equal(0, await PendingAsync(streamId));
+    }
+
+    [Fact]
+    public async Task Backlog_OfSeveralBatches_IsPushedOnceEach()
+    {
+        // 320 entries are three batches of 128: each batch is read while the previous one's
+        // acknowledgement commits, and must skip what that acknowledgement covers.
+        var (streamId, _) = await PublishWhilePausedAsync(subjects: 8, perSubject: 40);
+        await _endpoint.WaitForAsync(8 * 40, TimeSpan.FromSeconds(30));
+        for (var i = 0; i < 100 && await PendingAsync(streamId) > 0; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(0, await PendingAsync(streamId));
+        AssertInOrderPerSubject(_endpoint.Received.ToList(), subjects: 8, perSubject: 40);
+    }
+
+    /// <summary>Publishes <paramref name="perSubject"/> events about each of <paramref name="subjects"/> subjects to a paused push stream, then enables it.</summary>
+    private async Task<(string StreamId, int PushedWhilePaused)> PublishWhilePausedAsync(int subjects, int perSubject)
+    {
         var streamId = await PushStreamAsync();
         await SetStatusAsync(streamId, "paused");
-        // Twelve subjects: the chance that all of them hash to one of the four lanes is nil.
-        const int Subjects = 12;
-        const int PerSubject = 10;
-        for (var n = 0; n < PerSubject; n++)
+        for (var n = 0; n < perSubject; n++)
         {
-            for (var s = 0; s < Subjects; s++)
+            for (var s = 0; s < subjects; s++)
             {
                 await SsfTestServer.PublishAsync(_receiver, SsfTestServer.SessionRevoked($"s{s}@example.com", $"n={n}"));
             }
@@ -150,18 +179,17 @@ public sealed class PushDeliveryTests : IAsyncLifetime
 
         var pushedWhilePaused = _endpoint.Received.Count;
         await SetStatusAsync(streamId, "enabled");
-        var pushes = await _endpoint.WaitForAsync(Subjects * PerSubject, TimeSpan.FromSeconds(30));
+        return (streamId, pushedWhilePaused);
+    }
 
+    /// <summary>Each subject's events arrived once each, numbered in the order they were published.</summary>
+    private static void AssertInOrderPerSubject(IReadOnlyList<RecordedPush> pushes, int subjects, int perSubject)
+    {
         var bySubject = pushes.Select(p => JsonNode.Parse(Base64UrlEncoder.Decode(p.Body.Split('.')[1]))!)
             .GroupBy(set => (string)set["sub_id"]!["email"]!)
             .ToDictionary(g => g.Key, g => g.Select(set => (string)set["events"]![EventTypes.Caep.SessionRevoked]!["reason_admin"]!["en"]!).ToList());
-        Assert.Equal(0, pushedWhilePaused);
-        Assert.Equal(Subjects, bySubject.Count);
-        Assert.All(bySubject.Values, numbers => Assert.Equal(Enumerable.Range(0, PerSubject).Select(n => $"n={n}"), numbers));
-        // One push at a time reuses one pooled connection; pushes sent at once need more. (Counting
-        // requests handled at once would count the receiver's free threads instead.)
-        Assert.True(pushes.Select(p => p.ConnectionId).Distinct().Count() > 1, "one push at a time");
-        Assert.Equal(0, await PendingAsync(streamId));
+        Assert.Equal(subjects, bySubject.Count);
+        Assert.All(bySubject.Values, numbers => Assert.Equal(Enumerable.Range(0, perSubject).Select(n => $"n={n}"), numbers));
     }
 
     private async Task SetStatusAsync(string streamId, string status)

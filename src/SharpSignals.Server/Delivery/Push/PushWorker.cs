@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Routing;
 using SharpSignals.Server.Streams;
@@ -33,10 +34,18 @@ internal sealed partial class PushWorker(
     /// <summary>How long an idle worker sleeps before it looks at the store again, whatever the signals say.</summary>
     private static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(30);
 
-    /// <summary>Delivered entries acknowledged in one write: fewer writes, at most this many pushed twice after a crash.</summary>
-    private const int AckEvery = 32;
-
     private int _authFailures;
+
+    /// <summary>
+    /// The acknowledgement of the last batch (one write for the whole batch), committing while the
+    /// next batch is pushed instead of before it: with incoming events sharing the writer, waiting
+    /// for each commit took a third of a busy stream's time. Its entries stay pending on disk until
+    /// it commits, so the next read skips them. A crash before it commits only means those entries,
+    /// at most two batches, are pushed again, and receivers deduplicate on <c>jti</c>.
+    /// </summary>
+    private Task _acknowledging = Task.CompletedTask;
+
+    private HashSet<string> _acknowledgingJtis = new(StringComparer.Ordinal);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -53,6 +62,18 @@ internal sealed partial class PushWorker(
     private async Task PushUntilStoppedAsync(CancellationToken cancellationToken)
     {
         await using var lanes = new PushLanes(lease.StreamId);
+        try
+        {
+            await PushBatchesAsync(lanes, cancellationToken);
+        }
+        finally
+        {
+            await AcknowledgedAsync();
+        }
+    }
+
+    private async Task PushBatchesAsync(PushLanes lanes, CancellationToken cancellationToken)
+    {
         while (!cancellationToken.IsCancellationRequested)
         {
             var route = catalog.Find(lease.StreamId);
@@ -62,23 +83,35 @@ internal sealed partial class PushWorker(
             }
 
             var signal = signals.Next(lease.StreamId);
-            var batch = await deliveries.ReadPendingAsync(lease.StreamId, options.Value.BatchSize, cancellationToken);
+            var batch = await ReadNextAsync(cancellationToken);
             if (route.PauseNoticePosition is { } notice && (batch.Count == 0 || !route.Window.Admits(batch[0].EventPosition)))
             {
                 // The notice of the transmitter's pause has gone: hold the rest until the stream is enabled.
+                await AcknowledgedAsync();
                 await streams.PauseNoticeSentAsync(lease.StreamId, notice, cancellationToken);
                 return;
             }
 
             if (batch.Count == 0)
             {
+                await AcknowledgedAsync();
                 lag.Report(lease.StreamId, route.Project, newestPushedCreatedAt: null);
                 await lanes.StopHelpersAsync();
                 await WaitAsync(signal, IdleCheck, cancellationToken);
                 continue;
             }
 
-            var wait = await DeliverAsync(route, batch, lanes, cancellationToken);
+            var delivered = new ConcurrentQueue<string>();
+            TimeSpan? wait;
+            try
+            {
+                wait = await DeliverAsync(route, batch, lanes, delivered, cancellationToken);
+            }
+            finally
+            {
+                await AcknowledgeAsync(delivered);
+            }
+
             // Behind by more than a batch, and pushing: what the batch ended with tells how far behind.
             var backlogged = wait is null && batch.Count == options.Value.BatchSize;
             lag.Report(lease.StreamId, route.Project, backlogged ? batch[^1].CreatedAt : null);
@@ -89,86 +122,108 @@ internal sealed partial class PushWorker(
         }
     }
 
+    /// <summary>The next pending entries, up to a batch, without those whose acknowledgement is still committing.</summary>
+    private async Task<IReadOnlyList<DeliveryEntry>> ReadNextAsync(CancellationToken cancellationToken)
+    {
+        var size = options.Value.BatchSize;
+        var read = await deliveries.ReadPendingAsync(lease.StreamId, size + _acknowledgingJtis.Count, cancellationToken);
+        return _acknowledgingJtis.Count == 0 ? read : [.. read.Where(e => !_acknowledgingJtis.Contains(e.Jti)).Take(size)];
+    }
+
+    /// <summary>Starts acknowledging the entries the batch delivered, once the previous batch's acknowledgement has committed.</summary>
+    private async Task AcknowledgeAsync(ConcurrentQueue<string> delivered)
+    {
+        await AcknowledgedAsync();
+        if (!delivered.IsEmpty)
+        {
+            _acknowledgingJtis = new HashSet<string>(delivered, StringComparer.Ordinal);
+            _acknowledging = fenced.AcknowledgeAsync(lease, _acknowledgingJtis, time.GetUtcNow(), CancellationToken.None).AsTask();
+        }
+    }
+
+    /// <summary>Waits for the acknowledgement in flight to commit; a lost lease surfaces here.</summary>
+    private async Task AcknowledgedAsync()
+    {
+        var acknowledging = _acknowledging;
+        _acknowledging = Task.CompletedTask;
+        try
+        {
+            await acknowledging;
+        }
+        finally
+        {
+            _acknowledgingJtis.Clear();
+        }
+    }
+
     /// <summary>
-    /// Pushes the batch, its lanes at once; returns how long to wait when no lane can go on before a
-    /// retry is due, and null when some lane got through (the next batch may have more for it).
+    /// Pushes the batch, its lanes at once, adding what each delivers to <paramref name="delivered"/>;
+    /// returns how long to wait when no lane can go on before a retry is due, and null when some lane
+    /// got through (the next batch may have more for it).
     /// </summary>
-    private async Task<TimeSpan?> DeliverAsync(StreamRoute route, IReadOnlyList<DeliveryEntry> batch, PushLanes lanes, CancellationToken cancellationToken)
+    private async Task<TimeSpan?> DeliverAsync(StreamRoute route, IReadOnlyList<DeliveryEntry> batch, PushLanes lanes, ConcurrentQueue<string> delivered, CancellationToken cancellationToken)
     {
         var split = PushLanes.Split(batch, options.Value.Lanes);
         if (split.Count == 1)
         {
-            return await DeliverLaneAsync(route, split[0], cancellationToken);
+            return await DeliverLaneAsync(route, split[0], delivered, cancellationToken);
         }
 
         var runs = new Task<TimeSpan?>[split.Count];
         for (var i = 1; i < split.Count; i++)
         {
             var lane = split[i];
-            runs[i] = lanes.RunAsync(i - 1, () => DeliverLaneAsync(route, lane, cancellationToken));
+            runs[i] = lanes.RunAsync(i - 1, () => DeliverLaneAsync(route, lane, delivered, cancellationToken));
         }
 
-        runs[0] = DeliverLaneAsync(route, split[0], cancellationToken);
+        runs[0] = DeliverLaneAsync(route, split[0], delivered, cancellationToken);
         var waits = await Task.WhenAll(runs);
         return waits.Any(w => w is null) ? null : waits.Min();
     }
 
-    /// <summary>Pushes one lane's entries in order; returns how long to wait when its head entry must be retried later.</summary>
-    private async Task<TimeSpan?> DeliverLaneAsync(StreamRoute route, IReadOnlyList<DeliveryEntry> batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pushes one lane's entries in order, adding each one delivered to <paramref name="delivered"/>;
+    /// returns how long to wait when its head entry must be retried later.
+    /// </summary>
+    private async Task<TimeSpan?> DeliverLaneAsync(StreamRoute route, IReadOnlyList<DeliveryEntry> batch, ConcurrentQueue<string> delivered, CancellationToken cancellationToken)
     {
-        var delivered = new List<string>(batch.Count);
-        try
+        foreach (var entry in batch)
         {
-            foreach (var entry in batch)
+            if (!route.Window.Admits(entry.EventPosition))
             {
-                if (!route.Window.Admits(entry.EventPosition))
-                {
-                    return null;
-                }
-
-                var now = time.GetUtcNow();
-                if (entry.NextAttemptAt is { } next && next > now)
-                {
-                    return next - now;
-                }
-
-                var outcome = await client.PushAsync(new Uri(route.Configuration.Delivery.EndpointUrl!), route.Configuration.Delivery.AuthorizationHeader, entry.Token ?? entry.EventToken, cancellationToken);
-                switch (outcome.Result)
-                {
-                    case PushResult.Delivered:
-                        Volatile.Write(ref _authFailures, 0);
-                        delivered.Add(entry.Jti);
-                        if (delivered.Count == AckEvery)
-                        {
-                            await fenced.AcknowledgeAsync(lease, delivered, time.GetUtcNow(), CancellationToken.None);
-                            delivered.Clear();
-                        }
-
-                        break;
-                    case PushResult.Refused:
-                        LogRefused(logger, lease.StreamId, entry.Jti, outcome.Error!);
-                        await fenced.DeadLetterAsync(lease, [new DeliveryFailure(entry.Jti, outcome.Error!, outcome.Description)], now, cancellationToken);
-                        break;
-                    case PushResult.Unauthorized when Interlocked.Increment(ref _authFailures) == options.Value.MaxAuthFailures:
-                        // The pause takes effect after its notice, which waits behind this entry: both
-                        // go on being retried, with back-off, until the receiver takes them or the
-                        // retries run out.
-                        LogPaused(logger, lease.StreamId, _authFailures);
-                        await streams.ChangeStatusByTransmitterAsync(lease.StreamId, StreamStatuses.Paused, $"The receiver refused the stream's credentials {_authFailures} times ({outcome.Error}).", cancellationToken);
-                        return await RetryLaterAsync(entry, outcome, now, cancellationToken);
-                    default:
-                        return await RetryLaterAsync(entry, outcome, now, cancellationToken);
-                }
+                return null;
             }
 
-            return null;
+            var now = time.GetUtcNow();
+            if (entry.NextAttemptAt is { } next && next > now)
+            {
+                return next - now;
+            }
+
+            var outcome = await client.PushAsync(new Uri(route.Configuration.Delivery.EndpointUrl!), route.Configuration.Delivery.AuthorizationHeader, entry.Token ?? entry.EventToken, cancellationToken);
+            switch (outcome.Result)
+            {
+                case PushResult.Delivered:
+                    Volatile.Write(ref _authFailures, 0);
+                    delivered.Enqueue(entry.Jti);
+                    break;
+                case PushResult.Refused:
+                    LogRefused(logger, lease.StreamId, entry.Jti, outcome.Error!);
+                    await fenced.DeadLetterAsync(lease, [new DeliveryFailure(entry.Jti, outcome.Error!, outcome.Description)], now, cancellationToken);
+                    break;
+                case PushResult.Unauthorized when Interlocked.Increment(ref _authFailures) == options.Value.MaxAuthFailures:
+                    // The pause takes effect after its notice, which waits behind this entry: both
+                    // go on being retried, with back-off, until the receiver takes them or the
+                    // retries run out.
+                    LogPaused(logger, lease.StreamId, _authFailures);
+                    await streams.ChangeStatusByTransmitterAsync(lease.StreamId, StreamStatuses.Paused, $"The receiver refused the stream's credentials {_authFailures} times ({outcome.Error}).", cancellationToken);
+                    return await RetryLaterAsync(entry, outcome, now, cancellationToken);
+                default:
+                    return await RetryLaterAsync(entry, outcome, now, cancellationToken);
+            }
         }
-        finally
-        {
-            // One acknowledgement write per run of delivered entries (at most AckEvery long); a crash
-            // before it only means those entries are pushed again, and receivers deduplicate on jti.
-            await fenced.AcknowledgeAsync(lease, delivered, time.GetUtcNow(), CancellationToken.None);
-        }
+
+        return null;
     }
 
     private async Task<TimeSpan> RetryLaterAsync(DeliveryEntry entry, PushOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken)
