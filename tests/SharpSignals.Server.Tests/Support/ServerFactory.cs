@@ -10,7 +10,7 @@ namespace SharpSignals.Server.Tests.Support;
 /// <see cref="Issuer"/> in memory, or its own loopback URL when it listens on a real port (see
 /// <see cref="SsfTestServer.StartListening"/>); loopback push targets are allowed, as in development.
 /// </summary>
-internal sealed class ServerFactory(string dataDirectory, IDictionary<string, string?>? settings = null, TimeProvider? time = null, string issuer = ServerFactory.Issuer) : WebApplicationFactory<Program>
+internal sealed class ServerFactory(string dataDirectory, IDictionary<string, string?>? settings = null, TimeProvider? time = null, string issuer = ServerFactory.Issuer, Action<IServiceCollection>? services = null) : WebApplicationFactory<Program>
 {
     public const string Issuer = "http://localhost";
 
@@ -29,7 +29,12 @@ internal sealed class ServerFactory(string dataDirectory, IDictionary<string, st
 
         if (time is not null)
         {
-            builder.ConfigureTestServices(services => services.AddSingleton(time));
+            builder.ConfigureTestServices(collection => collection.AddSingleton(time));
+        }
+
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
         }
     }
 

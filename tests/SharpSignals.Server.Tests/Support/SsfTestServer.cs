@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using SharpSignals.Tokens.Keys;
 using SharpSignals.Tokens.Validation;
 
@@ -14,22 +15,27 @@ internal sealed class SsfTestServer : IAsyncDisposable
     private readonly TemporaryDirectory _data;
     private readonly IDictionary<string, string?>? _settings;
     private readonly TimeProvider? _time;
+    private readonly Action<IServiceCollection>? _services;
     private readonly int? _port;
     private bool _stopped;
     private bool _handedOver;
 
-    public SsfTestServer(IDictionary<string, string?>? settings = null, TimeProvider? time = null)
-        : this(settings, time, port: null, data: null)
+    /// <param name="settings">Configuration, as <c>--Key=Value</c> would give it.</param>
+    /// <param name="time">The server's clock, when the test moves it.</param>
+    /// <param name="services">Replacements for the server's own services, for what a test cannot bring about for real (a machine short of CPU).</param>
+    public SsfTestServer(IDictionary<string, string?>? settings = null, TimeProvider? time = null, Action<IServiceCollection>? services = null)
+        : this(settings, time, port: null, data: null, services)
     {
     }
 
-    private SsfTestServer(IDictionary<string, string?>? settings, TimeProvider? time, int? port, TemporaryDirectory? data)
+    private SsfTestServer(IDictionary<string, string?>? settings, TimeProvider? time, int? port, TemporaryDirectory? data, Action<IServiceCollection>? services = null)
     {
         _data = data ?? new TemporaryDirectory();
         _settings = settings;
         _time = time;
+        _services = services;
         _port = port;
-        Factory = new ServerFactory(_data.Path, settings, time, port is { } p ? $"http://127.0.0.1:{p}" : ServerFactory.Issuer);
+        Factory = new ServerFactory(_data.Path, settings, time, port is { } p ? $"http://127.0.0.1:{p}" : ServerFactory.Issuer, services);
         if (port is { } listenOn)
         {
             Factory.UseKestrel(listenOn);
@@ -96,7 +102,7 @@ internal sealed class SsfTestServer : IAsyncDisposable
     {
         await StopAsync();
         _handedOver = true;
-        return new SsfTestServer(_settings, _time, _port, _data);
+        return new SsfTestServer(_settings, _time, _port, _data, _services);
     }
 
     public ServerFactory Factory { get; }
