@@ -24,7 +24,7 @@ namespace SharpSignals.Server.Delivery;
 internal sealed class DeliveryLag(IOptions<IngestOptions> options, CpuPressure cpu, TimeProvider time)
 {
     /// <summary>How long a stream's delay is watched before it counts as growing or not.</summary>
-    internal static readonly TimeSpan Trend = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan Trend = TimeSpan.FromMilliseconds(500);
 
     /// <summary>How often a held request looks again at the CPU, which changes without any report.</summary>
     private static readonly TimeSpan Recheck = TimeSpan.FromMilliseconds(100);
