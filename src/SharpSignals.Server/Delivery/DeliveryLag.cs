@@ -31,7 +31,7 @@ internal sealed class DeliveryLag(IOptions<IngestOptions> options, CpuPressure c
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, StreamDelay> _streams = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, TaskCompletionSource> _behind = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ProjectBehind> _behind = new(StringComparer.Ordinal);
     private int _behindCount;
     private long _held;
     private long _turnedAway;
@@ -43,11 +43,10 @@ internal sealed class DeliveryLag(IOptions<IngestOptions> options, CpuPressure c
     public long TurnedAway => Interlocked.Read(ref _turnedAway);
 
     /// <summary>
-    /// A push worker's report after a batch: the creation time of the newest entry it pushed, or null
-    /// when it is not behind by more than that batch, or nothing got through (idle, waiting for a
-    /// retry, stopped).
+    /// A push worker's report after a batch that got through with more than a batch still waiting:
+    /// the creation time of the newest entry it pushed tells how far behind the stream is.
     /// </summary>
-    public void Report(string streamId, string project, DateTimeOffset? newestPushedCreatedAt)
+    public void Report(string streamId, string project, DateTimeOffset newestPushedCreatedAt)
     {
         var limit = options.Value.HoldAfterDeliveryDelaySeconds;
         if (limit <= 0)
@@ -56,24 +55,35 @@ internal sealed class DeliveryLag(IOptions<IngestOptions> options, CpuPressure c
         }
 
         var now = time.GetUtcNow();
+        var delay = now - newestPushedCreatedAt;
         lock (_lock)
         {
-            if (newestPushedCreatedAt is not { } created)
+            if (!_streams.TryGetValue(streamId, out var stream))
             {
-                _streams.Remove(streamId);
-            }
-            else
-            {
-                var delay = now - created;
-                if (!_streams.TryGetValue(streamId, out var stream))
-                {
-                    _streams[streamId] = stream = new StreamDelay(project, delay, now);
-                }
-
-                stream.Observe(delay, now, TimeSpan.FromSeconds(limit));
+                _streams[streamId] = stream = new StreamDelay(project, delay, now);
             }
 
-            UpdateProjects();
+            var wasBehind = stream.IsFallingBehind;
+            stream.Observe(delay, now, TimeSpan.FromSeconds(limit));
+            if (stream.IsFallingBehind != wasBehind)
+            {
+                CountBehind(project, stream.IsFallingBehind ? 1 : -1);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A push worker's report that its stream is not behind by more than a batch, or that nothing got
+    /// through (idle, waiting for a retry, stopped): the stream holds nobody back.
+    /// </summary>
+    public void Forget(string streamId)
+    {
+        lock (_lock)
+        {
+            if (_streams.Remove(streamId, out var stream) && stream.IsFallingBehind)
+            {
+                CountBehind(stream.Project, -1);
+            }
         }
     }
 
@@ -120,31 +130,34 @@ internal sealed class DeliveryLag(IOptions<IngestOptions> options, CpuPressure c
 
         lock (_lock)
         {
-            return _behind.TryGetValue(project, out var released) ? released.Task : null;
+            return _behind.TryGetValue(project, out var lagging) ? lagging.Released.Task : null;
         }
     }
 
-    /// <summary>Marks the projects with a stream falling behind, and releases those that no longer have one.</summary>
-    private void UpdateProjects()
+    /// <summary>Counts a stream of <paramref name="project"/> that starts or stops falling behind; the project is released when none is left.</summary>
+    private void CountBehind(string project, int change)
     {
-        foreach (var project in _behind.Keys.ToList())
+        if (!_behind.TryGetValue(project, out var lagging))
         {
-            if (!_streams.Values.Any(s => s.IsFallingBehind && s.Project == project))
-            {
-                _behind.Remove(project, out var released);
-                released!.TrySetResult();
-            }
+            _behind[project] = lagging = new ProjectBehind();
         }
 
-        foreach (var stream in _streams.Values)
+        lagging.Streams += change;
+        if (lagging.Streams == 0)
         {
-            if (stream.IsFallingBehind && !_behind.ContainsKey(stream.Project))
-            {
-                _behind[stream.Project] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
+            _behind.Remove(project);
+            lagging.Released.TrySetResult();
         }
 
         Volatile.Write(ref _behindCount, _behind.Count);
+    }
+
+    /// <summary>A project with streams falling behind, and the signal its held requests wait for.</summary>
+    private sealed class ProjectBehind
+    {
+        public int Streams { get; set; }
+
+        public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>One stream's delay, and whether it grew over the last <see cref="Trend"/>.</summary>

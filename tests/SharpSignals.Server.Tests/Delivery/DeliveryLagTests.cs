@@ -90,8 +90,27 @@ public sealed class DeliveryLagTests
         FallBehind(lag, "s1", "p");
         var held = Wait(lag, "p");
 
-        lag.Report("s1", "p", newestPushedCreatedAt: null);
+        lag.Forget("s1");
 
+        Assert.True(await held.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task TwoStreamsBehind_TheProjectIsReleasedOnlyWhenNeitherIs()
+    {
+        var lag = NewLag();
+        lag.Report("s1", "p", _time.GetUtcNow() - TimeSpan.FromSeconds(3));
+        lag.Report("s2", "p", _time.GetUtcNow() - TimeSpan.FromSeconds(3));
+        _time.Advance(TimeSpan.FromMilliseconds(600));
+        lag.Report("s1", "p", _time.GetUtcNow() - TimeSpan.FromSeconds(4.1));
+        lag.Report("s2", "p", _time.GetUtcNow() - TimeSpan.FromSeconds(4.1));
+        var held = Wait(lag, "p");
+
+        lag.Forget("s1");
+        await Task.Delay(50);
+        Assert.False(held.IsCompleted);
+
+        lag.Forget("s2");
         Assert.True(await held.WaitAsync(TimeSpan.FromSeconds(5)));
     }
 

@@ -55,7 +55,7 @@ internal sealed partial class PushWorker(
         }
         finally
         {
-            lag.Report(lease.StreamId, project: string.Empty, newestPushedCreatedAt: null);
+            lag.Forget(lease.StreamId);
         }
     }
 
@@ -95,7 +95,7 @@ internal sealed partial class PushWorker(
             if (batch.Count == 0)
             {
                 await AcknowledgedAsync();
-                lag.Report(lease.StreamId, route.Project, newestPushedCreatedAt: null);
+                lag.Forget(lease.StreamId);
                 await lanes.StopHelpersAsync();
                 await WaitAsync(signal, IdleCheck, cancellationToken);
                 continue;
@@ -113,8 +113,14 @@ internal sealed partial class PushWorker(
             }
 
             // Behind by more than a batch, and pushing: what the batch ended with tells how far behind.
-            var backlogged = wait is null && batch.Count == options.Value.BatchSize;
-            lag.Report(lease.StreamId, route.Project, backlogged ? batch[^1].CreatedAt : null);
+            if (wait is null && batch.Count == options.Value.BatchSize)
+            {
+                lag.Report(lease.StreamId, route.Project, batch[^1].CreatedAt);
+            }
+            else
+            {
+                lag.Forget(lease.StreamId);
+            }
             if (wait is { } delay)
             {
                 await WaitAsync(signal, delay, cancellationToken);
