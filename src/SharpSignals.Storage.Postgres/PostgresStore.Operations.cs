@@ -67,28 +67,69 @@ public sealed partial class PostgresStore
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
-    public async ValueTask<(int Entries, int Events)> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
-        await _writer.ExecuteAsync(
-            async context =>
-            {
-                int deletedEntries;
-                await using (var entries = context.Command("DELETE FROM deliveries WHERE state IN (1, 2) AND completed_at < @cutoff"))
-                {
-                    entries.Parameters.Time("cutoff", cutoff);
-                    deletedEntries = await entries.ExecuteNonQueryAsync().ConfigureAwait(false);
-                }
-
-                // Events older than the oldest one still referenced are referenced by nothing: no
-                // per-event lookup, and never an event an entry still needs.
-                await using var events = context.Command("""
-                    DELETE FROM events
-                    WHERE received_at < @cutoff
-                      AND position < coalesce((SELECT min(event_position) FROM deliveries), 9223372036854775807)
-                    """);
-                events.Parameters.Time("cutoff", cutoff);
-                return (deletedEntries, await events.ExecuteNonQueryAsync().ConfigureAwait(false));
-            },
+    public async ValueTask<IReadOnlyList<EventDelivery>> ReadEventDeliveriesAsync(long eventPosition, CancellationToken cancellationToken) =>
+        await ReadListAsync(
+            """
+            SELECT stream_id, jti, state, attempts, last_error, created_at, completed_at
+            FROM deliveries WHERE event_position = @event ORDER BY id
+            """,
+            p => p.BigInt("event", eventPosition),
+            r => new EventDelivery(r.GetString(0), r.GetString(1), (DeliveryState)r.GetInt16(2), r.GetInt32(3), ReadTextOrNull(r, 4), ReadTime(r, 5), ReadTimeOrNull(r, 6)),
             cancellationToken).ConfigureAwait(false);
+
+    private const string EntriesWindowSql =
+        "SELECT count(*), max(id), max(created_at) FROM (SELECT id, created_at FROM deliveries WHERE id > @after ORDER BY id LIMIT @max) w";
+
+    private const string PurgeEntriesSql =
+        "DELETE FROM deliveries WHERE id > @after AND id <= @last AND state IN (1, 2) AND completed_at < @cutoff";
+
+    private const string EventsWindowSql =
+        "SELECT count(*), max(position), max(received_at) FROM (SELECT position, received_at FROM events WHERE position > @after ORDER BY position LIMIT @max) w";
+
+    /// <summary>An event still referred to by an entry stays, whatever its age: one probe of ix_deliveries_event_position.</summary>
+    private const string PurgeEventsSql = """
+        DELETE FROM events
+        WHERE position > @after AND position <= @last AND received_at < @cutoff
+          AND NOT EXISTS (SELECT 1 FROM deliveries WHERE event_position = events.position)
+        """;
+
+    /// <inheritdoc/>
+    public async ValueTask<RetentionStep> PurgeEntriesAsync(DateTimeOffset cutoff, long afterId, int max, CancellationToken cancellationToken) =>
+        await _writer.ExecuteAsync(context => PurgeStepAsync(context, EntriesWindowSql, PurgeEntriesSql, cutoff, afterId, max), cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async ValueTask<RetentionStep> PurgeEventsAsync(DateTimeOffset cutoff, long afterPosition, int max, CancellationToken cancellationToken) =>
+        await _writer.ExecuteAsync(context => PurgeStepAsync(context, EventsWindowSql, PurgeEventsSql, cutoff, afterPosition, max), cancellationToken).ConfigureAwait(false);
+
+    private static async Task<RetentionStep> PurgeStepAsync(PostgresWriteContext context, string windowSql, string deleteSql, DateTimeOffset cutoff, long after, int max)
+    {
+        long count, last;
+        DateTimeOffset newest;
+        await using (var window = context.Command(windowSql))
+        {
+            window.Parameters.BigInt("after", after);
+            window.Parameters.Integer("max", max);
+            await using var reader = await window.ExecuteReaderAsync().ConfigureAwait(false);
+            await reader.ReadAsync().ConfigureAwait(false);
+            count = reader.GetInt64(0);
+            if (count == 0)
+            {
+                return new RetentionStep(0, after, IsLast: true);
+            }
+
+            last = reader.GetInt64(1);
+            newest = ReadTime(reader, 2);
+        }
+
+        await using var delete = context.Command(deleteSql);
+        delete.Parameters.BigInt("after", after);
+        delete.Parameters.BigInt("last", last);
+        delete.Parameters.Time("cutoff", cutoff);
+        var deleted = await delete.ExecuteNonQueryAsync().ConfigureAwait(false);
+
+        // Keys grow with time, so once a window holds rows newer than the cutoff, nothing after it is old enough.
+        return new RetentionStep(deleted, last, IsLast: count < max || newest >= cutoff);
+    }
 
     private async Task<int> ForDeadLettersAsync(string statement, string streamId, IReadOnlyCollection<string>? jtis, CancellationToken cancellationToken) =>
         await _writer.ExecuteAsync(

@@ -67,26 +67,95 @@ public sealed partial class SqliteStore
             },
             cancellationToken).ConfigureAwait(false);
 
-    /// <inheritdoc/>
-    public async ValueTask<(int Entries, int Events)> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
-        await _writer.ExecuteAsync(
-            context =>
-            {
-                var entries = context.Command("DELETE FROM deliveries WHERE state IN (1, 2) AND completed_at < $cutoff");
-                entries.Parameters.AddWithValue("$cutoff", ToUnixMs(cutoff));
-                var deletedEntries = entries.ExecuteNonQuery();
+    internal const string EventDeliveriesSql = """
+        SELECT stream_id, jti, state, attempts, last_error, created_at, completed_at
+        FROM deliveries WHERE event_position = $event ORDER BY id
+        """;
 
-                // Events older than the oldest one still referenced are referenced by nothing: no
-                // per-event lookup, and never an event an entry still needs.
-                var events = context.Command("""
-                    DELETE FROM events
-                    WHERE received_at < $cutoff
-                      AND position < coalesce((SELECT min(event_position) FROM deliveries), 9223372036854775807)
-                    """);
-                events.Parameters.AddWithValue("$cutoff", ToUnixMs(cutoff));
-                return (deletedEntries, events.ExecuteNonQuery());
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<EventDelivery>> ReadEventDeliveriesAsync(long eventPosition, CancellationToken cancellationToken) =>
+        await ReadAsync(
+            EventDeliveriesSql,
+            p => p.AddWithValue("$event", eventPosition),
+            r =>
+            {
+                var deliveries = new List<EventDelivery>();
+                while (r.Read())
+                {
+                    deliveries.Add(new EventDelivery(
+                        r.GetString(0),
+                        r.GetString(1),
+                        (DeliveryState)r.GetInt32(2),
+                        r.GetInt32(3),
+                        r.IsDBNull(4) ? null : r.GetString(4),
+                        FromUnixMs(r.GetInt64(5)),
+                        FromUnixMsOrNull(r, 6)));
+                }
+
+                return deliveries;
             },
             cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The next window of entries: how many, the last id, the newest queue time.</summary>
+    internal const string EntriesWindowSql = """
+        SELECT count(*), max(id), max(created_at)
+        FROM (SELECT id, created_at FROM deliveries WHERE id > $after ORDER BY id LIMIT $max)
+        """;
+
+    internal const string PurgeEntriesSql = """
+        DELETE FROM deliveries
+        WHERE id > $after AND id <= $last AND state IN (1, 2) AND completed_at < $cutoff
+        """;
+
+    /// <summary>The next window of events: how many, the last position, the newest receive time.</summary>
+    internal const string EventsWindowSql = """
+        SELECT count(*), max(position), max(received_at)
+        FROM (SELECT position, received_at FROM events WHERE position > $after ORDER BY position LIMIT $max)
+        """;
+
+    /// <summary>An event still referred to by an entry stays, whatever its age; the check is one probe of ix_deliveries_event_position.</summary>
+    internal const string PurgeEventsSql = """
+        DELETE FROM events
+        WHERE position > $after AND position <= $last AND received_at < $cutoff
+          AND NOT EXISTS (SELECT 1 FROM deliveries WHERE event_position = events.position)
+        """;
+
+    /// <inheritdoc/>
+    public async ValueTask<RetentionStep> PurgeEntriesAsync(DateTimeOffset cutoff, long afterId, int max, CancellationToken cancellationToken) =>
+        await _writer.ExecuteAsync(context => PurgeStep(context, EntriesWindowSql, PurgeEntriesSql, cutoff, afterId, max), cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async ValueTask<RetentionStep> PurgeEventsAsync(DateTimeOffset cutoff, long afterPosition, int max, CancellationToken cancellationToken) =>
+        await _writer.ExecuteAsync(context => PurgeStep(context, EventsWindowSql, PurgeEventsSql, cutoff, afterPosition, max), cancellationToken).ConfigureAwait(false);
+
+    private static RetentionStep PurgeStep(SqliteWriteContext context, string windowSql, string deleteSql, DateTimeOffset cutoff, long after, int max)
+    {
+        var window = context.Command(windowSql);
+        window.Parameters.AddWithValue("$after", after);
+        window.Parameters.AddWithValue("$max", max);
+        long count, last, newest;
+        using (var reader = window.ExecuteReader())
+        {
+            reader.Read();
+            count = reader.GetInt64(0);
+            if (count == 0)
+            {
+                return new RetentionStep(0, after, IsLast: true);
+            }
+
+            last = reader.GetInt64(1);
+            newest = reader.GetInt64(2);
+        }
+
+        var delete = context.Command(deleteSql);
+        delete.Parameters.AddWithValue("$after", after);
+        delete.Parameters.AddWithValue("$last", last);
+        delete.Parameters.AddWithValue("$cutoff", ToUnixMs(cutoff));
+        var deleted = delete.ExecuteNonQuery();
+
+        // Keys grow with time, so once a window holds rows newer than the cutoff, nothing after it is old enough.
+        return new RetentionStep(deleted, last, IsLast: count < max || newest >= ToUnixMs(cutoff));
+    }
 
     private async Task<int> ForDeadLettersAsync(string statement, string streamId, IReadOnlyCollection<string>? jtis, CancellationToken cancellationToken) =>
         await _writer.ExecuteAsync(

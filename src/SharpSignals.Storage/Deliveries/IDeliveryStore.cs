@@ -99,12 +99,33 @@ public interface IDeliveryStore
     /// <returns>How many entries were (or would be) queued again. Entries still pending are left as they are, never queued twice.</returns>
     ValueTask<int> ReplayAsync(string streamId, long? fromPosition, DateTimeOffset? fromTime, string? fromJti, bool dryRun, CancellationToken cancellationToken);
 
+    /// <summary>Every entry an event was queued as, one per stream (and again per replay), oldest first.</summary>
+    /// <param name="eventPosition">The event's position in the log.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The entries, without their SETs.</returns>
+    ValueTask<IReadOnlyList<EventDelivery>> ReadEventDeliveriesAsync(long eventPosition, CancellationToken cancellationToken);
+
     /// <summary>
-    /// Retention: deletes delivered entries and dead letters settled before <paramref name="cutoff"/>,
-    /// then events older than it that no entry refers to any more.
+    /// One step of retention over the entries: among the next <paramref name="max"/> entries after
+    /// <paramref name="afterId"/>, deletes those delivered or given up on before <paramref name="cutoff"/>.
+    /// Pending entries are never deleted.
     /// </summary>
-    /// <param name="cutoff">What was settled (or received) earlier than this goes.</param>
+    /// <param name="cutoff">What was settled earlier than this goes.</param>
+    /// <param name="afterId">Where the previous step ended; 0 to start.</param>
+    /// <param name="max">How many entries the step looks at.</param>
     /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
-    /// <returns>How many entries and events were deleted.</returns>
-    ValueTask<(int Entries, int Events)> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
+    /// <returns>What the step deleted and where the next one starts.</returns>
+    ValueTask<RetentionStep> PurgeEntriesAsync(DateTimeOffset cutoff, long afterId, int max, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One step of retention over the event log: among the next <paramref name="max"/> events after
+    /// <paramref name="afterPosition"/>, deletes those received before <paramref name="cutoff"/> that no
+    /// entry refers to any more.
+    /// </summary>
+    /// <param name="cutoff">What was received earlier than this goes.</param>
+    /// <param name="afterPosition">Where the previous step ended; 0 to start.</param>
+    /// <param name="max">How many events the step looks at.</param>
+    /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
+    /// <returns>What the step deleted and where the next one starts.</returns>
+    ValueTask<RetentionStep> PurgeEventsAsync(DateTimeOffset cutoff, long afterPosition, int max, CancellationToken cancellationToken);
 }

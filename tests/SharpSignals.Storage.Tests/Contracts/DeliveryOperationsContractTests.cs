@@ -100,8 +100,10 @@ public abstract class DeliveryOperationsContractTests : StoreContractBase
         Assert.Equal(["e1", "e2", "e3", "e4"], (await Store.ReadPendingAsync("s1", 10, CancellationToken.None)).Select(e => e.Jti));
     }
 
-    [Fact]
-    public async Task PurgeAsync_DeletesWhatWasSettledBeforeTheCutoffAndEventsNothingNeeds()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(1000)]
+    public async Task Purge_DeletesWhatWasSettledBeforeTheCutoffAndEventsNothingNeeds(int stepSize)
     {
         await AppendAsync("old-delivered", T0);
         await AppendAsync("old-pending", T0);
@@ -109,7 +111,7 @@ public abstract class DeliveryOperationsContractTests : StoreContractBase
         await Store.AcknowledgeAsync("s1", ["old-delivered"], T0.AddMinutes(1), CancellationToken.None);
         await Store.AcknowledgeAsync("s1", ["new-delivered"], T0.AddDays(8), CancellationToken.None);
 
-        var (entries, events) = await Store.PurgeAsync(T0.AddDays(7), CancellationToken.None);
+        var (entries, events) = await SweepAsync(T0.AddDays(7), stepSize);
 
         Assert.Equal(1, entries);
         Assert.Equal(1, events);
@@ -117,6 +119,100 @@ public abstract class DeliveryOperationsContractTests : StoreContractBase
         Assert.NotNull(await Store.FindAsync("https://tx.example", "old-pending", CancellationToken.None));
         Assert.Equal(["old-pending"], (await Store.ReadPendingAsync("s1", 10, CancellationToken.None)).Select(e => e.Jti));
         Assert.NotNull(await Store.FindAsync("https://tx.example", "new-delivered", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Purge_AnOldEntryStillPending_DoesNotKeepTheSettledEventsAfterIt()
+    {
+        await AppendAsync("stuck", T0);
+        await AppendAsync("a", T0.AddMinutes(1));
+        await AppendAsync("b", T0.AddMinutes(2));
+        await Store.DeadLetterAsync("s1", [new DeliveryFailure("b", "invalid_request", null)], T0.AddMinutes(3), CancellationToken.None);
+        await Store.AcknowledgeAsync("s1", ["a"], T0.AddMinutes(3), CancellationToken.None);
+
+        var (entries, events) = await SweepAsync(T0.AddDays(7), 1000);
+
+        Assert.Equal(2, entries);
+        Assert.Equal(2, events);
+        Assert.NotNull(await Store.FindAsync("https://tx.example", "stuck", CancellationToken.None));
+        Assert.Null(await Store.FindAsync("https://tx.example", "a", CancellationToken.None));
+        Assert.Null(await Store.FindAsync("https://tx.example", "b", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task PurgeSteps_LookAtTheirWindowOnly_AndEndAtRowsNewerThanTheCutoff()
+    {
+        for (var i = 1; i <= 5; i++)
+        {
+            await AppendAsync($"old{i}", T0.AddMinutes(i));
+        }
+
+        await AppendAsync("new", T0.AddDays(8));
+        await Store.AcknowledgeAsync("s1", ["old1", "old2", "old3", "old4", "old5"], T0.AddMinutes(10), CancellationToken.None);
+        await Store.AcknowledgeAsync("s1", ["new"], T0.AddDays(8), CancellationToken.None);
+        var cutoff = T0.AddDays(7);
+
+        var first = await Store.PurgeEntriesAsync(cutoff, 0, 2, CancellationToken.None);
+        var second = await Store.PurgeEntriesAsync(cutoff, first.Last, 2, CancellationToken.None);
+        var third = await Store.PurgeEntriesAsync(cutoff, second.Last, 2, CancellationToken.None);
+        var past = await Store.PurgeEntriesAsync(cutoff, third.Last, 2, CancellationToken.None);
+
+        Assert.Equal((2, false), (first.Deleted, first.IsLast));
+        Assert.Equal((2, false), (second.Deleted, second.IsLast));
+        Assert.Equal((1, true), (third.Deleted, third.IsLast));
+        Assert.Equal(new RetentionStep(0, third.Last, IsLast: true), past);
+
+        var events = await Store.PurgeEventsAsync(cutoff, 0, 10, CancellationToken.None);
+        Assert.Equal((5, true), (events.Deleted, events.IsLast));
+        Assert.NotNull(await Store.FindAsync("https://tx.example", "new", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ReadEventDeliveriesAsync_ListsTheEventsEntryOnEachStream_WithWhereItStands()
+    {
+        var appended = await Store.AppendAsync(
+            new NewEvent("https://tx.example", "e1", "p1", ["urn:a"], "token-e1", T0),
+            [new NewDelivery("s1", "e1-s1"), new NewDelivery("s2", "e1-s2"), new NewDelivery("s3", "e1-s3")],
+            CancellationToken.None);
+        await AppendAsync("other", T0);
+        await Store.AcknowledgeAsync("s1", ["e1-s1"], T0.AddSeconds(2), CancellationToken.None);
+        await Store.DeadLetterAsync("s2", [new DeliveryFailure("e1-s2", "invalid_key", "unknown kid")], T0.AddSeconds(3), CancellationToken.None);
+        var pending = (await Store.ReadPendingAsync("s3", 1, CancellationToken.None))[0];
+        await Store.RecordFailedAttemptAsync("s3", pending.Id, "HTTP 503", T0.AddSeconds(30), CancellationToken.None);
+
+        var deliveries = await Store.ReadEventDeliveriesAsync(appended.Position, CancellationToken.None);
+
+        Assert.Equal(
+            [
+                new EventDelivery("s1", "e1-s1", DeliveryState.Delivered, 0, null, T0, T0.AddSeconds(2)),
+                new EventDelivery("s2", "e1-s2", DeliveryState.DeadLetter, 0, "invalid_key: unknown kid", T0, T0.AddSeconds(3)),
+                new EventDelivery("s3", "e1-s3", DeliveryState.Pending, 1, "HTTP 503", T0, null),
+            ],
+            deliveries);
+        Assert.Empty(await Store.ReadEventDeliveriesAsync(appended.Position + 1000, CancellationToken.None));
+    }
+
+    /// <summary>A retention sweep as the server runs it: entries, then events, step by step.</summary>
+    private async Task<(long Entries, long Events)> SweepAsync(DateTimeOffset cutoff, int stepSize)
+    {
+        return (await TableAsync(Store.PurgeEntriesAsync), await TableAsync(Store.PurgeEventsAsync));
+
+        async Task<long> TableAsync(Func<DateTimeOffset, long, int, CancellationToken, ValueTask<RetentionStep>> step)
+        {
+            long deleted = 0;
+            var after = 0L;
+            while (true)
+            {
+                var done = await step(cutoff, after, stepSize, CancellationToken.None);
+                deleted += done.Deleted;
+                if (done.IsLast)
+                {
+                    return deleted;
+                }
+
+                after = done.Last;
+            }
+        }
     }
 
     private async Task AppendAsync(string jti, DateTimeOffset at, string? token = null) =>

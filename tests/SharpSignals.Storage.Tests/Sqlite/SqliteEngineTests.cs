@@ -163,6 +163,30 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain("SCAN", plan, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(SqliteStore.EntriesWindowSql, "deliveries USING INTEGER PRIMARY KEY (rowid>?)")]
+    [InlineData(SqliteStore.PurgeEntriesSql, "deliveries USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)")]
+    [InlineData(SqliteStore.EventsWindowSql, "events USING INTEGER PRIMARY KEY (rowid>?)")]
+    [InlineData(SqliteStore.PurgeEventsSql, "events USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)")]
+    [InlineData(SqliteStore.PurgeEventsSql, "deliveries USING COVERING INDEX ix_deliveries_event_position (event_position=?)")]
+    [InlineData(SqliteStore.EventDeliveriesSql, "deliveries USING INDEX ix_deliveries_event_position (event_position=?)")]
+    public async Task RetentionAndEventDeliveryQueries_SearchTheirKeysAndNeverScan(string sql, string search)
+    {
+        // Retention walks both tables a window at a time; a scan would make each step as slow as the
+        // whole table (and, before ix_deliveries_event_position, every deleted event's foreign-key
+        // check was one).
+        for (var i = 0; i < 200; i++)
+        {
+            await _store.AppendAsync(Event($"e{i}"), [new NewDelivery($"s{i % 3}", $"e{i}")], CancellationToken.None);
+        }
+
+        var plan = Plan(sql, ("$after", 0), ("$max", 100), ("$last", 100), ("$cutoff", 0), ("$event", 1));
+
+        Assert.Contains("SEARCH " + search, plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("SCAN deliveries", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("SCAN events", plan, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void SigningKeys_ASecondActiveRow_IsRefusedByTheDatabaseItself()
     {
