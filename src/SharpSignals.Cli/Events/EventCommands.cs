@@ -87,7 +87,7 @@ internal static class EventCommands
     private static Command Get(CliApp app)
     {
         var jti = new Argument<string>("jti") { Description = "The event's jti (as `event publish` printed it)." };
-        var command = new Command("get", "Show a stored event: where it came from, its claims and its token.") { jti };
+        var command = new Command("get", "Show a stored event: where it came from, where it went, and its claims.") { jti };
         app.SetAction(command, async context =>
         {
             var stored = await context.Api.GetEventAsync(context.Get(jti)!, context.CancellationToken);
@@ -109,6 +109,23 @@ internal static class EventCommands
                 ("txn", stored.Str("txn")),
                 ("source stream", stored.Str("source_stream_id")),
             ]));
+            var deliveries = stored?["deliveries"].Items().ToList() ?? [];
+            if (deliveries.Count == 0)
+            {
+                context.Line("Routed to no stream.");
+            }
+            else
+            {
+                var table = Tables.Of("stream", "jti there", "state", "attempts", "queued", "completed", "last error");
+                foreach (var d in deliveries)
+                {
+                    table.Row(d.Str("stream_id"), d.Str("jti"), d.Str("state"), d.Long("attempts")?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        JsonRead.Time(d.Long("queued_at")), JsonRead.Time(d.Long("completed_at")), d.Str("last_error"));
+                }
+
+                context.Write(table);
+            }
+
             context.Line("claims:");
             context.WriteJson(stored?["claims"]);
         });

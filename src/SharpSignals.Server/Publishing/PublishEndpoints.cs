@@ -3,11 +3,15 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using SharpSignals.Server.Auth;
 using SharpSignals.Server.Http;
+using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Events;
 
 namespace SharpSignals.Server.Publishing;
 
-/// <summary><c>POST /events</c> (docs/API.md): publish one event into the caller's project.</summary>
+/// <summary>
+/// <c>POST /events</c> (docs/API.md): publish one event into the caller's project; <c>GET /events/{jti}</c>:
+/// an event as stored, and where it went.
+/// </summary>
 internal static class PublishEndpoints
 {
     public static IEndpointRouteBuilder MapPublishApi(this IEndpointRouteBuilder app)
@@ -47,7 +51,7 @@ internal static class PublishEndpoints
         return Problems.BadRequest(string.Join("; ", outcome.Errors), outcome.Errors);
     }
 
-    private static async Task<IResult> GetEvent(string jti, ClaimsPrincipal caller, IEventLog log, CancellationToken cancellationToken)
+    private static async Task<IResult> GetEvent(string jti, ClaimsPrincipal caller, IEventLog log, IDeliveryStore deliveries, CancellationToken cancellationToken)
     {
         var stored = await log.FindByJtiAsync(jti, cancellationToken);
         if (stored is null || (!caller.IsAdmin() && stored.Project != caller.Project()))
@@ -57,8 +61,11 @@ internal static class PublishEndpoints
 
         var payload = stored.Token.Split('.') is [_, var encoded, ..] ? Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Decode(encoded) : "{}";
         using var claims = JsonDocument.Parse(payload);
+        var went = await deliveries.ReadEventDeliveriesAsync(stored.Position, cancellationToken);
         return TypedResults.Json(
-            new StoredEventResponse(stored.Jti, stored.Issuer, stored.Project, stored.Position, stored.ReceivedAt.ToUnixTimeSeconds(), stored.EventTypes, stored.Txn, stored.SourceStreamId, claims.RootElement.Clone(), stored.Token),
+            new StoredEventResponse(
+                stored.Jti, stored.Issuer, stored.Project, stored.Position, stored.ReceivedAt.ToUnixTimeSeconds(), stored.EventTypes, stored.Txn, stored.SourceStreamId,
+                claims.RootElement.Clone(), stored.Token, [.. went.Select(DeliveryResponse.From)]),
             PublishJsonContext.Default.StoredEventResponse);
     }
 }
@@ -75,7 +82,33 @@ internal sealed record StoredEventResponse(
     [property: JsonPropertyName("txn")] string? Txn,
     [property: JsonPropertyName("source_stream_id")] string? SourceStreamId,
     [property: JsonPropertyName("claims")] JsonElement Claims,
-    [property: JsonPropertyName("token")] string Token);
+    [property: JsonPropertyName("token")] string Token,
+    [property: JsonPropertyName("deliveries")] IReadOnlyList<DeliveryResponse> Deliveries);
+
+/// <summary>Where an event went on one stream: its entry there, and where that stands.</summary>
+internal sealed record DeliveryResponse(
+    [property: JsonPropertyName("stream_id")] string StreamId,
+    [property: JsonPropertyName("jti")] string Jti,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("attempts")] int Attempts,
+    [property: JsonPropertyName("last_error")] string? LastError,
+    [property: JsonPropertyName("queued_at")] long QueuedAt,
+    [property: JsonPropertyName("completed_at")] long? CompletedAt)
+{
+    public static DeliveryResponse From(EventDelivery delivery) => new(
+        delivery.StreamId,
+        delivery.Jti,
+        delivery.State switch
+        {
+            DeliveryState.Pending => "pending",
+            DeliveryState.Delivered => "delivered",
+            _ => "dead_letter",
+        },
+        delivery.Attempts,
+        delivery.LastError,
+        delivery.QueuedAt.ToUnixTimeSeconds(),
+        delivery.CompletedAt?.ToUnixTimeSeconds());
+}
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(PublishResponse))]

@@ -85,6 +85,25 @@ public sealed class EventCommandsTests(LoopbackServer server)
         Assert.Equal(["user1@example.com", "user2@example.com", "user3@example.com", "user1@example.com", "user2@example.com"], subjects);
     }
 
+    [Fact]
+    public async Task EventGet_ShowsWhereTheEventWent()
+    {
+        using var cli = new CliSession();
+        await cli.LoginAdminAsync(server);
+        await cli.RegisterClientAsync("get-p");
+        var id = (await cli.RunAsync("stream", "create", "--server", "rx", "--events", "session-revoked", "--json")).Succeeded().Json["stream_id"]!.GetValue<string>();
+        var routed = (await cli.RunAsync("event", "publish", "session-revoked", "--subject", "email:bob@example.com", "--server", "rx")).Succeeded().Out.Trim();
+        var unrouted = (await cli.RunAsync("event", "publish", "session-revoked", "--subject", "email:bob@example.com", "--project", "nowhere-p")).Succeeded().Out.Trim();
+
+        var shown = (await cli.RunAsync("event", "get", routed, "--server", "rx")).Succeeded().Out;
+        var json = (await cli.RunAsync("event", "get", routed, "--server", "rx", "--json")).Succeeded().Json;
+
+        Assert.Contains(id, shown, StringComparison.Ordinal);
+        Assert.Contains("pending", shown, StringComparison.Ordinal);
+        Assert.Equal(id, json["deliveries"]![0]!["stream_id"]!.GetValue<string>());
+        Assert.Contains("Routed to no stream.", (await cli.RunAsync("event", "get", unrouted)).Succeeded().Out, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--count", "0")]
     [InlineData("--rate", "-1")]
