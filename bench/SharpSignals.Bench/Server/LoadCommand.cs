@@ -127,6 +127,9 @@ internal static class LoadCommand
         var clustered = cluster ? await ClusterPhase.RunAsync(options, temp, details) : ClusterResult.None;
         ceilings.AddRange(clustered.Ceilings?.All ?? []);
 
+        // 6. Retention: the sweep of the embedded store, in steps and as one transaction, while appends go on.
+        var retention = options.Runs(LoadOptions.Retention) ? await RetentionPhase.RunAsync(options, temp, details) : RetentionResult.None;
+
         var wsCeiling = new Ceiling($"bare Kestrel WebSocket fan-out, {options.WebSocketSubscribers:N0} subscribers, {options.WebSocketRate} broadcasts/s offered", ws.Bare?.Rate ?? double.NaN);
         ceilings.Add(wsCeiling);
 
@@ -164,9 +167,26 @@ internal static class LoadCommand
             new($"sustained fan-out, {options.WebSocketRate} broadcasts/s to {options.WebSocketSubscribers:N0} subscribers (messages delivered/s)", ws.Server?.Rate ?? double.NaN, "N0", wsCeiling, 50_000),
             new("(info) bare Kestrel fan-out memory, VmHWM over the part (MB)", ws.Bare?.PeakMegabytes ?? double.NaN, "N0", null, null),
         };
+        figures.AddRange(RetentionFigures(retention));
         figures.AddRange(ClusterFigures(options, clustered, kestrelCeiling, ceilings[11], new Ceiling("ES256 sign, all threads, ÷ 3 signs per event", ceilings[3].Value / 3)));
         Write(output, ceilings, figures, details);
         return 0;
+    }
+
+    /// <summary>
+    /// The sweep's pace, and the appends' p99 while it runs beside the same appends alone; no targets
+    /// (the issue asks only that nothing pending is purged).
+    /// </summary>
+    private static IEnumerable<Figure> RetentionFigures(RetentionResult retention)
+    {
+        var paced = Invariant($"appends paced at {RetentionPhase.AppendRate:N0}/s");
+        foreach (var run in retention.Runs)
+        {
+            yield return new($"(info) retention sweep in {run.Label} (rows deleted/s)", run.RowsPerSecond, "N0", null, null);
+            yield return new($"(info) {paced}, p99 just before the sweep in {run.Label} (ms)", run.Alone.P99, "F1", null, null);
+            yield return new($"(info) {paced}, p99 during the sweep in {run.Label} (ms)", run.During.P99, "F1", null, null);
+            yield return new($"(info) {paced}, max during the sweep in {run.Label} (ms)", run.During.Max, "F1", null, null);
+        }
     }
 
     /// <summary>

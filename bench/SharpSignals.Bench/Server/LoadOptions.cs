@@ -18,7 +18,9 @@ namespace SharpSignals.Bench.Server;
 /// timed one at a time, 10; then <c>--ws-rate N</c> broadcasts a second for the window, 10) and
 /// <c>cluster</c> (publish, poll drain and push with one node and then two on one PostgreSQL database:
 /// <c>--postgres "connection string"</c> of a role that may create databases, else a throw-away
-/// server of the machine's PostgreSQL package; <c>--cluster-push-streams N</c> push streams, 4).
+/// server of the machine's PostgreSQL package; <c>--cluster-push-streams N</c> push streams, 4) and
+/// <c>retention</c> (the retention sweep of <c>--retention-events N</c> delivered events, 300,000, on
+/// the embedded store while appends go on).
 /// Each part measures the ceilings it is held against, whether or not <c>ceilings</c> is named.
 /// </summary>
 internal sealed record LoadOptions
@@ -31,8 +33,9 @@ internal sealed record LoadOptions
     public const string Dead = "dead";
     public const string WebSocket = "ws";
     public const string Cluster = "cluster";
+    public const string Retention = "retention";
 
-    private static readonly string[] Parts = [Ceilings, Publish, Push, Ingest, EndToEnd, Dead, WebSocket, Cluster];
+    private static readonly string[] Parts = [Ceilings, Publish, Push, Ingest, EndToEnd, Dead, WebSocket, Cluster, Retention];
     private static readonly string[] DefaultParts = [Ceilings, Publish, Push];
 
     public int Seconds { get; init; } = 10;
@@ -58,6 +61,8 @@ internal sealed record LoadOptions
     public int WebSocketBroadcasts { get; init; } = 10;
 
     public int WebSocketRate { get; init; } = 10;
+
+    public int RetentionEvents { get; init; } = 300_000;
 
     /// <summary>The PostgreSQL server of the cluster part, as a connection string; null for a throw-away one.</summary>
     public string? Postgres { get; init; }
@@ -155,12 +160,15 @@ internal sealed record LoadOptions
                 case "--cluster-push-streams" when value <= TrackingReceiver.Paths:
                     options = options with { ClusterPushStreams = value };
                     break;
+                case "--retention-events":
+                    options = options with { RetentionEvents = value };
+                    break;
                 case "--cluster-push-streams":
                     return (null, $"--cluster-push-streams takes at most {TrackingReceiver.Paths}");
                 default:
                     return (null, "unknown option " + args[i] + "; known: --seconds, --publishers, --poll-events, --push-events, --presign, "
                         + "--e2e-seconds, --e2e-latency-seconds, --e2e-rate, --dead-events, --ws-subscribers, --ws-broadcasts, --ws-rate, "
-                        + "--postgres, --cluster-push-streams, --only");
+                        + "--postgres, --cluster-push-streams, --retention-events, --only");
             }
 
             i++;

@@ -7,17 +7,18 @@ namespace SharpSignals.Bench.Server;
 /// not earlier ones were answered, so a slow answer does not slow the arrivals. Each latency runs
 /// from the operation's scheduled start, so the generator's own lateness on busy cores counts
 /// against the figure rather than hiding queueing; the operation receives its sequence number.
+/// Scheduling ends after <c>duration</c>, or earlier when <c>stop</c> is cancelled.
 /// </summary>
 internal static class OpenLoop
 {
-    public static async Task<LoopResult> RunAsync(double rate, TimeSpan duration, Func<long, Task<string?>> operation)
+    public static async Task<LoopResult> RunAsync(double rate, TimeSpan duration, Func<long, Task<string?>> operation, CancellationToken stop = default)
     {
         var total = (long)(rate * duration.TotalSeconds);
         var latencies = new double[total];
         var state = new OpenState();
         var started = Stopwatch.GetTimestamp();
         long next = 0;
-        while (next < total)
+        while (next < total && !stop.IsCancellationRequested)
         {
             var due = Math.Min(total, (long)(Stopwatch.GetElapsedTime(started).TotalSeconds * rate) + 1);
             for (; next < due; next++)
@@ -27,7 +28,7 @@ internal static class OpenLoop
             }
 
             // About a millisecond on Linux: a burst of rate/1000 operations each tick.
-            await Task.Delay(TimeSpan.FromMilliseconds(1));
+            await Task.Delay(TimeSpan.FromMilliseconds(1), CancellationToken.None);
         }
 
         var scheduled = Stopwatch.GetElapsedTime(started);

@@ -11,8 +11,8 @@ namespace SharpSignals.Server.Retention;
 /// never purged. Retired issuer keys stop being published once no SET they signed can still be
 /// sent: a SET is pushed for up to <see cref="PushOptions.MaxRetrySeconds"/>, and kept (and so
 /// replayable, with its original signature) for the retention period after that.
-/// A sweep walks the entries, then the events, <see cref="StepSize"/> rows at a time, each step a
-/// short transaction of its own, so intake goes on between the steps.
+/// A sweep (<see cref="RetentionSweep"/>) walks the entries, then the events, a few hundred rows at a
+/// time, each step a short transaction of its own followed by a rest, so intake goes on between the steps.
 /// </summary>
 internal sealed partial class RetentionService(
     IDeliveryStore deliveries,
@@ -22,9 +22,6 @@ internal sealed partial class RetentionService(
     TimeProvider time,
     ILogger<RetentionService> logger) : BackgroundService
 {
-    /// <summary>Rows one step looks at: a few milliseconds of the writer's time.</summary>
-    public const int StepSize = 1000;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromHours(1), time);
@@ -33,8 +30,7 @@ internal sealed partial class RetentionService(
             try
             {
                 var cutoff = time.GetUtcNow().AddDays(-options.Value.Days);
-                var entries = await SweepAsync(deliveries.PurgeEntriesAsync, cutoff, stoppingToken);
-                var events = await SweepAsync(deliveries.PurgeEventsAsync, cutoff, stoppingToken);
+                var (entries, events) = await RetentionSweep.RunAsync(deliveries, cutoff, RetentionSweep.DefaultStepSize, stoppingToken);
                 LogPurged(logger, entries, events, options.Value.Days);
                 var keyCutoff = time.GetUtcNow().AddDays(-options.Value.Days).AddSeconds(-push.Value.MaxRetrySeconds);
                 if (await keys.PruneRetiredAsync(keyCutoff, stoppingToken) is > 0 and var removed)
@@ -48,25 +44,6 @@ internal sealed partial class RetentionService(
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
-
-    /// <summary>Runs one table's steps from its start to the cutoff; returns how many rows went.</summary>
-    private static async Task<long> SweepAsync(
-        Func<DateTimeOffset, long, int, CancellationToken, ValueTask<RetentionStep>> step, DateTimeOffset cutoff, CancellationToken cancellationToken)
-    {
-        long deleted = 0;
-        var after = 0L;
-        while (true)
-        {
-            var done = await step(cutoff, after, StepSize, cancellationToken);
-            deleted += done.Deleted;
-            if (done.IsLast)
-            {
-                return deleted;
-            }
-
-            after = done.Last;
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention: removed {Entries} settled entries and {Events} events older than {Days} days")]

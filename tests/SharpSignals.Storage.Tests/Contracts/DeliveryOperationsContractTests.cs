@@ -111,7 +111,7 @@ public abstract class DeliveryOperationsContractTests : StoreContractBase
         await Store.AcknowledgeAsync("s1", ["old-delivered"], T0.AddMinutes(1), CancellationToken.None);
         await Store.AcknowledgeAsync("s1", ["new-delivered"], T0.AddDays(8), CancellationToken.None);
 
-        var (entries, events) = await SweepAsync(T0.AddDays(7), stepSize);
+        var (entries, events) = await RetentionSweep.RunAsync(Store, T0.AddDays(7), stepSize, CancellationToken.None);
 
         Assert.Equal(1, entries);
         Assert.Equal(1, events);
@@ -130,7 +130,7 @@ public abstract class DeliveryOperationsContractTests : StoreContractBase
         await Store.DeadLetterAsync("s1", [new DeliveryFailure("b", "invalid_request", null)], T0.AddMinutes(3), CancellationToken.None);
         await Store.AcknowledgeAsync("s1", ["a"], T0.AddMinutes(3), CancellationToken.None);
 
-        var (entries, events) = await SweepAsync(T0.AddDays(7), 1000);
+        var (entries, events) = await RetentionSweep.RunAsync(Store, T0.AddDays(7), RetentionSweep.DefaultStepSize, CancellationToken.None);
 
         Assert.Equal(2, entries);
         Assert.Equal(2, events);
@@ -190,29 +190,6 @@ public abstract class DeliveryOperationsContractTests : StoreContractBase
             ],
             deliveries);
         Assert.Empty(await Store.ReadEventDeliveriesAsync(appended.Position + 1000, CancellationToken.None));
-    }
-
-    /// <summary>A retention sweep as the server runs it: entries, then events, step by step.</summary>
-    private async Task<(long Entries, long Events)> SweepAsync(DateTimeOffset cutoff, int stepSize)
-    {
-        return (await TableAsync(Store.PurgeEntriesAsync), await TableAsync(Store.PurgeEventsAsync));
-
-        async Task<long> TableAsync(Func<DateTimeOffset, long, int, CancellationToken, ValueTask<RetentionStep>> step)
-        {
-            long deleted = 0;
-            var after = 0L;
-            while (true)
-            {
-                var done = await step(cutoff, after, stepSize, CancellationToken.None);
-                deleted += done.Deleted;
-                if (done.IsLast)
-                {
-                    return deleted;
-                }
-
-                after = done.Last;
-            }
-        }
     }
 
     private async Task AppendAsync(string jti, DateTimeOffset at, string? token = null) =>
