@@ -50,6 +50,7 @@ app.MapPushReceiver();
 app.MapPublishApi();
 app.MapAdminApi();
 app.MapAdminMetrics();
+app.MapAdminEventSearch();
 app.UseRealtime();
 
 app.Run();

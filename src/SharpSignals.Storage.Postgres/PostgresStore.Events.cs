@@ -61,6 +61,38 @@ public sealed partial class PostgresStore
             ReadEvent,
             cancellationToken).ConfigureAwait(false);
 
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<StoredEvent>> SearchAsync(EventQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return await ReadListAsync(
+            $"""
+            SELECT {EventColumns} FROM events
+            WHERE position < @before
+              AND (@project IS NULL OR project = @project)
+              AND (@type IS NULL OR @type = ANY (event_types))
+              AND (@txn IS NULL OR txn = @txn)
+              AND (@source IS NULL OR source_stream_id = @source)
+              AND (@since IS NULL OR received_at >= @since)
+              AND (@until IS NULL OR received_at < @until)
+            ORDER BY position DESC
+            LIMIT @limit
+            """,
+            p =>
+            {
+                p.BigInt("before", query.Before ?? long.MaxValue);
+                p.Text("project", query.Project);
+                p.Text("type", query.EventType);
+                p.Text("txn", query.Txn);
+                p.Text("source", query.SourceStreamId);
+                p.Time("since", query.Since);
+                p.Time("until", query.Until);
+                p.Integer("limit", query.Limit);
+            },
+            ReadEvent,
+            cancellationToken).ConfigureAwait(false);
+    }
+
     private static async Task<AppendResult> AppendAsync(PostgresWriteContext context, NewEvent newEvent, IReadOnlyList<NewDelivery> deliveries)
     {
         await using (var insert = context.Command(InsertEventAndDeliveries))

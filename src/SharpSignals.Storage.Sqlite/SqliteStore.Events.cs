@@ -55,6 +55,51 @@ public sealed partial class SqliteStore
             ReadEvent,
             cancellationToken).ConfigureAwait(false);
 
+    // An event type matches a whole word of the space-separated list; instr, unlike LIKE, gives no
+    // meaning to the "_" and "%" that URIs may hold.
+    internal const string SearchEventsSql = $"""
+        SELECT {EventColumns} FROM events
+        WHERE position < $before
+          AND ($project IS NULL OR project = $project)
+          AND ($type IS NULL OR instr(' ' || event_types || ' ', ' ' || $type || ' ') > 0)
+          AND ($txn IS NULL OR txn = $txn)
+          AND ($source IS NULL OR source_stream_id = $source)
+          AND ($since IS NULL OR received_at >= $since)
+          AND ($until IS NULL OR received_at < $until)
+        ORDER BY position DESC
+        LIMIT $limit
+        """;
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<StoredEvent>> SearchAsync(EventQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return await ReadAsync(
+            SearchEventsSql,
+            p =>
+            {
+                p.AddWithValue("$before", query.Before ?? long.MaxValue);
+                p.AddWithValue("$project", (object?)query.Project ?? DBNull.Value);
+                p.AddWithValue("$type", (object?)query.EventType ?? DBNull.Value);
+                p.AddWithValue("$txn", (object?)query.Txn ?? DBNull.Value);
+                p.AddWithValue("$source", (object?)query.SourceStreamId ?? DBNull.Value);
+                p.AddWithValue("$since", ToUnixMsOrNull(query.Since));
+                p.AddWithValue("$until", ToUnixMsOrNull(query.Until));
+                p.AddWithValue("$limit", query.Limit);
+            },
+            r =>
+            {
+                var events = new List<StoredEvent>();
+                while (ReadEvent(r) is { } stored)
+                {
+                    events.Add(stored);
+                }
+
+                return events;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
     private static AppendResult Append(SqliteWriteContext context, NewEvent newEvent, IReadOnlyList<NewDelivery> deliveries)
     {
         var insert = context.Command(InsertEvent);

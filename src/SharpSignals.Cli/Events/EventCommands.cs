@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using SharpSignals.Cli.Shell;
@@ -5,7 +6,7 @@ using SharpSignals.Tokens.Events;
 
 namespace SharpSignals.Cli.Events;
 
-/// <summary><c>ssf event types|publish|generate|get</c>.</summary>
+/// <summary><c>ssf event types|publish|generate|get|search</c>.</summary>
 internal static class EventCommands
 {
     public static Command Create(CliApp app)
@@ -15,11 +16,13 @@ internal static class EventCommands
         events.Subcommands.Add(Publish(app));
         events.Subcommands.Add(GenerateCommand.Create(app));
         events.Subcommands.Add(Get(app));
+        events.Subcommands.Add(Search(app));
         return events.WithExamples(
             "ssf event types",
             "ssf event publish session-revoked --subject email:alice@example.com --field initiating_entity=admin",
             "ssf event generate --type credential-change --count 100 --rate 20",
-            "ssf event get JTI");
+            "ssf event get JTI",
+            "ssf event search --project p1 --type session-revoked --since 1h");
     }
 
     private static Command Types(CliApp app)
@@ -128,6 +131,55 @@ internal static class EventCommands
 
             context.Line("claims:");
             context.WriteJson(stored?["claims"]);
+        });
+        return command;
+    }
+
+    private static Command Search(CliApp app)
+    {
+        var project = new Option<string?>("--project", "-p") { Description = "Only this project's events." };
+        var type = new Option<string?>("--type", "-t") { Description = "Only events of this type: a short name (session-revoked) or a URI." };
+        var txn = new Option<string?>("--txn") { Description = "Only events with this txn." };
+        var source = new Option<string?>("--source") { Description = "Only events that came in on this inbound stream." };
+        var since = new Option<string?>("--since") { Description = "Received at or after: ISO 8601, seconds since the epoch, or an age (30m, 2h, 1d ago)." };
+        var until = new Option<string?>("--until") { Description = "Received before: as --since." };
+        var before = new Option<long?>("--before") { Description = "Only positions below this: the next page, as the last one printed it." };
+        var limit = new Option<int>("--limit", "-n") { Description = "At most this many (1-500).", DefaultValueFactory = _ => 50 };
+        var command = new Command("search", "Find stored events, newest first (admin).") { project, type, txn, source, since, until, before, limit };
+        app.SetAction(command, async context =>
+        {
+            var now = context.Environment.Time.GetUtcNow();
+            var eventType = context.Get(type) is { } t ? EventNames.Resolve(t) : null;
+            var page = await context.Api.SearchEventsAsync(
+                [
+                    ("project", context.Get(project)),
+                    ("event_type", eventType),
+                    ("txn", context.Get(txn)),
+                    ("source_stream_id", context.Get(source)),
+                    ("since", context.Get(since) is { } s ? Durations.ParseTime(s, now, "--since").ToString(CultureInfo.InvariantCulture) : null),
+                    ("until", context.Get(until) is { } u ? Durations.ParseTime(u, now, "--until").ToString(CultureInfo.InvariantCulture) : null),
+                    ("before", context.Get(before)?.ToString(CultureInfo.InvariantCulture)),
+                    ("limit", context.Get(limit).ToString(CultureInfo.InvariantCulture)),
+                ],
+                context.CancellationToken);
+            if (context.Json)
+            {
+                context.WriteJson(page);
+                return;
+            }
+
+            var table = Tables.Of("position", "received", "project", "events", "jti", "txn", "source stream");
+            foreach (var e in page?["events"].Items() ?? [])
+            {
+                table.Row(e.Long("position")?.ToString(CultureInfo.InvariantCulture), JsonRead.Time(e.Long("received_at")), e.Str("project"),
+                    string.Join(", ", e.Strings("event_types").Select(EventNames.Short)), e.Str("jti"), e.Str("txn"), e.Str("source_stream_id"));
+            }
+
+            context.Write(table);
+            var count = page?["events"].Items().Count() ?? 0;
+            context.Line(page.Long("next_before") is { } next
+                ? $"{count} event(s); more with --before {next}."
+                : $"{count} event(s).");
         });
         return command;
     }

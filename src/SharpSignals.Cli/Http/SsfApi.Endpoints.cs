@@ -67,6 +67,10 @@ internal sealed partial class SsfApi
         SendAsync(HttpMethod.Get, "events/" + Query(jti), null, cancellationToken);
 
     // Administration.
+    /// <summary><c>GET /admin/events</c> with the given filters (name, value), the unset ones left out.</summary>
+    public Task<JsonNode?> SearchEventsAsync(IEnumerable<(string Name, string? Value)> filters, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "admin/events" + QueryString(filters), null, cancellationToken);
+
     public Task<JsonNode?> AdminStreamsAsync(string? project, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, "admin/streams" + (project is null ? "" : "?project=" + Query(project)), null, cancellationToken);
 

@@ -174,6 +174,13 @@ internal sealed partial class SsfApi : IDisposable
 
     private static string Query(string value) => Uri.EscapeDataString(value);
 
+    /// <summary><c>?a=1&amp;b=2</c> of the pairs with a value, or "" when none has one.</summary>
+    private static string QueryString(IEnumerable<(string Name, string? Value)> pairs)
+    {
+        var set = pairs.Where(p => p.Value is not null).Select(p => $"{p.Name}={Query(p.Value!)}").ToList();
+        return set.Count == 0 ? "" : "?" + string.Join('&', set);
+    }
+
     private enum Authentication
     {
         Profile,

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json.Nodes;
 using SharpSignals.Cli.Shell;
 
@@ -22,7 +21,7 @@ internal static class ReplayCommand
             var body = new JsonObject();
             if (context.Get(from) is { } time)
             {
-                body["from_time"] = ParseTime(time, context.Environment.Time.GetUtcNow());
+                body["from_time"] = Durations.ParseTime(time, context.Environment.Time.GetUtcNow(), "--from");
             }
 
             if (context.Get(jti) is { } fromJti)
@@ -66,27 +65,5 @@ internal static class ReplayCommand
             "ssf replay STREAM_ID --from 2025-01-31T12:00:00Z",
             "ssf replay STREAM_ID --jti 4f9c...",
             "ssf replay STREAM_ID --position 1");
-    }
-
-    /// <summary>Seconds since the epoch from an ISO 8601 time, a number of seconds, or an age before <paramref name="now"/>.</summary>
-    public static long ParseTime(string text, DateTimeOffset now)
-    {
-        var trimmed = text.Trim();
-        if (long.TryParse(trimmed, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
-        {
-            return seconds;
-        }
-
-        if (DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
-        {
-            return at.ToUnixTimeSeconds();
-        }
-
-        if (trimmed.Length > 1 && char.IsLetter(trimmed[^1]))
-        {
-            return (now - Durations.Parse(trimmed, "--from")).ToUnixTimeSeconds();
-        }
-
-        throw CliException.Usage($"--from takes an ISO 8601 time, seconds since the epoch or an age such as 30m, not '{text}'");
     }
 }

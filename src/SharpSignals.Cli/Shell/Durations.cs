@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace SharpSignals.Cli.Shell;
 
-/// <summary>Durations as operators type them: <c>90s</c>, <c>30m</c>, <c>24h</c>, <c>7d</c>, or plain seconds.</summary>
+/// <summary>
+/// Durations as operators type them: <c>90s</c>, <c>30m</c>, <c>24h</c>, <c>7d</c>, or plain seconds; and
+/// times as an ISO 8601 time, seconds since the epoch, or an age.
+/// </summary>
 internal static class Durations
 {
     public static TimeSpan Parse(string text, string option)
@@ -23,5 +26,27 @@ internal static class Durations
             'd' => TimeSpan.FromDays(value),
             _ => throw CliException.Usage($"{option} takes a duration ending in s, m, h or d, not '{text}'"),
         };
+    }
+
+    /// <summary>Seconds since the epoch from an ISO 8601 time, a number of seconds, or an age before <paramref name="now"/>.</summary>
+    public static long ParseTime(string text, DateTimeOffset now, string option)
+    {
+        var trimmed = text.Trim();
+        if (long.TryParse(trimmed, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return seconds;
+        }
+
+        if (DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+        {
+            return at.ToUnixTimeSeconds();
+        }
+
+        if (trimmed.Length > 1 && char.IsLetter(trimmed[^1]))
+        {
+            return (now - Parse(trimmed, option)).ToUnixTimeSeconds();
+        }
+
+        throw CliException.Usage($"{option} takes an ISO 8601 time, seconds since the epoch or an age such as 30m, not '{text}'");
     }
 }

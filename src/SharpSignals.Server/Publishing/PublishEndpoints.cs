@@ -63,15 +63,14 @@ internal static class PublishEndpoints
         using var claims = JsonDocument.Parse(payload);
         var went = await deliveries.ReadEventDeliveriesAsync(stored.Position, cancellationToken);
         return TypedResults.Json(
-            new StoredEventResponse(
-                stored.Jti, stored.Issuer, stored.Project, stored.Position, stored.ReceivedAt.ToUnixTimeSeconds(), stored.EventTypes, stored.Txn, stored.SourceStreamId,
-                claims.RootElement.Clone(), stored.Token, [.. went.Select(DeliveryResponse.From)]),
+            StoredEventResponse.Summary(stored) with { Claims = claims.RootElement.Clone(), Token = stored.Token, Deliveries = [.. went.Select(DeliveryResponse.From)] },
             PublishJsonContext.Default.StoredEventResponse);
     }
 }
 
 internal sealed record PublishResponse([property: JsonPropertyName("jti")] string Jti);
 
+/// <summary>An event as stored; the event search lists it without its claims, token and deliveries.</summary>
 internal sealed record StoredEventResponse(
     [property: JsonPropertyName("jti")] string Jti,
     [property: JsonPropertyName("iss")] string Issuer,
@@ -80,10 +79,20 @@ internal sealed record StoredEventResponse(
     [property: JsonPropertyName("received_at")] long ReceivedAt,
     [property: JsonPropertyName("event_types")] IReadOnlyList<string> EventTypes,
     [property: JsonPropertyName("txn")] string? Txn,
-    [property: JsonPropertyName("source_stream_id")] string? SourceStreamId,
-    [property: JsonPropertyName("claims")] JsonElement Claims,
-    [property: JsonPropertyName("token")] string Token,
-    [property: JsonPropertyName("deliveries")] IReadOnlyList<DeliveryResponse> Deliveries);
+    [property: JsonPropertyName("source_stream_id")] string? SourceStreamId)
+{
+    [JsonPropertyName("claims")]
+    public JsonElement? Claims { get; init; }
+
+    [JsonPropertyName("token")]
+    public string? Token { get; init; }
+
+    [JsonPropertyName("deliveries")]
+    public IReadOnlyList<DeliveryResponse>? Deliveries { get; init; }
+
+    public static StoredEventResponse Summary(StoredEvent stored) =>
+        new(stored.Jti, stored.Issuer, stored.Project, stored.Position, stored.ReceivedAt.ToUnixTimeSeconds(), stored.EventTypes, stored.Txn, stored.SourceStreamId);
+}
 
 /// <summary>Where an event went on one stream: its entry there, and where that stands.</summary>
 internal sealed record DeliveryResponse(

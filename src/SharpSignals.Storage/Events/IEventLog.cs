@@ -30,4 +30,10 @@ public interface IEventLog
     /// <param name="cancellationToken">Cancels the lookup.</param>
     /// <returns>The event, or null.</returns>
     ValueTask<StoredEvent?> FindByJtiAsync(string jti, CancellationToken cancellationToken);
+
+    /// <summary>The admin's event search: the events matching a query, newest first.</summary>
+    /// <param name="query">The filters, the page's start and its size.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    /// <returns>Up to <see cref="EventQuery.Limit"/> events.</returns>
+    ValueTask<IReadOnlyList<StoredEvent>> SearchAsync(EventQuery query, CancellationToken cancellationToken);
 }

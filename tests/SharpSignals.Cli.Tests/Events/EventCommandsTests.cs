@@ -104,6 +104,33 @@ public sealed class EventCommandsTests(LoopbackServer server)
         Assert.Contains("Routed to no stream.", (await cli.RunAsync("event", "get", unrouted)).Succeeded().Out, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task EventSearch_FindsByProjectTypeAndTxn_APageAtATime()
+    {
+        using var cli = new CliSession();
+        await cli.LoginAdminAsync(server);
+        async Task<string> PublishAsync(string txn, params string[] typeAndFields) =>
+            (await cli.RunAsync(["event", "publish", .. typeAndFields, "--subject", "email:s@example.com", "--txn", txn, "--project", "search-p"])).Succeeded().Out.Trim();
+        var first = await PublishAsync("s-1", "session-revoked");
+        var second = await PublishAsync("s-2", "credential-change", "--field", "credential_type=password", "--field", "change_type=update");
+        var third = await PublishAsync("s-3", "session-revoked");
+
+        var shown = (await cli.RunAsync("event", "search", "--project", "search-p", "--type", "session-revoked", "--since", "1h")).Succeeded().Out;
+        var page = (await cli.RunAsync("event", "search", "--project", "search-p", "--limit", "2", "--json")).Succeeded().Json;
+        var rest = (await cli.RunAsync("event", "search", "--project", "search-p", "--limit", "2", "--before", page["next_before"]!.ToString(), "--json")).Succeeded().Json;
+
+        Assert.Contains(first, shown, StringComparison.Ordinal);
+        Assert.Contains(third, shown, StringComparison.Ordinal);
+        Assert.DoesNotContain(second, shown, StringComparison.Ordinal);
+        Assert.Contains("2 event(s).", shown, StringComparison.Ordinal);
+        Assert.Equal([third, second], page["events"]!.AsArray().Select(e => e!["jti"]!.GetValue<string>()));
+        Assert.Equal([first], rest["events"]!.AsArray().Select(e => e!["jti"]!.GetValue<string>()));
+        Assert.Contains("more with --before", (await cli.RunAsync("event", "search", "--project", "search-p", "--limit", "1")).Succeeded().Out, StringComparison.Ordinal);
+        Assert.Equal(second, (await cli.RunAsync("event", "search", "--txn", "s-2", "--json")).Succeeded().Json["events"]![0]!["jti"]!.GetValue<string>());
+        (await cli.RunAsync("event", "search", "--since", "last tuesday")).FailedWith(ExitCodes.Usage);
+        (await cli.RunAsync("event", "search", "--type", "no-such-type")).FailedWith(ExitCodes.Usage);
+    }
+
     [Theory]
     [InlineData("--count", "0")]
     [InlineData("--rate", "-1")]

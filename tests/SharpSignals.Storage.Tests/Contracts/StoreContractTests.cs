@@ -210,6 +210,37 @@ public abstract class StoreContractTests : StoreContractBase
     }
 
     [Fact]
+    public async Task SearchAsync_MatchesEveryFilterSet_NewestFirst_AndPagesByPosition()
+    {
+        const string session = "https://schemas.openid.net/secevent/caep/event-type/session-revoked";
+        const string odd = "urn:example:odd_type%";
+        await Log.AppendAsync(new NewEvent("https://a.example", "a1", "p1", [session], "t", T0) { Txn = "x" }, [], CancellationToken.None);
+        await Log.AppendAsync(new NewEvent("https://a.example", "a2", "p1", ["urn:other", session], "t", T0.AddMinutes(1)) { SourceStreamId = "in-1" }, [], CancellationToken.None);
+        await Log.AppendAsync(new NewEvent("https://a.example", "a3", "p2", [session], "t", T0.AddMinutes(2)) { Txn = "x" }, [], CancellationToken.None);
+        await Log.AppendAsync(new NewEvent("https://a.example", "a4", "p1", [odd], "t", T0.AddMinutes(3)), [], CancellationToken.None);
+        await Log.AppendAsync(new NewEvent("https://a.example", "a5", "p1", ["urn:example:oddXtypeY"], "t", T0.AddMinutes(4)), [], CancellationToken.None);
+
+        async Task<string[]> JtisAsync(EventQuery query) => [.. (await Log.SearchAsync(query, CancellationToken.None)).Select(e => e.Jti)];
+
+        Assert.Equal(["a5", "a4", "a3", "a2", "a1"], await JtisAsync(new EventQuery()));
+        Assert.Equal(["a5", "a4", "a2", "a1"], await JtisAsync(new EventQuery { Project = "p1" }));
+        Assert.Equal(["a3", "a2", "a1"], await JtisAsync(new EventQuery { EventType = session }));
+        Assert.Equal(["a4"], await JtisAsync(new EventQuery { EventType = odd }));
+        Assert.Empty(await JtisAsync(new EventQuery { EventType = "urn:other:more" }));
+        Assert.Equal(["a3", "a1"], await JtisAsync(new EventQuery { Txn = "x" }));
+        Assert.Equal(["a1"], await JtisAsync(new EventQuery { Txn = "x", Project = "p1" }));
+        Assert.Equal(["a2"], await JtisAsync(new EventQuery { SourceStreamId = "in-1" }));
+        Assert.Equal(["a3", "a2"], await JtisAsync(new EventQuery { Since = T0.AddMinutes(1), Until = T0.AddMinutes(3) }));
+
+        var first = await Log.SearchAsync(new EventQuery { Limit = 2 }, CancellationToken.None);
+        Assert.Equal(["a5", "a4"], first.Select(e => e.Jti));
+        Assert.Equal(["a3", "a2"], await JtisAsync(new EventQuery { Limit = 2, Before = first[^1].Position }));
+        var stored = (await Log.SearchAsync(new EventQuery { SourceStreamId = "in-1" }, CancellationToken.None))[0];
+        Assert.Equal((T0.AddMinutes(1), "p1", "in-1"), (stored.ReceivedAt, stored.Project, stored.SourceStreamId));
+        Assert.Equal(["urn:other", session], stored.EventTypes);
+    }
+
+    [Fact]
     public async Task Reopen_KeepsEverythingAndNeverReusesPositions()
     {
         var first = await Log.AppendAsync(Event("e1"), [new("s1", "e1")], CancellationToken.None);

@@ -188,6 +188,18 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public void SearchEventsQuery_ReadsTheLogBackwardsFromItsPage_WithNoSort()
+    {
+        var plan = Plan(
+            SqliteStore.SearchEventsSql,
+            ("$before", 100), ("$project", "p1"), ("$type", DBNull.Value), ("$txn", DBNull.Value), ("$source", DBNull.Value),
+            ("$since", DBNull.Value), ("$until", DBNull.Value), ("$limit", 50));
+
+        Assert.Contains("SEARCH events USING INTEGER PRIMARY KEY (rowid<?)", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("TEMP B-TREE", plan, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SigningKeys_ASecondActiveRow_IsRefusedByTheDatabaseItself()
     {
         Execute("INSERT INTO signing_keys (kid, algorithm, protected_private_key, created_at) VALUES ('k1', 'ES256', 'x', 0)");

@@ -1,0 +1,33 @@
+namespace SharpSignals.Storage.Events;
+
+/// <summary>
+/// What the admin's event search asks for: events matching every filter that is set, newest first,
+/// from before <see cref="Before"/>. A search reads the log backwards from there until it has
+/// <see cref="Limit"/> events, so a filter that matches nothing recent reads far.
+/// </summary>
+public sealed record EventQuery
+{
+    /// <summary>Only this project's events.</summary>
+    public string? Project { get; init; }
+
+    /// <summary>Only events of this type URI.</summary>
+    public string? EventType { get; init; }
+
+    /// <summary>Only events with this <c>txn</c>.</summary>
+    public string? Txn { get; init; }
+
+    /// <summary>Only events that came in on this inbound stream.</summary>
+    public string? SourceStreamId { get; init; }
+
+    /// <summary>Only events received at or after this.</summary>
+    public DateTimeOffset? Since { get; init; }
+
+    /// <summary>Only events received before this.</summary>
+    public DateTimeOffset? Until { get; init; }
+
+    /// <summary>Only events at positions below this: where the previous page ended.</summary>
+    public long? Before { get; init; }
+
+    /// <summary>How many at most.</summary>
+    public int Limit { get; init; } = 50;
+}
