@@ -53,7 +53,13 @@ internal static class AdminEndpoints
             return Problems.NotFound($"There is no stream '{streamId}'.");
         }
 
-        var max = int.TryParse(request.Query["max"], out var m) && m is > 0 and <= 10000 ? m : 100;
+        var max = 100;
+        if (request.Query["max"].FirstOrDefault() is { } text
+            && !(int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out max) && max is > 0 and <= 10000))
+        {
+            return Problems.BadRequest("max must be a whole number from 1 to 10000.");
+        }
+
         var dead = await deliveries.ReadDeadLettersAsync(streamId, max, cancellationToken);
         return TypedResults.Json(
             dead.Select(d => new AdminDeadLetter(d.Jti, d.Id, d.LastError, d.Attempts, d.CreatedAt.ToUnixTimeSeconds())).ToArray(),

@@ -46,6 +46,18 @@ public sealed class AdminApiTests : IAsyncLifetime
         Assert.Equal(jtis.ToHashSet(), after["sets"]!.AsObject().Select(s => s.Key).ToHashSet());
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("10001")]
+    [InlineData("lots")]
+    public async Task DeadLetters_ABadMax_Is400(string max)
+    {
+        using var response = await _server.Admin.GetAsync($"/admin/streams/{_streamId}/deadletters?max={max}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("max must be a whole number from 1 to 10000", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Replay_FromAJti_DeliversTheSameSetsAgain()
     {
