@@ -22,7 +22,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddServerOptions();
 builder.Services.AddServerStorage();
 builder.Services.AddCluster();
-builder.Services.AddIssuerKeys();
+builder.Services.AddIssuerKeys(builder.Configuration);
 builder.Services.AddServerAuth();
 builder.Services.AddStreams();
 builder.Services.AddPushDelivery();

@@ -11,23 +11,34 @@ internal static class KeyServices
 {
     /// <summary>
     /// Data Protection with its key ring in the data directory, or, when nodes share the store, in
-    /// the store (every node must read what another encrypted); and the issuer's signing keys.
+    /// the store (every node must read what another encrypted), encrypted at rest with a certificate
+    /// when one is configured (<see cref="KeyRingCertificate"/>); and the issuer's signing keys.
     /// </summary>
-    public static IServiceCollection AddIssuerKeys(this IServiceCollection services)
+    public static IServiceCollection AddIssuerKeys(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddDataProtection().SetApplicationName("SharpSignals");
+        var dataProtection = services.AddDataProtection().SetApplicationName("SharpSignals");
+        var certificate = KeyRingCertificate.Load(configuration);
+        if (certificate is not null)
+        {
+            dataProtection.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
+        }
+
         services.AddOptions<KeyManagementOptions>()
             .Configure<DataDirectory, IClusterStore, ILoggerFactory>((options, directory, store, loggers) =>
             {
+                IXmlRepository repository;
                 if (store.IsShared)
                 {
-                    options.XmlRepository = new StoreXmlRepository(store);
-                    return;
+                    repository = new StoreXmlRepository(store);
+                }
+                else
+                {
+                    var path = directory.File("data-protection");
+                    DataDirectory.CreatePrivateDirectory(path);
+                    repository = new FileSystemXmlRepository(new DirectoryInfo(path), loggers);
                 }
 
-                var path = directory.File("data-protection");
-                DataDirectory.CreatePrivateDirectory(path);
-                options.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(path), loggers);
+                options.XmlRepository = certificate is null ? new EncryptedKeyRingGuard(repository) : repository;
             });
 
         // Loaded (or generated, on first start) when the host starts, not at the first request.

@@ -1,0 +1,105 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+using SharpSignals.Server.Tests.Support;
+
+namespace SharpSignals.Server.Tests.Keys;
+
+/// <summary>
+/// <c>SharpSignals:DataProtection:CertificatePath</c>: the Data Protection key ring encrypted at rest with
+/// a certificate, over real server processes started and restarted on one data directory.
+/// </summary>
+public sealed class KeyRingCertificateTests
+{
+    [Fact]
+    public async Task KeyRing_IsEncryptedWithTheCertificate_AndOpensAgainWithIt_ButNotWithout()
+    {
+        using var data = new TemporaryDirectory();
+        using var files = new TemporaryDirectory();
+        Directory.CreateDirectory(files.Path);
+        var pfx = Path.Combine(files.Path, "keyring.pfx");
+        File.WriteAllBytes(pfx, NewCertificate().Export(X509ContentType.Pkcs12, "s3cret"));
+        string[] withCertificate = [$"--SharpSignals:DataProtection:CertificatePath={pfx}", "--SharpSignals:DataProtection:CertificatePassword=s3cret"];
+
+        string kid;
+        await using (var first = await ServerProcess.StartAsync(data.Path, ServerProcess.FreePort(), TimeSpan.FromSeconds(60), withCertificate))
+        {
+            kid = await ActiveKidAsync(first);
+        }
+
+        // Each key of the ring is stored encrypted: no master key in the clear.
+        var ring = Directory.GetFiles(Path.Combine(data.Path, "data-protection"), "*.xml").Select(File.ReadAllText).ToList();
+        Assert.NotEmpty(ring);
+        Assert.All(ring, xml =>
+        {
+            Assert.Contains("EncryptedData", xml, StringComparison.Ordinal);
+            Assert.DoesNotContain("<masterKey", xml, StringComparison.Ordinal);
+        });
+
+        await using (var again = await ServerProcess.StartAsync(data.Path, ServerProcess.FreePort(), TimeSpan.FromSeconds(60), withCertificate))
+        {
+            Assert.Equal(kid, await ActiveKidAsync(again));
+        }
+
+        // Started without it, the server stops, naming the setting, and adds no key of its own to the
+        // ring (Data Protection would otherwise make one, in the clear, to protect what comes next).
+        var refused = await ServerProcess.StartFailureAsync(data.Path, []);
+        Assert.Contains("The Data Protection key ring is encrypted with a certificate: set SharpSignals:DataProtection:CertificatePath", refused, StringComparison.Ordinal);
+        Assert.Equal(ring.Count, Directory.GetFiles(Path.Combine(data.Path, "data-protection"), "*.xml").Length);
+    }
+
+    [Fact]
+    public async Task APemFileWithTheCertificateAndItsKey_ServesToo()
+    {
+        using var data = new TemporaryDirectory();
+        using var files = new TemporaryDirectory();
+        Directory.CreateDirectory(files.Path);
+        var pem = Path.Combine(files.Path, "keyring.pem");
+        using var certificate = NewCertificate();
+        File.WriteAllText(pem, certificate.ExportCertificatePem() + "\n" + certificate.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
+
+        await using (var server = await ServerProcess.StartAsync(data.Path, ServerProcess.FreePort(), TimeSpan.FromSeconds(60), [$"--SharpSignals:DataProtection:CertificatePath={pem}"]))
+        {
+            Assert.NotEmpty(await ActiveKidAsync(server));
+        }
+
+        Assert.All(Directory.GetFiles(Path.Combine(data.Path, "data-protection"), "*.xml"), f => Assert.Contains("EncryptedData", File.ReadAllText(f), StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("missing.pfx", "could not be read as a certificate")]
+    [InlineData("public-only.pem", "could not be read as a certificate")]
+    [InlineData("ec.pfx", "must hold an RSA certificate and its private key")]
+    public async Task ACertificateThatCannotServe_StopsTheStart_NamingTheSetting(string file, string expected)
+    {
+        using var data = new TemporaryDirectory();
+        using var files = new TemporaryDirectory();
+        Directory.CreateDirectory(files.Path);
+        File.WriteAllText(Path.Combine(files.Path, "public-only.pem"), NewCertificate().ExportCertificatePem());
+        using (var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        {
+            var request = new CertificateRequest("CN=ec", ec, HashAlgorithmName.SHA256);
+            File.WriteAllBytes(Path.Combine(files.Path, "ec.pfx"), request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1)).Export(X509ContentType.Pkcs12));
+        }
+
+        var output = await ServerProcess.StartFailureAsync(data.Path, [$"--SharpSignals:DataProtection:CertificatePath={Path.Combine(files.Path, file)}"]);
+
+        Assert.Contains("SharpSignals:DataProtection:CertificatePath", output, StringComparison.Ordinal);
+        Assert.Contains(expected, output, StringComparison.Ordinal);
+    }
+
+    private static X509Certificate2 NewCertificate()
+    {
+        using var rsa = RSA.Create(2048);
+        var request = new CertificateRequest("CN=SharpSignals key ring", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+    }
+
+    private static async Task<string> ActiveKidAsync(ServerProcess server)
+    {
+        using var client = server.CreateClient(server.ReadAdminToken());
+        var keys = await client.GetFromJsonAsync<JsonArray>("/admin/keys");
+        return (string)keys!.Single(k => (string?)k!["state"] == "active")!["kid"]!;
+    }
+}
