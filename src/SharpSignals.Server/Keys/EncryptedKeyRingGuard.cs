@@ -10,10 +10,13 @@ namespace SharpSignals.Server.Keys;
 /// </summary>
 internal sealed class EncryptedKeyRingGuard(IXmlRepository inner) : IXmlRepository
 {
+    /// <summary>The element Data Protection stores an encrypted key's secret in.</summary>
+    public const string EncryptedSecret = "encryptedSecret";
+
     public IReadOnlyCollection<XElement> GetAllElements()
     {
         var elements = inner.GetAllElements();
-        if (elements.Any(e => e.Descendants().Any(d => d.Name.LocalName == "encryptedSecret")))
+        if (elements.Any(e => e.Descendants().Any(d => d.Name.LocalName == EncryptedSecret)))
         {
             throw new InvalidOperationException(
                 $"The Data Protection key ring is encrypted with a certificate: set {KeyRingCertificate.PathSetting} (and {KeyRingCertificate.PasswordSetting}) to it.");

@@ -41,6 +41,12 @@ internal static class KeyServices
                 options.XmlRepository = certificate is null ? new EncryptedKeyRingGuard(repository) : repository;
             });
 
+        // Before the issuer keys: a certificate new to the ring makes an encrypted key to protect them.
+        if (certificate is not null)
+        {
+            services.AddHostedService<KeyRingEncryptionStart>();
+        }
+
         // Loaded (or generated, on first start) when the host starts, not at the first request.
         services.AddSingleton<IssuerKeyStore>();
         services.AddHostedService(sp => sp.GetRequiredService<IssuerKeyStore>());

@@ -2,6 +2,8 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
+using System.Xml.Linq;
+using Microsoft.Data.Sqlite;
 using SharpSignals.Server.Tests.Support;
 
 namespace SharpSignals.Server.Tests.Keys;
@@ -47,6 +49,49 @@ public sealed class KeyRingCertificateTests
         var refused = await ServerProcess.StartFailureAsync(data.Path, []);
         Assert.Contains("The Data Protection key ring is encrypted with a certificate: set SharpSignals:DataProtection:CertificatePath", refused, StringComparison.Ordinal);
         Assert.Equal(ring.Count, Directory.GetFiles(Path.Combine(data.Path, "data-protection"), "*.xml").Length);
+    }
+
+    [Fact]
+    public async Task ACertificateNewToTheRing_MakesAnEncryptedKey_ThatProtectsWhatComesNext()
+    {
+        using var data = new TemporaryDirectory();
+        using var files = new TemporaryDirectory();
+        Directory.CreateDirectory(files.Path);
+        var pfx = Path.Combine(files.Path, "keyring.pfx");
+        File.WriteAllBytes(pfx, NewCertificate().Export(X509ContentType.Pkcs12));
+        string first, second;
+        await using (var clear = await ServerProcess.StartAsync(data.Path, ServerProcess.FreePort(), TimeSpan.FromSeconds(60)))
+        {
+            first = await ActiveKidAsync(clear);
+        }
+
+        await using (var server = await ServerProcess.StartAsync(data.Path, ServerProcess.FreePort(), TimeSpan.FromSeconds(60), [$"--SharpSignals:DataProtection:CertificatePath={pfx}"]))
+        {
+            Assert.Equal(first, await ActiveKidAsync(server));
+            using var admin = server.CreateClient(server.ReadAdminToken());
+            (await admin.PostAsJsonAsync("/admin/keys/rotate", new { })).EnsureSuccessStatusCode();
+            second = await ActiveKidAsync(server);
+        }
+
+        // The ring now holds the key made in the clear and one encrypted; the signing key made
+        // before the certificate stays under the first, the one made after is under the second.
+        var ring = Directory.GetFiles(Path.Combine(data.Path, "data-protection"), "*.xml").Select(f => XElement.Load(f)).ToList();
+        var encrypted = Assert.Single(ring, k => k.ToString().Contains("EncryptedData", StringComparison.Ordinal));
+        var inTheClear = Assert.Single(ring, k => !k.ToString().Contains("EncryptedData", StringComparison.Ordinal));
+        Assert.Equal(Guid.Parse((string)inTheClear.Attribute("id")!), await ProtectingKeyAsync(data.Path, first));
+        Assert.Equal(Guid.Parse((string)encrypted.Attribute("id")!), await ProtectingKeyAsync(data.Path, second));
+    }
+
+    /// <summary>The Data Protection key a stored signing key was protected with: its payload names it after a four-byte magic header.</summary>
+    private static async Task<Guid> ProtectingKeyAsync(string dataDirectory, string kid)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, "sharpsignals.db")};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT protected_private_key FROM signing_keys WHERE kid = $kid";
+        command.Parameters.AddWithValue("$kid", kid);
+        var payload = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.DecodeBytes((string)(await command.ExecuteScalarAsync())!);
+        return new Guid(payload.AsSpan(4, 16));
     }
 
     [Fact]
