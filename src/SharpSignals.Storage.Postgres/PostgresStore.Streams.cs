@@ -7,7 +7,7 @@ public sealed partial class PostgresStore
 {
     private const string StreamColumns = """
         stream_id, project, owner_client_id, direction, status, configuration, created_at, updated_at,
-        status_reason, last_activity_at, last_verification_at, pause_notice_position
+        status_reason, last_activity_at, last_verification_at, pause_notice_position, source_error
         """;
 
     /// <summary>A project's streams, oldest first; served by ix_streams_project_created with no sort.</summary>
@@ -95,6 +95,18 @@ public sealed partial class PostgresStore
         ArgumentNullException.ThrowIfNull(stream);
         return await _writer.ExecuteAsync(async context => await WriteStreamAsync(context, UpdateStream, stream).ConfigureAwait(false) == 1, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <inheritdoc/>
+    public async ValueTask SetSourceErrorAsync(string streamId, string? lastError, CancellationToken cancellationToken) =>
+        await _writer.ExecuteAsync(
+            async context =>
+            {
+                await using var command = context.Command("UPDATE streams SET source_error = @error WHERE stream_id = @stream");
+                command.Parameters.Text("stream", streamId);
+                command.Parameters.Text("error", lastError);
+                return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     public async ValueTask<bool> DeleteStreamAsync(string streamId, CancellationToken cancellationToken) =>
@@ -198,5 +210,6 @@ public sealed partial class PostgresStore
             LastActivityAt = ReadTimeOrNull(reader, 9),
             LastVerificationAt = ReadTimeOrNull(reader, 10),
             PauseNoticePosition = reader.IsDBNull(11) ? null : reader.GetInt64(11),
+            SourceError = ReadTextOrNull(reader, 12),
         };
 }

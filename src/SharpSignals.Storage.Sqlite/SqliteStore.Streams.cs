@@ -7,7 +7,7 @@ public sealed partial class SqliteStore
 {
     private const string StreamColumns = """
         stream_id, project, owner_client_id, direction, status, configuration, created_at, updated_at,
-        status_reason, last_activity_at, last_verification_at, pause_notice_position
+        status_reason, last_activity_at, last_verification_at, pause_notice_position, source_error
         """;
 
     /// <summary>A project's streams, oldest first; served by ix_streams_project_created with no sort.</summary>
@@ -87,6 +87,18 @@ public sealed partial class SqliteStore
         ArgumentNullException.ThrowIfNull(stream);
         return await _writer.ExecuteAsync(context => WriteStream(context, UpdateStream, stream) == 1, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <inheritdoc/>
+    public async ValueTask SetSourceErrorAsync(string streamId, string? lastError, CancellationToken cancellationToken) =>
+        await _writer.ExecuteAsync(
+            context =>
+            {
+                var command = context.Command("UPDATE streams SET source_error = $error WHERE stream_id = $stream");
+                command.Parameters.AddWithValue("$stream", streamId);
+                command.Parameters.AddWithValue("$error", (object?)lastError ?? DBNull.Value);
+                return command.ExecuteNonQuery();
+            },
+            cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     public async ValueTask<bool> DeleteStreamAsync(string streamId, CancellationToken cancellationToken) =>
@@ -219,5 +231,6 @@ public sealed partial class SqliteStore
             LastActivityAt = FromUnixMsOrNull(reader, 9),
             LastVerificationAt = FromUnixMsOrNull(reader, 10),
             PauseNoticePosition = reader.IsDBNull(11) ? null : reader.GetInt64(11),
+            SourceError = reader.IsDBNull(12) ? null : reader.GetString(12),
         };
 }

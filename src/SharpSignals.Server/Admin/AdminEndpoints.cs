@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
 using SharpSignals.Server.Auth;
 using SharpSignals.Server.Http;
-using SharpSignals.Server.Inbound;
 using SharpSignals.Server.Keys;
 using SharpSignals.Server.Routing;
 using SharpSignals.Storage.Cluster;
@@ -30,7 +29,7 @@ internal static class AdminEndpoints
         return app;
     }
 
-    private static async Task<IResult> ListStreams(HttpRequest request, IStreamStore streams, IDeliveryStore deliveries, IClusterStore cluster, InboundPollStatus polls, CancellationToken cancellationToken)
+    private static async Task<IResult> ListStreams(HttpRequest request, IStreamStore streams, IDeliveryStore deliveries, IClusterStore cluster, CancellationToken cancellationToken)
     {
         // Which node pushes (or polls) each stream now: the holder of its lease (DESIGN.md, "Cluster").
         var workers = (await cluster.ListLeasesAsync(cancellationToken)).ToDictionary(l => l.StreamId, l => l.NodeId, StringComparer.Ordinal);
@@ -39,7 +38,7 @@ internal static class AdminEndpoints
         {
             var backlog = await deliveries.GetBacklogAsync(stream.StreamId, cancellationToken);
             list.Add(new AdminStream(stream.StreamId, stream.Project, stream.OwnerClientId, stream.Direction, stream.Status, stream.StatusReason,
-                backlog.Pending, backlog.OldestPendingAt?.ToUnixTimeSeconds(), backlog.DeadLetters, polls.LastError(stream.StreamId) ?? backlog.LastError,
+                backlog.Pending, backlog.OldestPendingAt?.ToUnixTimeSeconds(), backlog.DeadLetters, stream.SourceError ?? backlog.LastError,
                 workers.GetValueOrDefault(stream.StreamId)));
         }
 

@@ -1,15 +1,78 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
+using SharpSignals.Storage.Streams;
 
 namespace SharpSignals.Server.Inbound;
 
-/// <summary>What went wrong with the last poll of each inbound poll stream, for <c>GET /admin/streams</c>; cleared by a poll that succeeds.</summary>
-internal sealed class InboundPollStatus
+/// <summary>
+/// What went wrong with the last poll of each inbound poll stream this node polls, kept in the
+/// stream's record (<see cref="StreamRecord.SourceError"/>) so that <c>GET /admin/streams</c> shows it
+/// on every node of a cluster; cleared by a poll that succeeds. The pollers only note what they saw;
+/// one loop writes what changed, so a poll never waits for the store and the last word is stored last.
+/// </summary>
+internal sealed partial class InboundPollStatus(IStreamStore store, ILogger<InboundPollStatus> logger) : BackgroundService
 {
-    private readonly ConcurrentDictionary<string, string> _errors = new(StringComparer.Ordinal);
+    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
 
-    public string? LastError(string streamId) => _errors.GetValueOrDefault(streamId);
+    // What the pollers saw last (null: the last poll succeeded), and what is in the store.
+    private readonly ConcurrentDictionary<string, string?> _seen = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string?> _stored = new(StringComparer.Ordinal);
+    private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
-    public void Failed(string streamId, string error) => _errors[streamId] = error;
+    public void Failed(string streamId, string error) => Saw(streamId, error);
 
-    public void Succeeded(string streamId) => _errors.TryRemove(streamId, out _);
+    public void Succeeded(string streamId) => Saw(streamId, null);
+
+    /// <summary>Forgets what this node saw and stored of a stream, so that the next poll's outcome is stored whatever it is.</summary>
+    public void Forget(string streamId)
+    {
+        _seen.TryRemove(streamId, out _);
+        _stored.TryRemove(streamId, out _);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (await _changed.Reader.WaitToReadAsync(stoppingToken))
+        {
+            _changed.Reader.TryRead(out _);
+            foreach (var (streamId, error) in _seen)
+            {
+                // A stream not yet written since its poller started is written once, so that what another
+                // node (or an earlier run) stored is replaced by what this node sees.
+                if (_stored.TryGetValue(streamId, out var stored) && stored == error)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await store.SetSourceErrorAsync(streamId, error, stoppingToken);
+                    _stored[streamId] = error;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogNotStored(logger, ex, streamId);
+                    _ = RetryLaterAsync(stoppingToken);
+                }
+            }
+        }
+    }
+
+    private void Saw(string streamId, string? error)
+    {
+        _seen[streamId] = error;
+        if (!_stored.TryGetValue(streamId, out var stored) || stored != error)
+        {
+            _changed.Writer.TryWrite(true);
+        }
+    }
+
+    private async Task RetryLaterAsync(CancellationToken stoppingToken)
+    {
+        await Task.Delay(RetryAfterFailure, stoppingToken).ConfigureAwait(false);
+        _changed.Writer.TryWrite(true);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The last poll error of inbound stream {StreamId} could not be stored; trying again shortly")]
+    private static partial void LogNotStored(ILogger logger, Exception exception, string streamId);
 }

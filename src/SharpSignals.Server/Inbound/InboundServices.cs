@@ -14,6 +14,7 @@ internal static class InboundServices
         services.AddSingleton<SourceKeys>();
         services.AddSingleton<InboundReceiver>();
         services.AddSingleton<InboundPollStatus>();
+        services.AddHostedService(sp => sp.GetRequiredService<InboundPollStatus>());
         services.AddHostedService<InboundPollService>();
         services.AddSingleton<SourceTokens>();
         services.AddSingleton<RemoteTransmitter>();

@@ -28,6 +28,13 @@ public interface IStreamStore
     /// <returns>Whether the stream existed.</returns>
     ValueTask<bool> UpdateStreamAsync(StreamRecord stream, CancellationToken cancellationToken);
 
+    /// <summary>Records what went wrong with the last poll of an inbound stream's source, or clears it (null).</summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="lastError">The error, or null after a poll that succeeded.</param>
+    /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
+    /// <returns>A task that completes when it is stored; nothing happens for a stream that is gone.</returns>
+    ValueTask SetSourceErrorAsync(string streamId, string? lastError, CancellationToken cancellationToken);
+
     /// <summary>Deletes a stream with its subjects and its delivery entries.</summary>
     /// <param name="streamId">The stream id.</param>
     /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>

@@ -35,4 +35,11 @@ public sealed record StreamRecord(
     /// that notice has gone, and for any other status change.
     /// </summary>
     public long? PauseNoticePosition { get; init; }
+
+    /// <summary>
+    /// For an inbound poll stream, what went wrong with the last poll of its source; null after a poll
+    /// that succeeded. Written only by <see cref="IStreamStore.SetSourceErrorAsync"/>: creating or
+    /// updating a stream leaves it as it is.
+    /// </summary>
+    public string? SourceError { get; init; }
 }

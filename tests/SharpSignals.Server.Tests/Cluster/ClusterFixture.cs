@@ -28,8 +28,11 @@ internal sealed class ClusterFixture : IAsyncDisposable
     /// <summary>The admin token, written by the first node to start (the others find its hash in the database).</summary>
     public string AdminToken => Nodes[0].ReadAdminToken();
 
-    /// <summary>Starts a node named <paramref name="nodeId"/>; <paramref name="checkSeconds"/> is how often it looks at the store whatever the notices say.</summary>
-    public async Task<ServerProcess> StartNodeAsync(string nodeId, double checkSeconds = 1)
+    /// <summary>
+    /// Starts a node named <paramref name="nodeId"/>; <paramref name="checkSeconds"/> is how often it looks
+    /// at the store whatever the notices say; <paramref name="settings"/> are more <c>--Key=value</c> arguments.
+    /// </summary>
+    public async Task<ServerProcess> StartNodeAsync(string nodeId, double checkSeconds = 1, IEnumerable<string>? settings = null)
     {
         var directory = new TemporaryDirectory();
         _directories.Add(directory);
@@ -44,6 +47,7 @@ internal sealed class ClusterFixture : IAsyncDisposable
                 FormattableString.Invariant($"--SharpSignals:Cluster:LeaseSeconds={LeaseSeconds}"),
                 FormattableString.Invariant($"--SharpSignals:Cluster:CheckSeconds={checkSeconds}"),
                 "--SharpSignals:Push:InitialBackoffSeconds=0.2",
+                .. settings ?? [],
             ],
             Issuer);
         Nodes.Add(node);

@@ -222,6 +222,39 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InboundPollError_SeenByTheNodePolling_IsShownByEveryNode_AndClearedOnAll()
+    {
+        await using var transmitter = await TestTransmitter.StartAsync();
+        await using var source = await FakePollSource.StartAsync();
+        var failing = true;
+        source.Fail = _ => Volatile.Read(ref failing) ? (401, null) : null;
+        string[] quickRetry = ["--SharpSignals:Inbound:PollMaxBackoffSeconds=1"];
+        var a = await _cluster.StartNodeAsync("node-a", settings: quickRetry);
+        var b = await _cluster.StartNodeAsync("node-b", settings: quickRetry);
+        using var adminA = a.CreateClient(_cluster.AdminToken);
+        using var adminB = b.CreateClient(_cluster.AdminToken);
+        var streamId = (await SsfTestServer.CreateStreamAsync(adminA, new
+        {
+            direction = "inbound",
+            delivery = new { method = "urn:ietf:rfc:8936", endpoint_url = source.Url, authorization_header = "Bearer refused" },
+            source = new { issuer = transmitter.Issuer },
+        }))["stream_id"]!.GetValue<string>();
+        var poller = await _cluster.WaitForLeaseHolderAsync(streamId, TimeSpan.FromSeconds(20));
+        output.WriteLine($"{poller} polls {streamId}");
+
+        foreach (var admin in new[] { adminA, adminB })
+        {
+            await WaitUntilAsync(async () => await PollErrorAsync(admin, streamId) == "HTTP 401", "every node to show the poll error");
+        }
+
+        Volatile.Write(ref failing, false);
+        foreach (var admin in new[] { adminA, adminB })
+        {
+            await WaitUntilAsync(async () => await PollErrorAsync(admin, streamId) is null, "every node to show the error cleared");
+        }
+    }
+
+    [Fact]
     public async Task DatabaseLost_NodeAnswers503AndStoresNothing_ThenRecovers()
     {
         var a = await _cluster.StartNodeAsync("node-a");
@@ -271,6 +304,12 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
     {
         using var response = await request;
         return response.StatusCode;
+    }
+
+    private static async Task<string?> PollErrorAsync(HttpClient admin, string streamId)
+    {
+        var streams = await admin.GetFromJsonAsync<JsonArray>("/admin/streams");
+        return (string?)streams!.Single(s => (string?)s!["stream_id"] == streamId)!["last_error"];
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)

@@ -97,6 +97,27 @@ public abstract class StreamStoreContractTests : StoreContractBase
     }
 
     [Fact]
+    public async Task SetSourceErrorAsync_IsKeptAndCleared_AndNoStreamUpdateUndoesIt()
+    {
+        await Store.CreateStreamAsync(Stream("s1") with { SourceError = "ignored on create" }, CancellationToken.None);
+        await Store.CreateStreamAsync(Stream("s2"), CancellationToken.None);
+        Assert.Null((await Store.GetStreamAsync("s1", CancellationToken.None))!.SourceError);
+
+        await Store.SetSourceErrorAsync("s1", "HTTP 401", CancellationToken.None);
+        await Store.UpdateStreamAsync(Stream("s1") with { Status = "paused", SourceError = "ignored on update" }, CancellationToken.None);
+        await Store.SetSourceErrorAsync("gone", "HTTP 500", CancellationToken.None);
+
+        var stored = await Store.GetStreamAsync("s1", CancellationToken.None);
+        Assert.Equal(("paused", "HTTP 401"), (stored!.Status, stored.SourceError));
+        Assert.Equal("HTTP 401", (await Store.ListStreamsAsync("p1", null, CancellationToken.None)).Single(s => s.StreamId == "s1").SourceError);
+        Assert.Null((await Store.GetStreamAsync("s2", CancellationToken.None))!.SourceError);
+        Assert.Null(await Store.GetStreamAsync("gone", CancellationToken.None));
+
+        await Store.SetSourceErrorAsync("s1", null, CancellationToken.None);
+        Assert.Null((await Store.GetStreamAsync("s1", CancellationToken.None))!.SourceError);
+    }
+
+    [Fact]
     public async Task UpdateStreamAsync_UnknownId_IsFalseAndCreatesNothing()
     {
         var changed = await Store.UpdateStreamAsync(Stream("ghost"), CancellationToken.None);
