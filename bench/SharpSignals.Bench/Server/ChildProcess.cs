@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using SharpSignals.Tests.Support;
 
 namespace SharpSignals.Bench.Server;
 
@@ -90,26 +91,7 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                await _process.WaitForExitAsync(deadline.Token);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Never started or already gone.
-        }
-        finally
-        {
-            _process.Dispose();
-        }
-    }
+    public ValueTask DisposeAsync() => ChildProcessExit.KillAndDisposeAsync(_process);
 
     /// <summary>The host running this program when it is <c>dotnet</c>, else the one the SDK names, else the one on the PATH.</summary>
     private static string DotnetHost()
