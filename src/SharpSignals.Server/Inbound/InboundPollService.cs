@@ -33,7 +33,7 @@ internal sealed class InboundPollService(
 
     protected override Task RunWorkerAsync(StreamLease lease, CancellationToken stop)
     {
-        // Another node may have polled it meanwhile: this node's first word on it is stored, whatever it said before.
+        // Another node may have polled it meanwhile: this poller's first word on it is stored, whatever was said before.
         status.Forget(lease.StreamId);
         var poller = new SourcePoller(lease.StreamId, Catalog, receiver, http, tokens, status, options, time, logger);
         return Task.Run(() => poller.RunAsync(stop), CancellationToken.None);

@@ -14,32 +14,29 @@ internal sealed partial class InboundPollStatus(IStreamStore store, ILogger<Inbo
 {
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
 
-    // What the pollers saw last (null: the last poll succeeded), and what is in the store.
-    private readonly ConcurrentDictionary<string, string?> _seen = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string?> _stored = new(StringComparer.Ordinal);
+    // What the pollers saw last (null: the last poll succeeded), each change with a version of its own;
+    // and the version of each stream's that is in the store. A version, not the error, says what is
+    // stored, so a change that comes in while the loop writes the one before is written next.
+    private readonly ConcurrentDictionary<string, (string? Error, long Version)> _seen = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _stored = new(StringComparer.Ordinal);
     private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private long _versions;
 
     public void Failed(string streamId, string error) => Saw(streamId, error);
 
     public void Succeeded(string streamId) => Saw(streamId, null);
 
-    /// <summary>Forgets what this node saw and stored of a stream, so that the next poll's outcome is stored whatever it is.</summary>
-    public void Forget(string streamId)
-    {
-        _seen.TryRemove(streamId, out _);
-        _stored.TryRemove(streamId, out _);
-    }
+    /// <summary>Forgets what this node saw of a stream, so that the next poll's outcome is stored whatever it is.</summary>
+    public void Forget(string streamId) => _seen.TryRemove(streamId, out _);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (await _changed.Reader.WaitToReadAsync(stoppingToken))
         {
             _changed.Reader.TryRead(out _);
-            foreach (var (streamId, error) in _seen)
+            foreach (var (streamId, (error, version)) in _seen)
             {
-                // A stream not yet written since its poller started is written once, so that what another
-                // node (or an earlier run) stored is replaced by what this node sees.
-                if (_stored.TryGetValue(streamId, out var stored) && stored == error)
+                if (_stored.TryGetValue(streamId, out var stored) && stored == version)
                 {
                     continue;
                 }
@@ -47,7 +44,7 @@ internal sealed partial class InboundPollStatus(IStreamStore store, ILogger<Inbo
                 try
                 {
                     await store.SetSourceErrorAsync(streamId, error, stoppingToken);
-                    _stored[streamId] = error;
+                    _stored[streamId] = version;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -58,13 +55,20 @@ internal sealed partial class InboundPollStatus(IStreamStore store, ILogger<Inbo
         }
     }
 
+    /// <summary>
+    /// One poller per stream calls this, so reading and replacing its entry do not race. A stream new
+    /// to this node (or forgotten) gets a version even when nothing changed, so that what another node
+    /// or an earlier run stored is replaced by what this node sees.
+    /// </summary>
     private void Saw(string streamId, string? error)
     {
-        _seen[streamId] = error;
-        if (!_stored.TryGetValue(streamId, out var stored) || stored != error)
+        if (_seen.TryGetValue(streamId, out var seen) && seen.Error == error)
         {
-            _changed.Writer.TryWrite(true);
+            return;
         }
+
+        _seen[streamId] = (error, Interlocked.Increment(ref _versions));
+        _changed.Writer.TryWrite(true);
     }
 
     private async Task RetryLaterAsync(CancellationToken stoppingToken)
