@@ -38,7 +38,8 @@ internal static class KeyRingCertificate
         }
 
         // Data Protection wraps each key with the certificate's RSA public key and unwraps it with the private one.
-        if (!certificate.HasPrivateKey || certificate.GetRSAPublicKey() is null)
+        using var rsa = certificate.GetRSAPublicKey();
+        if (!certificate.HasPrivateKey || rsa is null)
         {
             certificate.Dispose();
             throw new InvalidOperationException($"{PathSetting} '{path}' must hold an RSA certificate and its private key.");
