@@ -105,7 +105,7 @@ internal static class EventCommands
                 ("jti", stored.Str("jti")),
                 ("iss", stored.Str("iss")),
                 ("project", stored.Str("project")),
-                ("position", stored.Long("position")?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ("position", stored.Long("position")?.ToString(CultureInfo.InvariantCulture)),
                 ("received", JsonRead.Time(stored.Long("received_at"))),
                 ("events", string.Join(", ", stored.Strings("event_types").Select(EventNames.Short))),
                 ("subject", SubjectInput.Describe(stored?["claims"]?["sub_id"])),
@@ -122,7 +122,7 @@ internal static class EventCommands
                 var table = Tables.Of("stream", "jti there", "state", "attempts", "queued", "completed", "last error");
                 foreach (var d in deliveries)
                 {
-                    table.Row(d.Str("stream_id"), d.Str("jti"), d.Str("state"), d.Long("attempts")?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    table.Row(d.Str("stream_id"), d.Str("jti"), d.Str("state"), d.Long("attempts")?.ToString(CultureInfo.InvariantCulture),
                         JsonRead.Time(d.Long("queued_at")), JsonRead.Time(d.Long("completed_at")), d.Str("last_error"));
                 }
 
