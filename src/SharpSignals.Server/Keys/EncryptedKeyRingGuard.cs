@@ -4,22 +4,24 @@ using Microsoft.AspNetCore.DataProtection.Repositories;
 namespace SharpSignals.Server.Keys;
 
 /// <summary>
-/// The key ring's repository, refusing to be read when it holds keys encrypted with a certificate and
-/// none is configured. Without it, Data Protection would log each key as unreadable, then generate a
-/// new key, stored in the clear, that would protect every secret from then on.
+/// The key ring's repository, refusing to be read when it holds a key encrypted with a certificate
+/// that is not configured. Without it, Data Protection would log the key as unreadable, then generate
+/// a new one that would protect every secret from then on, while what the unreadable key protected
+/// (the signing keys, stream credentials) could no longer be read.
 /// </summary>
-internal sealed class EncryptedKeyRingGuard(IXmlRepository inner) : IXmlRepository
+internal sealed class EncryptedKeyRingGuard(IXmlRepository inner, KeyRingCertificates certificates) : IXmlRepository
 {
-    /// <summary>The element Data Protection stores an encrypted key's secret in.</summary>
-    public const string EncryptedSecret = "encryptedSecret";
-
     public IReadOnlyCollection<XElement> GetAllElements()
     {
         var elements = inner.GetAllElements();
-        if (elements.Any(e => e.Descendants().Any(d => d.Name.LocalName == EncryptedSecret)))
+        foreach (var key in elements)
         {
-            throw new InvalidOperationException(
-                $"The Data Protection key ring is encrypted with a certificate: set {KeyRingCertificate.PathSetting} (and {KeyRingCertificate.PasswordSetting}) to it.");
+            if (KeyRingCertificates.EncryptedWith(key) is { } certificate && !certificates.Knows(certificate))
+            {
+                throw new InvalidOperationException(
+                    $"Key {(string?)key.Attribute("id")} of the Data Protection key ring is encrypted with the certificate {KeyRingCertificates.Describe(certificate)}: "
+                    + $"set {KeyRingCertificates.PathSetting} to it, or, if a newer one replaced it, list it under {KeyRingCertificates.PreviousSetting}.");
+            }
         }
 
         return elements;

@@ -4,14 +4,15 @@ using Microsoft.Extensions.Options;
 namespace SharpSignals.Server.Keys;
 
 /// <summary>
-/// When a certificate is first configured for the key ring, the ring's key in use was made in the
-/// clear, and Data Protection would keep protecting new secrets with it until it expires (90 days).
-/// At start, before anything is protected, this makes a new key (stored encrypted, so it becomes the
-/// key in use at once) whenever no active key is encrypted. The earlier keys stay, in the clear, to
-/// read what they protected.
+/// When a certificate is new to the key ring (the first one, or one that replaced another), the key in
+/// use was made in the clear or under the earlier certificate, and Data Protection would keep
+/// protecting new secrets with it until it expires (90 days). At start, before anything is protected,
+/// this makes a new key (encrypted with the current certificate, and so the key in use at once)
+/// whenever no active key is encrypted with it. The earlier keys stay, to read what they protected.
 /// </summary>
 internal sealed partial class KeyRingEncryptionStart(
     IKeyManager keys,
+    KeyRingCertificates certificates,
     IOptions<KeyManagementOptions> options,
     TimeProvider time,
     ILogger<KeyRingEncryptionStart> logger) : IHostedService
@@ -19,7 +20,7 @@ internal sealed partial class KeyRingEncryptionStart(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var encrypted = options.Value.XmlRepository!.GetAllElements()
-            .Where(e => e.Name.LocalName == "key" && e.Descendants().Any(d => d.Name.LocalName == EncryptedKeyRingGuard.EncryptedSecret))
+            .Where(e => e.Name.LocalName == "key" && KeyRingCertificates.EncryptedWith(e) is { } with && certificates.IsCurrent(with))
             .Select(e => (string?)e.Attribute("id"))
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
         var now = time.GetUtcNow();
@@ -35,6 +36,6 @@ internal sealed partial class KeyRingEncryptionStart(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "The key ring's certificate is new: key {KeyId}, stored encrypted, protects secrets from now on")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "The key ring's certificate is new: key {KeyId}, encrypted with it, protects secrets from now on")]
     private static partial void LogEncryptedKeyMade(ILogger logger, Guid keyId);
 }

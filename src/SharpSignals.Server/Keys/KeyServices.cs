@@ -12,15 +12,21 @@ internal static class KeyServices
     /// <summary>
     /// Data Protection with its key ring in the data directory, or, when nodes share the store, in
     /// the store (every node must read what another encrypted), encrypted at rest with a certificate
-    /// when one is configured (<see cref="KeyRingCertificate"/>); and the issuer's signing keys.
+    /// when one is configured (<see cref="KeyRingCertificates"/>); and the issuer's signing keys.
     /// </summary>
     public static IServiceCollection AddIssuerKeys(this IServiceCollection services, IConfiguration configuration)
     {
         var dataProtection = services.AddDataProtection().SetApplicationName("SharpSignals");
-        var certificate = KeyRingCertificate.Load(configuration);
-        if (certificate is not null)
+        var certificates = KeyRingCertificates.Load(configuration);
+        services.AddSingleton(certificates);
+        if (certificates.Current is { } current)
         {
-            dataProtection.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
+            dataProtection.ProtectKeysWithCertificate(current);
+        }
+
+        if (certificates.All.Any())
+        {
+            dataProtection.UnprotectKeysWithAnyCertificate([.. certificates.All]);
         }
 
         services.AddOptions<KeyManagementOptions>()
@@ -38,11 +44,11 @@ internal static class KeyServices
                     repository = new FileSystemXmlRepository(new DirectoryInfo(path), loggers);
                 }
 
-                options.XmlRepository = certificate is null ? new EncryptedKeyRingGuard(repository) : repository;
+                options.XmlRepository = new EncryptedKeyRingGuard(repository, certificates);
             });
 
-        // Before the issuer keys: a certificate new to the ring makes an encrypted key to protect them.
-        if (certificate is not null)
+        // Before the issuer keys: a certificate new to the ring makes a key encrypted with it to protect them.
+        if (certificates.Current is not null)
         {
             services.AddHostedService<KeyRingEncryptionStart>();
         }

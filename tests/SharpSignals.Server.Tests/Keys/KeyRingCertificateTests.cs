@@ -47,7 +47,8 @@ public sealed class KeyRingCertificateTests
         // Started without it, the server stops, naming the setting, and adds no key of its own to the
         // ring (Data Protection would otherwise make one, in the clear, to protect what comes next).
         var refused = await ServerProcess.StartFailureAsync(data.Path, []);
-        Assert.Contains("The Data Protection key ring is encrypted with a certificate: set SharpSignals:DataProtection:CertificatePath", refused, StringComparison.Ordinal);
+        Assert.Contains("of the Data Protection key ring is encrypted with the certificate 'CN=SharpSignals key ring'", refused, StringComparison.Ordinal);
+        Assert.Contains("set SharpSignals:DataProtection:CertificatePath to it", refused, StringComparison.Ordinal);
         Assert.Equal(ring.Count, Directory.GetFiles(Path.Combine(data.Path, "data-protection"), "*.xml").Length);
     }
 
@@ -80,6 +81,50 @@ public sealed class KeyRingCertificateTests
         var inTheClear = Assert.Single(ring, k => !k.ToString().Contains("EncryptedData", StringComparison.Ordinal));
         Assert.Equal(Guid.Parse((string)inTheClear.Attribute("id")!), await ProtectingKeyAsync(data.Path, first));
         Assert.Equal(Guid.Parse((string)encrypted.Attribute("id")!), await ProtectingKeyAsync(data.Path, second));
+    }
+
+    [Fact]
+    public async Task ANewCertificate_WithThePreviousOneListed_ReadsTheOldKeys_AndEncryptsWhatComesNext()
+    {
+        using var data = new TemporaryDirectory();
+        using var files = new TemporaryDirectory();
+        Directory.CreateDirectory(files.Path);
+        var old = Path.Combine(files.Path, "old.pfx");
+        var replacement = Path.Combine(files.Path, "new.pfx");
+        using var oldCertificate = NewCertificate("CN=old key ring");
+        using var newCertificate = NewCertificate("CN=new key ring");
+        File.WriteAllBytes(old, oldCertificate.Export(X509ContentType.Pkcs12, "one"));
+        File.WriteAllBytes(replacement, newCertificate.Export(X509ContentType.Pkcs12, "two"));
+        string[] before = [$"--SharpSignals:DataProtection:CertificatePath={old}", "--SharpSignals:DataProtection:CertificatePassword=one"];
+        string[] after =
+        [
+            $"--SharpSignals:DataProtection:CertificatePath={replacement}", "--SharpSignals:DataProtection:CertificatePassword=two",
+            $"--SharpSignals:DataProtection:PreviousCertificates:0:Path={old}", "--SharpSignals:DataProtection:PreviousCertificates:0:Password=one",
+        ];
+        string first, second;
+        await using (var server = await ServerProcess.StartAsync(data.Path, ServerProcess.FreePort(), TimeSpan.FromSeconds(60), before))
+        {
+            first = await ActiveKidAsync(server);
+        }
+
+        await using (var server = await ServerProcess.StartAsync(data.Path, ServerProcess.FreePort(), TimeSpan.FromSeconds(60), after))
+        {
+            Assert.Equal(first, await ActiveKidAsync(server));
+            using var admin = server.CreateClient(server.ReadAdminToken());
+            (await admin.PostAsJsonAsync("/admin/keys/rotate", new { })).EnsureSuccessStatusCode();
+            second = await ActiveKidAsync(server);
+        }
+
+        var ring = Directory.GetFiles(Path.Combine(data.Path, "data-protection"), "*.xml").Select(f => XElement.Load(f)).ToList();
+        var underOld = Assert.Single(ring, k => k.ToString().Contains(Convert.ToBase64String(oldCertificate.RawData), StringComparison.Ordinal));
+        var underNew = Assert.Single(ring, k => k.ToString().Contains(Convert.ToBase64String(newCertificate.RawData), StringComparison.Ordinal));
+        Assert.Equal(Guid.Parse((string)underOld.Attribute("id")!), await ProtectingKeyAsync(data.Path, first));
+        Assert.Equal(Guid.Parse((string)underNew.Attribute("id")!), await ProtectingKeyAsync(data.Path, second));
+
+        // The old certificate dropped too soon: the start stops and names it.
+        var refused = await ServerProcess.StartFailureAsync(data.Path, after[..2]);
+        Assert.Contains($"encrypted with the certificate 'CN=old key ring' (thumbprint {oldCertificate.Thumbprint})", refused, StringComparison.Ordinal);
+        Assert.Contains("list it under SharpSignals:DataProtection:PreviousCertificates", refused, StringComparison.Ordinal);
     }
 
     /// <summary>The Data Protection key a stored signing key was protected with: its payload names it after a four-byte magic header.</summary>
@@ -134,10 +179,20 @@ public sealed class KeyRingCertificateTests
         Assert.Contains(expected, output, StringComparison.Ordinal);
     }
 
-    private static X509Certificate2 NewCertificate()
+    [Fact]
+    public async Task APreviousCertificateThatCannotBeRead_StopsTheStart_NamingItsSetting()
+    {
+        using var data = new TemporaryDirectory();
+
+        var output = await ServerProcess.StartFailureAsync(data.Path, ["--SharpSignals:DataProtection:PreviousCertificates:0:Path=no-such-directory/old.pfx"]);
+
+        Assert.Contains("SharpSignals:DataProtection:PreviousCertificates:0:Path 'no-such-directory/old.pfx' could not be read", output, StringComparison.Ordinal);
+    }
+
+    private static X509Certificate2 NewCertificate(string subject = "CN=SharpSignals key ring")
     {
         using var rsa = RSA.Create(2048);
-        var request = new CertificateRequest("CN=SharpSignals key ring", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var request = new CertificateRequest(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
     }
 
