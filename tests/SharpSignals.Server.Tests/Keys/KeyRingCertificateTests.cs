@@ -12,26 +12,33 @@ namespace SharpSignals.Server.Tests.Keys;
 /// <c>SharpSignals:DataProtection:CertificatePath</c>: the Data Protection key ring encrypted at rest with
 /// a certificate, over real server processes started and restarted on one data directory.
 /// </summary>
-public sealed class KeyRingCertificateTests
+public sealed class KeyRingCertificateTests : IDisposable
 {
+    private const string PathSetting = "--SharpSignals:DataProtection:CertificatePath=";
+
+    private readonly TemporaryDirectory _data = new();
+    private readonly TemporaryDirectory _files = new();
+
+    public KeyRingCertificateTests() => Directory.CreateDirectory(_files.Path);
+
+    private string Ring => Path.Combine(_data.Path, "data-protection");
+
+    public void Dispose()
+    {
+        _data.Dispose();
+        _files.Dispose();
+    }
+
     [Fact]
     public async Task KeyRing_IsEncryptedWithTheCertificate_AndOpensAgainWithIt_ButNotWithout()
     {
-        using var data = new TemporaryDirectory();
-        using var files = new TemporaryDirectory();
-        Directory.CreateDirectory(files.Path);
-        var pfx = Path.Combine(files.Path, "keyring.pfx");
-        File.WriteAllBytes(pfx, NewCertificate().Export(X509ContentType.Pkcs12, "s3cret"));
-        string[] withCertificate = [$"--SharpSignals:DataProtection:CertificatePath={pfx}", "--SharpSignals:DataProtection:CertificatePassword=s3cret"];
+        var pfx = WritePkcs12("keyring.pfx", NewCertificate(), "s3cret");
+        string[] withCertificate = [PathSetting + pfx, "--SharpSignals:DataProtection:CertificatePassword=s3cret"];
 
-        string kid;
-        await using (var first = await ServerProcess.StartAsync(data.Path, ServerProcess.FreePort(), TimeSpan.FromSeconds(60), withCertificate))
-        {
-            kid = await ActiveKidAsync(first);
-        }
+        var kid = await ActiveKidAfterStartAsync(withCertificate);
 
         // Each key of the ring is stored encrypted: no master key in the clear.
-        var ring = Directory.GetFiles(Path.Combine(data.Path, "data-protection"), "*.xml").Select(File.ReadAllText).ToList();
+        var ring = Directory.GetFiles(Ring, "*.xml").Select(File.ReadAllText).ToList();
         Assert.NotEmpty(ring);
         Assert.All(ring, xml =>
         {
@@ -39,122 +46,69 @@ public sealed class KeyRingCertificateTests
             Assert.DoesNotContain("<masterKey", xml, StringComparison.Ordinal);
         });
 
-        await using (var again = await ServerProcess.StartAsync(data.Path, ServerProcess.FreePort(), TimeSpan.FromSeconds(60), withCertificate))
-        {
-            Assert.Equal(kid, await ActiveKidAsync(again));
-        }
+        Assert.Equal(kid, await ActiveKidAfterStartAsync(withCertificate));
 
         // Started without it, the server stops, naming the setting, and adds no key of its own to the
         // ring (Data Protection would otherwise make one, in the clear, to protect what comes next).
-        var refused = await ServerProcess.StartFailureAsync(data.Path, []);
+        var refused = await ServerProcess.StartFailureAsync(_data.Path, []);
         Assert.Contains("of the Data Protection key ring is encrypted with the certificate 'CN=SharpSignals key ring'", refused, StringComparison.Ordinal);
         Assert.Contains("set SharpSignals:DataProtection:CertificatePath to it", refused, StringComparison.Ordinal);
-        Assert.Equal(ring.Count, Directory.GetFiles(Path.Combine(data.Path, "data-protection"), "*.xml").Length);
+        Assert.Equal(ring.Count, Directory.GetFiles(Ring, "*.xml").Length);
     }
 
     [Fact]
     public async Task ACertificateNewToTheRing_MakesAnEncryptedKey_ThatProtectsWhatComesNext()
     {
-        using var data = new TemporaryDirectory();
-        using var files = new TemporaryDirectory();
-        Directory.CreateDirectory(files.Path);
-        var pfx = Path.Combine(files.Path, "keyring.pfx");
-        File.WriteAllBytes(pfx, NewCertificate().Export(X509ContentType.Pkcs12));
-        string first, second;
-        await using (var clear = await ServerProcess.StartAsync(data.Path, ServerProcess.FreePort(), TimeSpan.FromSeconds(60)))
-        {
-            first = await ActiveKidAsync(clear);
-        }
+        var pfx = WritePkcs12("keyring.pfx", NewCertificate(), password: null);
 
-        await using (var server = await ServerProcess.StartAsync(data.Path, ServerProcess.FreePort(), TimeSpan.FromSeconds(60), [$"--SharpSignals:DataProtection:CertificatePath={pfx}"]))
-        {
-            Assert.Equal(first, await ActiveKidAsync(server));
-            using var admin = server.CreateClient(server.ReadAdminToken());
-            (await admin.PostAsJsonAsync("/admin/keys/rotate", new { })).EnsureSuccessStatusCode();
-            second = await ActiveKidAsync(server);
-        }
+        var (first, second) = await KidsAroundARotationAsync([], [PathSetting + pfx]);
 
         // The ring now holds the key made in the clear and one encrypted; the signing key made
         // before the certificate stays under the first, the one made after is under the second.
-        var ring = Directory.GetFiles(Path.Combine(data.Path, "data-protection"), "*.xml").Select(f => XElement.Load(f)).ToList();
+        var ring = RingKeys();
         var encrypted = Assert.Single(ring, k => k.ToString().Contains("EncryptedData", StringComparison.Ordinal));
         var inTheClear = Assert.Single(ring, k => !k.ToString().Contains("EncryptedData", StringComparison.Ordinal));
-        Assert.Equal(Guid.Parse((string)inTheClear.Attribute("id")!), await ProtectingKeyAsync(data.Path, first));
-        Assert.Equal(Guid.Parse((string)encrypted.Attribute("id")!), await ProtectingKeyAsync(data.Path, second));
+        Assert.Equal(Guid.Parse((string)inTheClear.Attribute("id")!), await ProtectingKeyAsync(first));
+        Assert.Equal(Guid.Parse((string)encrypted.Attribute("id")!), await ProtectingKeyAsync(second));
     }
 
     [Fact]
     public async Task ANewCertificate_WithThePreviousOneListed_ReadsTheOldKeys_AndEncryptsWhatComesNext()
     {
-        using var data = new TemporaryDirectory();
-        using var files = new TemporaryDirectory();
-        Directory.CreateDirectory(files.Path);
-        var old = Path.Combine(files.Path, "old.pfx");
-        var replacement = Path.Combine(files.Path, "new.pfx");
         using var oldCertificate = NewCertificate("CN=old key ring");
         using var newCertificate = NewCertificate("CN=new key ring");
-        File.WriteAllBytes(old, oldCertificate.Export(X509ContentType.Pkcs12, "one"));
-        File.WriteAllBytes(replacement, newCertificate.Export(X509ContentType.Pkcs12, "two"));
-        string[] before = [$"--SharpSignals:DataProtection:CertificatePath={old}", "--SharpSignals:DataProtection:CertificatePassword=one"];
+        var old = WritePkcs12("old.pfx", oldCertificate, "one");
+        var replacement = WritePkcs12("new.pfx", newCertificate, "two");
         string[] after =
         [
-            $"--SharpSignals:DataProtection:CertificatePath={replacement}", "--SharpSignals:DataProtection:CertificatePassword=two",
+            PathSetting + replacement, "--SharpSignals:DataProtection:CertificatePassword=two",
             $"--SharpSignals:DataProtection:PreviousCertificates:0:Path={old}", "--SharpSignals:DataProtection:PreviousCertificates:0:Password=one",
         ];
-        string first, second;
-        await using (var server = await ServerProcess.StartAsync(data.Path, ServerProcess.FreePort(), TimeSpan.FromSeconds(60), before))
-        {
-            first = await ActiveKidAsync(server);
-        }
 
-        await using (var server = await ServerProcess.StartAsync(data.Path, ServerProcess.FreePort(), TimeSpan.FromSeconds(60), after))
-        {
-            Assert.Equal(first, await ActiveKidAsync(server));
-            using var admin = server.CreateClient(server.ReadAdminToken());
-            (await admin.PostAsJsonAsync("/admin/keys/rotate", new { })).EnsureSuccessStatusCode();
-            second = await ActiveKidAsync(server);
-        }
+        var (first, second) = await KidsAroundARotationAsync([PathSetting + old, "--SharpSignals:DataProtection:CertificatePassword=one"], after);
 
-        var ring = Directory.GetFiles(Path.Combine(data.Path, "data-protection"), "*.xml").Select(f => XElement.Load(f)).ToList();
+        var ring = RingKeys();
         var underOld = Assert.Single(ring, k => k.ToString().Contains(Convert.ToBase64String(oldCertificate.RawData), StringComparison.Ordinal));
         var underNew = Assert.Single(ring, k => k.ToString().Contains(Convert.ToBase64String(newCertificate.RawData), StringComparison.Ordinal));
-        Assert.Equal(Guid.Parse((string)underOld.Attribute("id")!), await ProtectingKeyAsync(data.Path, first));
-        Assert.Equal(Guid.Parse((string)underNew.Attribute("id")!), await ProtectingKeyAsync(data.Path, second));
+        Assert.Equal(Guid.Parse((string)underOld.Attribute("id")!), await ProtectingKeyAsync(first));
+        Assert.Equal(Guid.Parse((string)underNew.Attribute("id")!), await ProtectingKeyAsync(second));
 
         // The old certificate dropped too soon: the start stops and names it.
-        var refused = await ServerProcess.StartFailureAsync(data.Path, after[..2]);
+        var refused = await ServerProcess.StartFailureAsync(_data.Path, after[..2]);
         Assert.Contains($"encrypted with the certificate 'CN=old key ring' (thumbprint {oldCertificate.Thumbprint})", refused, StringComparison.Ordinal);
         Assert.Contains("list it under SharpSignals:DataProtection:PreviousCertificates", refused, StringComparison.Ordinal);
-    }
-
-    /// <summary>The Data Protection key a stored signing key was protected with: its payload names it after a four-byte magic header.</summary>
-    private static async Task<Guid> ProtectingKeyAsync(string dataDirectory, string kid)
-    {
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, "sharpsignals.db")};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT protected_private_key FROM signing_keys WHERE kid = $kid";
-        command.Parameters.AddWithValue("$kid", kid);
-        var payload = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.DecodeBytes((string)(await command.ExecuteScalarAsync())!);
-        return new Guid(payload.AsSpan(4, 16));
     }
 
     [Fact]
     public async Task APemFileWithTheCertificateAndItsKey_ServesToo()
     {
-        using var data = new TemporaryDirectory();
-        using var files = new TemporaryDirectory();
-        Directory.CreateDirectory(files.Path);
-        var pem = Path.Combine(files.Path, "keyring.pem");
+        var pem = Path.Combine(_files.Path, "keyring.pem");
         using var certificate = NewCertificate();
         File.WriteAllText(pem, certificate.ExportCertificatePem() + "\n" + certificate.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
 
-        await using (var server = await ServerProcess.StartAsync(data.Path, ServerProcess.FreePort(), TimeSpan.FromSeconds(60), [$"--SharpSignals:DataProtection:CertificatePath={pem}"]))
-        {
-            Assert.NotEmpty(await ActiveKidAsync(server));
-        }
+        Assert.NotEmpty(await ActiveKidAfterStartAsync([PathSetting + pem]));
 
-        Assert.All(Directory.GetFiles(Path.Combine(data.Path, "data-protection"), "*.xml"), f => Assert.Contains("EncryptedData", File.ReadAllText(f), StringComparison.Ordinal));
+        Assert.All(Directory.GetFiles(Ring, "*.xml"), f => Assert.Contains("EncryptedData", File.ReadAllText(f), StringComparison.Ordinal));
     }
 
     [Theory]
@@ -163,17 +117,14 @@ public sealed class KeyRingCertificateTests
     [InlineData("ec.pfx", "must hold an RSA certificate and its private key")]
     public async Task ACertificateThatCannotServe_StopsTheStart_NamingTheSetting(string file, string expected)
     {
-        using var data = new TemporaryDirectory();
-        using var files = new TemporaryDirectory();
-        Directory.CreateDirectory(files.Path);
-        File.WriteAllText(Path.Combine(files.Path, "public-only.pem"), NewCertificate().ExportCertificatePem());
+        File.WriteAllText(Path.Combine(_files.Path, "public-only.pem"), NewCertificate().ExportCertificatePem());
         using (var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256))
         {
             var request = new CertificateRequest("CN=ec", ec, HashAlgorithmName.SHA256);
-            File.WriteAllBytes(Path.Combine(files.Path, "ec.pfx"), request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1)).Export(X509ContentType.Pkcs12));
+            WritePkcs12("ec.pfx", request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1)), password: null);
         }
 
-        var output = await ServerProcess.StartFailureAsync(data.Path, [$"--SharpSignals:DataProtection:CertificatePath={Path.Combine(files.Path, file)}"]);
+        var output = await ServerProcess.StartFailureAsync(_data.Path, [PathSetting + Path.Combine(_files.Path, file)]);
 
         Assert.Contains("SharpSignals:DataProtection:CertificatePath", output, StringComparison.Ordinal);
         Assert.Contains(expected, output, StringComparison.Ordinal);
@@ -182,9 +133,7 @@ public sealed class KeyRingCertificateTests
     [Fact]
     public async Task APreviousCertificateThatCannotBeRead_StopsTheStart_NamingItsSetting()
     {
-        using var data = new TemporaryDirectory();
-
-        var output = await ServerProcess.StartFailureAsync(data.Path, ["--SharpSignals:DataProtection:PreviousCertificates:0:Path=no-such-directory/old.pfx"]);
+        var output = await ServerProcess.StartFailureAsync(_data.Path, ["--SharpSignals:DataProtection:PreviousCertificates:0:Path=no-such-directory/old.pfx"]);
 
         Assert.Contains("SharpSignals:DataProtection:PreviousCertificates:0:Path 'no-such-directory/old.pfx' could not be read", output, StringComparison.Ordinal);
     }
@@ -201,5 +150,50 @@ public sealed class KeyRingCertificateTests
         using var client = server.CreateClient(server.ReadAdminToken());
         var keys = await client.GetFromJsonAsync<JsonArray>("/admin/keys");
         return (string)keys!.Single(k => (string?)k!["state"] == "active")!["kid"]!;
+    }
+
+    private string WritePkcs12(string name, X509Certificate2 certificate, string? password)
+    {
+        var path = Path.Combine(_files.Path, name);
+        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pkcs12, password));
+        return path;
+    }
+
+    private Task<ServerProcess> StartAsync(string[] settings) =>
+        ServerProcess.StartAsync(_data.Path, ServerProcess.FreePort(), TimeSpan.FromSeconds(60), settings);
+
+    /// <summary>Starts the server with <paramref name="settings"/> and stops it again: the issuer key it signs with.</summary>
+    private async Task<string> ActiveKidAfterStartAsync(string[] settings)
+    {
+        await using var server = await StartAsync(settings);
+        return await ActiveKidAsync(server);
+    }
+
+    /// <summary>
+    /// The issuer key of a start with <paramref name="before"/>; then, started with <paramref name="after"/>,
+    /// the same key still active and the one a rotation makes.
+    /// </summary>
+    private async Task<(string First, string Second)> KidsAroundARotationAsync(string[] before, string[] after)
+    {
+        var first = await ActiveKidAfterStartAsync(before);
+        await using var server = await StartAsync(after);
+        Assert.Equal(first, await ActiveKidAsync(server));
+        using var admin = server.CreateClient(server.ReadAdminToken());
+        (await admin.PostAsJsonAsync("/admin/keys/rotate", new { })).EnsureSuccessStatusCode();
+        return (first, await ActiveKidAsync(server));
+    }
+
+    private List<XElement> RingKeys() => [.. Directory.GetFiles(Ring, "*.xml").Select(f => XElement.Load(f))];
+
+    /// <summary>The Data Protection key a stored signing key was protected with: its payload names it after a four-byte magic header.</summary>
+    private async Task<Guid> ProtectingKeyAsync(string kid)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_data.Path, "sharpsignals.db")};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT protected_private_key FROM signing_keys WHERE kid = $kid";
+        command.Parameters.AddWithValue("$kid", kid);
+        var payload = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.DecodeBytes((string)(await command.ExecuteScalarAsync())!);
+        return new Guid(payload.AsSpan(4, 16));
     }
 }
