@@ -74,7 +74,7 @@ public sealed partial class SqliteStore
     public async ValueTask<IReadOnlyList<StoredEvent>> SearchAsync(EventQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        return await ReadAsync(
+        return await ReadListAsync(
             SearchEventsSql,
             p =>
             {
@@ -87,16 +87,7 @@ public sealed partial class SqliteStore
                 p.AddWithValue("$until", ToUnixMsOrNull(query.Until));
                 p.AddWithValue("$limit", query.Limit);
             },
-            r =>
-            {
-                var events = new List<StoredEvent>();
-                while (ReadEvent(r) is { } stored)
-                {
-                    events.Add(stored);
-                }
-
-                return events;
-            },
+            MapEvent,
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -133,8 +124,10 @@ public sealed partial class SqliteStore
         return new AppendResult(position, IsDuplicate: false);
     }
 
-    private static StoredEvent? ReadEvent(SqliteDataReader reader) => reader.Read()
-        ? new StoredEvent(
+    private static StoredEvent? ReadEvent(SqliteDataReader reader) => reader.Read() ? MapEvent(reader) : null;
+
+    private static StoredEvent MapEvent(SqliteDataReader reader) =>
+        new(
             reader.GetInt64(0),
             reader.GetString(1),
             reader.GetString(2),
@@ -143,6 +136,5 @@ public sealed partial class SqliteStore
             reader.GetString(5),
             FromUnixMs(reader.GetInt64(6)),
             reader.IsDBNull(7) ? null : reader.GetString(7),
-            reader.IsDBNull(8) ? null : reader.GetString(8))
-        : null;
+            reader.IsDBNull(8) ? null : reader.GetString(8));
 }

@@ -74,26 +74,17 @@ public sealed partial class SqliteStore
 
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<EventDelivery>> ReadEventDeliveriesAsync(long eventPosition, CancellationToken cancellationToken) =>
-        await ReadAsync(
+        await ReadListAsync(
             EventDeliveriesSql,
             p => p.AddWithValue("$event", eventPosition),
-            r =>
-            {
-                var deliveries = new List<EventDelivery>();
-                while (r.Read())
-                {
-                    deliveries.Add(new EventDelivery(
-                        r.GetString(0),
-                        r.GetString(1),
-                        (DeliveryState)r.GetInt32(2),
-                        r.GetInt32(3),
-                        r.IsDBNull(4) ? null : r.GetString(4),
-                        FromUnixMs(r.GetInt64(5)),
-                        FromUnixMsOrNull(r, 6)));
-                }
-
-                return deliveries;
-            },
+            r => new EventDelivery(
+                r.GetString(0),
+                r.GetString(1),
+                (DeliveryState)r.GetInt32(2),
+                r.GetInt32(3),
+                r.IsDBNull(4) ? null : r.GetString(4),
+                FromUnixMs(r.GetInt64(5)),
+                FromUnixMsOrNull(r, 6)),
             cancellationToken).ConfigureAwait(false);
 
     /// <summary>The next window of entries: how many, the last id, the newest queue time.</summary>

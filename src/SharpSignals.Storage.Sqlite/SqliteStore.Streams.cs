@@ -144,19 +144,10 @@ public sealed partial class SqliteStore
 
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<StreamSubject>> ListSubjectsAsync(string streamId, CancellationToken cancellationToken) =>
-        await ReadAsync(
+        await ReadListAsync(
             ListSubjectsSql,
             p => p.AddWithValue("$stream", streamId),
-            r =>
-            {
-                var subjects = new List<StreamSubject>();
-                while (r.Read())
-                {
-                    subjects.Add(new StreamSubject(r.GetString(0), r.GetString(1), r.GetInt64(2) != 0, FromUnixMs(r.GetInt64(3))));
-                }
-
-                return subjects;
-            },
+            r => new StreamSubject(r.GetString(0), r.GetString(1), r.GetInt64(2) != 0, FromUnixMs(r.GetInt64(3))),
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>

@@ -105,6 +105,23 @@ public sealed partial class SqliteStore : ISharpSignalsStore
         return read(reader);
     }
 
+    /// <summary>Every row mapped, in the order the query returns them.</summary>
+    private Task<List<T>> ReadListAsync<T>(string sql, Action<SqliteParameterCollection> bind, Func<SqliteDataReader, T> map, CancellationToken cancellationToken) =>
+        ReadAsync(
+            sql,
+            bind,
+            reader =>
+            {
+                var rows = new List<T>();
+                while (reader.Read())
+                {
+                    rows.Add(map(reader));
+                }
+
+                return rows;
+            },
+            cancellationToken);
+
     private static long ToUnixMs(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
 
     private static DateTimeOffset FromUnixMs(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
