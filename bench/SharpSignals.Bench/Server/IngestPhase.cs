@@ -6,11 +6,24 @@ namespace SharpSignals.Bench.Server;
 /// Push ingest (RFC 8935) on an inbound stream: the senders push SETs signed before the window, each
 /// waiting for the durable 202; the server verifies each against the source's JWKS, appends it and
 /// routes it to one poll stream (re-issued there, as a published event is). Then the same at half
-/// the rate reached, paced in an open loop, for the latency at a load the server keeps up with.
+/// the rate reached, paced in an open loop, for the latency at a load the server keeps up with; and,
+/// once the server has stopped, the bare Kestrel sink paced at that rate by the same generator: the
+/// latency of loopback HTTP and the generator alone, the floor that p99 is held against.
 /// </summary>
 internal static class IngestPhase
 {
     public static async Task<IngestResult> RunAsync(LoadOptions options, string temp, List<string> details)
+    {
+        var result = await RunServerAsync(options, temp, details);
+        await using var sink = await KestrelSink.StartAsync();
+        var cpuAtStart = sink.Cpu();
+        var floor = await OpenLoop.RunAsync(result.PacedRate, options.Window, _ => sink.PostAsync());
+        details.Add(Invariant($"bare Kestrel paced at the same rate, {result.PacedRate:N0}/s open loop: p50 {floor.Percentile(0.5):F2} ms, p99 {floor.Percentile(0.99):F2} ms, max {floor.Percentile(1):F1} ms, {floor.Failed} failed{LoadCommand.Failure(floor)}; {sink.Cpu().Since(cpuAtStart)} (\"server\" = the sink)"));
+        Console.Out.WriteLine($"  {details[^1]}");
+        return result with { PacedFloorP99 = floor.Percentile(0.99) };
+    }
+
+    private static async Task<IngestResult> RunServerAsync(LoadOptions options, string temp, List<string> details)
     {
         var output = Console.Out;
         output.WriteLine("push ingest ...");
@@ -58,8 +71,10 @@ internal static class IngestPhase
     }
 }
 
-/// <summary>The push ingest figures: the closed-loop rate, and the p99 at the paced rate.</summary>
+/// <summary>The push ingest figures: the closed-loop rate, the p99 at the paced rate, and bare Kestrel's p99 at that rate.</summary>
 internal sealed record IngestResult(double Rate, double PacedRate, double PacedP99)
 {
+    public double PacedFloorP99 { get; init; } = double.NaN;
+
     public static readonly IngestResult None = new(double.NaN, double.NaN, double.NaN);
 }

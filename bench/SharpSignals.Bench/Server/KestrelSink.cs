@@ -19,6 +19,18 @@ internal static class KestrelSink
 
     private static readonly byte[] AcceptedBody = """{"jti":"0123456789abcdef0123456789abcdef"}"""u8.ToArray();
 
+    /// <summary>Starts the sink as a child process with the server's GC settings, and a client for it.</summary>
+    public static async Task<Client> StartAsync()
+    {
+        var port = ChildProcess.FreePort();
+        var process = await ChildProcess.StartAsync(
+            "SharpSignals.Bench.dll",
+            port,
+            [Mode, "--port", port.ToString(CultureInfo.InvariantCulture)],
+            new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" }); // as the server runs (Web SDK default)
+        return new Client(process);
+    }
+
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
         if (args is not ["--port", var portText] || !int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var port))
@@ -58,5 +70,32 @@ internal static class KestrelSink
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = AcceptedBody.Length;
         await context.Response.Body.WriteAsync(AcceptedBody, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// The sink's process and the client the load run sends with: the handler the publishers use, a
+    /// publish-sized JSON body, and null for a 202.
+    /// </summary>
+    public sealed class Client(ChildProcess process) : IAsyncDisposable
+    {
+        private static readonly Uri Events = new("/events", UriKind.Relative);
+
+        private readonly HttpClient _client = new(SsfClient.NewHandler()) { BaseAddress = process.BaseAddress };
+
+        public CpuSnapshot Cpu() => ProcessProbe.Cpu(process.ProcessId);
+
+        public async Task<string?> PostAsync()
+        {
+            using var content = new ByteArrayContent(SsfClient.EventBody);
+            content.Headers.ContentType = new("application/json");
+            using var response = await _client.PostAsync(Events, content);
+            return response.StatusCode == System.Net.HttpStatusCode.Accepted ? null : $"HTTP {(int)response.StatusCode}";
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _client.Dispose();
+            await process.DisposeAsync();
+        }
     }
 }

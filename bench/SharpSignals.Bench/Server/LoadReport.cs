@@ -14,8 +14,11 @@ internal sealed record Figure(string Name, double Value, string Format, Ceiling?
     public string Verdict => Target is not { } target ? "-" : (AtMost ? Value <= target : Value >= target) ? "met" : "MISSED";
 }
 
-/// <summary>A raw rate measured in the same run.</summary>
-internal sealed record Ceiling(string Name, double Value);
+/// <summary>A raw rate (or, with a unit of <c>" ms"</c>, a raw latency) measured in the same run.</summary>
+internal sealed record Ceiling(string Name, double Value, string Unit = "/s")
+{
+    public override string ToString() => Value.ToString(Unit == "/s" ? "N0" : "F2", CultureInfo.InvariantCulture) + Unit;
+}
 
 /// <summary>Prints the figures as a Markdown table: figure, ceiling, ratio, target, met.</summary>
 internal static class LoadReport
@@ -27,7 +30,7 @@ internal static class LoadReport
         output.WriteLine("|---|---:|");
         foreach (var ceiling in ceilings.Where(c => !double.IsNaN(c.Value)))
         {
-            output.WriteLine(Invariant($"| {ceiling.Name} | {ceiling.Value:N0}/s |"));
+            output.WriteLine($"| {ceiling.Name} | {ceiling} |");
         }
 
         output.WriteLine();
@@ -36,7 +39,7 @@ internal static class LoadReport
         foreach (var figure in figures.Where(f => !double.IsNaN(f.Value)))
         {
             var value = figure.Value.ToString(figure.Format, CultureInfo.InvariantCulture);
-            var ceiling = figure.Ceiling is { } c && !double.IsNaN(c.Value) ? Invariant($"{c.Name}: {c.Value:N0}/s") : "-";
+            var ceiling = figure.Ceiling is { } c && !double.IsNaN(c.Value) ? $"{c.Name}: {c}" : "-";
             var ratio = figure.Ceiling is { Value: > 0 } r && !double.IsNaN(r.Value) ? (figure.Value / r.Value).ToString("F2", CultureInfo.InvariantCulture) : "-";
             var target = figure.Target is { } t ? (figure.AtMost ? "≤ " : "≥ ") + t.ToString(figure.Format, CultureInfo.InvariantCulture) : "-";
             output.WriteLine($"| {figure.Name} | {value} | {ceiling} | {ratio} | {target} | {figure.Verdict} |");

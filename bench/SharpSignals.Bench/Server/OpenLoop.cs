@@ -8,6 +8,10 @@ namespace SharpSignals.Bench.Server;
 /// from the operation's scheduled start, so the generator's own lateness on busy cores counts
 /// against the figure rather than hiding queueing; the operation receives its sequence number.
 /// Scheduling ends after <c>duration</c>, or earlier when <c>stop</c> is cancelled.
+/// The schedule is kept by a thread of its own that sleeps about a millisecond between bursts:
+/// .NET's timers (<c>Task.Delay</c>, <c>PeriodicTimer</c>) count time with the kernel's coarse clock,
+/// which on this machine moves in 4 ms steps, so a loop paced by them started its operations 4 to 9
+/// ms late, in bursts, and added that to every latency it reported, even against an idle server.
 /// </summary>
 internal static class OpenLoop
 {
@@ -16,29 +20,36 @@ internal static class OpenLoop
         var total = (long)(rate * duration.TotalSeconds);
         var latencies = new double[total];
         var state = new OpenState();
-        var started = Stopwatch.GetTimestamp();
-        long next = 0;
-        while (next < total && !stop.IsCancellationRequested)
+        var scheduled = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var scheduler = new Thread(() =>
         {
-            var due = Math.Min(total, (long)(Stopwatch.GetElapsedTime(started).TotalSeconds * rate) + 1);
-            for (; next < due; next++)
+            var started = Stopwatch.GetTimestamp();
+            long next = 0;
+            while (next < total && !stop.IsCancellationRequested)
             {
-                Interlocked.Increment(ref state.Outstanding);
-                _ = RunOneAsync(next, started + (long)(next / rate * Stopwatch.Frequency), operation, latencies, state);
+                var due = Math.Min(total, (long)(Stopwatch.GetElapsedTime(started).TotalSeconds * rate) + 1);
+                for (; next < due; next++)
+                {
+                    Interlocked.Increment(ref state.Outstanding);
+                    _ = RunOneAsync(next, started + (long)(next / rate * Stopwatch.Frequency), operation, latencies, state);
+                }
+
+                // A sleep of the kernel's own (about 1.1 ms here): a burst of about rate/1000 operations each time.
+                Thread.Sleep(1);
             }
 
-            // About a millisecond on Linux: a burst of rate/1000 operations each tick.
-            await Task.Delay(TimeSpan.FromMilliseconds(1), CancellationToken.None);
-        }
-
-        var scheduled = Stopwatch.GetElapsedTime(started);
+            scheduled.SetResult(Stopwatch.GetElapsedTime(started));
+        })
+        { IsBackground = true, Name = "open-loop schedule" };
+        scheduler.Start();
+        var elapsed = await scheduled.Task;
         if (Interlocked.Decrement(ref state.Outstanding) > 0)
         {
             await state.Done.Task;
         }
 
         var answered = latencies.Where(l => l > 0).ToArray();
-        return new LoopResult(state.Completed, state.Failed, scheduled, state.FirstError, answered) { AllCompleted = state.Completed };
+        return new LoopResult(state.Completed, state.Failed, elapsed, state.FirstError, answered) { AllCompleted = state.Completed };
     }
 
     private static async Task RunOneAsync(long index, long due, Func<long, Task<string?>> operation, double[] latencies, OpenState state)
