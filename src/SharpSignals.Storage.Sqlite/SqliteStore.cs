@@ -5,7 +5,8 @@ namespace SharpSignals.Storage.Sqlite;
 /// <summary>
 /// The embedded store: one SQLite file in WAL mode with <c>synchronous=FULL</c>, so a commit is on
 /// disk when it returns. All writes go through one <see cref="SqliteWriter"/> (group commit);
-/// reads use pooled connections and never wait for it.
+/// reads use pooled connections and never wait for it, and the log is copied into the database
+/// file beside it (<see cref="SqliteCheckpointer"/>).
 /// </summary>
 public sealed partial class SqliteStore : ISharpSignalsStore
 {
@@ -26,6 +27,9 @@ public sealed partial class SqliteStore : ISharpSignalsStore
     /// <summary>Writes (appends, acknowledgements, ...) committed so far.</summary>
     public long Writes => _writer.Writes;
 
+    /// <summary>The checkpoints of the write-ahead log, beside the writer and by it.</summary>
+    internal SqliteCheckpointer Checkpointer => _writer.Checkpointer;
+
     /// <summary>Opens (or creates) the database, applies pending migrations and starts the writer.</summary>
     /// <param name="options">Where the database lives.</param>
     /// <returns>The store.</returns>
@@ -42,7 +46,10 @@ public sealed partial class SqliteStore : ISharpSignalsStore
         {
             DataSource = options.DatabasePath,
             Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
+
+            // The writer's connection is opened once and closed with the store, and with it the
+            // checkpoint hook it carries (SqliteCheckpointer); the read connections are pooled.
+            Pooling = false,
             DefaultTimeout = 30,
         };
         var writeConnection = new SqliteConnection(builder.ToString());
@@ -63,7 +70,8 @@ public sealed partial class SqliteStore : ISharpSignalsStore
         }
 
         builder.Mode = SqliteOpenMode.ReadWrite;
-        return new SqliteStore(builder.ToString(), new SqliteWriter(writeConnection, options.MaxBatchSize, options.CommitDelay));
+        builder.Pooling = true;
+        return new SqliteStore(builder.ToString(), new SqliteWriter(writeConnection, builder.ToString(), options.MaxBatchSize, options.CommitDelay));
     }
 
     /// <inheritdoc/>

@@ -19,16 +19,18 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SqliteConnection _connection;
     private readonly SqliteWriteContext _context;
+    private readonly SqliteCheckpointer _checkpointer;
     private readonly int _maxBatchSize;
     private readonly TimeSpan _commitDelay;
     private long _commits;
     private long _writes;
     private int _disposed;
 
-    public SqliteWriter(SqliteConnection connection, int maxBatchSize, TimeSpan commitDelay)
+    public SqliteWriter(SqliteConnection connection, string checkpointConnectionString, int maxBatchSize, TimeSpan commitDelay)
     {
         _connection = connection;
         _context = new SqliteWriteContext(connection);
+        _checkpointer = new SqliteCheckpointer(connection, checkpointConnectionString);
         _maxBatchSize = maxBatchSize;
         _commitDelay = commitDelay;
         new Thread(Run) { IsBackground = true, Name = "SQLite writer" }.Start();
@@ -39,6 +41,9 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     /// <summary>Writes committed so far.</summary>
     public long Writes => Interlocked.Read(ref _writes);
+
+    /// <summary>The checkpoints of the write-ahead log, beside the writer and by it.</summary>
+    public SqliteCheckpointer Checkpointer => _checkpointer;
 
     /// <summary>Queues a write; the task completes once it is committed, or fails with its exception.</summary>
     public Task<T> ExecuteAsync<T>(Func<SqliteWriteContext, T> write, CancellationToken cancellationToken)
@@ -69,6 +74,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         // The writer commits what is queued, then ends.
         _queue.CompleteAdding();
         await _stopped.Task.ConfigureAwait(false);
+        _checkpointer.Dispose();
         _context.DisposeCommands();
         await _connection.DisposeAsync().ConfigureAwait(false);
         _queue.Dispose();

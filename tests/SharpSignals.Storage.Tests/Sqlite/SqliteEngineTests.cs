@@ -134,6 +134,60 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
         Assert.Null(await _store.FindAsync("https://tx.example", "x", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Checkpoints_RunBesideTheWriter_AndKeepTheLogShort()
+    {
+        // Several logs' worth of pages: each event carries a SET-sized token and an entry.
+        await AppendManyAsync(_store, "c", 2000);
+
+        // The log started over instead of growing: about WriterPages pages of 4 KiB at most, where
+        // 2,000 such events alone fill more than twice that.
+        Assert.True(await BackgroundCheckpointSeenAsync(_store));
+        Assert.InRange(new FileInfo(_database.Path + "-wal").Length / 4096, 1, 2 * SqliteCheckpointer.WriterPages);
+        Assert.Equal("2000", Scalar("SELECT count(*) FROM events"));
+    }
+
+    [Fact]
+    public async Task Checkpoints_WhenTheLogCannotBeCopied_TheWriterTriesAtWriterPages_AndTheLogStartsOverOnceItCan()
+    {
+        // A reader's open snapshot keeps every checkpoint from copying the pages it may still need.
+        using (var reader = Connect())
+        using (var snapshot = reader.BeginTransaction(deferred: true))
+        {
+            using var read = reader.CreateCommand();
+            read.Transaction = snapshot;
+            read.CommandText = "SELECT count(*) FROM events";
+            read.ExecuteScalar();
+
+            await AppendManyAsync(_store, "held", 2000);
+
+            Assert.True(_store.Checkpointer.WriterCheckpoints > 0);
+            Assert.True(LogPages() > SqliteCheckpointer.WriterPages);
+        }
+
+        // Released: the writer's next checkpoint copies all of it, and the write after it starts the log over.
+        await AppendManyAsync(_store, "free", 200);
+
+        Assert.InRange(LogPages(), 1, SqliteCheckpointer.WriterPages);
+    }
+
+    [Fact]
+    public async Task Checkpoints_AfterTheStoreIsReopened_RunForTheNewStore()
+    {
+        // The old store's hook goes with its connection: one left behind on a reused connection
+        // would call into a collected delegate and end the process.
+        await AppendManyAsync(_store, "a", 500);
+        await _store.DisposeAsync();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        _store = _database.Open();
+
+        await AppendManyAsync(_store, "b", 1500);
+
+        Assert.True(await BackgroundCheckpointSeenAsync(_store));
+        Assert.Equal("2000", Scalar("SELECT count(*) FROM events"));
+    }
+
     [Theory]
     [InlineData(SqliteStore.ListStreamsByProjectSql, "ix_streams_project_created (project=?)")]
     [InlineData(SqliteStore.ListStreamsByOwnerSql, "ix_streams_owner_created (owner_client_id=?)")]
@@ -248,12 +302,46 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
 
     private static NewEvent Event(string jti) => new("https://tx.example", jti, "p1", ["urn:a"], $"token-{jti}", T0);
 
+    /// <summary>Appends <paramref name="count"/> events with SET-sized tokens, 50 at a time, as concurrent requests would.</summary>
+    private static async Task AppendManyAsync(SqliteStore store, string prefix, int count)
+    {
+        var token = new string('t', 800);
+        for (var first = 0; first < count; first += 50)
+        {
+            await Task.WhenAll(Enumerable.Range(first, Math.Min(50, count - first)).Select(i =>
+                store.AppendAsync(Event($"{prefix}{i}") with { Token = token }, [new NewDelivery("s1", $"{prefix}{i}", token)], CancellationToken.None).AsTask()));
+        }
+    }
+
     private string? Scalar(string sql)
     {
         using var connection = Connect();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         return command.ExecuteScalar()?.ToString();
+    }
+
+    /// <summary>Whether the store's background thread has checkpointed within 30 s: it is woken each BackgroundPages and runs in its own time.</summary>
+    private static async Task<bool> BackgroundCheckpointSeenAsync(SqliteStore store)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (store.Checkpointer.BackgroundCheckpoints == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        return store.Checkpointer.BackgroundCheckpoints > 0;
+    }
+
+    /// <summary>The pages in the log now, as a passive checkpoint reports them.</summary>
+    private int LogPages()
+    {
+        using var connection = Connect();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return reader.GetInt32(1);
     }
 
     private void Execute(string sql)
