@@ -148,6 +148,24 @@ public sealed partial class PostgresStore
     }
 
     /// <inheritdoc/>
+    public async ValueTask<bool> TryTakeTurnAsync(string task, string nodeId, TimeSpan duration, CancellationToken cancellationToken) =>
+        await ReadOneAsync(
+            """
+            INSERT INTO task_turns AS t (task, node_id, expires_at) VALUES (@task, @node, now() + @duration)
+            ON CONFLICT (task) DO UPDATE SET node_id = excluded.node_id, expires_at = excluded.expires_at
+            WHERE t.expires_at <= now() OR t.node_id = excluded.node_id
+            RETURNING true
+            """,
+            p =>
+            {
+                p.Text("task", task);
+                p.Text("node", nodeId);
+                p.Add(new NpgsqlParameter("duration", NpgsqlTypes.NpgsqlDbType.Interval) { Value = duration });
+            },
+            r => r.GetBoolean(0),
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
     public async ValueTask<StreamLease?> TryAcquireLeaseAsync(string streamId, string nodeId, TimeSpan duration, CancellationToken cancellationToken) =>
         await ReadOneAsync(
             """

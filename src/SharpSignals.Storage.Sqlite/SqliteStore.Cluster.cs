@@ -5,7 +5,7 @@ namespace SharpSignals.Storage.Sqlite;
 
 /// <summary>
 /// The embedded store serves one node (IClusterStore's remarks): notices go nowhere, there is one
-/// node, and every lease is granted at once with a fencing token greater than the last.
+/// node, every lease is granted at once with a fencing token greater than the last, and every turn is this node's.
 /// </summary>
 public sealed partial class SqliteStore
 {
@@ -28,6 +28,9 @@ public sealed partial class SqliteStore
 
     /// <inheritdoc/>
     public ValueTask LeaveAsync(string nodeId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <inheritdoc/>
+    public ValueTask<bool> TryTakeTurnAsync(string task, string nodeId, TimeSpan duration, CancellationToken cancellationToken) => ValueTask.FromResult(true);
 
     /// <inheritdoc/>
     public async ValueTask<StreamLease?> TryAcquireLeaseAsync(string streamId, string nodeId, TimeSpan duration, CancellationToken cancellationToken)

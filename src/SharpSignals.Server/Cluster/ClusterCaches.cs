@@ -34,7 +34,7 @@ internal sealed partial class ClusterCaches(
         bus.On(StreamKind, notice => _ = OnStreamsChangedAsync(notice, stoppingToken));
         bus.On(KeysKind, notice => _ = ReloadKeysAsync(stoppingToken));
         catalog.ChangedHere += OnStreamChangedHere;
-        keys.Rotated += OnKeysRotatedHere;
+        keys.Changed += OnKeysChangedHere;
         try
         {
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.CheckSeconds * ChecksPerReload));
@@ -50,13 +50,13 @@ internal sealed partial class ClusterCaches(
         finally
         {
             catalog.ChangedHere -= OnStreamChangedHere;
-            keys.Rotated -= OnKeysRotatedHere;
+            keys.Changed -= OnKeysChangedHere;
         }
     }
 
     private void OnStreamChangedHere(string streamId) => _ = bus.SendAsync(StreamKind, streamId, CancellationToken.None);
 
-    private void OnKeysRotatedHere() => _ = bus.SendAsync(KeysKind, string.Empty, CancellationToken.None);
+    private void OnKeysChangedHere() => _ = bus.SendAsync(KeysKind, string.Empty, CancellationToken.None);
 
     private async Task OnStreamsChangedAsync(ClusterNotice notice, CancellationToken cancellationToken)
     {

@@ -21,8 +21,8 @@ internal sealed partial class IssuerKeyStore(
     private readonly IDataProtector _protector = dataProtection.CreateProtector("SharpSignals.IssuerKeys.v1");
     private volatile KeyRing? _ring;
 
-    /// <summary>Raised after this node rotated the keys.</summary>
-    public event Action? Rotated;
+    /// <summary>Raised after this node changed the ring: rotated the keys, or stopped publishing retired ones.</summary>
+    public event Action? Changed;
 
     /// <summary>The current ring; rotation replaces it as a whole.</summary>
     public KeyRing Ring => _ring ?? throw new InvalidOperationException("The issuer keys are loaded when the host starts.");
@@ -51,7 +51,7 @@ internal sealed partial class IssuerKeyStore(
             cancellationToken);
         _ring = Build(await store.ListSigningKeysAsync(cancellationToken));
         LogGenerated(logger, key.KeyId, key.Algorithm);
-        Rotated?.Invoke();
+        Changed?.Invoke();
         return _ring;
     }
 
@@ -65,7 +65,9 @@ internal sealed partial class IssuerKeyStore(
         var removed = await store.DeleteSigningKeysRetiredBeforeAsync(cutoff, cancellationToken);
         if (removed > 0)
         {
+            // In a cluster one node prunes for all (RetentionService); the others hear of it here.
             await ReloadAsync(cancellationToken);
+            Changed?.Invoke();
         }
 
         return removed;

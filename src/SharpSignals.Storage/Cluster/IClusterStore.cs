@@ -46,6 +46,18 @@ public interface IClusterStore
     ValueTask LeaveAsync(string nodeId, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Takes, or keeps, the turn at a task that one node of the cluster runs for all (the retention
+    /// sweep), for <paramref name="duration"/> by the store's clock: granted when nobody holds it, its
+    /// holder let it expire, or the holder is this node.
+    /// </summary>
+    /// <param name="task">The task's name.</param>
+    /// <param name="nodeId">The node that asks.</param>
+    /// <param name="duration">How long the turn holds without being taken again.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Whether this node has the turn.</returns>
+    ValueTask<bool> TryTakeTurnAsync(string task, string nodeId, TimeSpan duration, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Takes a stream's push lease for <paramref name="duration"/>, by the store's clock, when nobody
     /// holds it, its holder let it expire, or the holder is this node (a restart). Each grant carries
     /// a fencing token greater than every earlier one of the stream.

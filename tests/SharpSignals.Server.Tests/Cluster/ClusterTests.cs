@@ -255,6 +255,20 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Retention_OneNodeSweepsForTheCluster_TheOtherLeavesItTheTurn()
+    {
+        // The sweep runs as a node starts, then hourly.
+        string[] retentionLog = ["--Logging:LogLevel:SharpSignals.Server.Retention=Debug"];
+        var a = await _cluster.StartNodeAsync("node-a", settings: retentionLog);
+        await WaitUntilAsync(() => Task.FromResult(a.RecentOutput.Contains("Retention: removed", StringComparison.Ordinal)), "node-a's first sweep");
+        var b = await _cluster.StartNodeAsync("node-b", settings: retentionLog);
+        await WaitUntilAsync(() => Task.FromResult(b.RecentOutput.Contains("another node of the cluster has the turn", StringComparison.Ordinal)), "node-b to leave the sweep to node-a");
+
+        Assert.DoesNotContain("Retention: removed", b.RecentOutput, StringComparison.Ordinal);
+        Assert.Equal("node-a", await _cluster.ScalarAsync<string>("SELECT node_id FROM task_turns WHERE task = 'retention' AND expires_at > now()"));
+    }
+
+    [Fact]
     public async Task DatabaseLost_NodeAnswers503AndStoresNothing_ThenRecovers()
     {
         var a = await _cluster.StartNodeAsync("node-a");

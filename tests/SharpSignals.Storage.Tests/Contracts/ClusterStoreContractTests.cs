@@ -91,6 +91,16 @@ public abstract class ClusterStoreContractTests : StoreContractBase
     }
 
     [Fact]
+    public async Task TryTakeTurnAsync_ThisNodeKeepsItsTurn()
+    {
+        var first = await Store.TryTakeTurnAsync("retention", "node-a", Minute, CancellationToken.None);
+        var again = await Store.TryTakeTurnAsync("retention", "node-a", Minute, CancellationToken.None);
+
+        Assert.True(first);
+        Assert.True(again);
+    }
+
+    [Fact]
     public async Task HeartbeatAsync_CountsThisNode()
     {
         Assert.True(await Store.HeartbeatAsync("node-a", Minute, CancellationToken.None) >= 1);

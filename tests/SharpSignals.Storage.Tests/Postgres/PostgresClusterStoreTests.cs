@@ -33,6 +33,21 @@ public sealed class PostgresClusterStoreTests : ClusterStoreContractTests, IDisp
     }
 
     [Fact]
+    public async Task TryTakeTurnAsync_AnotherNodeWaitsForTheTurnToExpire_ThenHasItAlone()
+    {
+        await using var nodeB = _database.Open();
+        var a = await Store.TryTakeTurnAsync("retention", "node-a", TimeSpan.FromMilliseconds(500), CancellationToken.None);
+
+        var whileHeld = await nodeB.TryTakeTurnAsync("retention", "node-b", TimeSpan.FromMinutes(1), CancellationToken.None);
+        var anotherTask = await nodeB.TryTakeTurnAsync("another", "node-b", TimeSpan.FromMinutes(1), CancellationToken.None);
+        await Task.Delay(700);
+        var afterExpiry = await nodeB.TryTakeTurnAsync("retention", "node-b", TimeSpan.FromMinutes(1), CancellationToken.None);
+        var aAgain = await Store.TryTakeTurnAsync("retention", "node-a", TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.Equal((true, false, true, true, false), (a, whileHeld, anotherTask, afterExpiry, aAgain));
+    }
+
+    [Fact]
     public async Task HeartbeatAsync_CountsTheLiveNodes()
     {
         await using var nodeB = _database.Open();

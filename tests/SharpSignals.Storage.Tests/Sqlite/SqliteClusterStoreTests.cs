@@ -21,4 +21,12 @@ public sealed class SqliteClusterStoreTests : ClusterStoreContractTests, IDispos
 
         Assert.True(now!.Token > before!.Token);
     }
+
+    [Fact]
+    public async Task TryTakeTurnAsync_IsThisNodesWhoeverAskedBefore()
+    {
+        await Store.TryTakeTurnAsync("retention", "previous-run", TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.True(await Store.TryTakeTurnAsync("retention", "this-run", TimeSpan.FromMinutes(1), CancellationToken.None));
+    }
 }
