@@ -7,7 +7,7 @@ namespace SharpSignals.Storage.Sqlite;
 /// Copies the write-ahead log into the database file beside the writer rather than in its way.
 /// SQLite checkpoints from the commit that takes the log past 1,000 pages: that commit copies the
 /// log and fsyncs the database file, and every write queued behind it waits (BENCHMARKS.md,
-/// "Checkpoints beside the writer"). Here a thread of its own, on a connection of its own, runs a
+/// "After: checkpoints beside the writer"). Here a thread of its own, on a connection of its own, runs a
 /// passive checkpoint, which never blocks the writer or a reader, each time the log has grown by
 /// <see cref="BackgroundPages"/>. The log starts over only after a checkpoint that copied all of it
 /// and before the next write begins, which a checkpoint beside a busy writer seldom manages; so the
@@ -56,7 +56,7 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>Checkpoints the background thread has run.</summary>
     public long BackgroundCheckpoints => Interlocked.Read(ref _backgroundCheckpoints);
 
-    /// <summary>Checkpoints the writer has run itself, each letting the log start over.</summary>
+    /// <summary>Checkpoints the writer has run itself, at <see cref="WriterPages"/>.</summary>
     public long WriterCheckpoints => Interlocked.Read(ref _writerCheckpoints);
 
     /// <summary>

@@ -16,6 +16,7 @@ internal static class IngestPhase
     {
         var result = await RunServerAsync(options, temp, details);
         await using var sink = await KestrelSink.StartAsync();
+        await OpenLoop.RunAsync(result.PacedRate, options.WarmUp, _ => sink.PostAsync());
         var cpuAtStart = sink.Cpu();
         var floor = await OpenLoop.RunAsync(result.PacedRate, options.Window, _ => sink.PostAsync());
         details.Add(Invariant($"bare Kestrel paced at the same rate, {result.PacedRate:N0}/s open loop: p50 {floor.Percentile(0.5):F2} ms, p99 {floor.Percentile(0.99):F2} ms, max {floor.Percentile(1):F1} ms, {floor.Failed} failed{LoadCommand.Failure(floor)}; {sink.Cpu().Since(cpuAtStart)} (\"server\" = the sink)"));

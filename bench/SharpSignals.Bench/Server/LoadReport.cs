@@ -14,10 +14,10 @@ internal sealed record Figure(string Name, double Value, string Format, Ceiling?
     public string Verdict => Target is not { } target ? "-" : (AtMost ? Value <= target : Value >= target) ? "met" : "MISSED";
 }
 
-/// <summary>A raw rate (or, with a unit of <c>" ms"</c>, a raw latency) measured in the same run.</summary>
-internal sealed record Ceiling(string Name, double Value, string Unit = "/s")
+/// <summary>A raw rate (or, with another format and unit, a raw latency) measured in the same run.</summary>
+internal sealed record Ceiling(string Name, double Value, string Format = "N0", string Unit = "/s")
 {
-    public override string ToString() => Value.ToString(Unit == "/s" ? "N0" : "F2", CultureInfo.InvariantCulture) + Unit;
+    public override string ToString() => Value.ToString(Format, CultureInfo.InvariantCulture) + Unit;
 }
 
 /// <summary>Prints the figures as a Markdown table: figure, ceiling, ratio, target, met.</summary>
