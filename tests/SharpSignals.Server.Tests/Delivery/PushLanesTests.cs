@@ -10,7 +10,10 @@ public sealed class PushLanesTests
     [Fact]
     public void Split_KeepsEachSubjectInOneLaneInOrder_AndUsesNoMoreLanesThanTheBacklogNeeds()
     {
-        var batch = Enumerable.Range(0, 64).Select(i => Entry(i, $$"""{"sub_id":{"format":"email","email":"u{{i % 5}}@example.com"},"n":{{i}}}""")).ToList();
+        // Sixteen subjects: the hash is seeded per process, and with five all of them fell in one of
+        // the four lanes about once in 256 runs; with sixteen, about once in a billion.
+        const int Subjects = 16;
+        var batch = Enumerable.Range(0, 64).Select(i => Entry(i, $$"""{"sub_id":{"format":"email","email":"u{{i % Subjects}}@example.com"},"n":{{i}}}""")).ToList();
 
         var lanes = PushLanes.Split(batch, maxLanes: 4);
         var few = PushLanes.Split(batch.Take(PushLanes.MinEntriesPerLane + 1).ToList(), maxLanes: 4);
@@ -18,7 +21,7 @@ public sealed class PushLanesTests
         Assert.InRange(lanes.Count, 2, 4);
         Assert.Equal(64, lanes.Sum(l => l.Count));
         Assert.All(lanes, lane => Assert.Equal(lane.OrderBy(e => e.Id), lane));
-        Assert.All(Enumerable.Range(0, 5), subject => Assert.Single(lanes, lane => lane.Any(e => e.Id % 5 == subject)));
+        Assert.All(Enumerable.Range(0, Subjects), subject => Assert.Single(lanes, lane => lane.Any(e => e.Id % Subjects == subject)));
         Assert.Single(few);
     }
 

@@ -39,7 +39,20 @@ internal sealed class SsfTestServer : IAsyncDisposable
         if (port is { } listenOn)
         {
             Factory.UseKestrel(listenOn);
-            Factory.StartServer();
+            try
+            {
+                Factory.StartServer();
+            }
+            catch
+            {
+                Factory.Dispose();
+                if (data is null)
+                {
+                    _data.Dispose();
+                }
+
+                throw;
+            }
         }
 
         Admin = Factory.CreateAdminClient();
@@ -52,10 +65,8 @@ internal sealed class SsfTestServer : IAsyncDisposable
     /// A server listening on a real loopback port with that URL as its issuer, so that other servers
     /// (and it) can reach it over HTTP: for tests of servers talking to each other.
     /// </summary>
-    public static SsfTestServer StartListening(IDictionary<string, string?>? settings = null, TimeProvider? time = null)
-    {
-        return new SsfTestServer(settings, time, FreePort(), data: null);
-    }
+    public static SsfTestServer StartListening(IDictionary<string, string?>? settings = null, TimeProvider? time = null) =>
+        OnFreePort(port => new SsfTestServer(settings, time, port, data: null));
 
     /// <summary>
     /// Another node of <paramref name="cluster"/>'s cluster (settings naming the same PostgreSQL
@@ -67,7 +78,25 @@ internal sealed class SsfTestServer : IAsyncDisposable
         var data = new TemporaryDirectory();
         Directory.CreateDirectory(data.Path);
         File.Copy(Path.Combine(cluster.DataDirectory, "admin.token"), Path.Combine(data.Path, "admin.token"));
-        return new SsfTestServer(settings, time: null, FreePort(), data);
+        return OnFreePort(port => new SsfTestServer(settings, time: null, port, data));
+    }
+
+    /// <summary>
+    /// Starts a server on a port that was free a moment ago, and on another if something took it
+    /// meanwhile (an outgoing connection's ephemeral port, under load), at most three times.
+    /// </summary>
+    private static SsfTestServer OnFreePort(Func<int, SsfTestServer> start)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return start(FreePort());
+            }
+            catch (IOException ex) when (attempt < 3 && ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+            }
+        }
     }
 
     private static int FreePort()
