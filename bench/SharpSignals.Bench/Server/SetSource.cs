@@ -14,10 +14,15 @@ namespace SharpSignals.Bench.Server;
 /// The source of an inbound stream, played by the bench: its issuer is a minimal Kestrel endpoint on
 /// loopback that serves its JWKS, and it signs CAEP session-revoked SETs with a fresh ES256 key the
 /// way a transmitter pushes them (RFC 8935): <c>typ: secevent+jwt</c>, <c>kid</c>, no <c>sub</c> or
-/// <c>exp</c>, a new <c>jti</c> each time.
+/// <c>exp</c>, a new <c>jti</c> each time. Each SET is about one of <see cref="Subjects"/> users, as a
+/// real feed is about many: a stream keeps order per subject, so SETs all about one user could only
+/// be pushed one at a time, however many lanes the stream has (<c>PushLanes</c> in the server).
 /// </summary>
 internal sealed class SetSource : IAsyncDisposable
 {
+    /// <summary>How many users the SETs are about, picked at random for each.</summary>
+    public const int Subjects = 1_000;
+
     private readonly WebApplication _app;
     private readonly SetSigner _signer;
 
@@ -52,7 +57,7 @@ internal sealed class SetSource : IAsyncDisposable
         IssuedAt = TimeProvider.System.GetUtcNow(),
         Jti = SetIds.NewJti(),
         Txn = txn,
-        Subject = new EmailSubject("alice@example.com"),
+        Subject = new EmailSubject($"user{Random.Shared.Next(Subjects)}@example.com"),
         Events = [new SessionRevoked { InitiatingEntity = "admin", ReasonAdmin = new Dictionary<string, string> { ["en"] = "load" } }],
     }));
 
