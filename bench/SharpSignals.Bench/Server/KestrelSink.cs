@@ -86,7 +86,7 @@ internal static class KestrelSink
 
         public async Task<string?> PostAsync()
         {
-            using var content = new ByteArrayContent(SsfClient.EventBody);
+            using var content = new ByteArrayContent(SsfClient.EventBodies[0]);
             content.Headers.ContentType = new("application/json");
             using var response = await _client.PostAsync(Events, content);
             return response.StatusCode == System.Net.HttpStatusCode.Accepted ? null : $"HTTP {(int)response.StatusCode}";

@@ -23,6 +23,9 @@ internal sealed class SetSource : IAsyncDisposable
     /// <summary>How many users the SETs are about, picked at random for each.</summary>
     public const int Subjects = 1_000;
 
+    /// <summary>The email address of user <paramref name="user"/> of <see cref="Subjects"/>.</summary>
+    public static string SubjectEmail(int user) => $"user{user}@example.com";
+
     private readonly WebApplication _app;
     private readonly SetSigner _signer;
 
@@ -57,7 +60,7 @@ internal sealed class SetSource : IAsyncDisposable
         IssuedAt = TimeProvider.System.GetUtcNow(),
         Jti = SetIds.NewJti(),
         Txn = txn,
-        Subject = new EmailSubject($"user{Random.Shared.Next(Subjects)}@example.com"),
+        Subject = new EmailSubject(SubjectEmail(Random.Shared.Next(Subjects))),
         Events = [new SessionRevoked { InitiatingEntity = "admin", ReasonAdmin = new Dictionary<string, string> { ["en"] = "load" } }],
     }));
 

@@ -16,10 +16,17 @@ namespace SharpSignals.Bench.Server;
 /// </summary>
 internal sealed class SsfClient : IDisposable
 {
-    /// <summary>The body every publisher posts: a CAEP session-revoked event about an email subject.</summary>
-    public static readonly byte[] EventBody = Encoding.UTF8.GetBytes(
+    /// <summary>
+    /// The bodies publishers post: a CAEP session-revoked event about one of the users
+    /// <see cref="SetSource"/> signs for, picked at random for each event (a stream keeps order per
+    /// subject, so events all about one user would be pushed one at a time).
+    /// </summary>
+    public static readonly byte[][] EventBodies = [.. Enumerable.Range(0, SetSource.Subjects).Select(EventBodyAbout)];
+
+    /// <summary>The body of an event about user <paramref name="user"/>.</summary>
+    public static byte[] EventBodyAbout(int user) => Encoding.UTF8.GetBytes(
         """{"events":{""" + JsonSerializer.Serialize(EventTypes.Caep.SessionRevoked)
-        + """:{"initiating_entity":"admin","reason_admin":{"en":"load"}}},"sub_id":{"format":"email","email":"alice@example.com"},"txn":"load"}""");
+        + """:{"initiating_entity":"admin","reason_admin":{"en":"load"}}},"sub_id":{"format":"email","email":""" + JsonSerializer.Serialize(SetSource.SubjectEmail(user)) + """},"txn":"load"}""");
 
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private static readonly Uri EventsUri = new("/events", UriKind.Relative);
@@ -89,7 +96,7 @@ internal sealed class SsfClient : IDisposable
     /// <summary>One <c>POST /events</c>: null once answered 202, else what came back.</summary>
     public async Task<string?> PublishAsync()
     {
-        using var content = new ByteArrayContent(EventBody);
+        using var content = new ByteArrayContent(EventBodies[Random.Shared.Next(EventBodies.Length)]);
         content.Headers.ContentType = Json;
         using var response = await _client.PostAsync(EventsUri, content);
         return response.StatusCode == HttpStatusCode.Accepted
