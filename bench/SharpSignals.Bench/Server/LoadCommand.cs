@@ -326,7 +326,13 @@ internal static class LoadCommand
         var output = Console.Out;
         var pushStream = await ssf.CreateStreamAsync(receiver.Url);
         var warmedUp = receiver.Expect(PushWarmUpEvents);
-        await ClosedLoop.RunCountAsync(options.Publishers, PushWarmUpEvents, ssf.PublishAsync);
+        var warm = await ClosedLoop.RunCountAsync(options.Publishers, PushWarmUpEvents, ssf.PublishAsync);
+        if (warm.Failed > 0)
+        {
+            // Else the wait below would only time out, saying nothing of why.
+            throw new InvalidOperationException(Invariant($"{warm.Failed:N0} of the push warm-up's publishes failed{Failure(warm)}."));
+        }
+
         await warmedUp.WaitAsync(TimeSpan.FromSeconds(60));
         await Task.Delay(JitSettle);
         await ssf.SetStatusAsync(pushStream, "paused");
