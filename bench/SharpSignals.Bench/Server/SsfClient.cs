@@ -24,7 +24,7 @@ internal sealed class SsfClient : IDisposable
     public static readonly byte[][] EventBodies = [.. Enumerable.Range(0, SetSource.Subjects).Select(EventBodyAbout)];
 
     /// <summary>The body of an event about user <paramref name="user"/>.</summary>
-    public static byte[] EventBodyAbout(int user) => Encoding.UTF8.GetBytes(
+    private static byte[] EventBodyAbout(int user) => Encoding.UTF8.GetBytes(
         """{"events":{""" + JsonSerializer.Serialize(EventTypes.Caep.SessionRevoked)
         + """:{"initiating_entity":"admin","reason_admin":{"en":"load"}}},"sub_id":{"format":"email","email":""" + JsonSerializer.Serialize(SetSource.SubjectEmail(user)) + """},"txn":"load"}""");
 
