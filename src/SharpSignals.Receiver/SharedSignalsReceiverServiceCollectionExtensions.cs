@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -24,7 +25,8 @@ public static class SharedSignalsReceiverServiceCollectionExtensions
     /// Adds the receiver: options bound from the <c>SharedSignals</c> section (then <paramref name="configure"/>)
     /// and checked at start; the stream set-up, the poller (poll delivery), the state store (files by
     /// default), typed dispatch, and the built-in response actions wired into cookie authentication and
-    /// every other scheme. Call it after registering any <see cref="IClaimsTransformation"/> of the application's own.
+    /// every other scheme, and the sign-in refusal of <see cref="SharedSignalsReceiverOptions.RefuseSignInWhileStreamDown"/>.
+    /// Call it after registering any <see cref="IClaimsTransformation"/> of the application's own.
     /// </summary>
     /// <param name="services">The application's services.</param>
     /// <param name="configure">Changes to the bound options.</param>
@@ -72,6 +74,8 @@ public static class SharedSignalsReceiverServiceCollectionExtensions
         builder.AddHandler<ResponseActionHandler>();
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, CookieResponseActions>());
+        services.TryAddSingleton<SignInRefusal>();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, SignInRefusal.StartupFilter>());
         WrapClaimsTransformation(services);
         WrapAuthorizationResultHandler(services);
         return builder;

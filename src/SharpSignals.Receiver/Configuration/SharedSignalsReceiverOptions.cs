@@ -79,6 +79,25 @@ public sealed class SharedSignalsReceiverOptions
     [Range(1, 3600)]
     public int MaxRetryDelaySeconds { get; set; } = 60;
 
+    /// <summary>
+    /// The longest wait between attempts to set up the stream after the transmitter refused (a 4xx other than
+    /// 408 and 429, or metadata or a stream this receiver cannot use), in seconds. Such failures are logged as
+    /// errors and retried from 5 s, doubling, up to this.
+    /// </summary>
+    [Range(1, 86400)]
+    public int MaxRefusedRetryDelaySeconds { get; set; } = 600;
+
+    /// <summary>
+    /// Whether sign-in pages answer 503 with a page saying sign-in is unavailable while the stream is not set
+    /// up and verified (see <see cref="Streams.SharedSignalsReceiverStatus.IsUp"/>), so that no session begins
+    /// that a revocation could not reach. The pages are the <c>LoginPath</c> of every cookie scheme and
+    /// <see cref="SignInPaths"/>. Sessions that already exist are not affected.
+    /// </summary>
+    public bool RefuseSignInWhileStreamDown { get; set; }
+
+    /// <summary>More paths refused by <see cref="RefuseSignInWhileStreamDown"/>, such as a remote sign-in's start or callback (<c>/signin-oidc</c>).</summary>
+    public IList<string> SignInPaths { get; set; } = [];
+
     /// <summary>Whether the transmitter is asked for a verification event once the stream is ready (SSF 1.0 §8.1.4).</summary>
     public bool VerifyOnStart { get; set; } = true;
 

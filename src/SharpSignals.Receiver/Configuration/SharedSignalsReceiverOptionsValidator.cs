@@ -73,6 +73,14 @@ internal sealed class SharedSignalsReceiverOptionsValidator : IValidateOptions<S
             }
         }
 
+        for (var i = 0; i < options.SignInPaths.Count; i++)
+        {
+            if (!options.SignInPaths[i].StartsWith('/'))
+            {
+                errors.Add($"SignInPaths[{i}] '{options.SignInPaths[i]}' must be a path starting with '/'.");
+            }
+        }
+
         if (string.IsNullOrWhiteSpace(options.StateDirectory))
         {
             errors.Add("StateDirectory is required.");

@@ -20,7 +20,8 @@ namespace SharpSignals.Receiver.Streams;
 /// On start: discovers the transmitter (SSF 1.0 §7), reuses the stream kept in the state store if
 /// the transmitter still has it (SSF 1.0 §8.1.1.2) or creates one (§8.1.1.1), checks <c>iss</c>,
 /// <c>aud</c> and the delivery method it answered, starts taking SETs in, and asks for a verification
-/// (§8.1.4.2). Failures are retried with back-off until the application stops.
+/// (§8.1.4.2). Failures are retried with back-off until the application stops (see <see cref="SetupRetry"/>);
+/// a refusal is logged as an error.
 /// </summary>
 internal sealed partial class StreamSetupService(
     TransmitterClient transmitter,
@@ -35,24 +36,56 @@ internal sealed partial class StreamSetupService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        for (var failures = 0; !stoppingToken.IsCancellationRequested; failures++)
+        ActiveStream? active = null;
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await SetUpAsync(stoppingToken);
+                if (active is null)
+                {
+                    active = await SetUpAsync(stoppingToken);
+
+                    // The verification is a step of its own: retried alone, its failures counted afresh.
+                    failures = 0;
+                }
+
+                await RequestVerificationAsync(active, stoppingToken);
                 return;
             }
             catch (TransmitterException ex)
             {
-                var delay = Backoff.Delay(failures, Settings.MaxRetryDelaySeconds);
-                status.Failed(ex.Message);
-                LogSetupFailed(logger, Settings.Issuer, ex.Message, delay.TotalSeconds);
+                var refused = SetupRetry.IsRefusal(ex);
+                var delay = SetupRetry.Delay(ex, failures++, Settings, Random.Shared.NextDouble());
+                status.SetupFailed(ex.Message, refused, delay, time.GetUtcNow() + delay);
+                if (refused)
+                {
+                    // Nothing changes until someone fixes the configuration here or at the transmitter; meanwhile no signal arrives.
+                    LogSetupRefused(logger, Settings.Issuer, ex.Message, delay.TotalSeconds);
+                }
+                else
+                {
+                    LogSetupFailed(logger, Settings.Issuer, ex.Message, delay.TotalSeconds);
+                }
+
                 await Task.Delay(delay, time, stoppingToken);
             }
         }
     }
 
-    private async Task SetUpAsync(CancellationToken cancellationToken)
+    /// <summary>SSF 1.0 §8.1.4.2: asks for the verification whose event makes the stream count as up.</summary>
+    private async Task RequestVerificationAsync(ActiveStream active, CancellationToken cancellationToken)
+    {
+        if (active.VerificationState is not { } state)
+        {
+            return;
+        }
+
+        await transmitter.RequestVerificationAsync(active.Metadata, active.StreamId, state, cancellationToken);
+        status.VerificationRequested(time.GetUtcNow());
+    }
+
+    private async Task<ActiveStream> SetUpAsync(CancellationToken cancellationToken)
     {
         var metadata = await transmitter.DiscoverAsync(cancellationToken);
         var method = Settings.Delivery == ReceiverDeliveryMethod.Push ? DeliveryMethods.Push : DeliveryMethods.Poll;
@@ -123,22 +156,9 @@ internal sealed partial class StreamSetupService(
             LogStatusUnknown(logger, stream.StreamId, ex.Message);
         }
 
-        status.Ready(stream.StreamId, created, streamStatus);
+        status.Ready(stream.StreamId, created, streamStatus, active.VerificationState is not null);
         LogReady(logger, stream.StreamId, created ? "created" : "reused", method, streamStatus);
-
-        if (active.VerificationState is { } state)
-        {
-            try
-            {
-                await transmitter.RequestVerificationAsync(metadata, stream.StreamId, state, cancellationToken);
-            }
-            catch (TransmitterException ex)
-            {
-                // SSF 1.0 §8.1.4.2: a transmitter may answer 429 within min_verification_interval; the stream still works.
-                status.Failed(ex.Message);
-                LogVerificationNotRequested(logger, stream.StreamId, ex.Message);
-            }
-        }
+        return active;
     }
 
     private async Task<(StreamConfiguration Stream, ReceiverStreamRecord Record, bool Created)> FindOrCreateAsync(
@@ -218,6 +238,6 @@ internal sealed partial class StreamSetupService(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the status of stream {StreamId}: {Error}")]
     private static partial void LogStatusUnknown(ILogger logger, string streamId, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not ask for a verification of stream {StreamId}: {Error}")]
-    private static partial void LogVerificationNotRequested(ILogger logger, string streamId, string error);
+    [LoggerMessage(Level = LogLevel.Error, Message = "The transmitter {Issuer} refused to set up or verify the stream: {Error}; no signals arrive until this is fixed; trying again in {Seconds:0} s")]
+    private static partial void LogSetupRefused(ILogger logger, string issuer, string error, double seconds);
 }

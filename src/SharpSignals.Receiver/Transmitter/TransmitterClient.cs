@@ -137,7 +137,7 @@ internal sealed class TransmitterClient(HttpClient http, IOptions<SharedSignalsR
     /// <summary>SSF 1.0 §8.1.4.2: asks for a verification event carrying <paramref name="state"/>.</summary>
     public async Task RequestVerificationAsync(TransmitterMetadata metadata, string streamId, string state, CancellationToken cancellationToken)
     {
-        var endpoint = metadata.VerificationEndpoint ?? throw new TransmitterException($"{Settings.Issuer} advertises no verification_endpoint.");
+        var endpoint = metadata.VerificationEndpoint ?? throw new TransmitterException($"{Settings.Issuer} advertises no verification_endpoint, so the stream cannot be verified (VerifyOnStart false goes without).");
         await SendAsync(HttpMethod.Post, endpoint, new JsonObject { ["stream_id"] = streamId, ["state"] = state }, "request a verification", timeout: null, cancellationToken);
     }
 
@@ -183,7 +183,11 @@ internal sealed class TransmitterClient(HttpClient http, IOptions<SharedSignalsR
                 var text = await response.Content.ReadAsStringAsync(deadline.Token);
                 if (!response.IsSuccessStatusCode)
                 {
-                    throw new TransmitterException($"Could not {action}: {method} {url} answered HTTP {(int)response.StatusCode}{Detail(text)}.") { Status = (int)response.StatusCode };
+                    throw new TransmitterException($"Could not {action}: {method} {url} answered HTTP {(int)response.StatusCode}{Detail(text)}.")
+                    {
+                        Status = (int)response.StatusCode,
+                        RetryAfter = RetryAfter(response.Headers.RetryAfter),
+                    };
                 }
 
                 return ((int)response.StatusCode, text);
@@ -256,6 +260,14 @@ internal sealed class TransmitterClient(HttpClient http, IOptions<SharedSignalsR
             _tokenLock.Release();
         }
     }
+
+    /// <summary>RFC 9110 §10.2.3: seconds or a date.</summary>
+    private TimeSpan? RetryAfter(RetryConditionHeaderValue? header) => header switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date > time.GetUtcNow() ? date - time.GetUtcNow() : TimeSpan.Zero,
+        _ => null,
+    };
 
     /// <summary>The start of the transmitter's error body (RFC 9457 or OAuth JSON, usually), for the operator.</summary>
     private static string Detail(string text) => text.Length == 0 ? "" : ": " + (text.Length > 300 ? text[..300] + "..." : text);

@@ -25,4 +25,7 @@ public sealed class TransmitterException : Exception
 
     /// <summary>The HTTP status the transmitter answered, when it answered.</summary>
     public int? Status { get; init; }
+
+    /// <summary>How long the transmitter asked to wait before trying again (its <c>Retry-After</c>), when it said.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace SharpSignals.Receiver.Tests.Samples;
 
 /// <summary>The RelyingParty sample on Kestrel on a real loopback port, joined to a test server, with its state in a directory the test owns.</summary>
-internal sealed class RelyingPartyFactory(string issuer, string authorizationHeader, string stateDirectory, int port) : WebApplicationFactory<RelyingParty.Program>
+internal sealed class RelyingPartyFactory(string issuer, string authorizationHeader, string stateDirectory, int port, IDictionary<string, string?>? settings = null) : WebApplicationFactory<RelyingParty.Program>
 {
     public string Url => $"http://127.0.0.1:{port}";
 
@@ -15,5 +15,9 @@ internal sealed class RelyingPartyFactory(string issuer, string authorizationHea
         builder.UseSetting("SharedSignals:PushEndpointUrl", Url + "/ssf/events");
         builder.UseSetting("SharedSignals:StateDirectory", stateDirectory);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
     }
 }

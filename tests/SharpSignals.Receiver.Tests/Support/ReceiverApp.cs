@@ -55,6 +55,7 @@ internal sealed class ReceiverApp : IAsyncDisposable
             options.AllowInsecureHttp = true;
             options.PollWaitSeconds = 2;
             options.MaxRetryDelaySeconds = 1;
+            options.MaxRefusedRetryDelaySeconds = 1;
             configure(options);
         }).AddHandler<RecordingHandler>();
         build?.Invoke(builder);
