@@ -22,6 +22,7 @@ public sealed class OptionsValidationTests
             o.PushEndpointUrl = null;
             o.Events = ["session-revoked", "no-such-event"];
             o.Subjects = [new SubjectClaimMapping { Format = "iss_sub", Claim = "sub" }];
+            o.SignInPaths = ["/signin-oidc", "signin"];
         }));
 
         var message = string.Join("\n", failure.Failures);
@@ -32,6 +33,8 @@ public sealed class OptionsValidationTests
         Assert.Contains("PushEndpointUrl is required", message, StringComparison.Ordinal);
         Assert.Contains("'no-such-event'", message, StringComparison.Ordinal);
         Assert.Contains("Subjects[0].Issuer is required", message, StringComparison.Ordinal);
+        Assert.Contains("SignInPaths[1] 'signin' must be a path starting with '/'", message, StringComparison.Ordinal);
         Assert.DoesNotContain("session-revoked", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("/signin-oidc", message, StringComparison.Ordinal);
     }
 }
