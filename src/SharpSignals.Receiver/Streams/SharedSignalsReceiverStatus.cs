@@ -80,9 +80,12 @@ public sealed class SharedSignalsReceiverStatus
                         : "The stream is being set up.";
                 }
 
-                return _setupProblem is { } failure
-                    ? $"Stream {StreamId} is set up but not verified{(SetupRefused ? ", the transmitter refused" : "")}: {failure}{retry}"
-                    : $"Stream {StreamId} is set up; waiting for the verification event asked for at {_verificationRequestedAt:u}.";
+                return (_setupProblem, _verificationRequestedAt) switch
+                {
+                    ({ } failure, _) => $"Stream {StreamId} is set up but not verified{(SetupRefused ? ", the transmitter refused" : "")}: {failure}{retry}",
+                    (null, { } asked) => $"Stream {StreamId} is set up; waiting for the verification event asked for at {asked:u}.",
+                    _ => $"Stream {StreamId} is set up; asking for a verification event.",
+                };
             }
         }
     }

@@ -121,6 +121,32 @@ public sealed class SetupFailureTests
         Assert.Equal(0, app.Status.SetupFailures);
     }
 
+    [Fact]
+    public async Task Start_TransmitterCannotReachThePushEndpoint_UnhealthyWaitingForTheVerification()
+    {
+        await using var server = LocalTransmitter.Start();
+        using var state = new TemporaryDirectory();
+        await using var app = await ReceiverApp.StartAsync(
+            state.Path,
+            o =>
+            {
+                o.Issuer = server.Issuer;
+                o.AuthorizationHeader = LocalTransmitter.AdminHeader(server);
+                o.Delivery = ReceiverDeliveryMethod.Push;
+
+                // A loopback port nobody listens on: the stream is created, its pushes go nowhere.
+                o.PushEndpointUrl = $"http://127.0.0.1:{ReceiverApp.FreePort()}/ssf/events";
+            },
+            build: b => b.Services.AddHealthChecks().AddSharedSignalsReceiverCheck());
+
+        await Eventually.TrueAsync(() => app.Status.Description.Contains("waiting for the verification event", StringComparison.Ordinal), "the verification to be asked for");
+        var check = (await app.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries[SharedSignalsHealthChecksBuilderExtensions.DefaultName];
+        Assert.Equal(HealthStatus.Unhealthy, check.Status);
+        Assert.Contains($"Stream {app.Status.StreamId} is set up; waiting for the verification event", check.Description, StringComparison.Ordinal);
+        Assert.True(app.Status.IsReady);
+        Assert.False(app.Status.IsUp);
+    }
+
     /// <summary>A receiver whose transmitter is <paramref name="gate"/>, with the server's admin token and the health check.</summary>
     private static Task<ReceiverApp> StartBehindAsync(
         TransmitterGate gate, SsfTestServer server, string stateDirectory, ReceiverDeliveryMethod delivery, RecordingLoggerProvider? logs = null, TimeProvider? clock = null, int maxRefusedRetryDelaySeconds = 600) =>
