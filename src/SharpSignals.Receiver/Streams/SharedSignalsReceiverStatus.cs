@@ -53,7 +53,7 @@ public sealed class SharedSignalsReceiverStatus
         {
             lock (_lock)
             {
-                return IsReady && (VerifiedAt is not null || !_verificationExpected);
+                return Up;
             }
         }
     }
@@ -65,7 +65,7 @@ public sealed class SharedSignalsReceiverStatus
         {
             lock (_lock)
             {
-                if (IsReady && (VerifiedAt is not null || !_verificationExpected))
+                if (Up)
                 {
                     return VerifiedAt is { } at
                         ? $"Stream {StreamId} is set up and was verified at {at:u}."
@@ -89,6 +89,9 @@ public sealed class SharedSignalsReceiverStatus
             }
         }
     }
+
+    /// <summary>Read under the lock, so that a verification arriving meanwhile is seen whole.</summary>
+    private bool Up => IsReady && (VerifiedAt is not null || !_verificationExpected);
 
     /// <summary>Waits until the verification event asked for on this start has arrived.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
