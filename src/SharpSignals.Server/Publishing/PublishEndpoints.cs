@@ -51,10 +51,13 @@ internal static class PublishEndpoints
         return Problems.BadRequest(string.Join("; ", outcome.Errors), outcome.Errors);
     }
 
-    private static async Task<IResult> GetEvent(string jti, ClaimsPrincipal caller, IEventLog log, IDeliveryStore deliveries, CancellationToken cancellationToken)
+    private static async Task<IResult> GetEvent(string jti, HttpRequest request, ClaimsPrincipal caller, IEventLog log, IDeliveryStore deliveries, CancellationToken cancellationToken)
     {
-        var stored = await log.FindByJtiAsync(jti, cancellationToken);
-        if (stored is null || (!caller.IsAdmin() && stored.Project != caller.Project()))
+        // The same SET may be stored once in each project it reached: a client sees its project's
+        // copy only, the admin any project's, or the one ?project= names.
+        var project = caller.IsAdmin() ? request.Query["project"].FirstOrDefault() : caller.Project();
+        var stored = await log.FindByJtiAsync(project, jti, cancellationToken);
+        if (stored is null)
         {
             return Problems.NotFound($"There is no event '{jti}'.");
         }
