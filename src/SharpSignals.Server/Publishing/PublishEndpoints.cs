@@ -31,7 +31,7 @@ internal static class PublishEndpoints
 
         var outcome = await publisher.PublishAsync(body, ProjectOf(caller, request), cancellationToken);
         return outcome.Jti is { } jti
-            ? TypedResults.Json(new PublishResponse(jti), PublishJsonContext.Default.PublishResponse, statusCode: StatusCodes.Status202Accepted)
+            ? TypedResults.Json(new PublishResponse(jti, outcome.Streams), PublishJsonContext.Default.PublishResponse, statusCode: StatusCodes.Status202Accepted)
             : Refusal(outcome, response);
     }
 
@@ -71,7 +71,10 @@ internal static class PublishEndpoints
     }
 }
 
-internal sealed record PublishResponse([property: JsonPropertyName("jti")] string Jti);
+/// <summary>The answer to a publish: the event's <c>jti</c>, and how many streams it was routed to (0 when none matched).</summary>
+internal sealed record PublishResponse(
+    [property: JsonPropertyName("jti")] string Jti,
+    [property: JsonPropertyName("streams")] int Streams);
 
 /// <summary>An event as stored; the event search lists it without its claims, token and deliveries.</summary>
 internal sealed record StoredEventResponse(
