@@ -15,6 +15,9 @@ internal sealed class ProjectEventTypes
     public static readonly IReadOnlyList<string> Catalog =
         EventCatalog.All.Where(d => d.Family != EventFamily.Ssf).Select(d => d.Uri).ToList();
 
+    /// <summary>Longer types than this get no guess: longer than any catalog URI by far.</summary>
+    private const int MaxGuessedLength = 256;
+
     private readonly string[] _global;
     private readonly Dictionary<string, string[]> _byProject;
 
@@ -58,6 +61,12 @@ internal sealed class ProjectEventTypes
     /// <summary>The known type closest to a refused one: one whose short name it ends with, else the fewest edits away, if few enough.</summary>
     private static string? Closest(string type, IReadOnlyList<string> custom)
     {
+        // Edits cost the product of both lengths, and a refused type may be as long as the body.
+        if (type.Length > MaxGuessedLength)
+        {
+            return null;
+        }
+
         // A catalog event under another prefix: urn:example:session-revoked, .../caep/.../account-disabled.
         if (EventCatalog.All.FirstOrDefault(d => type.EndsWith("/" + d.Name, StringComparison.OrdinalIgnoreCase) || type.EndsWith(":" + d.Name, StringComparison.OrdinalIgnoreCase)) is { } suffix)
         {

@@ -221,7 +221,8 @@ internal sealed partial class StreamService(
 
         var updated = current with
         {
-            EventsSupported = eventTypes.Supported(current.Project),
+            // A joined inbound stream's events_supported are its source's (SourceJoin).
+            EventsSupported = current.IsInbound ? current.EventsSupported : eventTypes.Supported(current.Project),
             EventsRequested = eventsRequested,
             EventsDelivered = Delivered(current.Project, eventsRequested),
             Delivery = delivery!,

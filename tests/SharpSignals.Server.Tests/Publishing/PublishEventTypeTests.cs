@@ -128,6 +128,8 @@ public sealed class PublishEventTypeTests : IAsyncLifetime
         Assert.Single((await SsfTestServer.PollAsync(other, elsewhere, new { returnImmediately = true }))["sets"]!.AsObject());
         var stream = await client.GetFromJsonAsync<JsonObject>($"/ssf/streams?stream_id={streamId}");
         Assert.Equal([GlobalType, ProjectType], stream!["events_delivered"]!.AsArray().Select(t => (string?)t));
+        using var updated = await client.PatchAsJsonAsync("/ssf/streams", new { stream_id = streamId, events_requested = new[] { ProjectType, SessionRevoked } });
+        Assert.Equal([ProjectType, SessionRevoked], (await updated.Content.ReadFromJsonAsync<JsonObject>())!["events_delivered"]!.AsArray().Select(t => (string?)t));
     }
 
     [Fact]
