@@ -7,13 +7,13 @@ namespace SharpSignals.Storage.Postgres;
 public sealed partial class PostgresStore
 {
     // The event and its delivery entries in one statement (one round trip): the entries are only
-    // queued when the event was new, and in the order given. A duplicate (issuer, jti) inserts
-    // nothing and returns no row.
+    // queued when the event was new, and in the order given. A duplicate (issuer, jti) in the same
+    // project inserts nothing and returns no row.
     private const string InsertEventAndDeliveries = """
         WITH inserted AS (
             INSERT INTO events (jti, issuer, project, event_types, txn, source_stream_id, token, received_at)
             VALUES (@jti, @issuer, @project, @types, @txn, @source, @token, @at)
-            ON CONFLICT (jti, issuer) DO NOTHING
+            ON CONFLICT (jti, issuer, project) DO NOTHING
             RETURNING position
         ), queued AS (
             INSERT INTO deliveries (stream_id, event_position, jti, token, created_at)
@@ -24,7 +24,7 @@ public sealed partial class PostgresStore
         SELECT position FROM inserted
         """;
 
-    private const string FindEventPosition = "SELECT position FROM events WHERE jti = @jti AND issuer = @issuer";
+    private const string FindEventPosition = "SELECT position FROM events WHERE jti = @jti AND issuer = @issuer AND project = @project";
 
     private const string EventColumns = "position, issuer, jti, project, event_types, token, received_at, txn, source_stream_id";
 
@@ -37,27 +37,32 @@ public sealed partial class PostgresStore
     }
 
     /// <inheritdoc/>
-    public async ValueTask<StoredEvent?> FindAsync(string issuer, string jti, CancellationToken cancellationToken) =>
+    public async ValueTask<StoredEvent?> FindAsync(string project, string issuer, string jti, CancellationToken cancellationToken) =>
         await ReadOneAsync(
-            $"SELECT {EventColumns} FROM events WHERE jti = @jti AND issuer = @issuer",
+            $"SELECT {EventColumns} FROM events WHERE jti = @jti AND issuer = @issuer AND project = @project",
             p =>
             {
                 p.Text("jti", jti);
                 p.Text("issuer", issuer);
+                p.Text("project", project);
             },
             ReadEvent,
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
-    public async ValueTask<StoredEvent?> FindByJtiAsync(string jti, CancellationToken cancellationToken) =>
+    public async ValueTask<StoredEvent?> FindByJtiAsync(string? project, string jti, CancellationToken cancellationToken) =>
         await ReadOneAsync(
             $"""
-            SELECT {EventColumns} FROM events WHERE jti = @jti
+            SELECT {EventColumns} FROM events WHERE jti = @jti AND (@project IS NULL OR project = @project)
             UNION ALL
-            SELECT {EventColumns} FROM events WHERE position = (SELECT event_position FROM deliveries WHERE jti = @jti LIMIT 1)
+            SELECT {EventColumns} FROM events WHERE position IN (SELECT event_position FROM deliveries WHERE jti = @jti) AND (@project IS NULL OR project = @project)
             LIMIT 1
             """,
-            p => p.Text("jti", jti),
+            p =>
+            {
+                p.Text("jti", jti);
+                p.Text("project", project);
+            },
             ReadEvent,
             cancellationToken).ConfigureAwait(false);
 
@@ -117,6 +122,7 @@ public sealed partial class PostgresStore
         await using var existing = context.Command(FindEventPosition);
         existing.Parameters.Text("jti", newEvent.Jti);
         existing.Parameters.Text("issuer", newEvent.Issuer);
+        existing.Parameters.Text("project", newEvent.Project);
         return new AppendResult((long)(await existing.ExecuteScalarAsync().ConfigureAwait(false))!, IsDuplicate: true);
     }
 

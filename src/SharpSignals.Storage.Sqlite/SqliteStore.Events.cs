@@ -9,11 +9,11 @@ public sealed partial class SqliteStore
     private const string InsertEvent = """
         INSERT INTO events (jti, issuer, project, event_types, txn, source_stream_id, token, received_at)
         VALUES ($jti, $issuer, $project, $types, $txn, $source, $token, $at)
-        ON CONFLICT (jti, issuer) DO NOTHING
+        ON CONFLICT (jti, issuer, project) DO NOTHING
         RETURNING position
         """;
 
-    private const string FindEventPosition = "SELECT position FROM events WHERE jti = $jti AND issuer = $issuer";
+    private const string FindEventPosition = "SELECT position FROM events WHERE jti = $jti AND issuer = $issuer AND project = $project";
 
     private const string InsertDelivery = """
         INSERT INTO deliveries (stream_id, event_position, jti, token, created_at)
@@ -31,27 +31,32 @@ public sealed partial class SqliteStore
     }
 
     /// <inheritdoc/>
-    public async ValueTask<StoredEvent?> FindAsync(string issuer, string jti, CancellationToken cancellationToken) =>
+    public async ValueTask<StoredEvent?> FindAsync(string project, string issuer, string jti, CancellationToken cancellationToken) =>
         await ReadAsync(
-            $"SELECT {EventColumns} FROM events WHERE jti = $jti AND issuer = $issuer",
+            $"SELECT {EventColumns} FROM events WHERE jti = $jti AND issuer = $issuer AND project = $project",
             p =>
             {
                 p.AddWithValue("$jti", jti);
                 p.AddWithValue("$issuer", issuer);
+                p.AddWithValue("$project", project);
             },
             ReadEvent,
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
-    public async ValueTask<StoredEvent?> FindByJtiAsync(string jti, CancellationToken cancellationToken) =>
+    public async ValueTask<StoredEvent?> FindByJtiAsync(string? project, string jti, CancellationToken cancellationToken) =>
         await ReadAsync(
             $"""
-            SELECT {EventColumns} FROM events WHERE jti = $jti
+            SELECT {EventColumns} FROM events WHERE jti = $jti AND ($project IS NULL OR project = $project)
             UNION ALL
-            SELECT {EventColumns} FROM events WHERE position = (SELECT event_position FROM deliveries WHERE jti = $jti LIMIT 1)
+            SELECT {EventColumns} FROM events WHERE position IN (SELECT event_position FROM deliveries WHERE jti = $jti) AND ($project IS NULL OR project = $project)
             LIMIT 1
             """,
-            p => p.AddWithValue("$jti", jti),
+            p =>
+            {
+                p.AddWithValue("$jti", jti);
+                p.AddWithValue("$project", (object?)project ?? DBNull.Value);
+            },
             ReadEvent,
             cancellationToken).ConfigureAwait(false);
 
@@ -107,6 +112,7 @@ public sealed partial class SqliteStore
             var existing = context.Command(FindEventPosition);
             existing.Parameters.AddWithValue("$jti", newEvent.Jti);
             existing.Parameters.AddWithValue("$issuer", newEvent.Issuer);
+            existing.Parameters.AddWithValue("$project", newEvent.Project);
             return new AppendResult((long)existing.ExecuteScalar()!, IsDuplicate: true);
         }
 

@@ -58,7 +58,7 @@ internal static class EventCommands
         var txn = new Option<string?>("--txn") { Description = "A transaction id (txn claim) shared by related events." };
         var toe = new Option<long?>("--toe") { Description = "Time of the event, seconds since the epoch." };
         var project = ProjectOption();
-        var command = new Command("publish", "Publish one event; it is checked against its type before it is sent.")
+        var command = new Command("publish", "Publish one event; it is checked against its type before it is sent. Prints its jti, and on stderr how many streams it was routed to.")
         {
             type, subject, fields, data, txn, toe, project,
         };
@@ -77,7 +77,17 @@ internal static class EventCommands
             }
             else
             {
+                // The jti alone goes to stdout, for scripts; where it went to stderr, so that an
+                // event no stream asked for is seen (the server answers with it, and 0 is legal).
                 context.Line(answer.Str("jti") ?? "");
+                if (answer.Long("streams") is 0)
+                {
+                    context.Warn("routed to no stream: no stream of the project asks for this event type and subject");
+                }
+                else if (answer.Long("streams") is { } count)
+                {
+                    context.Environment.Error.WriteLine(count == 1 ? "routed to 1 stream" : $"routed to {count.ToString(CultureInfo.InvariantCulture)} streams");
+                }
             }
         });
         return command.WithExamples(

@@ -1,5 +1,6 @@
 using SharpSignals.Server.Http;
 using SharpSignals.Server.Routing;
+using SharpSignals.Server.Streams;
 using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Sets;
 using SharpSignals.Tokens.Subjects;
@@ -11,7 +12,7 @@ namespace SharpSignals.Server.Publishing;
 /// signs it and appends and routes it (DESIGN.md, "The path of one event"). <c>POST /events</c> and a
 /// broadcast that carries an event both come through here, so both are checked and kept alike.
 /// </summary>
-internal sealed class EventPublisher(SetIssuer issuer, EventRouter router, IngestGate gate, TimeProvider time)
+internal sealed class EventPublisher(SetIssuer issuer, EventRouter router, IngestGate gate, ProjectEventTypes eventTypes, TimeProvider time)
 {
     /// <summary>Claims the server sets itself; SSF 1.0 §4.1.2 forbids sub and exp altogether.</summary>
     private static readonly string[] ServerSetClaims = ["iss", "jti", "iat", "aud", "sub", "exp"];
@@ -30,7 +31,7 @@ internal sealed class EventPublisher(SetIssuer issuer, EventRouter router, Inges
             }
 
             IReadOnlyList<string> errors;
-            (set, errors) = ReadEvent(body, issuer.Issuer, time.GetUtcNow());
+            (set, errors) = ReadEvent(body, project, issuer.Issuer, time.GetUtcNow());
             if (set is null)
             {
                 return PublishOutcome.Refused(errors);
@@ -42,11 +43,11 @@ internal sealed class EventPublisher(SetIssuer issuer, EventRouter router, Inges
 
         // The wait for the commit is outside the turn, so that concurrent publishes share commits.
         await router.AppendAsync(routed, cancellationToken);
-        return PublishOutcome.Published(set.Jti, token);
+        return PublishOutcome.Published(set.Jti, token, routed.Deliveries.Count);
     }
 
-    /// <summary>Reads the event into a SET from this issuer, checked against the catalog.</summary>
-    private static (SecurityEventToken? Set, IReadOnlyList<string> Errors) ReadEvent(JsonBody body, string issuer, DateTimeOffset now)
+    /// <summary>Reads the event into a SET from this issuer, checked against the catalog and the project's custom types.</summary>
+    private (SecurityEventToken? Set, IReadOnlyList<string> Errors) ReadEvent(JsonBody body, string project, string issuer, DateTimeOffset now)
     {
         var errors = body.Errors;
         var events = new List<SecurityEvent>();
@@ -54,7 +55,16 @@ internal sealed class EventPublisher(SetIssuer issuer, EventRouter router, Inges
         {
             foreach (var member in eventsElement.EnumerateObject())
             {
-                var read = EventCatalog.Read(member.Name, member.Value);
+                // An unknown type is refused rather than stored and routed nowhere; a short name is
+                // stored as its URI, never as given.
+                var (type, unknown) = eventTypes.Resolve(project, member.Name);
+                if (type is null)
+                {
+                    errors.Add("events: " + unknown);
+                    continue;
+                }
+
+                var read = EventCatalog.Read(type, member.Value);
                 errors.AddRange(read.Errors.Select(e => "events: " + e));
                 if (read.Event is not null)
                 {
@@ -102,12 +112,15 @@ internal sealed class EventPublisher(SetIssuer issuer, EventRouter router, Inges
     }
 }
 
-/// <summary>What came of a publish: the event's <c>jti</c> and token, the problems with it, or no turn to take it in now.</summary>
-internal sealed record PublishOutcome(string? Jti, string? Token, IReadOnlyList<string> Errors, bool IsBusy)
+/// <summary>
+/// What came of a publish: the event's <c>jti</c>, token and the number of streams it was routed to,
+/// the problems with it, or no turn to take it in now.
+/// </summary>
+internal sealed record PublishOutcome(string? Jti, string? Token, int Streams, IReadOnlyList<string> Errors, bool IsBusy)
 {
-    public static PublishOutcome Busy { get; } = new(null, null, [], true);
+    public static PublishOutcome Busy { get; } = new(null, null, 0, [], true);
 
-    public static PublishOutcome Refused(IReadOnlyList<string> errors) => new(null, null, errors, false);
+    public static PublishOutcome Refused(IReadOnlyList<string> errors) => new(null, null, 0, errors, false);
 
-    public static PublishOutcome Published(string jti, string token) => new(jti, token, [], false);
+    public static PublishOutcome Published(string jti, string token, int streams) => new(jti, token, streams, [], false);
 }

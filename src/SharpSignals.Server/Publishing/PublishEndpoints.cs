@@ -31,7 +31,7 @@ internal static class PublishEndpoints
 
         var outcome = await publisher.PublishAsync(body, ProjectOf(caller, request), cancellationToken);
         return outcome.Jti is { } jti
-            ? TypedResults.Json(new PublishResponse(jti), PublishJsonContext.Default.PublishResponse, statusCode: StatusCodes.Status202Accepted)
+            ? TypedResults.Json(new PublishResponse(jti, outcome.Streams), PublishJsonContext.Default.PublishResponse, statusCode: StatusCodes.Status202Accepted)
             : Refusal(outcome, response);
     }
 
@@ -51,10 +51,13 @@ internal static class PublishEndpoints
         return Problems.BadRequest(string.Join("; ", outcome.Errors), outcome.Errors);
     }
 
-    private static async Task<IResult> GetEvent(string jti, ClaimsPrincipal caller, IEventLog log, IDeliveryStore deliveries, CancellationToken cancellationToken)
+    private static async Task<IResult> GetEvent(string jti, HttpRequest request, ClaimsPrincipal caller, IEventLog log, IDeliveryStore deliveries, CancellationToken cancellationToken)
     {
-        var stored = await log.FindByJtiAsync(jti, cancellationToken);
-        if (stored is null || (!caller.IsAdmin() && stored.Project != caller.Project()))
+        // The same SET may be stored once in each project it reached: a client sees its project's
+        // copy only, the admin any project's, or the one ?project= names.
+        var project = caller.IsAdmin() ? request.Query["project"].FirstOrDefault() : caller.Project();
+        var stored = await log.FindByJtiAsync(project, jti, cancellationToken);
+        if (stored is null)
         {
             return Problems.NotFound($"There is no event '{jti}'.");
         }
@@ -68,7 +71,10 @@ internal static class PublishEndpoints
     }
 }
 
-internal sealed record PublishResponse([property: JsonPropertyName("jti")] string Jti);
+/// <summary>The answer to a publish: the event's <c>jti</c>, and how many streams it was routed to (0 when none matched).</summary>
+internal sealed record PublishResponse(
+    [property: JsonPropertyName("jti")] string Jti,
+    [property: JsonPropertyName("streams")] int Streams);
 
 /// <summary>An event as stored; the event search lists it without its claims, token and deliveries.</summary>
 internal sealed record StoredEventResponse(

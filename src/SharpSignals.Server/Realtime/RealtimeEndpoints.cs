@@ -111,6 +111,7 @@ internal static partial class RealtimeEndpoints
         }
 
         string? jti = null;
+        int? streams = null;
         if (securityEvent is { } eventBody)
         {
             // RFC 6750 §3.1: no credential is a plain challenge, a bad one invalid_token (the bearer
@@ -135,6 +136,7 @@ internal static partial class RealtimeEndpoints
             }
 
             jti = outcome.Jti;
+            streams = outcome.Streams;
             message ??= outcome.Token;
         }
 
@@ -153,7 +155,7 @@ internal static partial class RealtimeEndpoints
                 : $"The event was published as SET {jti}, but the message could not be relayed now; send the message again without the event.");
         }
 
-        return TypedResults.Json(relayed with { Jti = jti }, RealtimeJsonContext.Default.BroadcastResponse);
+        return TypedResults.Json(relayed with { Jti = jti, Streams = streams }, RealtimeJsonContext.Default.BroadcastResponse);
     }
 
     /// <summary>

@@ -76,6 +76,11 @@ internal sealed record BroadcastResponse(
     [JsonPropertyName("jti")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Jti { get; init; }
+
+    /// <summary>With <see cref="Jti"/>: the number of streams the event was routed to, as <c>POST /events</c> answers it.</summary>
+    [JsonPropertyName("streams")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Streams { get; init; }
 }
 
 /// <summary>The claims of a topic message signature (<see cref="MessageFrame.Sig"/>).</summary>

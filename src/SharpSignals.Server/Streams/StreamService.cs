@@ -30,14 +30,11 @@ internal sealed partial class StreamService(
     IssuerUrl issuer,
     OutboundAddressPolicy addresses,
     SourceJoin join,
+    ProjectEventTypes eventTypes,
     IOptions<StreamOptions> options,
     TimeProvider time,
     ILogger<StreamService> logger) : IDisposable
 {
-    /// <summary>The event types any stream may ask for: the catalog, without the SSF stream events that every stream gets.</summary>
-    public static readonly IReadOnlyList<string> EventsSupported =
-        EventCatalog.All.Where(d => d.Family != EventFamily.Ssf).Select(d => d.Uri).ToList();
-
     private readonly SemaphoreSlim _transmitterChanges = new(1, 1);
 
     public void Dispose() => _transmitterChanges.Dispose();
@@ -121,9 +118,9 @@ internal sealed partial class StreamService(
             // source holds, and is signed with the source's keys.
             Issuer = source?.Issuer ?? issuer.Value,
             Audience = audience ?? (joining ? [] : inbound ? [issuer.Value] : [caller.ClientIdOf() ?? issuer.Url("/ssf/streams/" + streamId)]),
-            EventsSupported = EventsSupported,
+            EventsSupported = eventTypes.Supported(project),
             EventsRequested = request.EventsRequested,
-            EventsDelivered = Delivered(request.EventsRequested),
+            EventsDelivered = Delivered(project, request.EventsRequested),
             Delivery = delivery!,
             MinVerificationInterval = inbound ? null : options.Value.MinVerificationIntervalSeconds,
             InactivityTimeout = inbound ? null : options.Value.InactivityTimeoutSeconds,
@@ -224,8 +221,10 @@ internal sealed partial class StreamService(
 
         var updated = current with
         {
+            // A joined inbound stream's events_supported are its source's (SourceJoin).
+            EventsSupported = current.IsInbound ? current.EventsSupported : eventTypes.Supported(current.Project),
             EventsRequested = eventsRequested,
-            EventsDelivered = Delivered(eventsRequested),
+            EventsDelivered = Delivered(current.Project, eventsRequested),
             Delivery = delivery!,
             Description = request.HasDescription || replace ? request.Description : current.Description,
             RouteMode = request.RouteMode ?? (replace ? RouteModes.Republish : current.RouteMode),
@@ -683,10 +682,17 @@ internal sealed partial class StreamService(
         }
     }
 
-    /// <summary>SSF 1.0 §8.1.1: events_delivered is what was requested and is supported; unknown URIs are ignored.</summary>
-    private static List<string> Delivered(IReadOnlyList<string>? requested) => requested is null
-        ? [.. EventsSupported]
-        : requested.Select(EventCatalog.Normalize).Where(EventsSupported.Contains).Distinct().ToList();
+    /// <summary>
+    /// SSF 1.0 §8.1.1: events_delivered is what was requested and is supported (the catalog and the
+    /// project's custom types); unknown URIs are ignored.
+    /// </summary>
+    private List<string> Delivered(string project, IReadOnlyList<string>? requested)
+    {
+        var supported = eventTypes.Supported(project);
+        return requested is null
+            ? [.. supported]
+            : requested.Select(EventCatalog.Normalize).Where(supported.Contains).Distinct().ToList();
+    }
 
     /// <summary>128 random bits in RFC 3986 unreserved characters (SSF 1.0 §8.1.1).</summary>
     private static string NewStreamId() => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using SharpSignals.Server.Configuration;
 using SharpSignals.Server.Delivery;
 using SharpSignals.Server.Http;
@@ -12,6 +13,9 @@ internal static class StreamServices
     public static IServiceCollection AddStreams(this IServiceCollection services)
     {
         services.AddOptions<StreamOptions>().BindConfiguration(StreamOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<EventTypeOptions>().BindConfiguration(EventTypeOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EventTypeOptions>, EventTypeOptionsValidator>();
+        services.AddSingleton<ProjectEventTypes>();
         services.AddSingleton<IssuerUrl>();
         services.AddSingleton<OutboundAddressPolicy>();
         services.AddSingleton<StreamCodec>();

@@ -1,7 +1,7 @@
 namespace SharpSignals.Storage.Events;
 
 /// <summary>An event to append to the log: the SET as it arrived (or as this server first signed it).</summary>
-/// <param name="Issuer">The SET's <c>iss</c>; with <paramref name="Jti"/> it identifies the event (duplicates are refused).</param>
+/// <param name="Issuer">The SET's <c>iss</c>; with <paramref name="Jti"/> and <paramref name="Project"/> it identifies the event (duplicates are refused).</param>
 /// <param name="Jti">The SET's <c>jti</c>.</param>
 /// <param name="Project">The project (tenant) the event belongs to.</param>
 /// <param name="EventTypes">The event type URIs of the SET.</param>

@@ -86,6 +86,26 @@ public sealed class EventCommandsTests(LoopbackServer server)
     }
 
     [Fact]
+    public async Task Publish_ShowsHowManyStreamsTheEventWasRoutedTo()
+    {
+        using var cli = new CliSession();
+        await cli.LoginAdminAsync(server);
+        await cli.RegisterClientAsync("count-p");
+        (await cli.RunAsync("stream", "create", "--server", "rx", "--events", "session-revoked")).Succeeded();
+        (await cli.RunAsync("stream", "create", "--server", "rx", "--events", "session-revoked")).Succeeded();
+
+        var routed = (await cli.RunAsync("event", "publish", "session-revoked", "--subject", "email:bob@example.com", "--server", "rx")).Succeeded();
+        var unrouted = (await cli.RunAsync("event", "publish", "session-revoked", "--subject", "email:bob@example.com", "--project", "nowhere-p")).Succeeded();
+        var json = (await cli.RunAsync("event", "publish", "session-revoked", "--subject", "email:bob@example.com", "--server", "rx", "--json")).Succeeded().Json;
+
+        // stdout stays the jti alone, for scripts.
+        Assert.Equal(routed.Out.Trim(), (await LoopbackServer.GetJsonAsync(server.Admin, $"events/{routed.Out.Trim()}"))["jti"]!.GetValue<string>());
+        Assert.Contains("routed to 2 streams", routed.Error, StringComparison.Ordinal);
+        Assert.Contains("warning: routed to no stream", unrouted.Error, StringComparison.Ordinal);
+        Assert.Equal(2, json["streams"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task EventGet_ShowsWhereTheEventWent()
     {
         using var cli = new CliSession();

@@ -49,6 +49,7 @@ public sealed class BroadcastEventTests : IAsyncLifetime
         var answer = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         var jti = (string)answer["jti"]!;
         Assert.Equal(1, (int)answer["subscribers"]!);
+        Assert.Equal(1, (int)answer["streams"]!);
         var frame = await subscriber.ReceiveAsync("message");
         Assert.Equal("session revoked for alice", (string?)frame["message"]);
         Assert.Equal((long)answer["id"]!, (long)frame["id"]!);
@@ -97,6 +98,7 @@ public sealed class BroadcastEventTests : IAsyncLifetime
             ("event without a subject", publisher, null, new { topic = Topic, message = "m", token = broadcast, @event = new { events = new Dictionary<string, object> { [StreamWebSocketTests.SessionRevokedType] = new { } } } }, HttpStatusCode.BadRequest, "event: "),
             ("event setting its own jti", publisher, null, new { topic = Topic, message = "m", token = broadcast, @event = Event(with: ("jti", "mine")) }, HttpStatusCode.BadRequest, "event: jti is set by the server"),
             ("event of an unknown shape", publisher, null, new { topic = Topic, message = "m", token = broadcast, @event = Event(with: ("events", new Dictionary<string, object> { [StreamWebSocketTests.SessionRevokedType] = new { initiating_entity = "nobody-knows" } })) }, HttpStatusCode.BadRequest, "event: events: "),
+            ("event of a misspelt type", publisher, null, new { topic = Topic, message = "m", token = broadcast, @event = Event(with: ("events", new Dictionary<string, object> { [StreamWebSocketTests.SessionRevokedType + "s"] = new { initiating_entity = "admin" } })) }, HttpStatusCode.BadRequest, $"event: events: unknown event type '{StreamWebSocketTests.SessionRevokedType}s' (did you mean '{StreamWebSocketTests.SessionRevokedType}'?)"),
             ("event not an object", publisher, null, new { topic = Topic, message = "m", token = broadcast, @event = "session revoked" }, HttpStatusCode.BadRequest, "event must be a JSON object"),
             ("no message and no event", publisher, null, new { topic = Topic, token = broadcast }, HttpStatusCode.BadRequest, "message is required"),
         };

@@ -115,10 +115,10 @@ public abstract class DeliveryOperationsContractTests : StoreContractBase
 
         Assert.Equal(1, entries);
         Assert.Equal(1, events);
-        Assert.Null(await Store.FindAsync("https://tx.example", "old-delivered", CancellationToken.None));
-        Assert.NotNull(await Store.FindAsync("https://tx.example", "old-pending", CancellationToken.None));
+        Assert.Null(await Store.FindAsync("p1", "https://tx.example", "old-delivered", CancellationToken.None));
+        Assert.NotNull(await Store.FindAsync("p1", "https://tx.example", "old-pending", CancellationToken.None));
         Assert.Equal(["old-pending"], (await Store.ReadPendingAsync("s1", 10, CancellationToken.None)).Select(e => e.Jti));
-        Assert.NotNull(await Store.FindAsync("https://tx.example", "new-delivered", CancellationToken.None));
+        Assert.NotNull(await Store.FindAsync("p1", "https://tx.example", "new-delivered", CancellationToken.None));
     }
 
     [Fact]
@@ -134,9 +134,9 @@ public abstract class DeliveryOperationsContractTests : StoreContractBase
 
         Assert.Equal(2, entries);
         Assert.Equal(2, events);
-        Assert.NotNull(await Store.FindAsync("https://tx.example", "stuck", CancellationToken.None));
-        Assert.Null(await Store.FindAsync("https://tx.example", "a", CancellationToken.None));
-        Assert.Null(await Store.FindAsync("https://tx.example", "b", CancellationToken.None));
+        Assert.NotNull(await Store.FindAsync("p1", "https://tx.example", "stuck", CancellationToken.None));
+        Assert.Null(await Store.FindAsync("p1", "https://tx.example", "a", CancellationToken.None));
+        Assert.Null(await Store.FindAsync("p1", "https://tx.example", "b", CancellationToken.None));
     }
 
     [Fact]
@@ -164,7 +164,7 @@ public abstract class DeliveryOperationsContractTests : StoreContractBase
 
         var events = await Store.PurgeEventsAsync(cutoff, 0, 10, CancellationToken.None);
         Assert.Equal((5, true), (events.Deleted, events.IsLast));
-        Assert.NotNull(await Store.FindAsync("https://tx.example", "new", CancellationToken.None));
+        Assert.NotNull(await Store.FindAsync("p1", "https://tx.example", "new", CancellationToken.None));
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public abstract class StoreContractTests : StoreContractBase
     {
         var appended = await Log.AppendAsync(Event("e1") with { Txn = "t-1", SourceStreamId = "in-1" }, [], CancellationToken.None);
 
-        var stored = await Log.FindAsync("https://tx.example", "e1", CancellationToken.None);
+        var stored = await Log.FindAsync("p1", "https://tx.example", "e1", CancellationToken.None);
 
         Assert.False(appended.IsDuplicate);
         Assert.NotNull(stored);
@@ -40,7 +40,7 @@ public abstract class StoreContractTests : StoreContractBase
 
         Assert.True(second.IsDuplicate);
         Assert.Equal(first.Position, second.Position);
-        Assert.Equal("token-e1", (await Log.FindAsync("https://tx.example", "e1", CancellationToken.None))!.Token);
+        Assert.Equal("token-e1", (await Log.FindAsync("p1", "https://tx.example", "e1", CancellationToken.None))!.Token);
         Assert.Single(await Deliveries.ReadPendingAsync("s1", 10, CancellationToken.None));
         Assert.Empty(await Deliveries.ReadPendingAsync("s2", 10, CancellationToken.None));
     }
@@ -54,6 +54,25 @@ public abstract class StoreContractTests : StoreContractBase
 
         Assert.False(second.IsDuplicate);
         Assert.True(second.Position > first.Position);
+    }
+
+    [Fact]
+    public async Task AppendAsync_SameIssuerAndJtiInAnotherProject_IsANewEventRoutedThere()
+    {
+        var first = await Log.AppendAsync(Event("e1"), [new("s1", "e1")], CancellationToken.None);
+
+        var second = await Log.AppendAsync(Event("e1") with { Project = "p2", Token = "token-p2" }, [new("s2", "e1")], CancellationToken.None);
+        var again = await Log.AppendAsync(Event("e1") with { Project = "p2" }, [new("s3", "e1")], CancellationToken.None);
+
+        Assert.False(second.IsDuplicate);
+        Assert.True(second.Position > first.Position);
+        Assert.Equal((true, second.Position), (again.IsDuplicate, again.Position));
+        Assert.Equal("token-e1", (await Log.FindAsync("p1", "https://tx.example", "e1", CancellationToken.None))!.Token);
+        Assert.Equal("token-p2", (await Log.FindAsync("p2", "https://tx.example", "e1", CancellationToken.None))!.Token);
+        Assert.Null(await Log.FindAsync("p3", "https://tx.example", "e1", CancellationToken.None));
+        Assert.Equal(["e1"], (await Deliveries.ReadPendingAsync("s1", 10, CancellationToken.None)).Select(e => e.Jti));
+        Assert.Equal(["e1"], (await Deliveries.ReadPendingAsync("s2", 10, CancellationToken.None)).Select(e => e.Jti));
+        Assert.Empty(await Deliveries.ReadPendingAsync("s3", 10, CancellationToken.None));
     }
 
     [Fact]
@@ -204,9 +223,22 @@ public abstract class StoreContractTests : StoreContractBase
     {
         await Log.AppendAsync(Event("e1"), [new("s1", "republished-1")], CancellationToken.None);
 
-        Assert.Equal("e1", (await Log.FindByJtiAsync("e1", CancellationToken.None))?.Jti);
-        Assert.Equal("e1", (await Log.FindByJtiAsync("republished-1", CancellationToken.None))?.Jti);
-        Assert.Null(await Log.FindByJtiAsync("nothing", CancellationToken.None));
+        Assert.Equal("e1", (await Log.FindByJtiAsync(null, "e1", CancellationToken.None))?.Jti);
+        Assert.Equal("e1", (await Log.FindByJtiAsync(null, "republished-1", CancellationToken.None))?.Jti);
+        Assert.Null(await Log.FindByJtiAsync(null, "nothing", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task FindByJtiAsync_WithAProject_FindsOnlyThatProjectsCopy()
+    {
+        await Log.AppendAsync(Event("e1"), [new("s1", "republished-1")], CancellationToken.None);
+        await Log.AppendAsync(Event("e1") with { Project = "p2" }, [new("s2", "republished-2")], CancellationToken.None);
+
+        Assert.Equal("p1", (await Log.FindByJtiAsync("p1", "e1", CancellationToken.None))?.Project);
+        Assert.Equal("p2", (await Log.FindByJtiAsync("p2", "e1", CancellationToken.None))?.Project);
+        Assert.Null(await Log.FindByJtiAsync("p3", "e1", CancellationToken.None));
+        Assert.Equal("p2", (await Log.FindByJtiAsync("p2", "republished-2", CancellationToken.None))?.Project);
+        Assert.Null(await Log.FindByJtiAsync("p1", "republished-2", CancellationToken.None));
     }
 
     [Fact]
@@ -252,7 +284,7 @@ public abstract class StoreContractTests : StoreContractBase
         await ReopenAsync();
         var third = await Log.AppendAsync(Event("e3"), [new("s1", "e3")], CancellationToken.None);
 
-        Assert.NotNull(await Log.FindAsync("https://tx.example", "e1", CancellationToken.None));
+        Assert.NotNull(await Log.FindAsync("p1", "https://tx.example", "e1", CancellationToken.None));
         Assert.True((await Log.AppendAsync(Event("e2"), [], CancellationToken.None)).IsDuplicate);
         Assert.True(third.Position > second.Position && second.Position > first.Position);
         Assert.True(Assert.Single(await Deliveries.ReadPendingAsync("s1", 10, CancellationToken.None)).Id > lastEntry.Id);

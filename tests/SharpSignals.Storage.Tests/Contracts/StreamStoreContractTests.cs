@@ -152,7 +152,7 @@ public abstract class StreamStoreContractTests : StoreContractBase
         Assert.NotNull(await Store.GetStreamAsync("s2", CancellationToken.None));
         Assert.Equal(["k1"], (await Store.ListSubjectsAsync("s2", CancellationToken.None)).Select(s => s.SubjectKey));
         Assert.Equal(["e1"], (await Store.ReadPendingAsync("s2", 10, CancellationToken.None)).Select(e => e.Jti));
-        Assert.NotNull(await Store.FindAsync("https://tx.example", "e2", CancellationToken.None));
+        Assert.NotNull(await Store.FindAsync("p1", "https://tx.example", "e2", CancellationToken.None));
 
         // A stream created again under the same id starts empty; the delivered entry's jti is free again too.
         await Store.CreateStreamAsync(Stream("s1"), CancellationToken.None);

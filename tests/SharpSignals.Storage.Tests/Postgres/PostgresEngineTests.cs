@@ -111,7 +111,7 @@ public sealed class PostgresEngineTests : IAsyncLifetime, IDisposable
         await Task.WhenAll(ok1, ok2);
 
         Assert.Equal(PostgresErrorCodes.UniqueViolation, refused.SqlState);
-        Assert.Null(await _store.FindAsync("https://tx.example", "bad", CancellationToken.None));
+        Assert.Null(await _store.FindAsync("p1", "https://tx.example", "bad", CancellationToken.None));
         Assert.Equal(["ok1", "ok2"], (await _store.ReadPendingAsync("s1", 10, CancellationToken.None)).Select(e => e.Jti));
     }
 
@@ -124,7 +124,7 @@ public sealed class PostgresEngineTests : IAsyncLifetime, IDisposable
         var next = await _store.AppendAsync(Event("ok"), [new NewDelivery("s1", "ok")], CancellationToken.None);
 
         Assert.False(next.IsDuplicate);
-        Assert.Null(await _store.FindAsync("https://tx.example", "bad", CancellationToken.None));
+        Assert.Null(await _store.FindAsync("p1", "https://tx.example", "bad", CancellationToken.None));
         Assert.Equal(["ok"], (await _store.ReadPendingAsync("s1", 10, CancellationToken.None)).Select(e => e.Jti));
     }
 
@@ -136,7 +136,7 @@ public sealed class PostgresEngineTests : IAsyncLifetime, IDisposable
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _store.AppendAsync(Event("x"), [], cancelled.Token).AsTask());
 
-        Assert.Null(await _store.FindAsync("https://tx.example", "x", CancellationToken.None));
+        Assert.Null(await _store.FindAsync("p1", "https://tx.example", "x", CancellationToken.None));
     }
 
     [Fact]
@@ -182,6 +182,26 @@ public sealed class PostgresEngineTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Migration0009_KeepsTheEventsStoredBefore_AndMakesJtisUniquePerProject()
+    {
+        await _store.AppendAsync(Event("e1"), [new NewDelivery("s1", "e1")], CancellationToken.None);
+        await _store.DisposeAsync();
+
+        // The database as it was before 0009: unique (jti, issuer) in every project.
+        await ExecuteAsync("""
+            DROP INDEX ux_events_jti_issuer_project;
+            CREATE UNIQUE INDEX ux_events_jti_issuer ON events (jti, issuer);
+            DELETE FROM schema_migrations WHERE version = 9
+            """);
+        _store = _database.Open();
+
+        Assert.Equal("token-e1", (await _store.FindAsync("p1", "https://tx.example", "e1", CancellationToken.None))?.Token);
+        Assert.Equal(1, await _store.CountPendingAsync("s1", CancellationToken.None));
+        Assert.True((await _store.AppendAsync(Event("e1"), [], CancellationToken.None)).IsDuplicate);
+        Assert.False((await _store.AppendAsync(Event("e1") with { Project = "p2" }, [], CancellationToken.None)).IsDuplicate);
+    }
+
+    [Fact]
     public async Task SigningKeys_ASecondActiveRow_IsRefusedByTheDatabaseItself()
     {
         await ExecuteAsync("INSERT INTO signing_keys (kid, algorithm, protected_private_key, created_at) VALUES ('k1', 'ES256', 'x', now())");
@@ -200,7 +220,7 @@ public sealed class PostgresEngineTests : IAsyncLifetime, IDisposable
         var precise = T0.AddTicks(1_234_567).ToOffset(TimeSpan.FromHours(2));
         await _store.AppendAsync(Event("e1") with { ReceivedAt = precise }, [], CancellationToken.None);
 
-        var stored = await _store.FindAsync("https://tx.example", "e1", CancellationToken.None);
+        var stored = await _store.FindAsync("p1", "https://tx.example", "e1", CancellationToken.None);
 
         Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(precise.ToUnixTimeMilliseconds()), stored!.ReceivedAt);
     }

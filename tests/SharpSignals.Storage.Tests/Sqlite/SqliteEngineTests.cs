@@ -119,7 +119,7 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
         await Assert.ThrowsAsync<SqliteException>(() => bad);
         await Task.WhenAll(ok1, ok2);
 
-        Assert.Null(await _store.FindAsync("https://tx.example", "bad", CancellationToken.None));
+        Assert.Null(await _store.FindAsync("p1", "https://tx.example", "bad", CancellationToken.None));
         Assert.Equal(["ok1", "ok2"], (await _store.ReadPendingAsync("s1", 10, CancellationToken.None)).Select(e => e.Jti));
     }
 
@@ -131,7 +131,7 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _store.AppendAsync(Event("x"), [], cancelled.Token).AsTask());
 
-        Assert.Null(await _store.FindAsync("https://tx.example", "x", CancellationToken.None));
+        Assert.Null(await _store.FindAsync("p1", "https://tx.example", "x", CancellationToken.None));
     }
 
     [Fact]
@@ -251,6 +251,27 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
 
         Assert.Contains("SEARCH events USING INTEGER PRIMARY KEY (rowid<?)", plan, StringComparison.Ordinal);
         Assert.DoesNotContain("TEMP B-TREE", plan, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Migration0008_KeepsTheEventsStoredBefore_AndMakesJtisUniquePerProject()
+    {
+        await _store.AppendAsync(Event("e1"), [new NewDelivery("s1", "e1")], CancellationToken.None);
+        await _store.DisposeAsync();
+
+        // The database as it was before 0008: unique (jti, issuer) in every project.
+        Execute("""
+            DROP INDEX ux_events_jti_issuer_project;
+            CREATE UNIQUE INDEX ux_events_jti_issuer ON events (jti, issuer);
+            DELETE FROM schema_migrations WHERE version = 8
+            """);
+        _store = SqliteStore.Open(new SqliteStoreOptions { DatabasePath = _database.Path });
+
+        Assert.Equal("token-e1", (await _store.FindAsync("p1", "https://tx.example", "e1", CancellationToken.None))?.Token);
+        Assert.Equal(1, await _store.CountPendingAsync("s1", CancellationToken.None));
+        Assert.True((await _store.AppendAsync(Event("e1"), [], CancellationToken.None)).IsDuplicate);
+        Assert.False((await _store.AppendAsync(Event("e1") with { Project = "p2" }, [], CancellationToken.None)).IsDuplicate);
+        Assert.Null(Scalar("SELECT name FROM sqlite_master WHERE name = 'ux_events_jti_issuer'"));
     }
 
     [Fact]
