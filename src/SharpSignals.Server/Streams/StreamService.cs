@@ -38,6 +38,9 @@ internal sealed partial class StreamService(
     public static readonly IReadOnlyList<string> EventsSupported =
         EventCatalog.All.Where(d => d.Family != EventFamily.Ssf).Select(d => d.Uri).ToList();
 
+    /// <summary>The dead-letter reason of a status notice that no longer describes its stream.</summary>
+    public const string SupersededError = "superseded";
+
     private readonly SemaphoreSlim _transmitterChanges = new(1, 1);
 
     public void Dispose() => _transmitterChanges.Dispose();
@@ -454,6 +457,11 @@ internal sealed partial class StreamService(
         var now = time.GetUtcNow();
         var updated = record with { Status = status, StatusReason = reason, UpdatedAt = now, LastActivityAt = now, PauseNoticePosition = pauseNotice };
         await store.UpdateStreamAsync(updated, cancellationToken);
+        if (record.PauseNoticePosition is { } stale)
+        {
+            await DropStaleNoticeAsync(record.StreamId, stale, status, now, cancellationToken);
+        }
+
         if (status == StreamStatuses.Disabled)
         {
             // SSF 1.0 §8.1.2: a disabled stream keeps nothing for later.
@@ -462,6 +470,26 @@ internal sealed partial class StreamService(
 
         await catalog.RefreshAsync(record.StreamId, cancellationToken);
         return updated;
+    }
+
+    /// <summary>
+    /// A pause notice still pending when the status changes again describes a status the stream no
+    /// longer has (SSF 1.0 §8.1.5 asks for the stream's status, not its history): it becomes a dead
+    /// letter that says why, so the receiver never hears of a pause that is over, and nothing queued
+    /// after it (a verification) waits behind its retries. Done with the change itself, so it holds
+    /// across restarts.
+    /// </summary>
+    private async Task DropStaleNoticeAsync(string streamId, long notice, string status, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var pending = (await deliveries.ReadEventDeliveriesAsync(notice, cancellationToken))
+            .Where(d => d.StreamId == streamId && d.State == DeliveryState.Pending)
+            .Select(d => new DeliveryFailure(d.Jti, SupersededError, $"The stream's status changed to {status} before this notice was delivered."))
+            .ToList();
+        if (pending.Count > 0)
+        {
+            await deliveries.DeadLetterAsync(streamId, pending, now, cancellationToken);
+            LogNoticeSuperseded(logger, streamId, status);
+        }
     }
 
     private async Task<(StreamRecord? Record, SubjectIdentifier? Subject, StreamOutcome? Error)> SubjectRequestAsync(ClaimsPrincipal caller, JsonBody body, CancellationToken cancellationToken)
@@ -699,6 +727,9 @@ internal sealed partial class StreamService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {StreamId} set to {Status} by the transmitter: {Reason}")]
     private static partial void LogTransmitterStatus(ILogger logger, string streamId, string status, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stream {StreamId}: its pending pause notice no longer applies (now {Status}); moved to dead letters")]
+    private static partial void LogNoticeSuperseded(ILogger logger, string streamId, string status);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Verification {Jti} queued for stream {StreamId}")]
     private static partial void LogVerification(ILogger logger, string streamId, string jti);
