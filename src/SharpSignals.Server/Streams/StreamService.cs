@@ -30,6 +30,7 @@ internal sealed partial class StreamService(
     IssuerUrl issuer,
     OutboundAddressPolicy addresses,
     SourceJoin join,
+    StreamCredentials credentials,
     IOptions<StreamOptions> options,
     TimeProvider time,
     ILogger<StreamService> logger) : IDisposable
@@ -436,6 +437,73 @@ internal sealed partial class StreamService(
     }
 
     /// <summary>
+    /// A new credential of the stream's own (README, "Stream credentials"), shown this once; whatever
+    /// credential the stream was polled or pushed at with before stops working. Only for streams whose
+    /// receiving end is this server's: an outbound poll stream, an inbound push stream not joined at
+    /// its source (a joined source was handed its credential by this server, which would cut it off).
+    /// </summary>
+    public async Task<(StreamCredentialResponse? Credential, StreamOutcome? Error)> IssueCredentialAsync(ClaimsPrincipal caller, string streamId, CancellationToken cancellationToken)
+    {
+        var (record, configuration, error) = await FindCredentialStreamAsync(caller, streamId, cancellationToken);
+        if (error is not null)
+        {
+            return (null, error);
+        }
+
+        var credential = await credentials.IssueAsync(streamId, cancellationToken);
+        if (credential is null)
+        {
+            return (null, StreamOutcome.Problem(Problems.NotFound($"There is no stream '{streamId}'.")));
+        }
+
+        await DropCreatedCredentialAsync(record!, configuration!, cancellationToken);
+        LogCredentialIssued(logger, streamId);
+        return (new StreamCredentialResponse(streamId, "Bearer " + credential, configuration!.Delivery.EndpointUrl), null);
+    }
+
+    /// <summary>Revokes the stream's credential, and for an inbound push stream the one shown when it was created: nothing is accepted for it until one is issued.</summary>
+    public async Task<StreamOutcome?> RevokeCredentialAsync(ClaimsPrincipal caller, string streamId, CancellationToken cancellationToken)
+    {
+        var (record, configuration, error) = await FindCredentialStreamAsync(caller, streamId, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        await credentials.RevokeAsync(streamId, cancellationToken);
+        await DropCreatedCredentialAsync(record!, configuration!, cancellationToken);
+        LogCredentialRevoked(logger, streamId);
+        return null;
+    }
+
+    private async Task<(StreamRecord? Record, StreamConfiguration? Configuration, StreamOutcome? Error)> FindCredentialStreamAsync(ClaimsPrincipal caller, string streamId, CancellationToken cancellationToken)
+    {
+        var (record, error) = await FindAsync(caller, streamId, cancellationToken);
+        if (error is not null)
+        {
+            return (null, null, error);
+        }
+
+        var configuration = codec.Decode(record!);
+        var polledHere = !configuration.IsInbound && configuration.Delivery.Method == DeliveryMethods.Poll;
+        var pushedHere = configuration.IsInbound && configuration.Delivery.Method == DeliveryMethods.Push && !IsJoined(configuration);
+        return polledHere || pushedHere
+            ? (record, configuration, null)
+            : (null, null, StreamOutcome.Invalid(["a stream credential is for a stream polled or pushed to at this server: an outbound poll stream, or an inbound push stream that was not joined at its source"]));
+    }
+
+    /// <summary>An inbound push stream's credential shown at its creation is kept (encrypted) in its delivery; one credential per stream, so it goes.</summary>
+    private async Task DropCreatedCredentialAsync(StreamRecord record, StreamConfiguration configuration, CancellationToken cancellationToken)
+    {
+        if (configuration.IsInbound && configuration.Delivery.AuthorizationHeader is not null)
+        {
+            var changed = configuration with { Delivery = configuration.Delivery with { AuthorizationHeader = null } };
+            await store.UpdateStreamAsync(record with { Configuration = codec.Encode(changed), UpdatedAt = time.GetUtcNow() }, cancellationToken);
+            await catalog.RefreshAsync(record.StreamId, cancellationToken);
+        }
+    }
+
+    /// <summary>
     /// SSF 1.0 §8.1.1: management calls and polls count as receiver activity. Recorded at most once a
     /// minute per stream, so that reads and polls do not cost a write each time.
     /// </summary>
@@ -527,7 +595,8 @@ internal sealed partial class StreamService(
         }
 
         var record = await store.GetStreamAsync(streamId, cancellationToken);
-        var visible = record is not null && (caller.IsAdmin() || (record.OwnerClientId is not null && record.OwnerClientId == caller.ClientIdOf()));
+        var visible = record is not null && (caller.IsAdmin() || (record.OwnerClientId is not null && record.OwnerClientId == caller.ClientIdOf())
+            || caller.CredentialStreamOf() == record.StreamId);
         return visible ? (record, null) : (null, StreamOutcome.Problem(Problems.NotFound($"There is no stream '{streamId}'.")));
     }
 
@@ -730,6 +799,12 @@ internal sealed partial class StreamService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stream {StreamId}: its pending pause notice no longer applies (now {Status}); moved to dead letters")]
     private static partial void LogNoticeSuperseded(ILogger logger, string streamId, string status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stream {StreamId}: a new stream credential was issued; the one before no longer works")]
+    private static partial void LogCredentialIssued(ILogger logger, string streamId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stream {StreamId}: its stream credential was revoked")]
+    private static partial void LogCredentialRevoked(ILogger logger, string streamId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Verification {Jti} queued for stream {StreamId}")]
     private static partial void LogVerification(ILogger logger, string streamId, string jti);
