@@ -140,6 +140,14 @@ internal sealed partial class StreamService(
         var now = time.GetUtcNow();
         var record = new StreamRecord(streamId, project, caller.ClientIdOf(), direction, StreamStatuses.Enabled, codec.Encode(configuration), now, now) { LastActivityAt = now };
         await store.CreateStreamAsync(record, cancellationToken);
+        if (inbound && configuration.Delivery.Method == DeliveryMethods.Push && !joining)
+        {
+            // The credential the source pushes with is the stream credential, kept only as its hash
+            // and shown in this answer alone (a joined source is handed one by this server instead).
+            var credential = await credentials.IssueAsync(streamId, cancellationToken);
+            configuration = configuration with { Delivery = configuration.Delivery with { AuthorizationHeader = "Bearer " + credential } };
+        }
+
         await catalog.RefreshAsync(streamId, cancellationToken);
         if (joining)
         {
@@ -646,7 +654,10 @@ internal sealed partial class StreamService(
                 {
                     Method = DeliveryMethods.Push,
                     EndpointUrl = issuer.Url("/ssf/push/" + streamId),
-                    AuthorizationHeader = "Bearer " + Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32)),
+
+                    // A joined source is handed this one when the stream is made at it; any other
+                    // source gets the stream credential issued once the stream is stored.
+                    AuthorizationHeader = request.Source?.IsJoined == true ? "Bearer " + Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32)) : null,
                 };
             case DeliveryMethods.Poll when request.Source?.IsJoined == true:
                 if (requested?.EndpointUrl is not null)

@@ -98,9 +98,26 @@ public sealed class StreamCredentialTests : IAsyncLifetime
     public async Task StreamCredential_IsStoredAsItsSha256Only()
     {
         var streamId = await PollStreamAsync();
-        var header = (string)(await IssueAsync(streamId))["authorization_header"]!;
-        var token = header["Bearer ".Length..];
 
+        await AssertStoredAsHashOnlyAsync(streamId, (string)(await IssueAsync(streamId))["authorization_header"]!);
+    }
+
+    [Fact]
+    public async Task CreateInboundPush_TheCredentialShown_IsTheStreamCredentialStoredAsItsSha256Only()
+    {
+        var inbound = await SsfTestServer.CreateStreamAsync(_server.Admin, new
+        {
+            direction = "inbound",
+            delivery = new { method = "urn:ietf:rfc:8935" },
+            source = new { issuer = "https://127.0.0.1/source" },
+        });
+
+        await AssertStoredAsHashOnlyAsync((string)inbound["stream_id"]!, (string)inbound["delivery"]!["authorization_header"]!);
+    }
+
+    private async Task AssertStoredAsHashOnlyAsync(string streamId, string header)
+    {
+        var token = header["Bearer ".Length..];
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(_server.DataDirectory, "sharpsignals.db")};Mode=ReadOnly;Pooling=False");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
