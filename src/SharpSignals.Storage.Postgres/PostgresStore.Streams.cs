@@ -109,6 +109,26 @@ public sealed partial class PostgresStore
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
+    public async ValueTask<bool> SetCredentialHashAsync(string streamId, string? credentialHash, CancellationToken cancellationToken) =>
+        await _writer.ExecuteAsync(
+            async context =>
+            {
+                await using var command = context.Command("UPDATE streams SET credential_hash = @hash WHERE stream_id = @stream");
+                command.Parameters.Text("stream", streamId);
+                command.Parameters.Text("hash", credentialHash);
+                return await command.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
+            },
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async ValueTask<string?> GetCredentialHashAsync(string streamId, CancellationToken cancellationToken) =>
+        await ReadOneAsync(
+            "SELECT credential_hash FROM streams WHERE stream_id = @stream",
+            p => p.Text("stream", streamId),
+            r => ReadTextOrNull(r, 0),
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
     public async ValueTask<bool> DeleteStreamAsync(string streamId, CancellationToken cancellationToken) =>
         await _writer.ExecuteAsync(
             async context =>

@@ -101,6 +101,26 @@ public sealed partial class SqliteStore
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
+    public async ValueTask<bool> SetCredentialHashAsync(string streamId, string? credentialHash, CancellationToken cancellationToken) =>
+        await _writer.ExecuteAsync(
+            context =>
+            {
+                var command = context.Command("UPDATE streams SET credential_hash = $hash WHERE stream_id = $stream");
+                command.Parameters.AddWithValue("$stream", streamId);
+                command.Parameters.AddWithValue("$hash", (object?)credentialHash ?? DBNull.Value);
+                return command.ExecuteNonQuery() == 1;
+            },
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async ValueTask<string?> GetCredentialHashAsync(string streamId, CancellationToken cancellationToken) =>
+        await ReadAsync(
+            "SELECT credential_hash FROM streams WHERE stream_id = $stream",
+            p => p.AddWithValue("$stream", streamId),
+            r => r.Read() && !r.IsDBNull(0) ? r.GetString(0) : null,
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
     public async ValueTask<bool> DeleteStreamAsync(string streamId, CancellationToken cancellationToken) =>
         await _writer.ExecuteAsync(
             context =>

@@ -55,6 +55,13 @@ internal sealed partial class SsfApi
     public Task<JsonNode?> VerifyAsync(string streamId, string? state, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, "ssf/verify", new JsonObject { ["stream_id"] = streamId, ["state"] = state }, cancellationToken);
 
+    /// <summary>A new stream credential (README, "Stream credentials"); the one before stops working.</summary>
+    public Task<JsonNode?> IssueStreamCredentialAsync(string streamId, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "ssf/streams/" + Query(streamId) + "/credential", null, cancellationToken);
+
+    public Task<JsonNode?> RevokeStreamCredentialAsync(string streamId, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Delete, "ssf/streams/" + Query(streamId) + "/credential", null, cancellationToken);
+
     /// <summary>RFC 8936 §2.2 poll request.</summary>
     public Task<JsonNode?> PollAsync(string streamId, JsonObject request, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, "ssf/poll/" + Query(streamId), request, cancellationToken);

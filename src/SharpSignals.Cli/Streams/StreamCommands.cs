@@ -22,12 +22,13 @@ internal static class StreamCommands
         stream.Subcommands.Add(Status(app));
         stream.Subcommands.Add(Verify(app));
         stream.Subcommands.Add(StreamExport.Create(app));
+        stream.Subcommands.Add(StreamCredentialCommands.Create(app));
         return stream.WithExamples(
             "ssf stream create --events session-revoked",
             "ssf stream list",
             "ssf stream status STREAM_ID --set paused --reason maintenance",
             "ssf stream verify STREAM_ID",
-            "ssf stream export STREAM_ID --format i2scim -o stream.json");
+            "ssf stream export STREAM_ID --format i2scim --new-credential -o stream.json");
     }
 
     private static Argument<string> StreamId() => new("stream-id") { Description = "The stream's id." };

@@ -125,7 +125,7 @@ internal static class StreamCreateCommand
             var created = await context.Api.CreateStreamAsync(body, context.CancellationToken);
             if (context.Get(i2scim) is { } file)
             {
-                var export = await StreamExport.I2ScimAsync(context, created!, context.Get(alias), token: null);
+                var export = await StreamExport.I2ScimAsync(context, created!, context.Get(alias), token: null, newCredential: false);
                 await StreamExport.WriteFileAsync(file, StreamExport.Serialize(export), context.CancellationToken);
             }
 

@@ -17,16 +17,17 @@ internal static class StreamExport
         var output = new Option<FileInfo?>("--output", "-o") { Description = "Write to this file (mode 0600 for i2scim: it holds a credential) instead of standard output." };
         var alias = new Option<string?>("--alias") { Description = "i2scim: the stream's alias (default: the first 8 characters of its id)." };
         var token = new Option<string?>("--token") { Description = "i2scim: the Authorization header the node sends (default: a client profile's current access token)." };
+        var newCredential = new Option<bool>("--new-credential") { Description = "i2scim: issue the stream a new stream credential for the file: it does not expire, and the stream's credential before it stops working." };
         var command = new Command("export", "Write a stream's configuration: the SSF stream object, or the file an i2scim node reads as its stream pre-configuration.")
         {
-            id, format, output, alias, token,
+            id, format, output, alias, token, newCredential,
         };
         app.SetAction(command, async context =>
         {
             var stream = await context.Api.GetStreamAsync(context.Get(id)!, context.CancellationToken)
                 ?? throw new CliException("the server answered without a stream");
             var text = context.Get(format) == "i2scim"
-                ? Serialize(await I2ScimAsync(context, stream, context.Get(alias), context.Get(token)))
+                ? Serialize(await I2ScimAsync(context, stream, context.Get(alias), context.Get(token), context.Get(newCredential)))
                 : stream.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
             if (context.Get(output) is { } file)
             {
@@ -46,7 +47,7 @@ internal static class StreamExport
             }
         });
         return command.WithExamples(
-            "ssf stream export STREAM_ID --format i2scim --output rcv-stream.json",
+            "ssf stream export STREAM_ID --format i2scim --new-credential --output rcv-stream.json",
             "ssf stream export STREAM_ID --format i2scim --token \"Bearer $TOKEN\" --alias node1",
             "ssf stream export STREAM_ID > stream.json");
     }
@@ -56,7 +57,7 @@ internal static class StreamExport
     /// inbound push stream) or polls (an outbound poll stream); <c>iss</c>/<c>issJwksUrl</c> are the
     /// SETs' issuer and its keys: this server's for outbound streams, the source's for inbound ones.
     /// </summary>
-    public static async Task<I2ScimStreamFile> I2ScimAsync(CommandContext context, JsonNode stream, string? alias, string? token)
+    public static async Task<I2ScimStreamFile> I2ScimAsync(CommandContext context, JsonNode stream, string? alias, string? token, bool newCredential)
     {
         var id = stream.Str("stream_id") ?? throw new CliException("the stream has no stream_id");
         var inbound = stream.Str("direction") == "inbound";
@@ -68,7 +69,7 @@ internal static class StreamExport
             alias ?? id[..Math.Min(8, id.Length)],
             id,
             stream.Str("description") ?? "",
-            await TokenAsync(context, delivery, inbound, token),
+            newCredential ? await NewCredentialAsync(context, id, token) : await TokenAsync(context, delivery, inbound, token),
             delivery.Str("endpoint_url") ?? "",
             stream.Str("iss") ?? "",
             string.Join(",", stream.Strings("aud")),
@@ -91,6 +92,17 @@ internal static class StreamExport
         await writer.WriteLineAsync(text.AsMemory(), cancellationToken);
     }
 
+    private static async Task<string> NewCredentialAsync(CommandContext context, string streamId, string? given)
+    {
+        if (given is not null)
+        {
+            throw CliException.Usage("--new-credential and --token both name the file's credential: give one");
+        }
+
+        var issued = await context.Api.IssueStreamCredentialAsync(streamId, context.CancellationToken);
+        return issued.Str("authorization_header") ?? throw new CliException("the server answered without a credential");
+    }
+
     private static async Task<string> TokenAsync(CommandContext context, JsonNode? delivery, bool inbound, string? given)
     {
         if (given is not null)
@@ -107,13 +119,13 @@ internal static class StreamExport
         if (!inbound && context.Api.Credential is { IsAdmin: false })
         {
             var accessToken = await context.Api.AccessTokenAsync(renew: false, context.CancellationToken);
-            context.Warn($"the token is the client's access token, valid until {JsonRead.Time(context.Api.Credential.AccessTokenExpiresAt)}; pass --token for a longer-lived credential");
+            context.Warn($"the token is the client's access token, valid until {JsonRead.Time(context.Api.Credential.AccessTokenExpiresAt)}; pass --new-credential for a stream credential that does not expire");
             return "Bearer " + accessToken;
         }
 
         context.Warn(inbound
-            ? "the inbound push credential is shown only when the stream is created (use `stream create --i2scim-file`); pass --token to fill it in"
-            : "no token: the admin token is never exported; pass --token or export from the receiving client's profile");
+            ? "the inbound push credential is shown only when the stream is created (use `stream create --i2scim-file`); pass --new-credential to replace it with a stream credential"
+            : "no token: the admin token is never exported; pass --new-credential for a stream credential");
         return "";
     }
 }

@@ -9,6 +9,7 @@ internal static class AuthServices
     {
         services.AddSingleton<AdminToken>();
         services.AddSingleton<AccessTokenCache>();
+        services.AddSingleton<StreamCredentials>();
         services.AddHostedService(sp => sp.GetRequiredService<AdminToken>());
         services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);

@@ -8,14 +8,16 @@ namespace SharpSignals.Server.Auth;
 
 /// <summary>
 /// Authenticates <c>Authorization: Bearer</c> (RFC 6750 §2.1; the header only, never the query): the
-/// admin token, or an access token issued by <c>/oauth/token</c> or <c>/register</c>. Challenges
-/// carry the exact RFC 6750 §3 <c>WWW-Authenticate</c> header.
+/// admin token, an access token issued by <c>/oauth/token</c> or <c>/register</c>, or at a poll
+/// endpoint that stream's own credential. Challenges carry the exact RFC 6750 §3
+/// <c>WWW-Authenticate</c> header.
 /// </summary>
 internal sealed class BearerTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     AccessTokenCache accessTokens,
+    StreamCredentials streamCredentials,
     AdminToken adminToken,
     TimeProvider time) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -30,6 +32,11 @@ internal sealed class BearerTokenHandler(
         if (token is null)
         {
             return AuthenticateResult.NoResult();
+        }
+
+        if (StreamCredentials.IsStreamCredential(token))
+        {
+            return await StreamCredentialAsync(token);
         }
 
         if (adminToken.Matches(token))
@@ -65,6 +72,25 @@ internal sealed class BearerTokenHandler(
     {
         var header = request.Headers[HeaderNames.Authorization].ToString();
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7 ? header[7..].Trim() : null;
+    }
+
+    /// <summary>
+    /// A stream credential reads its own stream at <c>POST /ssf/poll/{stream_id}</c> and does nothing
+    /// else: anywhere else, or for another stream, it is an invalid token (RFC 6750 §3.1), whatever
+    /// scope the endpoint asks for.
+    /// </summary>
+    private async Task<AuthenticateResult> StreamCredentialAsync(string token)
+    {
+        if (!Request.Path.StartsWithSegments("/ssf/poll", StringComparison.Ordinal, out var rest)
+            || rest.Value is not { Length: > 1 } tail || tail.IndexOf('/', 1) >= 0)
+        {
+            return Fail("A stream credential is accepted only at its own stream's poll and push endpoints.");
+        }
+
+        var streamId = tail[1..];
+        return await streamCredentials.MatchesAsync(streamId, token, Context.RequestAborted)
+            ? Success([new(CallerClaims.ScopeClaim, Scopes.Read), new(CallerClaims.StreamClaim, streamId)])
+            : Fail("The stream credential is not valid for this stream.");
     }
 
     private AuthenticateResult Fail(string description)

@@ -29,14 +29,18 @@ internal static class PushReceiverEndpoints
         HttpRequest request,
         HttpResponse response,
         StreamCatalog catalog,
+        StreamCredentials credentials,
         InboundReceiver receiver,
         IOptions<InboundOptions> options,
         CancellationToken cancellationToken)
     {
-        // An unknown stream and a wrong credential get the same answer, so that stream ids cannot be probed.
+        // An unknown stream and a wrong credential get the same answer, so that stream ids cannot be
+        // probed. The credential is the one shown when the stream was created, or its stream
+        // credential once one was issued (which replaces the first).
         var route = catalog.Find(streamId);
         if (route is null || !route.Configuration.IsInbound || !route.IsPush
-            || !CredentialMatches(request.Headers.Authorization.ToString(), route.Configuration.Delivery.AuthorizationHeader))
+            || !(CredentialMatches(request.Headers.Authorization.ToString(), route.Configuration.Delivery.AuthorizationHeader)
+                || await credentials.MatchesAsync(streamId, BearerTokenHandler.BearerToken(request), cancellationToken)))
         {
             response.Headers.WWWAuthenticate = request.Headers.Authorization.Count == 0
                 ? BearerChallenge.Plain

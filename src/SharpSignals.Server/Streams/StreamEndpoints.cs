@@ -22,6 +22,8 @@ internal static class StreamEndpoints
         ssf.MapPost("/subjects/add", AddSubject).RequireAuthorization(Scopes.Manage);
         ssf.MapPost("/subjects/remove", RemoveSubject).RequireAuthorization(Scopes.Manage);
         ssf.MapPost("/verify", Verify).RequireAuthorization(Scopes.Manage);
+        ssf.MapPost("/streams/{streamId}/credential", IssueCredential).RequireAuthorization(Scopes.Manage);
+        ssf.MapDelete("/streams/{streamId}/credential", RevokeCredential).RequireAuthorization(Scopes.Manage);
         return app;
     }
 
@@ -135,6 +137,19 @@ internal static class StreamEndpoints
             response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         }
 
+        return error?.Error ?? TypedResults.NoContent();
+    }
+
+    /// <summary>Not in SSF 1.0: a credential for this stream's poll or push endpoint that does not expire (README, "Stream credentials").</summary>
+    private static async Task<IResult> IssueCredential(string streamId, ClaimsPrincipal caller, StreamService streams, CancellationToken cancellationToken)
+    {
+        var (credential, error) = await streams.IssueCredentialAsync(caller, streamId, cancellationToken);
+        return error?.Error ?? TypedResults.Json(credential!, StreamJsonContext.Default.StreamCredentialResponse, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> RevokeCredential(string streamId, ClaimsPrincipal caller, StreamService streams, CancellationToken cancellationToken)
+    {
+        var error = await streams.RevokeCredentialAsync(caller, streamId, cancellationToken);
         return error?.Error ?? TypedResults.NoContent();
     }
 

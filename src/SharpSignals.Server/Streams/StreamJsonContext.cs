@@ -6,4 +6,5 @@ namespace SharpSignals.Server.Streams;
 [JsonSerializable(typeof(StreamConfiguration))]
 [JsonSerializable(typeof(StreamConfiguration[]))]
 [JsonSerializable(typeof(StreamStatusResponse))]
+[JsonSerializable(typeof(StreamCredentialResponse))]
 internal sealed partial class StreamJsonContext : JsonSerializerContext;

@@ -31,10 +31,14 @@ internal sealed partial class StreamService(
     OutboundAddressPolicy addresses,
     SourceJoin join,
     ProjectEventTypes eventTypes,
+    StreamCredentials credentials,
     IOptions<StreamOptions> options,
     TimeProvider time,
     ILogger<StreamService> logger) : IDisposable
 {
+    /// <summary>The dead-letter reason of a status notice that no longer describes its stream.</summary>
+    public const string SupersededError = "superseded";
+
     private readonly SemaphoreSlim _transmitterChanges = new(1, 1);
 
     public void Dispose() => _transmitterChanges.Dispose();
@@ -133,6 +137,14 @@ internal sealed partial class StreamService(
         var now = time.GetUtcNow();
         var record = new StreamRecord(streamId, project, caller.ClientIdOf(), direction, StreamStatuses.Enabled, codec.Encode(configuration), now, now) { LastActivityAt = now };
         await store.CreateStreamAsync(record, cancellationToken);
+        if (inbound && configuration.Delivery.Method == DeliveryMethods.Push && !joining)
+        {
+            // The credential the source pushes with is the stream credential, kept only as its hash
+            // and shown in this answer alone (a joined source is handed one by this server instead).
+            var credential = await credentials.IssueAsync(streamId, cancellationToken);
+            configuration = configuration with { Delivery = configuration.Delivery with { AuthorizationHeader = "Bearer " + credential } };
+        }
+
         await catalog.RefreshAsync(streamId, cancellationToken);
         if (joining)
         {
@@ -432,6 +444,73 @@ internal sealed partial class StreamService(
     }
 
     /// <summary>
+    /// A new credential of the stream's own (README, "Stream credentials"), shown this once; whatever
+    /// credential the stream was polled or pushed at with before stops working. Only for streams whose
+    /// receiving end is this server's: an outbound poll stream, an inbound push stream not joined at
+    /// its source (a joined source was handed its credential by this server, which would cut it off).
+    /// </summary>
+    public async Task<(StreamCredentialResponse? Credential, StreamOutcome? Error)> IssueCredentialAsync(ClaimsPrincipal caller, string streamId, CancellationToken cancellationToken)
+    {
+        var (record, configuration, error) = await FindCredentialStreamAsync(caller, streamId, cancellationToken);
+        if (error is not null)
+        {
+            return (null, error);
+        }
+
+        var credential = await credentials.IssueAsync(streamId, cancellationToken);
+        if (credential is null)
+        {
+            return (null, StreamOutcome.Problem(Problems.NotFound($"There is no stream '{streamId}'.")));
+        }
+
+        await DropCreatedCredentialAsync(record!, configuration!, cancellationToken);
+        LogCredentialIssued(logger, streamId);
+        return (new StreamCredentialResponse(streamId, "Bearer " + credential, configuration!.Delivery.EndpointUrl), null);
+    }
+
+    /// <summary>Revokes the stream's credential, and for an inbound push stream the one shown when it was created: nothing is accepted for it until one is issued.</summary>
+    public async Task<StreamOutcome?> RevokeCredentialAsync(ClaimsPrincipal caller, string streamId, CancellationToken cancellationToken)
+    {
+        var (record, configuration, error) = await FindCredentialStreamAsync(caller, streamId, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        await credentials.RevokeAsync(streamId, cancellationToken);
+        await DropCreatedCredentialAsync(record!, configuration!, cancellationToken);
+        LogCredentialRevoked(logger, streamId);
+        return null;
+    }
+
+    private async Task<(StreamRecord? Record, StreamConfiguration? Configuration, StreamOutcome? Error)> FindCredentialStreamAsync(ClaimsPrincipal caller, string streamId, CancellationToken cancellationToken)
+    {
+        var (record, error) = await FindAsync(caller, streamId, cancellationToken);
+        if (error is not null)
+        {
+            return (null, null, error);
+        }
+
+        var configuration = codec.Decode(record!);
+        var polledHere = !configuration.IsInbound && configuration.Delivery.Method == DeliveryMethods.Poll;
+        var pushedHere = configuration.IsInbound && configuration.Delivery.Method == DeliveryMethods.Push && !IsJoined(configuration);
+        return polledHere || pushedHere
+            ? (record, configuration, null)
+            : (null, null, StreamOutcome.Invalid(["a stream credential is for a stream polled or pushed to at this server: an outbound poll stream, or an inbound push stream that was not joined at its source"]));
+    }
+
+    /// <summary>An inbound push stream's credential shown at its creation is kept (encrypted) in its delivery; one credential per stream, so it goes.</summary>
+    private async Task DropCreatedCredentialAsync(StreamRecord record, StreamConfiguration configuration, CancellationToken cancellationToken)
+    {
+        if (configuration.IsInbound && configuration.Delivery.AuthorizationHeader is not null)
+        {
+            var changed = configuration with { Delivery = configuration.Delivery with { AuthorizationHeader = null } };
+            await store.UpdateStreamAsync(record with { Configuration = codec.Encode(changed), UpdatedAt = time.GetUtcNow() }, cancellationToken);
+            await catalog.RefreshAsync(record.StreamId, cancellationToken);
+        }
+    }
+
+    /// <summary>
     /// SSF 1.0 §8.1.1: management calls and polls count as receiver activity. Recorded at most once a
     /// minute per stream, so that reads and polls do not cost a write each time.
     /// </summary>
@@ -453,6 +532,11 @@ internal sealed partial class StreamService(
         var now = time.GetUtcNow();
         var updated = record with { Status = status, StatusReason = reason, UpdatedAt = now, LastActivityAt = now, PauseNoticePosition = pauseNotice };
         await store.UpdateStreamAsync(updated, cancellationToken);
+        if (record.PauseNoticePosition is { } stale)
+        {
+            await DropStaleNoticeAsync(record.StreamId, stale, status, now, cancellationToken);
+        }
+
         if (status == StreamStatuses.Disabled)
         {
             // SSF 1.0 §8.1.2: a disabled stream keeps nothing for later.
@@ -461,6 +545,26 @@ internal sealed partial class StreamService(
 
         await catalog.RefreshAsync(record.StreamId, cancellationToken);
         return updated;
+    }
+
+    /// <summary>
+    /// A pause notice still pending when the status changes again describes a status the stream no
+    /// longer has (SSF 1.0 §8.1.5 asks for the stream's status, not its history): it becomes a dead
+    /// letter that says why, so the receiver never hears of a pause that is over, and nothing queued
+    /// after it (a verification) waits behind its retries. Done with the change itself, so it holds
+    /// across restarts.
+    /// </summary>
+    private async Task DropStaleNoticeAsync(string streamId, long notice, string status, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var pending = (await deliveries.ReadEventDeliveriesAsync(notice, cancellationToken))
+            .Where(d => d.StreamId == streamId && d.State == DeliveryState.Pending)
+            .Select(d => new DeliveryFailure(d.Jti, SupersededError, $"The stream's status changed to {status} before this notice was delivered."))
+            .ToList();
+        if (pending.Count > 0)
+        {
+            await deliveries.DeadLetterAsync(streamId, pending, now, cancellationToken);
+            LogNoticeSuperseded(logger, streamId, status);
+        }
     }
 
     private async Task<(StreamRecord? Record, SubjectIdentifier? Subject, StreamOutcome? Error)> SubjectRequestAsync(ClaimsPrincipal caller, JsonBody body, CancellationToken cancellationToken)
@@ -498,7 +602,8 @@ internal sealed partial class StreamService(
         }
 
         var record = await store.GetStreamAsync(streamId, cancellationToken);
-        var visible = record is not null && (caller.IsAdmin() || (record.OwnerClientId is not null && record.OwnerClientId == caller.ClientIdOf()));
+        var visible = record is not null && (caller.IsAdmin() || (record.OwnerClientId is not null && record.OwnerClientId == caller.ClientIdOf())
+            || caller.CredentialStreamOf() == record.StreamId);
         return visible ? (record, null) : (null, StreamOutcome.Problem(Problems.NotFound($"There is no stream '{streamId}'.")));
     }
 
@@ -548,7 +653,10 @@ internal sealed partial class StreamService(
                 {
                     Method = DeliveryMethods.Push,
                     EndpointUrl = issuer.Url("/ssf/push/" + streamId),
-                    AuthorizationHeader = "Bearer " + Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32)),
+
+                    // A joined source is handed this one when the stream is made at it; any other
+                    // source gets the stream credential issued once the stream is stored.
+                    AuthorizationHeader = request.Source?.IsJoined == true ? "Bearer " + Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32)) : null,
                 };
             case DeliveryMethods.Poll when request.Source?.IsJoined == true:
                 if (requested?.EndpointUrl is not null)
@@ -705,6 +813,15 @@ internal sealed partial class StreamService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {StreamId} set to {Status} by the transmitter: {Reason}")]
     private static partial void LogTransmitterStatus(ILogger logger, string streamId, string status, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stream {StreamId}: its pending pause notice no longer applies (now {Status}); moved to dead letters")]
+    private static partial void LogNoticeSuperseded(ILogger logger, string streamId, string status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stream {StreamId}: a new stream credential was issued; the one before no longer works")]
+    private static partial void LogCredentialIssued(ILogger logger, string streamId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stream {StreamId}: its stream credential was revoked")]
+    private static partial void LogCredentialRevoked(ILogger logger, string streamId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Verification {Jti} queued for stream {StreamId}")]
     private static partial void LogVerification(ILogger logger, string streamId, string jti);

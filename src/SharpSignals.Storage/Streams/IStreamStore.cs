@@ -35,6 +35,22 @@ public interface IStreamStore
     /// <returns>A task that completes when it is stored; nothing happens for a stream that is gone.</returns>
     ValueTask SetSourceErrorAsync(string streamId, string? lastError, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Sets or clears the hash of a stream's own credential, replacing the one before. Kept apart from
+    /// the record: <see cref="UpdateStreamAsync"/> never changes it, and no read of a record returns it.
+    /// </summary>
+    /// <param name="streamId">The stream id.</param>
+    /// <param name="credentialHash">The hash, or null to revoke the credential.</param>
+    /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
+    /// <returns>Whether the stream exists.</returns>
+    ValueTask<bool> SetCredentialHashAsync(string streamId, string? credentialHash, CancellationToken cancellationToken);
+
+    /// <summary>The hash of a stream's own credential.</summary>
+    /// <param name="streamId">The stream id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The hash, or null when the stream has none or does not exist.</returns>
+    ValueTask<string?> GetCredentialHashAsync(string streamId, CancellationToken cancellationToken);
+
     /// <summary>Deletes a stream with its subjects and its delivery entries.</summary>
     /// <param name="streamId">The stream id.</param>
     /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>

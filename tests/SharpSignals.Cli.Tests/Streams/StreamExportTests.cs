@@ -38,11 +38,58 @@ public sealed class StreamExportTests(LoopbackServer server)
         // The token is an Authorization header value with which the node can poll the endpoint.
         var token = export["token"]!.GetValue<string>();
         Assert.StartsWith("Bearer ", token, StringComparison.Ordinal);
-        using var node = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, export["endpoint"]!.GetValue<string>()) { Content = JsonContent.Create(new { returnImmediately = true }) };
-        request.Headers.TryAddWithoutValidation("Authorization", token);
-        using var polled = await node.SendAsync(request);
+        using var polled = await PollAsync(export["endpoint"]!.GetValue<string>(), token);
         Assert.Equal(HttpStatusCode.OK, polled.StatusCode);
+    }
+
+    [Fact]
+    public async Task ExportI2Scim_NewCredential_CarriesAStreamCredentialThatTheNextOneReplaces()
+    {
+        using var cli = new CliSession();
+        await cli.LoginAdminAsync(server);
+        await cli.RegisterClientAsync("i2scim-credential-p");
+        var id = (await cli.RunAsync("stream", "create", "--server", "rx", "--json")).Succeeded().Json["stream_id"]!.GetValue<string>();
+        var file = cli.File("rcv.json");
+
+        var result = (await cli.RunAsync("stream", "export", id, "-f", "i2scim", "--new-credential", "--output", file, "--server", "rx")).Succeeded();
+        var export = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
+        var token = export["token"]!.GetValue<string>();
+        using var polled = await PollAsync(export["endpoint"]!.GetValue<string>(), token);
+        var rotated = (await cli.RunAsync("stream", "export", id, "-f", "i2scim", "--new-credential", "--server", "rx")).Succeeded().Json["token"]!.GetValue<string>();
+        using var replaced = await PollAsync(export["endpoint"]!.GetValue<string>(), token);
+
+        Assert.DoesNotContain("warning:", result.Error, StringComparison.Ordinal);
+        Assert.StartsWith("Bearer ssc_", token, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, polled.StatusCode);
+        Assert.NotEqual(token, rotated);
+        Assert.Equal(HttpStatusCode.Unauthorized, replaced.StatusCode);
+    }
+
+    [Fact]
+    public async Task StreamCredential_IssueThenRevoke_PollsThenIsRefused()
+    {
+        using var cli = new CliSession();
+        await cli.LoginAdminAsync(server);
+        await cli.RegisterClientAsync("credential-commands-p");
+        var id = (await cli.RunAsync("stream", "create", "--server", "rx", "--json")).Succeeded().Json["stream_id"]!.GetValue<string>();
+
+        var issued = (await cli.RunAsync("stream", "credential", "issue", id, "--server", "rx", "--json")).Succeeded().Json;
+        var header = issued["authorization_header"]!.GetValue<string>();
+        using var polled = await PollAsync(issued["endpoint_url"]!.GetValue<string>(), header);
+        var revoked = (await cli.RunAsync("stream", "credential", "revoke", id, "--server", "rx")).Succeeded();
+        using var refused = await PollAsync(issued["endpoint_url"]!.GetValue<string>(), header);
+
+        Assert.Equal(HttpStatusCode.OK, polled.StatusCode);
+        Assert.Contains("Revoked", revoked.Out, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> PollAsync(string endpoint, string authorization)
+    {
+        using var node = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = JsonContent.Create(new { returnImmediately = true }) };
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        return await node.SendAsync(request);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Microsoft.IdentityModel.Tokens;
 using SharpSignals.Server.Tests.Support;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Tokens.Events;
+using SharpSignals.Tokens.Sets;
 
 namespace SharpSignals.Server.Tests.Delivery;
 
@@ -103,11 +104,7 @@ public sealed class PushDeliveryTests : IAsyncLifetime
     {
         // SSF 1.0 §8.1.5: the stream-updated event goes out before the transmitter stops; what came
         // before it goes first, in order, and what comes after waits for the stream to be enabled.
-        _endpoint.Respond = (_, _) => (401, null, null);
-        var streamId = await PushStreamAsync();
-        await SsfTestServer.PublishAsync(_receiver, SsfTestServer.SessionRevoked("before@example.com"));
-        await AdvanceUntilAsync(3, TimeSpan.FromSeconds(5));
-        await WaitForStatusAsync(streamId, "paused");
+        var streamId = await PausedByRefusedCredentialsAsync("before@example.com");
 
         _endpoint.Respond = (_, _) => (202, null, null);
         var pushes = await AdvanceUntilAsync(5, TimeSpan.FromSeconds(5));
@@ -125,6 +122,28 @@ public sealed class PushDeliveryTests : IAsyncLifetime
         enabled.EnsureSuccessStatusCode();
         var held = await _endpoint.WaitForAsync(6);
         Assert.Contains("after@example.com", (await _server.ValidateAsync(held[5].Body)).Set!.Subject!.ToJson(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EnabledAgainBeforeThePauseNoticeWent_TheStaleNoticeIsNeverPushedAndVerificationGoesAtOnce()
+    {
+        // Three 401s pause the stream; its notice waits behind the refused event's back-off. The
+        // receiver then fixes its credential and enables the stream, and answers 500 to any
+        // stream-updated SET: the old "paused" notice must not be sent, nor hold the verification.
+        var streamId = await PausedByRefusedCredentialsAsync("alice@example.com");
+
+        _endpoint.Respond = (_, push) => Event(push) is StreamUpdated ? (500, null, null) : (202, null, null);
+        await SetStatusAsync(streamId, "enabled");
+        using var verify = await _receiver.PostAsJsonAsync("/ssf/verify", new { stream_id = streamId, state = "after-fix" });
+        verify.EnsureSuccessStatusCode();
+        var pushes = await AdvanceUntilAsync(5, TimeSpan.FromSeconds(1));
+
+        Assert.DoesNotContain(pushes.Skip(3), p => Event(p) is StreamUpdated);
+        Assert.Equal("after-fix", Assert.IsType<Verification>(Event(pushes[4])).State);
+        var dropped = Assert.Single(await Deliveries.ReadDeadLettersAsync(streamId, 10, CancellationToken.None));
+        Assert.Equal(StreamStatuses.Paused, Assert.IsType<StreamUpdated>((await _server.ValidateAsync(dropped.Token!)).Set!.Event).Status);
+        Assert.StartsWith("superseded: ", dropped.LastError, StringComparison.Ordinal);
+        Assert.Equal(0, await PendingAsync(streamId));
     }
 
     [Fact]
@@ -191,6 +210,21 @@ public sealed class PushDeliveryTests : IAsyncLifetime
         Assert.Equal(subjects, bySubject.Count);
         Assert.All(bySubject.Values, numbers => Assert.Equal(Enumerable.Range(0, perSubject).Select(n => $"n={n}"), numbers));
     }
+
+    /// <summary>A push stream whose receiver refused an event about <paramref name="email"/> three times with 401, so that the server paused it.</summary>
+    private async Task<string> PausedByRefusedCredentialsAsync(string email)
+    {
+        _endpoint.Respond = (_, _) => (401, null, null);
+        var streamId = await PushStreamAsync();
+        await SsfTestServer.PublishAsync(_receiver, SsfTestServer.SessionRevoked(email));
+        await AdvanceUntilAsync(3, TimeSpan.FromSeconds(5));
+        await WaitForStatusAsync(streamId, "paused");
+        return streamId;
+    }
+
+    /// <summary>The one event of a pushed SET, read without checking its signature.</summary>
+    private static SecurityEvent? Event(RecordedPush push) =>
+        SetPayload.Read(Base64UrlEncoder.DecodeBytes(push.Body.Split('.')[1])).Set?.Event;
 
     private async Task SetStatusAsync(string streamId, string status)
     {

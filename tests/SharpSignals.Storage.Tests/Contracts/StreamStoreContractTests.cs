@@ -118,6 +118,26 @@ public abstract class StreamStoreContractTests : StoreContractBase
     }
 
     [Fact]
+    public async Task SetCredentialHashAsync_IsReplacedAndCleared_AndNoStreamUpdateUndoesIt()
+    {
+        await Store.CreateStreamAsync(Stream("s1"), CancellationToken.None);
+        await Store.CreateStreamAsync(Stream("s2"), CancellationToken.None);
+        Assert.Null(await Store.GetCredentialHashAsync("s1", CancellationToken.None));
+
+        Assert.True(await Store.SetCredentialHashAsync("s1", "hash-1", CancellationToken.None));
+        Assert.True(await Store.SetCredentialHashAsync("s1", "hash-2", CancellationToken.None));
+        await Store.UpdateStreamAsync(Stream("s1") with { Status = "paused" }, CancellationToken.None);
+        Assert.False(await Store.SetCredentialHashAsync("gone", "hash-3", CancellationToken.None));
+
+        Assert.Equal("hash-2", await Store.GetCredentialHashAsync("s1", CancellationToken.None));
+        Assert.Null(await Store.GetCredentialHashAsync("s2", CancellationToken.None));
+        Assert.Null(await Store.GetCredentialHashAsync("gone", CancellationToken.None));
+
+        Assert.True(await Store.SetCredentialHashAsync("s1", null, CancellationToken.None));
+        Assert.Null(await Store.GetCredentialHashAsync("s1", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task UpdateStreamAsync_UnknownId_IsFalseAndCreatesNothing()
     {
         var changed = await Store.UpdateStreamAsync(Stream("ghost"), CancellationToken.None);
