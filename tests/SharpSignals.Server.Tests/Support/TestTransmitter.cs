@@ -63,6 +63,37 @@ internal sealed class TestTransmitter : IAsyncDisposable
             header ?? new Dictionary<string, object> { ["typ"] = SetMediaTypes.JoseType });
     }
 
+    /// <summary>
+    /// A validly signed SET whose content cannot be read: <paramref name="poison"/> names how (see
+    /// <see cref="PoisonKinds"/>). A receiver must refuse it with invalid_request, not fail on it.
+    /// </summary>
+    public string SignPoison(string audience, string poison, string? jti = null)
+    {
+        var claims = Claims(audience, jti is null ? null : new { jti });
+        const string Marker = "POISON-MARKER";
+        var json = poison switch
+        {
+            "lone surrogate in sub_id" => claims.ToJsonString().Replace("alice@example.com", "alice\\ud800@example.com", StringComparison.Ordinal),
+            "lone surrogate in the event type" => claims.ToJsonString().Replace("session-revoked", "session-revoked\\udc00", StringComparison.Ordinal),
+            "sub_id a number" => Override(claims, "sub_id", 42),
+            "unknown sub_id format with a lone surrogate member" => Override(claims, "sub_id", new System.Text.Json.Nodes.JsonObject { ["format"] = "x-custom", [Marker] = new System.Text.Json.Nodes.JsonArray(1, null) })
+                .Replace(Marker, "\\udbff", StringComparison.Ordinal),
+            "events an array" => Override(claims, "events", new System.Text.Json.Nodes.JsonArray("x")),
+            _ => throw new ArgumentOutOfRangeException(nameof(poison), poison, "no such poison"),
+        };
+        return Handler.CreateToken(json, new SigningCredentials(Key.SecurityKey, Key.Algorithm), new Dictionary<string, object> { ["typ"] = SetMediaTypes.JoseType });
+    }
+
+    /// <summary>The kinds <see cref="SignPoison"/> makes.</summary>
+    public static TheoryData<string> PoisonKinds() =>
+        ["lone surrogate in sub_id", "lone surrogate in the event type", "sub_id a number", "unknown sub_id format with a lone surrogate member", "events an array"];
+
+    private static string Override(System.Text.Json.Nodes.JsonObject claims, string name, System.Text.Json.Nodes.JsonNode value)
+    {
+        claims[name] = value;
+        return claims.ToJsonString();
+    }
+
     /// <summary>The claims of a session-revoked SET, with <paramref name="overrides"/> merged over them (a null value removes a claim).</summary>
     public System.Text.Json.Nodes.JsonObject Claims(string audience, object? overrides = null)
     {
