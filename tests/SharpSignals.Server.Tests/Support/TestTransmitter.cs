@@ -21,14 +21,42 @@ internal sealed class TestTransmitter : IAsyncDisposable
     private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
 
     private readonly WebApplication _app;
+    private readonly List<SetSigningKey> _published = [];
+    private int _jwksFetches;
 
     private TestTransmitter(WebApplication app, SetSigningKey key)
     {
         _app = app;
         Key = key;
+        _published.Add(key);
     }
 
-    public SetSigningKey Key { get; }
+    /// <summary>The key that signs; <see cref="RotateKey"/> replaces it.</summary>
+    public SetSigningKey Key { get; private set; }
+
+    /// <summary>How many times the JWKS was fetched.</summary>
+    public int JwksFetches => Volatile.Read(ref _jwksFetches);
+
+    /// <summary>Signs with a new key from now on, published beside the old one, as a transmitter rotating its key does.</summary>
+    public void RotateKey()
+    {
+        var next = SetSigningKey.Generate();
+        lock (_published)
+        {
+            _published.Add(next);
+        }
+
+        Key = next;
+    }
+
+    private string PublicJwks()
+    {
+        Interlocked.Increment(ref _jwksFetches);
+        lock (_published)
+        {
+            return Jwk.WritePublicSet(_published.Select(k => k.PublicJwk));
+        }
+    }
 
     public string Issuer => _app.Urls.First();
 
@@ -41,7 +69,7 @@ internal sealed class TestTransmitter : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var transmitter = new TestTransmitter(app, SetSigningKey.Generate());
-        app.MapGet("/jwks.json", () => Results.Text(Jwk.WritePublicSet([transmitter.Key.PublicJwk]), "application/json"));
+        app.MapGet("/jwks.json", () => Results.Text(transmitter.PublicJwks(), "application/json"));
         app.MapGet("/.well-known/ssf-configuration", () => Results.Json(new
         {
             spec_version = "1_0",
