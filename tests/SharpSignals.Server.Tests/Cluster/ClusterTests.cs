@@ -71,7 +71,7 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         using var adminB = b.CreateClient(_cluster.AdminToken);
         var before = await ActiveKidAsync(adminB);
 
-        using var rotated = await adminA.PostAsJsonAsync("/admin/keys/rotate", new { });
+        using var rotated = await adminA.PostAsJsonAsync("/admin/keys/rotate", new { now = true });
         rotated.EnsureSuccessStatusCode();
         var after = await ActiveKidAsync(adminA);
 
