@@ -28,7 +28,7 @@ public sealed partial class PostgresStore
                 // nodes rotate at once. The old key retires at the new key's creation, so the two
                 // periods meet with no gap. One write, one transaction: a failed insert (a kid
                 // already used) leaves the old key active.
-                await using (var retire = context.Command("UPDATE signing_keys SET retired_at = @at WHERE retired_at IS NULL"))
+                await using (var retire = context.Command("UPDATE signing_keys SET retired_at = @at WHERE retired_at IS NULL OR retired_at > @at"))
                 {
                     retire.Parameters.Time("at", key.CreatedAt);
                     await retire.ExecuteNonQueryAsync().ConfigureAwait(false);

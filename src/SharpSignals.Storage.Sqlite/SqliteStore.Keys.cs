@@ -39,7 +39,7 @@ public sealed partial class SqliteStore
                 // Retire first: ux_signing_keys_one_active refuses a second active row. The old key
                 // retires at the new key's creation, so the two periods meet with no gap. One write,
                 // one transaction: a failed insert (a kid already used) leaves the old key active.
-                var retire = context.Command("UPDATE signing_keys SET retired_at = $at WHERE retired_at IS NULL");
+                var retire = context.Command("UPDATE signing_keys SET retired_at = $at WHERE retired_at IS NULL OR retired_at > $at");
                 retire.Parameters.AddWithValue("$at", ToUnixMs(key.CreatedAt));
                 retire.ExecuteNonQuery();
 

@@ -95,8 +95,21 @@ internal sealed partial class SsfApi
     public Task<JsonNode?> KeysAsync(CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, "admin/keys", null, cancellationToken);
 
-    public Task<JsonNode?> RotateKeyAsync(string? algorithm, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, "admin/keys/rotate", algorithm is null ? new JsonObject() : new JsonObject { ["algorithm"] = algorithm }, cancellationToken);
+    public Task<JsonNode?> RotateKeyAsync(string? algorithm, bool now, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject();
+        if (algorithm is not null)
+        {
+            body["algorithm"] = algorithm;
+        }
+
+        if (now)
+        {
+            body["now"] = true;
+        }
+
+        return SendAsync(HttpMethod.Post, "admin/keys/rotate", body, cancellationToken);
+    }
 
     public Task<JsonNode?> MetricsAsync(CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, "admin/metrics", null, cancellationToken);

@@ -10,7 +10,7 @@ internal static class KeyCommands
     {
         var key = new Command("key", "List or rotate the issuer's signing keys (admin).");
 
-        var list = new Command("list", "List the active and retired signing keys.");
+        var list = new Command("list", "List the active, next and retired signing keys.");
         app.SetAction(list, async context =>
         {
             var keys = await context.Api.KeysAsync(context.CancellationToken);
@@ -20,10 +20,10 @@ internal static class KeyCommands
                 return;
             }
 
-            var table = Tables.Of("kid", "alg", "state", "retired");
+            var table = Tables.Of("kid", "alg", "state", "signs from", "retired");
             foreach (var k in keys.Items())
             {
-                table.Row(k.Str("kid"), k.Str("alg"), k.Str("state"), JsonRead.Time(k.Long("retired_at")));
+                table.Row(k.Str("kid"), k.Str("alg"), k.Str("state"), JsonRead.Time(k.Long("signs_from")), JsonRead.Time(k.Long("retired_at")));
             }
 
             context.Write(table);
@@ -31,22 +31,33 @@ internal static class KeyCommands
 
         var algorithm = new Option<string?>("--alg") { Description = "The new key's algorithm: ES256, RS256 or PS256 (default: the active key's)." };
         algorithm.AcceptOnlyFromAmong("ES256", "RS256", "PS256");
-        var rotate = new Command("rotate", "Generate a new active key; the old one stays in the JWKS while it may still be needed.") { algorithm };
+        var now = new Option<bool>("--now") { Description = "Sign with the new key at once, without the lead time (for a compromised key): receivers holding a cached JWKS refetch it." };
+        var rotate = new Command(
+            "rotate",
+            "Generate a new key, published in the JWKS at once and signing after the server's lead time (SharpSignals:Signing:RotationLeadSeconds, an hour by default); the old one stays in the JWKS while it may still be needed.")
+        {
+            algorithm,
+            now,
+        };
         app.SetAction(rotate, async context =>
         {
-            var active = await context.Api.RotateKeyAsync(context.Get(algorithm), context.CancellationToken);
+            var created = await context.Api.RotateKeyAsync(context.Get(algorithm), context.Get(now), context.CancellationToken);
             if (context.Json)
             {
-                context.WriteJson(active);
+                context.WriteJson(created);
+            }
+            else if (created.Str("state") == "active")
+            {
+                context.Done($"The active key is now {created.Str("kid")} ({created.Str("alg")}).");
             }
             else
             {
-                context.Done($"The active key is now {active.Str("kid")} ({active.Str("alg")}).");
+                context.Done($"Published {created.Str("kid")} ({created.Str("alg")}); it signs from {JsonRead.Time(created.Long("signs_from"))}.");
             }
         });
 
         key.Subcommands.Add(list);
         key.Subcommands.Add(rotate);
-        return key.WithExamples("ssf key list", "ssf key rotate --alg RS256");
+        return key.WithExamples("ssf key list", "ssf key rotate --alg RS256", "ssf key rotate --now");
     }
 }

@@ -115,13 +115,19 @@ internal static class AdminEndpoints
     private static IResult ListKeys(IssuerKeyStore keys)
     {
         var ring = keys.Ring;
-        var list = new[] { new AdminKey(ring.Active.KeyId, ring.Active.Algorithm, "active", null) }
-            .Concat(ring.Retired.Select(r => new AdminKey(r.Key.KeyId, r.Key.Algorithm, "retired", r.RetiredAt.ToUnixTimeSeconds())))
+        var signsFrom = keys.Keys.ToDictionary(k => k.Key.KeyId, k => (long?)k.SignsFrom.ToUnixTimeSeconds(), StringComparer.Ordinal);
+        var list = new[] { new AdminKey(ring.Active.KeyId, ring.Active.Algorithm, AdminKey.Active, null, signsFrom.GetValueOrDefault(ring.Active.KeyId)) }
+            .Concat(ring.Upcoming.Select(k => new AdminKey(k.KeyId, k.Algorithm, AdminKey.Next, null, signsFrom.GetValueOrDefault(k.KeyId))))
+            .Concat(ring.Retired.Select(r => new AdminKey(r.Key.KeyId, r.Key.Algorithm, AdminKey.Retired, r.RetiredAt.ToUnixTimeSeconds(), null)))
             .ToArray();
         return TypedResults.Json(list, AdminApiJsonContext.Default.AdminKeyArray);
     }
 
-    /// <summary>Body <c>{"algorithm": "ES256" | "RS256" | "PS256"}</c> (optional: the active key's).</summary>
+    /// <summary>
+    /// Body <c>{"algorithm": "ES256" | "RS256" | "PS256", "now": true}</c>, both optional: the active
+    /// key's algorithm; the new key is published at once and signs after the rotation lead time, or
+    /// at once with <c>now</c> (a compromised key).
+    /// </summary>
     private static async Task<IResult> RotateKey(HttpRequest request, IssuerKeyStore keys, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
@@ -131,13 +137,16 @@ internal static class AdminEndpoints
         }
 
         var algorithm = body.String("algorithm") ?? keys.Ring.Active.Algorithm;
+        var now = body.Boolean("now") ?? false;
         if (body.Errors.Count > 0 || !SigningAlgorithms.Signing.Contains(algorithm))
         {
             return Problems.BadRequest($"algorithm must be one of {string.Join(", ", SigningAlgorithms.Signing)}.", body.Errors);
         }
 
-        var ring = await keys.RotateAsync(algorithm, cancellationToken);
-        return TypedResults.Json(new AdminKey(ring.Active.KeyId, ring.Active.Algorithm, "active", null), AdminApiJsonContext.Default.AdminKey);
+        var (key, signsFrom) = await keys.RotateAsync(algorithm, now, cancellationToken);
+        return TypedResults.Json(
+            new AdminKey(key.KeyId, key.Algorithm, now ? AdminKey.Active : AdminKey.Next, null, signsFrom.ToUnixTimeSeconds()),
+            AdminApiJsonContext.Default.AdminKey);
     }
 
     /// <summary>Body <c>{"jtis": [...]}</c> for some dead letters, or no <c>jtis</c> for all of the stream's.</summary>
@@ -188,7 +197,18 @@ internal sealed record AdminKey(
     [property: JsonPropertyName("kid")] string KeyId,
     [property: JsonPropertyName("alg")] string Algorithm,
     [property: JsonPropertyName("state")] string State,
-    [property: JsonPropertyName("retired_at")] long? RetiredAt);
+    [property: JsonPropertyName("retired_at")] long? RetiredAt,
+    [property: JsonPropertyName("signs_from")] long? SignsFrom)
+{
+    /// <summary>The key that signs now.</summary>
+    public const string Active = "active";
+
+    /// <summary>Published ahead of signing: it signs from <c>signs_from</c>.</summary>
+    public const string Next = "next";
+
+    /// <summary>No longer signs; published while what it signed may still be sent.</summary>
+    public const string Retired = "retired";
+}
 
 internal sealed record AdminCount([property: JsonPropertyName("count")] int Count);
 

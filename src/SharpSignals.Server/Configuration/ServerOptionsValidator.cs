@@ -28,6 +28,11 @@ internal sealed class ServerOptionsValidator(IConfiguration configuration) : IVa
             errors.Add($"SharpSignals:Signing:Algorithm '{options.Signing.Algorithm}' is not one of {string.Join(", ", SigningAlgorithms.Signing)}.");
         }
 
+        if (options.Signing.RotationLeadSeconds < 0)
+        {
+            errors.Add($"SharpSignals:Signing:RotationLeadSeconds '{options.Signing.RotationLeadSeconds}' must be 0 or more.");
+        }
+
         if (options.Storage == ServerOptions.PostgresStorage && string.IsNullOrWhiteSpace(configuration.GetConnectionString(ServerOptions.PostgresConnectionName)))
         {
             errors.Add($"SharpSignals:Storage '{ServerOptions.PostgresStorage}' needs ConnectionStrings:{ServerOptions.PostgresConnectionName} (Host=...;Database=...;Username=...;Password=...).");

@@ -11,7 +11,7 @@ namespace SharpSignals.Server.Inbound;
 
 /// <summary>What became of one received SET: accepted (perhaps as a duplicate), or refused with an RFC 8935 error.</summary>
 /// <param name="Error">The refusal, or null when the SET was accepted.</param>
-/// <param name="IsTransient">Whether the refusal may not recur (the source's keys could not be fetched).</param>
+/// <param name="IsTransient">Whether the refusal may not recur (the source's keys could not be fetched, or an unknown kid is waiting for them to be fetched again).</param>
 /// <param name="IsDuplicate">Whether the SET was already stored: accepted without a second copy.</param>
 /// <param name="RetryAfterSeconds">For a transient refusal, when to send again.</param>
 internal sealed record InboundOutcome(SetError? Error, bool IsTransient = false, bool IsDuplicate = false, int RetryAfterSeconds = 30)
@@ -76,7 +76,9 @@ internal sealed partial class InboundReceiver(
             if (!result.IsValid)
             {
                 LogRefused(logger, route.StreamId, result.Error!.Code, result.Error.Description);
-                return new InboundOutcome(result.Error, result.IsTransient);
+                return result.RetryAfter is { } retryAfter
+                    ? new InboundOutcome(result.Error, IsTransient: true, RetryAfterSeconds: (int)Math.Ceiling(retryAfter.TotalSeconds))
+                    : new InboundOutcome(result.Error, result.IsTransient);
             }
 
             set = result.Set!;

@@ -74,7 +74,8 @@ internal static class PushReceiverEndpoints
 
         if (outcome.IsTransient)
         {
-            // Not the SET's fault (the source's keys could not be fetched, or the stream is still
+            // Not the SET's fault (the source's keys could not be fetched, or name no such kid yet and
+            // cannot be fetched again before Retry-After, or the stream is still
             // being joined, or the server is busy): the source should send it again.
             response.Headers.RetryAfter = outcome.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             return TypedResults.Problem(outcome.Error!.Description, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The SET cannot be checked yet");

@@ -10,7 +10,8 @@ namespace SharpSignals.Server.Inbound;
 /// The public keys of each source (DESIGN.md, "The path of one event"): from its <c>jwks_uri</c> or,
 /// when the stream names none, from its discovery document. One cached <see cref="JwksResolver"/> per
 /// key location, shared by every stream from that source, so an unknown <c>kid</c> refetches at a
-/// bounded rate however many streams see it.
+/// bounded rate however many streams see it; one seen before the keys may be fetched again is a
+/// transient refusal (503 on push, not acknowledged on poll), so a source's rotation loses nothing.
 /// </summary>
 internal sealed class SourceKeys(SourceHttp http, SourceDiscovery discovery, TimeProvider time) : IDisposable
 {
@@ -39,10 +40,13 @@ internal sealed class SourceKeys(SourceHttp http, SourceDiscovery discovery, Tim
         private readonly SemaphoreSlim _discovering = new(1, 1);
         private JwksResolver? _resolver;
 
-        public async ValueTask<IReadOnlyList<SecurityKey>> GetKeysAsync(string? keyId, CancellationToken cancellationToken)
+        public async ValueTask<IReadOnlyList<SecurityKey>> GetKeysAsync(string? keyId, CancellationToken cancellationToken) =>
+            (await LookupAsync(keyId, cancellationToken)).Keys;
+
+        public async ValueTask<SetKeyLookup> LookupAsync(string? keyId, CancellationToken cancellationToken)
         {
             var resolver = _resolver ?? await DiscoverAsync(cancellationToken);
-            return await resolver.GetKeysAsync(keyId, cancellationToken);
+            return await resolver.LookupAsync(keyId, cancellationToken);
         }
 
         public void Dispose()

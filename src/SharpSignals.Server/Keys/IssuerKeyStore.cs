@@ -9,7 +9,10 @@ namespace SharpSignals.Server.Keys;
 /// <summary>
 /// The issuer's key ring, loaded from the store at start, with every private key encrypted by
 /// ASP.NET Core Data Protection before it is stored (DESIGN.md, "Security"). The first start
-/// generates the first key.
+/// generates the first key. A rotation publishes the next key at once and lets it sign only after
+/// <see cref="SigningOptions.RotationLeadSeconds"/>: the stored creation time of a key is when it
+/// starts signing, so every node of a cluster switches at the same moment, without a restart or a
+/// message, by reading its clock.
 /// </summary>
 internal sealed partial class IssuerKeyStore(
     ISigningKeyStore store,
@@ -19,41 +22,68 @@ internal sealed partial class IssuerKeyStore(
     ILogger<IssuerKeyStore> logger) : IHostedService
 {
     private readonly IDataProtector _protector = dataProtection.CreateProtector("SharpSignals.IssuerKeys.v1");
-    private volatile KeyRing? _ring;
+    private volatile Schedule? _schedule;
 
     /// <summary>Raised after this node changed the ring: rotated the keys, or stopped publishing retired ones.</summary>
     public event Action? Changed;
 
-    /// <summary>The current ring; rotation replaces it as a whole.</summary>
-    public KeyRing Ring => _ring ?? throw new InvalidOperationException("The issuer keys are loaded when the host starts.");
+    /// <summary>The current ring: the key that signs now, the ones published ahead of signing, the retired ones.</summary>
+    public KeyRing Ring
+    {
+        get
+        {
+            var schedule = _schedule ?? throw new InvalidOperationException("The issuer keys are loaded when the host starts.");
+            var now = time.GetUtcNow();
+            if (now < schedule.Until)
+            {
+                return schedule.Ring;
+            }
+
+            // An upcoming key's time has come: it signs from now on, on every node alike.
+            var next = Schedule.At(schedule.Keys, now);
+            _schedule = next;
+            LogActivated(logger, next.Ring.Active.KeyId, next.Ring.Active.Algorithm);
+            return next.Ring;
+        }
+    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var stored = await store.ListSigningKeysAsync(cancellationToken);
         if (!stored.Any(k => k.RetiredAt is null))
         {
-            await RotateAsync(options.Value.Signing.Algorithm, cancellationToken);
+            await RotateAsync(options.Value.Signing.Algorithm, immediately: true, cancellationToken);
             return;
         }
 
-        _ring = Build(stored);
-        LogLoaded(logger, _ring.Active.KeyId, _ring.Active.Algorithm, _ring.Retired.Count);
+        Load(stored);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Generates a new active key; the current one stays published as retired.</summary>
-    public async Task<KeyRing> RotateAsync(string algorithm, CancellationToken cancellationToken)
+    /// <summary>
+    /// Generates a new key and publishes it at once; it signs after the configured lead time, or at once
+    /// when <paramref name="immediately"/> (a compromised key), and the key it replaces stays published as
+    /// retired.
+    /// </summary>
+    /// <returns>The new key and when it signs from.</returns>
+    public async Task<(SetSigningKey Key, DateTimeOffset SignsFrom)> RotateAsync(string algorithm, bool immediately, CancellationToken cancellationToken)
     {
         var key = SetSigningKey.Generate(algorithm);
+        var now = time.GetUtcNow();
+        var signsFrom = immediately ? now : now.AddSeconds(options.Value.Signing.RotationLeadSeconds);
         await store.RotateSigningKeyAsync(
-            new SigningKeyRecord(key.KeyId, key.Algorithm, _protector.Protect(key.ExportPrivateJwk()), time.GetUtcNow()),
+            new SigningKeyRecord(key.KeyId, key.Algorithm, _protector.Protect(key.ExportPrivateJwk()), signsFrom),
             cancellationToken);
-        _ring = Build(await store.ListSigningKeysAsync(cancellationToken));
-        LogGenerated(logger, key.KeyId, key.Algorithm);
+        Load(await store.ListSigningKeysAsync(cancellationToken));
+        LogGenerated(logger, key.KeyId, key.Algorithm, signsFrom);
         Changed?.Invoke();
-        return _ring;
+        return (key, signsFrom);
     }
+
+    /// <summary>When each published key started or starts signing, and when it stopped or stops: for the admin API.</summary>
+    public IReadOnlyList<(SetSigningKey Key, DateTimeOffset SignsFrom, DateTimeOffset? RetiredAt)> Keys =>
+        [.. (_schedule?.Keys ?? []).Select(k => (k.Key, k.From, k.RetiredAt))];
 
     /// <summary>
     /// Retention: stops publishing the keys retired before <paramref name="cutoff"/>, once no SET
@@ -76,32 +106,62 @@ internal sealed partial class IssuerKeyStore(
     /// <summary>Reads the ring again when another node may have rotated it; an unchanged ring is kept as it is.</summary>
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {
-        // Rotation only adds keys and retention only removes them, so the same key ids mean the same ring.
         var stored = await store.ListSigningKeysAsync(cancellationToken);
-        var current = _ring;
+        var current = _schedule;
         if (!stored.Any(k => k.RetiredAt is null)
-            || (current is not null && stored.Select(k => k.KeyId).ToHashSet().SetEquals(current.Retired.Select(r => r.Key.KeyId).Append(current.Active.KeyId))))
+            || (current is not null && stored.Count == current.Keys.Count
+                && stored.All(s => current.Keys.Any(k => k.Key.KeyId == s.KeyId && k.From == s.CreatedAt && k.RetiredAt == s.RetiredAt))))
         {
             return;
         }
 
-        _ring = Build(stored);
-        LogLoaded(logger, _ring.Active.KeyId, _ring.Active.Algorithm, _ring.Retired.Count);
+        Load(stored);
     }
 
-    private KeyRing Build(IReadOnlyList<SigningKeyRecord> stored)
+    private void Load(IReadOnlyList<SigningKeyRecord> stored)
     {
-        var active = stored.Last(k => k.RetiredAt is null);
-        return new KeyRing(
-            Load(active),
-            stored.Where(k => k.RetiredAt is not null).Select(k => new RetiredKey(Load(k), k.RetiredAt!.Value)));
+        // Keys already decrypted are kept: a reload only reads what another node added.
+        var known = (_schedule?.Keys ?? []).ToDictionary(k => k.Key.KeyId, k => k.Key, StringComparer.Ordinal);
+        var keys = stored
+            .Select(r => new ScheduledKey(known.GetValueOrDefault(r.KeyId) ?? Decrypt(r), r.CreatedAt, r.RetiredAt))
+            .ToList();
+        var schedule = Schedule.At(keys, time.GetUtcNow());
+        _schedule = schedule;
+        LogLoaded(logger, schedule.Ring.Active.KeyId, schedule.Ring.Active.Algorithm, schedule.Ring.Upcoming.Count, schedule.Ring.Retired.Count);
     }
 
-    private SetSigningKey Load(SigningKeyRecord record) => SetSigningKey.FromPrivateJwk(_protector.Unprotect(record.ProtectedPrivateKey));
+    private SetSigningKey Decrypt(SigningKeyRecord record) => SetSigningKey.FromPrivateJwk(_protector.Unprotect(record.ProtectedPrivateKey));
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded issuer key {KeyId} ({Algorithm}) and {RetiredCount} retired keys")]
-    private static partial void LogLoaded(ILogger logger, string keyId, string algorithm, int retiredCount);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded issuer key {KeyId} ({Algorithm}), {UpcomingCount} upcoming and {RetiredCount} retired keys")]
+    private static partial void LogLoaded(ILogger logger, string keyId, string algorithm, int upcomingCount, int retiredCount);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Generated issuer key {KeyId} ({Algorithm})")]
-    private static partial void LogGenerated(ILogger logger, string keyId, string algorithm);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Generated issuer key {KeyId} ({Algorithm}), published now, signing from {SignsFrom:O}")]
+    private static partial void LogGenerated(ILogger logger, string keyId, string algorithm, DateTimeOffset signsFrom);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Issuer key {KeyId} ({Algorithm}) signs from now on")]
+    private static partial void LogActivated(ILogger logger, string keyId, string algorithm);
+
+    /// <summary>A stored key: it signs from <paramref name="From"/> until <paramref name="RetiredAt"/>, unless a newer key signs by then.</summary>
+    private sealed record ScheduledKey(SetSigningKey Key, DateTimeOffset From, DateTimeOffset? RetiredAt)
+    {
+        public bool SignsAt(DateTimeOffset now) => From <= now && (RetiredAt is null || now < RetiredAt);
+
+        /// <summary>Whether it is still to sign after <paramref name="now"/> (a key retired before its start never signs).</summary>
+        public bool IsUpcomingAt(DateTimeOffset now) => From > now && (RetiredAt is null || RetiredAt > From);
+    }
+
+    /// <summary>The ring as it is at one moment, and until when it stays so.</summary>
+    private sealed record Schedule(IReadOnlyList<ScheduledKey> Keys, KeyRing Ring, DateTimeOffset Until)
+    {
+        public static Schedule At(IReadOnlyList<ScheduledKey> keys, DateTimeOffset now)
+        {
+            // The newest key whose time has come signs. Should no key sign yet (this node's clock behind
+            // the one that rotated), the one the store holds active does.
+            var active = keys.Where(k => k.SignsAt(now)).MaxBy(k => k.From) ?? keys.Last(k => k.RetiredAt is null);
+            var upcoming = keys.Where(k => k != active && k.IsUpcomingAt(now)).OrderBy(k => k.From).ToList();
+            var retired = keys.Where(k => k != active && !upcoming.Contains(k)).Select(k => new RetiredKey(k.Key, k.RetiredAt ?? now));
+            var ring = new KeyRing(active.Key, retired, upcoming.Select(k => k.Key));
+            return new Schedule(keys, ring, upcoming.Count > 0 ? upcoming[0].From : DateTimeOffset.MaxValue);
+        }
+    }
 }

@@ -10,7 +10,9 @@ public interface ISigningKeyStore
 
     /// <summary>
     /// Adds a new active key and retires the one that was active, in one transaction, so that there is
-    /// always exactly one active key.
+    /// always exactly one active key. Every key still signing at the new key's
+    /// <see cref="SigningKeyRecord.CreatedAt"/> (which may lie ahead: a key published before it signs)
+    /// is retired then, also one that was itself to retire later: the newest rotation decides.
     /// </summary>
     /// <param name="key">The new key (its <see cref="SigningKeyRecord.RetiredAt"/> is null).</param>
     /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>

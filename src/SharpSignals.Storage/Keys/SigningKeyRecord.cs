@@ -4,7 +4,7 @@ namespace SharpSignals.Storage.Keys;
 /// <param name="KeyId">The key id (<c>kid</c>).</param>
 /// <param name="Algorithm">The JWS algorithm.</param>
 /// <param name="ProtectedPrivateKey">The private JWK, encrypted (ASP.NET Core Data Protection).</param>
-/// <param name="CreatedAt">When it was generated.</param>
+/// <param name="CreatedAt">When it starts signing: when it was generated, or later for a key published ahead of signing.</param>
 public sealed record SigningKeyRecord(string KeyId, string Algorithm, string ProtectedPrivateKey, DateTimeOffset CreatedAt)
 {
     /// <summary>When it stopped signing; null for the active key.</summary>

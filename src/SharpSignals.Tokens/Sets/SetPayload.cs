@@ -147,6 +147,11 @@ public static class SetPayload
     /// <summary><see cref="Read(ReadOnlySpan{byte})"/> over bytes the caller keeps unchanged until it returns.</summary>
     internal static SetPayloadReadResult ReadUtf8(ReadOnlyMemory<byte> json)
     {
+        if (LoneSurrogates.Contain(json.Span))
+        {
+            return new(null, ["the claims set holds a \\u escape of half a surrogate pair, which is not a Unicode character (RFC 7493 §2.1)"]);
+        }
+
         // A claims set is one JSON value, which JsonDocument.Parse takes in a single pass over the bytes
         // the caller holds. ParseValue first steps over the value with the reader and then parses a copy;
         // it still decides whenever Parse refuses, because it accepts what follows the first value.

@@ -12,10 +12,17 @@ public sealed record SetValidationResult
     public SetError? Error { get; init; }
 
     /// <summary>
-    /// Whether the refusal may not recur: the issuer's keys could not be fetched. A receiver should
+    /// Whether the refusal may not recur: the issuer's keys could not be fetched, or a <c>kid</c> is
+    /// unknown while they cannot be fetched again yet. A receiver should
     /// answer with a server error (so that the transmitter retries) rather than a 400.
     /// </summary>
     public bool IsTransient { get; init; }
+
+    /// <summary>
+    /// For a transient refusal, when the SET may be taken: an unknown <c>kid</c> seen while the issuer's
+    /// keys cannot be fetched again yet (<see cref="Keys.SetKeyLookup.RetryAfter"/>). Null when unknown.
+    /// </summary>
+    public TimeSpan? RetryAfter { get; init; }
 
     /// <summary>The signed token (the inner JWS when the SET came encrypted), kept for forwarding byte for byte.</summary>
     public string? SignedToken { get; init; }

@@ -40,20 +40,30 @@ public sealed partial class SetValidator
         }
 
         var keyId = string.IsNullOrEmpty(jwt.Kid) ? null : jwt.Kid;
-        IReadOnlyList<SecurityKey> keys;
+        SetKeyLookup lookup;
         try
         {
-            keys = await _options.Keys.GetKeysAsync(keyId, cancellationToken).ConfigureAwait(false);
+            lookup = await _options.Keys.LookupAsync(keyId, cancellationToken).ConfigureAwait(false);
         }
         catch (JwksFetchException ex)
         {
             return (SetValidationResult.Fail(SetErrorCodes.InvalidKey, ex.Message) with { IsTransient = true }, null);
         }
 
+        var keys = lookup.Keys;
         var candidates = 0;
         for (var i = 0; i < keys.Count; i++)
         {
             candidates += Fits(keys[i], algorithm) ? 1 : 0;
+        }
+
+        if (candidates == 0 && lookup.RetryAfter is { } retryAfter)
+        {
+            // The issuer may have rotated to this key a moment ago and its keys cannot be fetched again
+            // yet: offered again later, the SET is taken; refused now, it would be lost.
+            return (SetValidationResult.Fail(SetErrorCodes.InvalidKey,
+                $"The issuer's key with kid '{keyId}' is not known yet; its keys are fetched again in {Math.Ceiling(retryAfter.TotalSeconds):0} s.")
+                with { IsTransient = true, RetryAfter = retryAfter }, null);
         }
 
         if (candidates == 0)

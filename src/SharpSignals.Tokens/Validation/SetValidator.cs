@@ -68,7 +68,7 @@ public sealed partial class SetValidator(SetValidationOptions options)
             return signature.Error;
         }
 
-        var claims = CheckClaims(jwt);
+        var claims = ReadClaims(jwt);
         return claims.Error is not null
             ? claims
             : claims with { SignedToken = token, KeyId = signature.KeyId, Algorithm = jwt.Alg, WasEncrypted = wasEncrypted };
@@ -118,6 +118,24 @@ public sealed partial class SetValidator(SetValidationOptions options)
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The claims checked, and never an exception: a validly signed SET whose content cannot be read
+    /// must be refused like any other malformed SET, or a push is answered 500 and retried forever, and
+    /// a poll stream never acknowledges it and stops there. The readers return errors for everything
+    /// known; this catches what a reader was not written for.
+    /// </summary>
+    private SetValidationResult ReadClaims(JsonWebToken jwt)
+    {
+        try
+        {
+            return CheckClaims(jwt);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or JsonException or FormatException or ArgumentException or OverflowException)
+        {
+            return SetValidationResult.Fail(SetErrorCodes.InvalidRequest, "The SET's claims cannot be read.");
+        }
     }
 
     private SetValidationResult CheckClaims(JsonWebToken jwt)

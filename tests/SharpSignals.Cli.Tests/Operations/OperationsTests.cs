@@ -120,7 +120,7 @@ public sealed class OperationsTests(LoopbackServer server)
         var before = (await cli.RunAsync("key", "list", "--json")).Succeeded().Json.AsArray();
         var active = before.Single(k => k!["state"]!.GetValue<string>() == "active")!["kid"]!.GetValue<string>();
 
-        var rotated = (await cli.RunAsync("key", "rotate", "--alg", "RS256", "--json")).Succeeded().Json;
+        var rotated = (await cli.RunAsync("key", "rotate", "--alg", "RS256", "--now", "--json")).Succeeded().Json;
         Assert.Equal("RS256", rotated["alg"]!.GetValue<string>());
         Assert.NotEqual(active, rotated["kid"]!.GetValue<string>());
 
@@ -128,5 +128,24 @@ public sealed class OperationsTests(LoopbackServer server)
         Assert.Contains(active, table, StringComparison.Ordinal);
         Assert.Contains("retired", table, StringComparison.Ordinal);
         (await cli.RunAsync("key", "rotate", "--alg", "HS256")).FailedWith(ExitCodes.Usage);
+    }
+
+    [Fact]
+    public async Task KeyRotate_WithoutNow_PublishesTheNextKeyAndKeepsSigningWithTheActiveOne()
+    {
+        using var cli = new CliSession();
+        await cli.LoginAdminAsync(server);
+        var active = (await cli.RunAsync("key", "list", "--json")).Succeeded().Json.AsArray()
+            .Single(k => k!["state"]!.GetValue<string>() == "active")!["kid"]!.GetValue<string>();
+
+        var rotated = await cli.RunAsync("key", "rotate");
+
+        var said = rotated.Succeeded().Out;
+        Assert.Contains("signs from", said, StringComparison.Ordinal);
+        var keys = (await cli.RunAsync("key", "list", "--json")).Succeeded().Json.AsArray();
+        Assert.Equal(active, keys.Single(k => k!["state"]!.GetValue<string>() == "active")!["kid"]!.GetValue<string>());
+        var next = keys.Single(k => k!["state"]!.GetValue<string>() == "next")!;
+        Assert.Contains(next["kid"]!.GetValue<string>(), said, StringComparison.Ordinal);
+        Assert.Contains("next", (await cli.RunAsync("key", "list")).Succeeded().Out, StringComparison.Ordinal);
     }
 }

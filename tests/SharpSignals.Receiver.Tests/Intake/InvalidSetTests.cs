@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using SharpSignals.Receiver.Configuration;
 using SharpSignals.Receiver.Tests.Support;
 using SharpSignals.Server.Tests.Support;
@@ -53,18 +54,46 @@ public sealed class InvalidSetTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Push_SignedByAKeyTheTransmitterDoesNotPublish_InvalidKey()
+    public async Task Push_SignedByAKeyTheTransmitterDoesNotPublish_RetriedUntilTheKeysAreFetchedAgainThenInvalidKey()
     {
+        // The receiver's clock is the test's, so that the JWKS refresh interval passes when told.
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        using var state = new TemporaryDirectory();
+        await using var app = await ReceiverApp.StartAsync(
+            state.Path,
+            o =>
+            {
+                o.Issuer = _server.Issuer;
+                o.AuthorizationHeader = LocalTransmitter.AdminHeader(_server);
+                o.Delivery = ReceiverDeliveryMethod.Push;
+                o.Events = ["session-revoked"];
+            },
+            build: b => b.Services.AddSingleton<TimeProvider>(clock));
+        await app.WaitVerifiedAsync();
+        var stream = await _server.Admin.GetFromJsonAsync<JsonElement>($"/ssf/streams?stream_id={app.Status.StreamId}");
         var stranger = new SetSigner(SetSigningKey.Generate()).Sign(new SecurityEventToken
         {
             Issuer = _server.Issuer,
-            Audience = [.. await StreamAudienceAsync()],
+            Audience = [stream.GetProperty("aud").GetString()!],
             IssuedAt = DateTimeOffset.UtcNow,
             Jti = SetIds.NewJti(),
             Subject = new EmailSubject("alice@example.com"),
             Events = [new SessionRevoked()],
         });
-        await AssertRefusedAsync(stranger, SetErrorCodes.InvalidKey);
+        using var push = new HttpClient();
+        push.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", app.PushAuthorization);
+
+        // The keys were fetched a moment ago: the transmitter may just have rotated, so come back later.
+        using (var early = await push.PostAsync(app.Url + "/ssf/events", SetContent(stranger)))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, early.StatusCode);
+            Assert.NotNull(early.Headers.RetryAfter);
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(30));
+        using var later = await push.PostAsync(app.Url + "/ssf/events", SetContent(stranger));
+        await AssertErrorAsync(later, SetErrorCodes.InvalidKey);
+        Assert.Empty(app.Recorded.Typed);
     }
 
     [Fact]

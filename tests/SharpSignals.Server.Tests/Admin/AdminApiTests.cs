@@ -122,12 +122,12 @@ public sealed class AdminApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RotateKey_NewSetsUseTheNewKeyAndTheOldOneStaysPublished()
+    public async Task RotateKeyNow_NewSetsUseTheNewKeyAtOnceAndTheOldOneStaysPublished()
     {
         await SsfTestServer.PublishAsync(_server.Admin, SsfTestServer.SessionRevoked());
         var before = (string)(await SsfTestServer.PollAsync(_receiver, _streamId, new { returnImmediately = true }))["sets"]!.AsObject().Single().Value!;
 
-        using var rotated = await _server.Admin.PostAsJsonAsync("/admin/keys/rotate", new { algorithm = "RS256" });
+        using var rotated = await _server.Admin.PostAsJsonAsync("/admin/keys/rotate", new { algorithm = "RS256", now = true });
         var newKid = (string)(await rotated.Content.ReadFromJsonAsync<JsonObject>())!["kid"]!;
         await SsfTestServer.PublishAsync(_server.Admin, SsfTestServer.SessionRevoked("bob@example.com"));
         var sets = (await SsfTestServer.PollAsync(_receiver, _streamId, new { returnImmediately = true }))["sets"]!.AsObject().Select(s => (string)s.Value!).ToList();

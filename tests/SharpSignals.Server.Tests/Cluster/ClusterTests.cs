@@ -71,7 +71,7 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         using var adminB = b.CreateClient(_cluster.AdminToken);
         var before = await ActiveKidAsync(adminB);
 
-        using var rotated = await adminA.PostAsJsonAsync("/admin/keys/rotate", new { });
+        using var rotated = await adminA.PostAsJsonAsync("/admin/keys/rotate", new { now = true });
         rotated.EnsureSuccessStatusCode();
         var after = await ActiveKidAsync(adminA);
 
@@ -80,6 +80,30 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         var jwks = JsonNode.Parse(await adminB.GetStringAsync(new Uri("/jwks.json", UriKind.Relative)))!["keys"]!.AsArray().Select(k => k!["kid"]!.GetValue<string>());
         Assert.Contains(after, jwks);
         Assert.Contains(before, jwks);
+    }
+
+    [Fact]
+    public async Task KeyRotatedOnAWithALeadTime_IsPublishedByBFirstThenSignsOnBothFromTheStoredTime()
+    {
+        string[] lead = ["--SharpSignals:Signing:RotationLeadSeconds=30"];
+        var a = await _cluster.StartNodeAsync("node-a", settings: lead);
+        var b = await _cluster.StartNodeAsync("node-b", settings: lead);
+        using var adminA = a.CreateClient(_cluster.AdminToken);
+        using var adminB = b.CreateClient(_cluster.AdminToken);
+        var before = await ActiveKidAsync(adminB);
+
+        using var rotated = await adminA.PostAsJsonAsync("/admin/keys/rotate", new { });
+        rotated.EnsureSuccessStatusCode();
+        var next = (await rotated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("kid").GetString()!;
+
+        await WaitUntilAsync(async () => (await adminB.GetStringAsync(new Uri("/jwks.json", UriKind.Relative))).Contains(next, StringComparison.Ordinal), "B to publish the next key");
+        var onB = await adminB.GetFromJsonAsync<JsonElement>(new Uri("/admin/keys", UriKind.Relative));
+        Assert.Equal("next", onB.EnumerateArray().Single(k => k.GetProperty("kid").GetString() == next).GetProperty("state").GetString());
+        Assert.Equal(before, await ActiveKidAsync(adminB));
+        Assert.Equal(before, await ActiveKidAsync(adminA));
+
+        // No node is told: each reads the stored time against its clock.
+        await WaitUntilAsync(async () => await ActiveKidAsync(adminA) == next && await ActiveKidAsync(adminB) == next, "both nodes to sign with the next key", TimeSpan.FromSeconds(90));
     }
 
     [Fact]

@@ -110,6 +110,24 @@ public sealed class PushReceiverTests : IAsyncLifetime
     }
 
     [Theory]
+    [MemberData(nameof(TestTransmitter.PoisonKinds), MemberType = typeof(TestTransmitter))]
+    public async Task Push_ValidlySignedSetThatCannotBeRead_Is400InvalidRequestAndStoresNothing(string poison)
+    {
+        var token = _source.SignPoison(ServerFactory.Issuer, poison);
+
+        using var response = await PushAsync(token);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("invalid_request", body.GetProperty("err").GetString());
+        await AssertNothingStoredAsync(token);
+
+        // The source moves on: the next SET is taken.
+        using var next = await PushAsync(_source.Sign(ServerFactory.Issuer));
+        Assert.Equal(HttpStatusCode.Accepted, next.StatusCode);
+    }
+
+    [Theory]
     [InlineData(null)]
     [InlineData("Bearer wrong")]
     public async Task Push_WithoutTheReceiveCredential_Is401AndStoresNothing(string? credential)

@@ -78,6 +78,23 @@ public sealed class SourcePollerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Poll_ValidlySignedSetThatCannotBeRead_IsReturnedInSetErrsAndTheNextSetIsDelivered()
+    {
+        var poison = "poison-" + Guid.NewGuid().ToString("N");
+        _source.Queue(poison, _transmitter.SignPoison(ServerFactory.Issuer, "lone surrogate in sub_id", poison));
+        var next = Queue(_transmitter.Claims(ServerFactory.Issuer));
+
+        await CreateInboundAsync();
+        var polls = await _source.WaitForAsync(p => Acked(p).Contains(next) && Errored(p).Contains(poison));
+
+        var refused = polls.Last(p => p.SetErrs.ContainsKey(poison)).SetErrs[poison]!;
+        Assert.Equal("invalid_request", refused["err"]!.GetValue<string>());
+        Assert.DoesNotContain(poison, Acked(polls));
+        var routed = await SsfTestServer.PollAsync(_server.Admin, _outboundId, new { returnImmediately = true });
+        Assert.Single(routed["sets"]!.AsObject());
+    }
+
+    [Fact]
     public async Task Poll_SourceRefusingTheCredential_ShowsLastErrorAndRecoversWithoutLosingTheSet()
     {
         var failing = true;

@@ -179,7 +179,7 @@ public sealed class KeyRingCertificateTests : IDisposable
         await using var server = await StartAsync(after);
         Assert.Equal(first, await ActiveKidAsync(server));
         using var admin = server.CreateClient(server.ReadAdminToken());
-        (await admin.PostAsJsonAsync("/admin/keys/rotate", new { })).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync("/admin/keys/rotate", new { now = true })).EnsureSuccessStatusCode();
         return (first, await ActiveKidAsync(server));
     }
 

@@ -16,7 +16,7 @@ public sealed class KeyRetentionTests
         var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
         await using var server = new SsfTestServer(time: clock);
         var retired = await ActiveKidAsync(server);
-        using (var rotated = await server.Admin.PostAsJsonAsync("/admin/keys/rotate", new { }))
+        using (var rotated = await server.Admin.PostAsJsonAsync("/admin/keys/rotate", new { now = true }))
         {
             rotated.EnsureSuccessStatusCode();
         }

@@ -21,14 +21,42 @@ internal sealed class TestTransmitter : IAsyncDisposable
     private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
 
     private readonly WebApplication _app;
+    private readonly List<SetSigningKey> _published = [];
+    private int _jwksFetches;
 
     private TestTransmitter(WebApplication app, SetSigningKey key)
     {
         _app = app;
         Key = key;
+        _published.Add(key);
     }
 
-    public SetSigningKey Key { get; }
+    /// <summary>The key that signs; <see cref="RotateKey"/> replaces it.</summary>
+    public SetSigningKey Key { get; private set; }
+
+    /// <summary>How many times the JWKS was fetched.</summary>
+    public int JwksFetches => Volatile.Read(ref _jwksFetches);
+
+    /// <summary>Signs with a new key from now on, published beside the old one, as a transmitter rotating its key does.</summary>
+    public void RotateKey()
+    {
+        var next = SetSigningKey.Generate();
+        lock (_published)
+        {
+            _published.Add(next);
+        }
+
+        Key = next;
+    }
+
+    private string PublicJwks()
+    {
+        Interlocked.Increment(ref _jwksFetches);
+        lock (_published)
+        {
+            return Jwk.WritePublicSet(_published.Select(k => k.PublicJwk));
+        }
+    }
 
     public string Issuer => _app.Urls.First();
 
@@ -41,7 +69,7 @@ internal sealed class TestTransmitter : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var transmitter = new TestTransmitter(app, SetSigningKey.Generate());
-        app.MapGet("/jwks.json", () => Results.Text(Jwk.WritePublicSet([transmitter.Key.PublicJwk]), "application/json"));
+        app.MapGet("/jwks.json", () => Results.Text(transmitter.PublicJwks(), "application/json"));
         app.MapGet("/.well-known/ssf-configuration", () => Results.Json(new
         {
             spec_version = "1_0",
@@ -61,6 +89,37 @@ internal sealed class TestTransmitter : IAsyncDisposable
             claims.ToJsonString(),
             new SigningCredentials(key ?? Key.SecurityKey, Key.Algorithm),
             header ?? new Dictionary<string, object> { ["typ"] = SetMediaTypes.JoseType });
+    }
+
+    /// <summary>
+    /// A validly signed SET whose content cannot be read: <paramref name="poison"/> names how (see
+    /// <see cref="PoisonKinds"/>). A receiver must refuse it with invalid_request, not fail on it.
+    /// </summary>
+    public string SignPoison(string audience, string poison, string? jti = null)
+    {
+        var claims = Claims(audience, jti is null ? null : new { jti });
+        const string Marker = "POISON-MARKER";
+        var json = poison switch
+        {
+            "lone surrogate in sub_id" => claims.ToJsonString().Replace("alice@example.com", "alice\\ud800@example.com", StringComparison.Ordinal),
+            "lone surrogate in the event type" => claims.ToJsonString().Replace("session-revoked", "session-revoked\\udc00", StringComparison.Ordinal),
+            "sub_id a number" => Override(claims, "sub_id", 42),
+            "unknown sub_id format with a lone surrogate member" => Override(claims, "sub_id", new System.Text.Json.Nodes.JsonObject { ["format"] = "x-custom", [Marker] = new System.Text.Json.Nodes.JsonArray(1, null) })
+                .Replace(Marker, "\\udbff", StringComparison.Ordinal),
+            "events an array" => Override(claims, "events", new System.Text.Json.Nodes.JsonArray("x")),
+            _ => throw new ArgumentOutOfRangeException(nameof(poison), poison, "no such poison"),
+        };
+        return Handler.CreateToken(json, new SigningCredentials(Key.SecurityKey, Key.Algorithm), new Dictionary<string, object> { ["typ"] = SetMediaTypes.JoseType });
+    }
+
+    /// <summary>The kinds <see cref="SignPoison"/> makes.</summary>
+    public static TheoryData<string> PoisonKinds() =>
+        ["lone surrogate in sub_id", "lone surrogate in the event type", "sub_id a number", "unknown sub_id format with a lone surrogate member", "events an array"];
+
+    private static string Override(System.Text.Json.Nodes.JsonObject claims, string name, System.Text.Json.Nodes.JsonNode value)
+    {
+        claims[name] = value;
+        return claims.ToJsonString();
     }
 
     /// <summary>The claims of a session-revoked SET, with <paramref name="overrides"/> merged over them (a null value removes a claim).</summary>

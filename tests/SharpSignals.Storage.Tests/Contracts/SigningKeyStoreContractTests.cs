@@ -7,7 +7,8 @@ namespace SharpSignals.Storage.Tests.Contracts;
 /// <list type="bullet">
 /// <item>Once a key was rotated in, exactly one key is active (<c>retired_at</c> null), also under concurrent rotations.</item>
 /// <item>Rotation inserts the new key and retires every other active key at the new key's <c>CreatedAt</c>, in one
-/// transaction: a rotation that fails (a <c>kid</c> already stored) leaves the previous key active.</item>
+/// transaction: a rotation that fails (a <c>kid</c> already stored) leaves the previous key active. A key
+/// whose retirement lay after that time (it was to sign until a key published ahead started) retires then too.</item>
 /// <item>The key given to a rotation must have <c>RetiredAt</c> null; otherwise it fails with an <see cref="ArgumentException"/>.</item>
 /// <item>Keys are listed oldest first (equal creation times by <c>kid</c>).</item>
 /// <item>Clean-up deletes keys retired strictly before the cutoff and never the active key.</item>
@@ -40,6 +41,25 @@ public abstract class SigningKeyStoreContractTests : StoreContractBase
                 Key("k1", T0) with { RetiredAt = T0.AddDays(30) },
                 Key("k2", T0.AddDays(30)) with { RetiredAt = T0.AddDays(60) },
                 Key("k3", T0.AddDays(60)),
+            ],
+            keys);
+    }
+
+    [Fact]
+    public async Task RotateSigningKeyAsync_BeforeAScheduledKeyStarts_RetiresItAndTheKeyItWasToReplaceThen()
+    {
+        // k2 is published an hour ahead of signing; k3 replaces it at once (k1 was compromised).
+        await Store.RotateSigningKeyAsync(Key("k1", T0), CancellationToken.None);
+        await Store.RotateSigningKeyAsync(Key("k2", T0.AddHours(2)), CancellationToken.None);
+        await Store.RotateSigningKeyAsync(Key("k3", T0.AddHours(1)), CancellationToken.None);
+
+        var keys = await Store.ListSigningKeysAsync(CancellationToken.None);
+
+        Assert.Equal(
+            [
+                Key("k1", T0) with { RetiredAt = T0.AddHours(1) },
+                Key("k3", T0.AddHours(1)),
+                Key("k2", T0.AddHours(2)) with { RetiredAt = T0.AddHours(1) },
             ],
             keys);
     }

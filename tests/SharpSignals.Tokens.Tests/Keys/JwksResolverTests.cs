@@ -117,6 +117,62 @@ public sealed class JwksResolverTests
         Assert.Contains(JwksUri.ToString(), result.Error.Description, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ValidateAsync_KidRotatedToWithinTheRefreshInterval_IsTransientUntilTheKeysAreFetchedAgain()
+    {
+        using var resolver = Resolver();
+        var validator = new SetValidator(new SetValidationOptions { Keys = resolver, ValidIssuers = [Samples.Issuer], TimeProvider = _time });
+        Assert.True((await validator.ValidateAsync(new SetSigner(_published.Active).Sign(Samples.SessionRevokedSet()), CancellationToken.None)).IsValid);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        _published = _published.Rotate(SetSigningKey.Generate(), _time.GetUtcNow());
+        var rotated = new SetSigner(_published.Active).Sign(Samples.SessionRevokedSet());
+
+        var early = await validator.ValidateAsync(rotated, CancellationToken.None);
+
+        Assert.Equal(SetErrorCodes.InvalidKey, early.Error!.Code);
+        Assert.True(early.IsTransient);
+        Assert.Equal(TimeSpan.FromSeconds(20), early.RetryAfter);
+        Assert.Equal(1, _fetches);
+
+        _time.Advance(TimeSpan.FromSeconds(20));
+        var later = await validator.ValidateAsync(rotated, CancellationToken.None);
+
+        Assert.True(later.IsValid, later.Error?.Description);
+        Assert.Equal(_published.Active.KeyId, later.KeyId);
+        Assert.Equal(2, _fetches);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_KidStillUnknownAfterARefetch_IsAFinalInvalidKey()
+    {
+        using var resolver = Resolver();
+        var validator = new SetValidator(new SetValidationOptions { Keys = resolver, ValidIssuers = [Samples.Issuer], TimeProvider = _time });
+        await resolver.GetKeysAsync(null, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        var result = await validator.ValidateAsync(new SetSigner(SetSigningKey.Generate()).Sign(Samples.SessionRevokedSet()), CancellationToken.None);
+
+        Assert.Equal(SetErrorCodes.InvalidKey, result.Error!.Code);
+        Assert.False(result.IsTransient);
+        Assert.Null(result.RetryAfter);
+        Assert.Equal(2, _fetches);
+    }
+
+    [Fact]
+    public async Task LookupAsync_UnknownKidWhenTheRefetchFails_AsksToComeBack()
+    {
+        using var resolver = Resolver();
+        await resolver.GetKeysAsync(null, CancellationToken.None);
+        _failure = new HttpRequestException("connection refused");
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        var lookup = await resolver.LookupAsync("rotated-to", CancellationToken.None);
+
+        Assert.Empty(lookup.Keys);
+        Assert.Equal(TimeSpan.FromSeconds(30), lookup.RetryAfter);
+        Assert.Equal(2, _fetches);
+    }
+
     private JwksResolver Resolver() => new(JwksUri, (uri, _) =>
     {
         Assert.Equal(JwksUri, uri);

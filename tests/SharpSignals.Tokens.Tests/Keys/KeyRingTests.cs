@@ -27,6 +27,20 @@ public sealed class KeyRingTests
     }
 
     [Fact]
+    public void UpcomingKey_IsPublishedButDoesNotSign()
+    {
+        var active = SetSigningKey.Generate();
+        var upcoming = SetSigningKey.Generate();
+
+        var ring = new KeyRing(active, upcoming: [upcoming]).WithoutRetiredBefore(Samples.Now);
+
+        Assert.Same(active, ring.Active);
+        Assert.Same(upcoming, Assert.Single(ring.Upcoming));
+        Assert.Empty(ring.Retired);
+        Assert.Equal([active.KeyId, upcoming.KeyId], KeyIds(ring.ToPublicJwks()));
+    }
+
+    [Fact]
     public async Task WithoutRetiredBefore_DropsOldKeysFromJwksAndVerification()
     {
         var first = SetSigningKey.Generate();
