@@ -64,9 +64,8 @@ try
     app.Run();
     return 0;
 }
-catch (Exception failure) when (failure is not HostAbortedException && !StartFailures.HasStarted)
+catch (Exception failure) when (StartFailures.IsStartFailure(failure))
 {
-    // HostAbortedException is the integration tests' host factory taking the built host over.
     return StartFailures.Report(failure, app?.Logger);
 }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 
 namespace SharpSignals.Server.Configuration;
@@ -13,6 +14,16 @@ internal sealed class DataDirectory : IDisposable
     public const string LockFileName = "server.lock";
 
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>How long a server in this process that is stopping may take to let go of the directory.</summary>
+    private static readonly TimeSpan InProcessRelease = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The directories servers in this process hold. A host's services may still be disposed on its
+    /// own thread when the next host on the same directory starts (tests restart servers in
+    /// process); that one is waited for, while another process's lock refuses the start at once.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, DataDirectory> HeldInThisProcess = new(StringComparer.Ordinal);
 
     private readonly FileStream _lock;
 
@@ -31,7 +42,7 @@ internal sealed class DataDirectory : IDisposable
         _lock = Lock();
         if (WriteProbe() is { } failure)
         {
-            _lock.Dispose();
+            Dispose();
             throw Unusable(failure);
         }
     }
@@ -80,7 +91,11 @@ internal sealed class DataDirectory : IDisposable
     /// <summary>Whether the directory can be written to now.</summary>
     public bool IsWritable() => WriteProbe() is null;
 
-    public void Dispose() => _lock.Dispose();
+    public void Dispose()
+    {
+        _lock.Dispose();
+        HeldInThisProcess.TryRemove(new KeyValuePair<string, DataDirectory>(Path, this));
+    }
 
     /// <summary>
     /// Two servers on one directory would both run, each routing only what it took in, so the events
@@ -91,6 +106,7 @@ internal sealed class DataDirectory : IDisposable
     private FileStream Lock()
     {
         var path = File(LockFileName);
+        SpinWait.SpinUntil(() => !HeldInThisProcess.ContainsKey(Path), InProcessRelease);
         try
         {
             var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
@@ -99,7 +115,9 @@ internal sealed class DataDirectory : IDisposable
                 options.UnixCreateMode = OwnerOnly;
             }
 
-            return new FileStream(path, options);
+            var locked = new FileStream(path, options);
+            HeldInThisProcess[Path] = this;
+            return locked;
         }
         catch (IOException ex) when (ex is not (FileNotFoundException or DirectoryNotFoundException) && System.IO.File.Exists(path))
         {

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
@@ -17,10 +18,15 @@ internal static partial class StartFailures
 
     private static volatile bool _started;
 
-    /// <summary>Whether the server has started; from then on a failure is not a start failure.</summary>
-    public static bool HasStarted => _started;
-
     public static void Started() => _started = true;
+
+    /// <summary>
+    /// Whether <paramref name="failure"/> stopped the start of the server as its own process. In the
+    /// integration tests' host factory (another entry assembly) it goes to the test as it is;
+    /// HostAbortedException is that factory taking the built host over.
+    /// </summary>
+    public static bool IsStartFailure(Exception failure) =>
+        failure is not HostAbortedException && !_started && Assembly.GetEntryAssembly() == typeof(StartFailures).Assembly;
 
     /// <summary>
     /// Leaves out the host's errors until the server has started (its report of a failed start, and
