@@ -15,45 +15,59 @@ using SharpSignals.Server.Retention;
 using SharpSignals.Server.Storage;
 using SharpSignals.Server.Streams;
 
-// appsettings.json ships beside the binary; the working directory is only where ./data goes.
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+WebApplication? app = null;
+try
+{
+    // appsettings.json ships beside the binary; the working directory is only where ./data goes.
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
-builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddServerOptions();
-builder.Services.AddServerStorage();
-builder.Services.AddCluster();
-builder.Services.AddIssuerKeys(builder.Configuration);
-builder.Services.AddServerAuth();
-builder.Services.AddStreams();
-builder.Services.AddPushDelivery();
-builder.Services.AddInbound();
-builder.Services.AddRetention();
-builder.Services.AddRealtime();
-builder.Services.AddServerHealth();
-builder.Services.AddProblemDetails();
-builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
+    builder.Services.AddSingleton(TimeProvider.System);
+    builder.Services.AddServerOptions();
+    builder.Services.AddServerStorage();
+    builder.Services.AddCluster();
+    builder.Services.AddIssuerKeys(builder.Configuration);
+    builder.Services.AddServerAuth();
+    builder.Services.AddStreams();
+    builder.Services.AddPushDelivery();
+    builder.Services.AddInbound();
+    builder.Services.AddRetention();
+    builder.Services.AddRealtime();
+    builder.Services.AddServerHealth();
+    builder.Services.AddProblemDetails();
+    builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
 
-var app = builder.Build();
+    // Last: the known settings are those of every option bound above.
+    builder.Services.AddUnknownSettingsCheck();
+    builder.Logging.HideHostStartFailure();
 
-app.UseExceptionHandler();
+    app = builder.Build();
 
-app.UseAuthentication();
-app.UseAuthorization();
+    app.UseExceptionHandler();
 
-app.MapServerHealth();
-app.MapJwks();
-app.MapDiscovery();
-app.MapAuthApi();
-app.MapStreamsApi();
-app.MapPollApi();
-app.MapPushReceiver();
-app.MapPublishApi();
-app.MapAdminApi();
-app.MapAdminMetrics();
-app.MapAdminEventSearch();
-app.UseRealtime();
+    app.UseAuthentication();
+    app.UseAuthorization();
 
-app.Run();
+    app.MapServerHealth();
+    app.MapJwks();
+    app.MapDiscovery();
+    app.MapAuthApi();
+    app.MapStreamsApi();
+    app.MapPollApi();
+    app.MapPushReceiver();
+    app.MapPublishApi();
+    app.MapAdminApi();
+    app.MapAdminMetrics();
+    app.MapAdminEventSearch();
+    app.UseRealtime();
+
+    app.Lifetime.ApplicationStarted.Register(StartFailures.Started);
+    app.Run();
+    return 0;
+}
+catch (Exception failure) when (StartFailures.IsStartFailure(failure))
+{
+    return StartFailures.Report(failure, app?.Logger);
+}
 
 /// <summary>The server's entry point, visible to the integration tests' host factory.</summary>
 public partial class Program;

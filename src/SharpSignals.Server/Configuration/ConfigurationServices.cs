@@ -15,4 +15,15 @@ internal static class ConfigurationServices
         services.AddSingleton<DataDirectory>();
         return services;
     }
+
+    /// <summary>
+    /// Stops the start on a key under <c>SharpSignals:</c> that nothing reads (<see cref="KnownSettings"/>).
+    /// Called after every feature is added: the known keys are those of the options bound by then.
+    /// </summary>
+    public static IServiceCollection AddUnknownSettingsCheck(this IServiceCollection services)
+    {
+        services.AddSingleton(KnownSettings.From(services));
+        services.AddSingleton<IValidateOptions<ServerOptions>, UnknownSettingsValidator>();
+        return services;
+    }
 }

@@ -22,7 +22,6 @@ internal sealed record ServerOptions
     public string? Issuer { get; init; }
 
     /// <summary><c>sqlite</c> (embedded, one node) or <c>postgres</c> (cluster, with <c>ConnectionStrings:Postgres</c>).</summary>
-    [AllowedValues(SqliteStorage, PostgresStorage)]
     public string Storage { get; init; } = SqliteStorage;
 
     /// <summary>Development only: accept and advertise http:// URLs and private push targets.</summary>

@@ -33,6 +33,19 @@ internal sealed class ServerOptionsValidator(IConfiguration configuration) : IVa
             errors.Add($"SharpSignals:Signing:RotationLeadSeconds '{options.Signing.RotationLeadSeconds}' must be 0 or more.");
         }
 
+        if (options.Storage is not (ServerOptions.SqliteStorage or ServerOptions.PostgresStorage))
+        {
+            errors.Add($"SharpSignals:Storage '{options.Storage}' is not one of {ServerOptions.SqliteStorage}, {ServerOptions.PostgresStorage}.");
+        }
+
+        foreach (var url in (configuration[WebHostDefaults.ServerUrlsKey] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!ListenUrl.IsValid(url))
+            {
+                errors.Add($"urls '{url}' (--urls or ASPNETCORE_URLS) is not an address to listen on: http:// or https://, a host (or * for all), and a port from 0 to 65535, e.g. http://127.0.0.1:5000.");
+            }
+        }
+
         if (options.Storage == ServerOptions.PostgresStorage && string.IsNullOrWhiteSpace(configuration.GetConnectionString(ServerOptions.PostgresConnectionName)))
         {
             errors.Add($"SharpSignals:Storage '{ServerOptions.PostgresStorage}' needs ConnectionStrings:{ServerOptions.PostgresConnectionName} (Host=...;Database=...;Username=...;Password=...).");

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Xml.Linq;
+using SharpSignals.Server.Configuration;
 
 namespace SharpSignals.Server.Keys;
 
@@ -22,6 +23,15 @@ internal sealed class KeyRingCertificates
     public const string PasswordSetting = Section + ":CertificatePassword";
 
     public const string PreviousSetting = Section + ":PreviousCertificates";
+
+    /// <summary>The keys <see cref="Load"/> reads, for the check of unknown settings.</summary>
+    public static readonly SettingKeys Settings = new(
+    [
+        PathSetting,
+        PasswordSetting,
+        $"{PreviousSetting}:{KnownSettings.AnyKey}:Path",
+        $"{PreviousSetting}:{KnownSettings.AnyKey}:Password",
+    ]);
 
     private KeyRingCertificates(X509Certificate2? current, IReadOnlyList<X509Certificate2> previous)
     {

@@ -19,6 +19,7 @@ internal static class KeyServices
         var dataProtection = services.AddDataProtection().SetApplicationName("SharpSignals");
         var certificates = KeyRingCertificates.Load(configuration);
         services.AddSingleton(certificates);
+        services.AddSingleton(KeyRingCertificates.Settings);
         if (certificates.Current is { } current)
         {
             dataProtection.ProtectKeysWithCertificate(current);

@@ -1,3 +1,5 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Configuration;
 using SharpSignals.Storage;
@@ -28,14 +30,31 @@ internal static class StorageServices
             // Reading the options validates them first, so a missing connection string is reported
             // with every other configuration mistake rather than as a connection failure.
             var options = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
+
+            // The data directory first, in either mode: its lock is what keeps a second server off it.
+            var directory = sp.GetRequiredService<DataDirectory>();
             if (options.Storage == ServerOptions.PostgresStorage)
             {
                 var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString(ServerOptions.PostgresConnectionName)!;
-                return PostgresStore.Open(new PostgresStoreOptions { ConnectionString = connectionString });
+                try
+                {
+                    return PostgresStore.Open(new PostgresStoreOptions { ConnectionString = connectionString });
+                }
+                catch (DbException ex)
+                {
+                    throw new StartFailureException($"ConnectionStrings:{ServerOptions.PostgresConnectionName}: the database cannot be used ({ex.Message}).", ex);
+                }
             }
 
-            var directory = sp.GetRequiredService<DataDirectory>();
-            return SqliteStore.Open(new SqliteStoreOptions { DatabasePath = directory.File(DatabaseFileName) });
+            var path = directory.File(DatabaseFileName);
+            try
+            {
+                return SqliteStore.Open(new SqliteStoreOptions { DatabasePath = path });
+            }
+            catch (SqliteException ex)
+            {
+                throw new StartFailureException($"{ServerOptions.Section}:{nameof(ServerOptions.DataDirectory)}: the database '{path}' cannot be opened and written ({ex.Message}).", ex);
+            }
         });
         services.AddSingleton<IEventLog>(sp => sp.GetRequiredService<ISharpSignalsStore>());
         services.AddSingleton<IDeliveryStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());

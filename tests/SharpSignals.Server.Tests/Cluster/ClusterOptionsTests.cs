@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using SharpSignals.Server.Tests.Support;
 
 namespace SharpSignals.Server.Tests.Cluster;
@@ -16,7 +15,7 @@ public sealed class ClusterOptionsTests
 
         var output = await ServerProcess.StartFailureAsync(data.Path, [$"--{key}={value}"]);
 
-        Assert.Contains(nameof(OptionsValidationException), output, StringComparison.Ordinal);
+        Assert.Contains("SharpSignals did not start: " + key, output, StringComparison.Ordinal);
         Assert.Contains(named, output, StringComparison.Ordinal);
     }
 }

@@ -125,6 +125,25 @@ internal sealed class ServerProcess : IAsyncDisposable
         throw new Xunit.Sdk.XunitException("The server started.");
     }
 
+    /// <summary>
+    /// How the server ended when it refused to start with <paramref name="settings"/> (more
+    /// <c>--Key=value</c> arguments, which win over the defaults), on <paramref name="port"/> when
+    /// given; fails if it starts.
+    /// </summary>
+    public static async Task<ServerExitedException> RefusedStartAsync(string dataDirectory, IEnumerable<string> settings, int? port = null)
+    {
+        try
+        {
+            await using var server = await StartAsync(dataDirectory, port ?? FreePort(), TimeSpan.FromSeconds(60), settings);
+        }
+        catch (ServerExitedException refused)
+        {
+            return refused;
+        }
+
+        throw new Xunit.Sdk.XunitException("The server started.");
+    }
+
     /// <summary>A client for the server, authorised with <paramref name="token"/> when given.</summary>
     public HttpClient CreateClient(string? token = null, TimeSpan? timeout = null)
     {
@@ -213,7 +232,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             {
                 // Also waits for the last of its output to be read.
                 await _process.WaitForExitAsync();
-                throw new InvalidOperationException($"The server exited with code {_process.ExitCode} before it was healthy. Output:{Environment.NewLine}{RecentOutput}");
+                throw new ServerExitedException(_process.ExitCode, [.. _output]);
             }
 
             try
