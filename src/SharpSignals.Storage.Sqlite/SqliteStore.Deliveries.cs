@@ -146,6 +146,16 @@ public sealed partial class SqliteStore
             },
             cancellationToken).ConfigureAwait(false);
 
+    public async ValueTask<int> RetryPendingNowAsync(string streamId, CancellationToken cancellationToken) =>
+        await _writer.ExecuteAsync(
+            context =>
+            {
+                var command = context.Command("UPDATE deliveries SET next_attempt_at = NULL WHERE stream_id = $stream AND state = 0 AND next_attempt_at IS NOT NULL");
+                command.Parameters.AddWithValue("$stream", streamId);
+                return command.ExecuteNonQuery();
+            },
+            cancellationToken).ConfigureAwait(false);
+
     private async Task<IReadOnlyList<DeliveryEntry>> ReadByStateAsync(string streamId, DeliveryState state, int max, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(max);

@@ -542,6 +542,13 @@ internal sealed partial class StreamService(
             // SSF 1.0 §8.1.2: a disabled stream keeps nothing for later.
             await deliveries.DiscardPendingAsync(record.StreamId, cancellationToken);
         }
+        else if (status == StreamStatuses.Enabled && record.Status != StreamStatuses.Enabled)
+        {
+            // Enabled again, typically because the receiver fixed what it refused: what waits for a
+            // retry is tried at once, so that nothing behind it (a verification) waits out a back-off
+            // that described the stream as it was.
+            await deliveries.RetryPendingNowAsync(record.StreamId, cancellationToken);
+        }
 
         await catalog.RefreshAsync(record.StreamId, cancellationToken);
         return updated;

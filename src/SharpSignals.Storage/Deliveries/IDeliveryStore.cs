@@ -58,6 +58,15 @@ public interface IDeliveryStore
     /// <returns>How many entries were dropped.</returns>
     ValueTask<int> DiscardPendingAsync(string streamId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Clears the back-off of every pending entry of a stream, so that the next delivery attempt tries
+    /// them at once (the receiver fixed what made them fail, and the stream was enabled again).
+    /// </summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
+    /// <returns>How many entries were waiting for a retry.</returns>
+    ValueTask<int> RetryPendingNowAsync(string streamId, CancellationToken cancellationToken);
+
     /// <summary>The dead letters of a stream, oldest first.</summary>
     /// <param name="streamId">The stream.</param>
     /// <param name="max">How many at most.</param>

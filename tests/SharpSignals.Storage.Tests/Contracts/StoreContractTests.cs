@@ -219,6 +219,25 @@ public abstract class StoreContractTests : StoreContractBase
     }
 
     [Fact]
+    public async Task RetryPendingNowAsync_ClearsTheBackOffOfThatStreamsPendingEntriesOnly()
+    {
+        await Log.AppendAsync(Event("e1"), [new("s1", "e1"), new("s2", "e1")], CancellationToken.None);
+        await Log.AppendAsync(Event("e2"), [new("s1", "e2")], CancellationToken.None);
+        var s1 = await Deliveries.ReadPendingAsync("s1", 10, CancellationToken.None);
+        var s2 = await Deliveries.ReadPendingAsync("s2", 10, CancellationToken.None);
+        await Deliveries.RecordFailedAttemptAsync("s1", s1[0].Id, "http_401", T0.AddHours(1), CancellationToken.None);
+        await Deliveries.RecordFailedAttemptAsync("s2", s2[0].Id, "http_500", T0.AddHours(1), CancellationToken.None);
+
+        var cleared = await Deliveries.RetryPendingNowAsync("s1", CancellationToken.None);
+
+        Assert.Equal(1, cleared);
+        var after = await Deliveries.ReadPendingAsync("s1", 10, CancellationToken.None);
+        Assert.All(after, e => Assert.Null(e.NextAttemptAt));
+        Assert.Equal(1, after[0].Attempts);
+        Assert.Equal(T0.AddHours(1), Assert.Single(await Deliveries.ReadPendingAsync("s2", 10, CancellationToken.None)).NextAttemptAt);
+    }
+
+    [Fact]
     public async Task FindByJtiAsync_FindsTheEventByItsOwnOrADeliveredJti()
     {
         await Log.AppendAsync(Event("e1"), [new("s1", "republished-1")], CancellationToken.None);
