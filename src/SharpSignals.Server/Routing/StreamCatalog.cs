@@ -75,13 +75,14 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
 
     /// <summary>
     /// The outbound streams an event goes to (DESIGN.md, "The path of one event"): same project, not
-    /// disabled, the event type in <c>events_delivered</c>, the subject among the stream's subjects,
-    /// and never back where it came from: neither the stream it came in on nor, when that stream's
-    /// source is a replica (project replication), any stream of the client that owns it.
+    /// disabled, the event type in <c>events_delivered</c>, the subject in scope, and never back where
+    /// it came from: neither the stream it came in on nor, unless that stream's source opts in with
+    /// <c>echo</c>, any stream of the client that owns it (a node of a replicated project never gets
+    /// its own events back).
     /// </summary>
     public List<StreamRoute> Match(SecurityEventToken set, string project, string? sourceStreamId)
     {
-        var origin = sourceStreamId is not null && Find(sourceStreamId) is { Configuration.Source.Replica: true } source ? source.OwnerClientId : null;
+        var origin = sourceStreamId is not null && Find(sourceStreamId) is { Configuration.Source.Echo: false } source ? source.OwnerClientId : null;
         var matches = new List<StreamRoute>();
         foreach (var route in _routes.Values)
         {

@@ -78,9 +78,9 @@ internal sealed partial class StreamService(
             ? CheckInboundDelivery(streamId, request, errors)
             : CheckDelivery(streamId, request.HasDelivery ? request.Delivery : null, errors);
         var source = inbound ? CheckSource(request, errors) : null;
-        if (source is { Replica: true } && caller.ClientIdOf() is null)
+        if (source is { Echo: true } && caller.ClientIdOf() is null)
         {
-            errors.Add("source.replica marks the node's own inbound stream: the node's client creates it, so that its own outbound streams are known");
+            errors.Add("source.echo sends a client's own events back to its own outbound streams: a stream the admin creates has no owner to echo to");
         }
         if (!inbound && request.HasSource)
         {
