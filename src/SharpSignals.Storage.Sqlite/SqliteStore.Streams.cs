@@ -22,7 +22,7 @@ public sealed partial class SqliteStore
 
     /// <summary>A stream's subjects in the order they were added: rowid order, sorted over that stream's rows only.</summary>
     internal const string ListSubjectsSql = """
-        SELECT subject_key, subject, verified, added_at FROM stream_subjects
+        SELECT subject_key, subject, verified, added_at, included FROM stream_subjects
         WHERE stream_id = $stream
         ORDER BY rowid
         """;
@@ -44,9 +44,14 @@ public sealed partial class SqliteStore
         WHERE stream_id = $stream
         """;
 
+    // A subject that changes between added and removed goes last: its old row goes, and a new rowid comes.
+    private const string DeleteChangedSubject = """
+        DELETE FROM stream_subjects WHERE stream_id = $stream AND subject_key = $key AND included <> $included
+        """;
+
     private const string UpsertSubject = """
-        INSERT INTO stream_subjects (stream_id, subject_key, subject, verified, added_at)
-        VALUES ($stream, $key, $subject, $verified, $at)
+        INSERT INTO stream_subjects (stream_id, subject_key, subject, verified, added_at, included)
+        VALUES ($stream, $key, $subject, $verified, $at, $included)
         ON CONFLICT (stream_id, subject_key) DO UPDATE SET verified = excluded.verified
         """;
 
@@ -119,12 +124,19 @@ public sealed partial class SqliteStore
         await _writer.ExecuteAsync(
             context =>
             {
+                var changed = context.Command(DeleteChangedSubject);
+                changed.Parameters.AddWithValue("$stream", streamId);
+                changed.Parameters.AddWithValue("$key", subject.SubjectKey);
+                changed.Parameters.AddWithValue("$included", subject.Included ? 1 : 0);
+                changed.ExecuteNonQuery();
+
                 var command = context.Command(UpsertSubject);
                 command.Parameters.AddWithValue("$stream", streamId);
                 command.Parameters.AddWithValue("$key", subject.SubjectKey);
                 command.Parameters.AddWithValue("$subject", subject.Subject);
                 command.Parameters.AddWithValue("$verified", subject.Verified ? 1 : 0);
                 command.Parameters.AddWithValue("$at", ToUnixMs(subject.AddedAt));
+                command.Parameters.AddWithValue("$included", subject.Included ? 1 : 0);
                 return command.ExecuteNonQuery();
             },
             cancellationToken).ConfigureAwait(false);
@@ -147,21 +159,21 @@ public sealed partial class SqliteStore
         await ReadListAsync(
             ListSubjectsSql,
             p => p.AddWithValue("$stream", streamId),
-            r => new StreamSubject(r.GetString(0), r.GetString(1), r.GetInt64(2) != 0, FromUnixMs(r.GetInt64(3))),
+            r => new StreamSubject(r.GetString(0), r.GetString(1), r.GetInt64(2) != 0, FromUnixMs(r.GetInt64(3))) { Included = r.GetInt64(4) != 0 },
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyDictionary<string, IReadOnlyList<StreamSubject>>> ListAllSubjectsAsync(CancellationToken cancellationToken)
     {
         var rows = await ReadAsync(
-            "SELECT stream_id, subject_key, subject, verified, added_at FROM stream_subjects ORDER BY stream_id, rowid",
+            "SELECT stream_id, subject_key, subject, verified, added_at, included FROM stream_subjects ORDER BY stream_id, rowid",
             _ => { },
             r =>
             {
                 var all = new List<(string StreamId, StreamSubject Subject)>();
                 while (r.Read())
                 {
-                    all.Add((r.GetString(0), new StreamSubject(r.GetString(1), r.GetString(2), r.GetInt64(3) != 0, FromUnixMs(r.GetInt64(4)))));
+                    all.Add((r.GetString(0), new StreamSubject(r.GetString(1), r.GetString(2), r.GetInt64(3) != 0, FromUnixMs(r.GetInt64(4))) { Included = r.GetInt64(5) != 0 }));
                 }
 
                 return all;

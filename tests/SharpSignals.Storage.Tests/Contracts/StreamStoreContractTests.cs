@@ -13,6 +13,7 @@ namespace SharpSignals.Storage.Tests.Contracts;
 /// <item>Listing is oldest first (equal creation times by stream id), filtered by whichever of project and owner is set.</item>
 /// <item>Adding a subject again only updates <c>verified</c>: it keeps its place, its <c>added_at</c> and its subject JSON.</item>
 /// <item>Subjects are listed in the order they were added (call order, not <c>added_at</c> order); a subject removed and added again goes last.</item>
+/// <item>A subject is kept as added (included) or removed (excluded); one that changes between the two is stored anew and goes last, with the new <c>added_at</c>, subject JSON and <c>verified</c>; one recorded again as the same keeps its place.</item>
 /// <item>A subject can only be added to a stream that exists; otherwise the call fails with an exception.</item>
 /// </list>
 /// </summary>
@@ -244,6 +245,33 @@ public abstract class StreamStoreContractTests : StoreContractBase
 
         await Store.AddSubjectAsync("s1", Subject("k1"), CancellationToken.None);
         Assert.Equal(["k2", "k1"], (await Store.ListSubjectsAsync("s1", CancellationToken.None)).Select(s => s.SubjectKey));
+    }
+
+    [Fact]
+    public async Task AddSubjectAsync_ExcludedSubject_IsKeptAsExcluded_AndAChangeBetweenIncludedAndExcludedGoesLast()
+    {
+        await Store.CreateStreamAsync(Stream("s1"), CancellationToken.None);
+        await Store.AddSubjectAsync("s1", Subject("k1"), CancellationToken.None);
+        await Store.AddSubjectAsync("s1", Subject("k2") with { Included = false }, CancellationToken.None);
+        await Store.AddSubjectAsync("s1", Subject("k3"), CancellationToken.None);
+        var first = await Store.ListSubjectsAsync("s1", CancellationToken.None);
+
+        // k1 removed: it goes last, as the receiver's latest word; k2 removed again keeps its place.
+        await Store.AddSubjectAsync("s1", Subject("k1", T0.AddHours(1)) with { Included = false, Verified = false }, CancellationToken.None);
+        await Store.AddSubjectAsync("s1", Subject("k2", T0.AddHours(2)) with { Included = false }, CancellationToken.None);
+        var afterRemoval = await Store.ListSubjectsAsync("s1", CancellationToken.None);
+
+        // k2 added back: it goes last, included.
+        await Store.AddSubjectAsync("s1", Subject("k2", T0.AddHours(3)), CancellationToken.None);
+        var afterReAdding = await Store.ListSubjectsAsync("s1", CancellationToken.None);
+
+        Assert.Equal([Subject("k1"), Subject("k2") with { Included = false }, Subject("k3")], first);
+        Assert.Equal([Subject("k2") with { Included = false }, Subject("k3"), Subject("k1", T0.AddHours(1)) with { Included = false, Verified = false }], afterRemoval);
+        Assert.Equal([Subject("k3"), Subject("k1", T0.AddHours(1)) with { Included = false, Verified = false }, Subject("k2", T0.AddHours(3))], afterReAdding);
+        Assert.Equal(afterReAdding, (await Store.ListAllSubjectsAsync(CancellationToken.None))["s1"]);
+
+        await ReopenAsync();
+        Assert.Equal(afterReAdding, await Store.ListSubjectsAsync("s1", CancellationToken.None));
     }
 
     [Fact]

@@ -1,0 +1,5 @@
+-- SSF 1.0 §8.1.3: a stream's subjects record the receiver's word on each, added (included) or
+-- removed (excluded), since under default_subjects ALL a removed subject must stay out although it
+-- was never added. Every row so far was an added subject, so it stays included: under NONE it means
+-- what it meant; under ALL an added subject no longer narrows the stream to itself.
+ALTER TABLE stream_subjects ADD COLUMN included boolean NOT NULL DEFAULT true;
