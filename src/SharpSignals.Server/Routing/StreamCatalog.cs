@@ -99,14 +99,21 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
 
     private bool SubjectInScope(StreamRoute route, SubjectIdentifier? subject)
     {
-        // With subjects added, the stream carries those only (SSF 1.0 §8.1.3 matching rules); with
-        // none, default_subjects decides.
-        if (route.Subjects.Count == 0)
+        // SSF 1.0 §8.1.3: the receiver's latest add or remove of a subject that matches the event's
+        // (the §3.3 matching rules) decides. Without one, default_subjects does: under ALL every
+        // subject is in scope and adding one narrows nothing; under NONE only added ones are.
+        if (subject is not null)
         {
-            return options.Value.DefaultSubjects == "ALL";
+            for (var i = route.Subjects.Count - 1; i >= 0; i--)
+            {
+                if (route.Subjects[i].Subject.Matches(subject))
+                {
+                    return route.Subjects[i].Included;
+                }
+            }
         }
 
-        return subject is not null && route.Subjects.Any(s => s.Matches(subject));
+        return options.Value.DefaultSubjects == "ALL";
     }
 
     private async Task RefreshAsync(StreamRecord stream, CancellationToken cancellationToken) =>
@@ -114,7 +121,7 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
 
     private void Refresh(StreamRecord stream, IReadOnlyList<StreamSubject> subjects)
     {
-        var version = (stream, string.Join('\n', subjects.Select(s => s.Subject)));
+        var version = (stream, string.Join('\n', subjects.Select(s => (s.Included ? "+" : "-") + s.Subject)));
         if (_versions.TryGetValue(stream.StreamId, out var loaded) && loaded == version && _routes.ContainsKey(stream.StreamId))
         {
             // Unchanged (a periodic reload): nothing to tell anyone.
@@ -126,7 +133,7 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
             codec.Decode(stream),
             stream.Status,
             stream.OwnerClientId,
-            subjects.Select(s => SubjectIdentifier.Parse(s.Subject)).ToList())
+            subjects.Select(s => new RouteSubject(SubjectIdentifier.Parse(s.Subject), s.Included)).ToList())
         {
             PauseNoticePosition = stream.PauseNoticePosition,
         };
