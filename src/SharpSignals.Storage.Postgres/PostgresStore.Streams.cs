@@ -44,16 +44,12 @@ public sealed partial class PostgresStore
         WHERE stream_id = @stream
         """;
 
-    // A subject that changes between added and removed goes last: its old row goes, and a new seq comes.
-    private const string DeleteChangedSubject = """
-        DELETE FROM stream_subjects WHERE stream_id = @stream AND subject_key = @key AND included <> @included
-        """;
+    // The receiver's latest word on a subject goes last: its old row goes, and the new one gets the next seq.
+    private const string DeleteSubject = "DELETE FROM stream_subjects WHERE stream_id = @stream AND subject_key = @key";
 
-    // The conflict keeps the row, so its seq (its place in the list) and its added_at stay.
-    private const string UpsertSubject = """
+    private const string InsertSubject = """
         INSERT INTO stream_subjects (stream_id, subject_key, subject, verified, added_at, included)
         VALUES (@stream, @key, @subject, @verified, @at, @included)
-        ON CONFLICT (stream_id, subject_key) DO UPDATE SET verified = excluded.verified
         """;
 
     /// <inheritdoc/>
@@ -132,15 +128,14 @@ public sealed partial class PostgresStore
         await _writer.ExecuteAsync(
             async context =>
             {
-                await using (var changed = context.Command(DeleteChangedSubject))
+                await using (var previous = context.Command(DeleteSubject))
                 {
-                    changed.Parameters.Text("stream", streamId);
-                    changed.Parameters.Text("key", subject.SubjectKey);
-                    changed.Parameters.Boolean("included", subject.Included);
-                    await changed.ExecuteNonQueryAsync().ConfigureAwait(false);
+                    previous.Parameters.Text("stream", streamId);
+                    previous.Parameters.Text("key", subject.SubjectKey);
+                    await previous.ExecuteNonQueryAsync().ConfigureAwait(false);
                 }
 
-                await using var command = context.Command(UpsertSubject);
+                await using var command = context.Command(InsertSubject);
                 command.Parameters.Text("stream", streamId);
                 command.Parameters.Text("key", subject.SubjectKey);
                 command.Parameters.Text("subject", subject.Subject);
@@ -157,7 +152,7 @@ public sealed partial class PostgresStore
         await _writer.ExecuteAsync(
             async context =>
             {
-                await using var command = context.Command("DELETE FROM stream_subjects WHERE stream_id = @stream AND subject_key = @key");
+                await using var command = context.Command(DeleteSubject);
                 command.Parameters.Text("stream", streamId);
                 command.Parameters.Text("key", subjectKey);
                 return await command.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;

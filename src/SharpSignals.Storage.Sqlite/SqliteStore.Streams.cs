@@ -44,15 +44,12 @@ public sealed partial class SqliteStore
         WHERE stream_id = $stream
         """;
 
-    // A subject that changes between added and removed goes last: its old row goes, and a new rowid comes.
-    private const string DeleteChangedSubject = """
-        DELETE FROM stream_subjects WHERE stream_id = $stream AND subject_key = $key AND included <> $included
-        """;
+    // The receiver's latest word on a subject goes last: its old row goes, and the new one gets the next rowid.
+    private const string DeleteSubject = "DELETE FROM stream_subjects WHERE stream_id = $stream AND subject_key = $key";
 
-    private const string UpsertSubject = """
+    private const string InsertSubject = """
         INSERT INTO stream_subjects (stream_id, subject_key, subject, verified, added_at, included)
         VALUES ($stream, $key, $subject, $verified, $at, $included)
-        ON CONFLICT (stream_id, subject_key) DO UPDATE SET verified = excluded.verified
         """;
 
     /// <inheritdoc/>
@@ -124,13 +121,12 @@ public sealed partial class SqliteStore
         await _writer.ExecuteAsync(
             context =>
             {
-                var changed = context.Command(DeleteChangedSubject);
-                changed.Parameters.AddWithValue("$stream", streamId);
-                changed.Parameters.AddWithValue("$key", subject.SubjectKey);
-                changed.Parameters.AddWithValue("$included", subject.Included ? 1 : 0);
-                changed.ExecuteNonQuery();
+                var previous = context.Command(DeleteSubject);
+                previous.Parameters.AddWithValue("$stream", streamId);
+                previous.Parameters.AddWithValue("$key", subject.SubjectKey);
+                previous.ExecuteNonQuery();
 
-                var command = context.Command(UpsertSubject);
+                var command = context.Command(InsertSubject);
                 command.Parameters.AddWithValue("$stream", streamId);
                 command.Parameters.AddWithValue("$key", subject.SubjectKey);
                 command.Parameters.AddWithValue("$subject", subject.Subject);
@@ -147,7 +143,7 @@ public sealed partial class SqliteStore
         await _writer.ExecuteAsync(
             context =>
             {
-                var command = context.Command("DELETE FROM stream_subjects WHERE stream_id = $stream AND subject_key = $key");
+                var command = context.Command(DeleteSubject);
                 command.Parameters.AddWithValue("$stream", streamId);
                 command.Parameters.AddWithValue("$key", subjectKey);
                 return command.ExecuteNonQuery() == 1;

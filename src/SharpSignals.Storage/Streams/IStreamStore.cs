@@ -43,9 +43,8 @@ public interface IStreamStore
 
     /// <summary>
     /// Records a subject added to the stream (<see cref="StreamSubject.Included"/>) or removed from it.
-    /// When the subject is already there as the same, only its <c>verified</c> flag is updated and it
-    /// keeps its place; when it changes between added and removed it is stored anew and goes last, so
-    /// that the list stays in the order of the receiver's latest word on each subject.
+    /// A subject already there is replaced and goes last, so that the list is in the order of the
+    /// receiver's latest word on each subject (for routing, the latest matching one decides).
     /// </summary>
     /// <param name="streamId">The stream id.</param>
     /// <param name="subject">The subject.</param>

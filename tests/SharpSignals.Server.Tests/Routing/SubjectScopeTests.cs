@@ -83,7 +83,8 @@ public sealed class SubjectScopeTests
         await using var server = SsfTestServer.StartListening();
         var (client, stream) = await PollStreamAsync(server);
 
-        // The whole of tenant t1 removed, then Alice in it added back.
+        // Alice in tenant t1 added (which narrows nothing), the whole of t1 removed, then Alice added again.
+        await ChangeAsync(client, "add", stream, AliceInTenant1);
         await ChangeAsync(client, "remove", stream, Tenant1);
         await PublishAboutAsync(client, AliceInTenant1);
         await PublishAboutAsync(client, BobInTenant2);
