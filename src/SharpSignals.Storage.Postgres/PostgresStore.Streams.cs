@@ -22,7 +22,7 @@ public sealed partial class PostgresStore
 
     /// <summary>A stream's subjects in the order they were added; served by ix_stream_subjects_stream_seq with no sort.</summary>
     internal const string ListSubjectsSql = """
-        SELECT subject_key, subject, verified, added_at FROM stream_subjects
+        SELECT subject_key, subject, verified, added_at, included FROM stream_subjects
         WHERE stream_id = @stream
         ORDER BY seq
         """;
@@ -44,11 +44,12 @@ public sealed partial class PostgresStore
         WHERE stream_id = @stream
         """;
 
-    // The conflict keeps the row, so its seq (its place in the list) and its added_at stay.
-    private const string UpsertSubject = """
-        INSERT INTO stream_subjects (stream_id, subject_key, subject, verified, added_at)
-        VALUES (@stream, @key, @subject, @verified, @at)
-        ON CONFLICT (stream_id, subject_key) DO UPDATE SET verified = excluded.verified
+    // The receiver's latest word on a subject goes last: its old row goes, and the new one gets the next seq.
+    private const string DeleteSubject = "DELETE FROM stream_subjects WHERE stream_id = @stream AND subject_key = @key";
+
+    private const string InsertSubject = """
+        INSERT INTO stream_subjects (stream_id, subject_key, subject, verified, added_at, included)
+        VALUES (@stream, @key, @subject, @verified, @at, @included)
         """;
 
     /// <inheritdoc/>
@@ -147,12 +148,20 @@ public sealed partial class PostgresStore
         await _writer.ExecuteAsync(
             async context =>
             {
-                await using var command = context.Command(UpsertSubject);
+                await using (var previous = context.Command(DeleteSubject))
+                {
+                    previous.Parameters.Text("stream", streamId);
+                    previous.Parameters.Text("key", subject.SubjectKey);
+                    await previous.ExecuteNonQueryAsync().ConfigureAwait(false);
+                }
+
+                await using var command = context.Command(InsertSubject);
                 command.Parameters.Text("stream", streamId);
                 command.Parameters.Text("key", subject.SubjectKey);
                 command.Parameters.Text("subject", subject.Subject);
                 command.Parameters.Boolean("verified", subject.Verified);
                 command.Parameters.Time("at", subject.AddedAt);
+                command.Parameters.Boolean("included", subject.Included);
                 return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
@@ -163,7 +172,7 @@ public sealed partial class PostgresStore
         await _writer.ExecuteAsync(
             async context =>
             {
-                await using var command = context.Command("DELETE FROM stream_subjects WHERE stream_id = @stream AND subject_key = @key");
+                await using var command = context.Command(DeleteSubject);
                 command.Parameters.Text("stream", streamId);
                 command.Parameters.Text("key", subjectKey);
                 return await command.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
@@ -175,16 +184,16 @@ public sealed partial class PostgresStore
         await ReadListAsync(
             ListSubjectsSql,
             p => p.Text("stream", streamId),
-            r => new StreamSubject(r.GetString(0), r.GetString(1), r.GetBoolean(2), ReadTime(r, 3)),
+            r => new StreamSubject(r.GetString(0), r.GetString(1), r.GetBoolean(2), ReadTime(r, 3)) { Included = r.GetBoolean(4) },
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyDictionary<string, IReadOnlyList<StreamSubject>>> ListAllSubjectsAsync(CancellationToken cancellationToken)
     {
         var rows = await ReadListAsync(
-            "SELECT stream_id, subject_key, subject, verified, added_at FROM stream_subjects ORDER BY stream_id, seq",
+            "SELECT stream_id, subject_key, subject, verified, added_at, included FROM stream_subjects ORDER BY stream_id, seq",
             _ => { },
-            r => (StreamId: r.GetString(0), Subject: new StreamSubject(r.GetString(1), r.GetString(2), r.GetBoolean(3), ReadTime(r, 4))),
+            r => (StreamId: r.GetString(0), Subject: new StreamSubject(r.GetString(1), r.GetString(2), r.GetBoolean(3), ReadTime(r, 4)) { Included = r.GetBoolean(5) }),
             cancellationToken).ConfigureAwait(false);
         return rows.GroupBy(r => r.StreamId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<StreamSubject>)g.Select(r => r.Subject).ToList(), StringComparer.Ordinal);

@@ -22,7 +22,7 @@ public sealed partial class SqliteStore
 
     /// <summary>A stream's subjects in the order they were added: rowid order, sorted over that stream's rows only.</summary>
     internal const string ListSubjectsSql = """
-        SELECT subject_key, subject, verified, added_at FROM stream_subjects
+        SELECT subject_key, subject, verified, added_at, included FROM stream_subjects
         WHERE stream_id = $stream
         ORDER BY rowid
         """;
@@ -44,10 +44,12 @@ public sealed partial class SqliteStore
         WHERE stream_id = $stream
         """;
 
-    private const string UpsertSubject = """
-        INSERT INTO stream_subjects (stream_id, subject_key, subject, verified, added_at)
-        VALUES ($stream, $key, $subject, $verified, $at)
-        ON CONFLICT (stream_id, subject_key) DO UPDATE SET verified = excluded.verified
+    // The receiver's latest word on a subject goes last: its old row goes, and the new one gets the next rowid.
+    private const string DeleteSubject = "DELETE FROM stream_subjects WHERE stream_id = $stream AND subject_key = $key";
+
+    private const string InsertSubject = """
+        INSERT INTO stream_subjects (stream_id, subject_key, subject, verified, added_at, included)
+        VALUES ($stream, $key, $subject, $verified, $at, $included)
         """;
 
     /// <inheritdoc/>
@@ -139,12 +141,18 @@ public sealed partial class SqliteStore
         await _writer.ExecuteAsync(
             context =>
             {
-                var command = context.Command(UpsertSubject);
+                var previous = context.Command(DeleteSubject);
+                previous.Parameters.AddWithValue("$stream", streamId);
+                previous.Parameters.AddWithValue("$key", subject.SubjectKey);
+                previous.ExecuteNonQuery();
+
+                var command = context.Command(InsertSubject);
                 command.Parameters.AddWithValue("$stream", streamId);
                 command.Parameters.AddWithValue("$key", subject.SubjectKey);
                 command.Parameters.AddWithValue("$subject", subject.Subject);
                 command.Parameters.AddWithValue("$verified", subject.Verified ? 1 : 0);
                 command.Parameters.AddWithValue("$at", ToUnixMs(subject.AddedAt));
+                command.Parameters.AddWithValue("$included", subject.Included ? 1 : 0);
                 return command.ExecuteNonQuery();
             },
             cancellationToken).ConfigureAwait(false);
@@ -155,7 +163,7 @@ public sealed partial class SqliteStore
         await _writer.ExecuteAsync(
             context =>
             {
-                var command = context.Command("DELETE FROM stream_subjects WHERE stream_id = $stream AND subject_key = $key");
+                var command = context.Command(DeleteSubject);
                 command.Parameters.AddWithValue("$stream", streamId);
                 command.Parameters.AddWithValue("$key", subjectKey);
                 return command.ExecuteNonQuery() == 1;
@@ -167,21 +175,21 @@ public sealed partial class SqliteStore
         await ReadListAsync(
             ListSubjectsSql,
             p => p.AddWithValue("$stream", streamId),
-            r => new StreamSubject(r.GetString(0), r.GetString(1), r.GetInt64(2) != 0, FromUnixMs(r.GetInt64(3))),
+            r => new StreamSubject(r.GetString(0), r.GetString(1), r.GetInt64(2) != 0, FromUnixMs(r.GetInt64(3))) { Included = r.GetInt64(4) != 0 },
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyDictionary<string, IReadOnlyList<StreamSubject>>> ListAllSubjectsAsync(CancellationToken cancellationToken)
     {
         var rows = await ReadAsync(
-            "SELECT stream_id, subject_key, subject, verified, added_at FROM stream_subjects ORDER BY stream_id, rowid",
+            "SELECT stream_id, subject_key, subject, verified, added_at, included FROM stream_subjects ORDER BY stream_id, rowid",
             _ => { },
             r =>
             {
                 var all = new List<(string StreamId, StreamSubject Subject)>();
                 while (r.Read())
                 {
-                    all.Add((r.GetString(0), new StreamSubject(r.GetString(1), r.GetString(2), r.GetInt64(3) != 0, FromUnixMs(r.GetInt64(4)))));
+                    all.Add((r.GetString(0), new StreamSubject(r.GetString(1), r.GetString(2), r.GetInt64(3) != 0, FromUnixMs(r.GetInt64(4))) { Included = r.GetInt64(5) != 0 }));
                 }
 
                 return all;

@@ -32,6 +32,7 @@ internal static class StreamCreateCommand
         var sourceClientId = new Option<string?>("--source-client-id") { Description = "Inbound: OAuth client id at the source's token endpoint." };
         var sourceClientSecret = new Option<string?>("--source-client-secret") { Description = "Inbound: OAuth client secret at the source's token endpoint." };
         var sourceTokenEndpoint = new Option<string?>("--source-token-endpoint") { Description = "Inbound: the source's OAuth token endpoint." };
+        var echo = new Option<bool>("--echo") { Description = "Inbound: events received on this stream also reach your own outbound streams (by default they reach every stream of the project but yours)." };
         var i2scim = new Option<FileInfo?>("--i2scim-file") { Description = "Also write the new stream as an i2scim stream file (the only time an inbound push credential is shown)." };
         var alias = new Option<string?>("--alias") { Description = "The alias written to --i2scim-file." };
 
@@ -39,7 +40,7 @@ internal static class StreamCreateCommand
         {
             delivery, endpoint, authorization, events, audience, routeMode, description, project,
             inbound, join, sourceIssuer, sourceJwks, sourceConfiguration, sourceAuthorization, sourceClientId, sourceClientSecret, sourceTokenEndpoint,
-            i2scim, alias,
+            echo, i2scim, alias,
         };
         app.SetAction(command, async context =>
         {
@@ -59,6 +60,16 @@ internal static class StreamCreateCommand
             if (!isInbound && sourceGiven)
             {
                 throw CliException.Usage("the --source-* options are for inbound streams: add --inbound or --join ISSUER");
+            }
+
+            if (!isInbound && context.Get(echo))
+            {
+                throw CliException.Usage("--echo is for inbound streams: add --inbound or --join ISSUER");
+            }
+
+            if (context.Get(echo))
+            {
+                source["echo"] = true;
             }
 
             if (isInbound && source["issuer"] is null)
@@ -143,6 +154,7 @@ internal static class StreamCreateCommand
             "ssf stream create --delivery push --endpoint https://rx.example.com/events --authorization \"Bearer s3cret\" --events session-revoked",
             "ssf stream create --inbound --source-issuer https://idp.example.com --source-jwks https://idp.example.com/jwks.json --route-mode forward",
             "ssf stream create --inbound --delivery poll --source-issuer https://tx.example.com --endpoint https://tx.example.com/poll/1 --authorization \"Bearer T\"",
+            "ssf stream create --inbound --source-issuer https://node1.example.com --echo",
             "ssf stream create --join https://tx.example.com --source-authorization \"Bearer T\" --delivery poll --events session-revoked",
             "ssf stream create --events prov:create:full prov:delete --i2scim-file rcv-stream.json");
     }

@@ -33,6 +33,7 @@ internal static class StreamView
             yield return ("source.jwks_uri", source.Str("jwks_uri"));
             yield return ("source.stream_id", source.Str("stream_id"));
             yield return ("source.status", source.Str("status"));
+            yield return ("source.echo", source["echo"]?.GetValue<bool>() == true ? "yes: also to the owner's own outbound streams" : "no: never to the owner's own outbound streams");
         }
     }
 

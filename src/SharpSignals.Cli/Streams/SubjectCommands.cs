@@ -24,7 +24,9 @@ internal static class SubjectCommands
         var id = new Argument<string>("stream-id") { Description = "The stream." };
         var subjectArgument = new Argument<string>("subject") { Description = SubjectInput.Help };
         var unverified = new Option<bool>("--unverified") { Description = "Mark the subject as not verified by the receiver (add only)." };
-        var command = new Command(verb, verb == "add" ? "Add a subject to a stream." : "Remove a subject from a stream.") { id, subjectArgument };
+        var command = new Command(verb, verb == "add"
+            ? "Add a subject to a stream: under the server's default_subjects NONE its events come from now on; under ALL (every subject already comes) it takes back a removal."
+            : "Remove a subject from a stream: its events stop from now on, also under default_subjects ALL for a subject never added.") { id, subjectArgument };
         if (verb == "add")
         {
             command.Options.Add(unverified);

@@ -75,13 +75,14 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
 
     /// <summary>
     /// The outbound streams an event goes to (DESIGN.md, "The path of one event"): same project, not
-    /// disabled, the event type in <c>events_delivered</c>, the subject among the stream's subjects,
-    /// and never back where it came from: neither the stream it came in on nor, when that stream's
-    /// source is a replica (project replication), any stream of the client that owns it.
+    /// disabled, the event type in <c>events_delivered</c>, the subject in scope, and never back where
+    /// it came from: neither the stream it came in on nor, unless that stream's source opts in with
+    /// <c>echo</c>, any stream of the client that owns it (a node of a replicated project never gets
+    /// its own events back).
     /// </summary>
     public List<StreamRoute> Match(SecurityEventToken set, string project, string? sourceStreamId)
     {
-        var origin = sourceStreamId is not null && Find(sourceStreamId) is { Configuration.Source.Replica: true } source ? source.OwnerClientId : null;
+        var origin = sourceStreamId is not null && Find(sourceStreamId) is { Configuration.Source.Echo: false } source ? source.OwnerClientId : null;
         var matches = new List<StreamRoute>();
         foreach (var route in _routes.Values)
         {
@@ -98,14 +99,21 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
 
     private bool SubjectInScope(StreamRoute route, SubjectIdentifier? subject)
     {
-        // With subjects added, the stream carries those only (SSF 1.0 §8.1.3 matching rules); with
-        // none, default_subjects decides.
-        if (route.Subjects.Count == 0)
+        // SSF 1.0 §8.1.3: the receiver's latest add or remove of a subject that matches the event's
+        // (the §3.3 matching rules) decides. Without one, default_subjects does: under ALL every
+        // subject is in scope and adding one narrows nothing; under NONE only added ones are.
+        if (subject is not null)
         {
-            return options.Value.DefaultSubjects == "ALL";
+            for (var i = route.Subjects.Count - 1; i >= 0; i--)
+            {
+                if (route.Subjects[i].Subject.Matches(subject))
+                {
+                    return route.Subjects[i].Included;
+                }
+            }
         }
 
-        return subject is not null && route.Subjects.Any(s => s.Matches(subject));
+        return options.Value.DefaultSubjects == "ALL";
     }
 
     private async Task RefreshAsync(StreamRecord stream, CancellationToken cancellationToken) =>
@@ -113,7 +121,7 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
 
     private void Refresh(StreamRecord stream, IReadOnlyList<StreamSubject> subjects)
     {
-        var version = (stream, string.Join('\n', subjects.Select(s => s.Subject)));
+        var version = (stream, string.Join('\n', subjects.Select(s => (s.Included ? "+" : "-") + s.Subject)));
         if (_versions.TryGetValue(stream.StreamId, out var loaded) && loaded == version && _routes.ContainsKey(stream.StreamId))
         {
             // Unchanged (a periodic reload): nothing to tell anyone.
@@ -125,7 +133,7 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
             codec.Decode(stream),
             stream.Status,
             stream.OwnerClientId,
-            subjects.Select(s => SubjectIdentifier.Parse(s.Subject)).ToList())
+            subjects.Select(s => new RouteSubject(SubjectIdentifier.Parse(s.Subject), s.Included)).ToList())
         {
             PauseNoticePosition = stream.PauseNoticePosition,
         };

@@ -1,15 +1,17 @@
 using System.Collections.Frozen;
 using SharpSignals.Server.Streams;
-using SharpSignals.Tokens.Subjects;
 
 namespace SharpSignals.Server.Routing;
 
-/// <summary>What routing and delivery need to know of one stream, kept in memory (secrets decrypted).</summary>
+/// <summary>
+/// What routing and delivery need to know of one stream, kept in memory (secrets decrypted). Its
+/// subjects are in the order of the receiver's latest change to each.
+/// </summary>
 internal sealed record StreamRoute(
     StreamConfiguration Configuration,
     string Status,
     string? OwnerClientId,
-    IReadOnlyList<SubjectIdentifier> Subjects)
+    IReadOnlyList<RouteSubject> Subjects)
 {
     public string StreamId => Configuration.StreamId;
 

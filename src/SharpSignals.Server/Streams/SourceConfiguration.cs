@@ -64,12 +64,14 @@ internal sealed record SourceConfiguration
     public string? StatusReason { get; init; }
 
     /// <summary>
-    /// Project replication (the i2scim cluster case): the source is a node of the project that owns
-    /// this stream and takes the project's events through outbound streams of its own. What it sends
-    /// reaches every other stream of the project and never returns to it.
+    /// Whether events received on this stream also reach the outbound streams of the client that owns
+    /// it. By default they do not (README, "Receiving and routing"): a client that sends its events in
+    /// and takes the project's events out, as each node of an i2scim cluster does, gets every other
+    /// client's events and never its own back. The retired <c>replica</c> member asked for that default;
+    /// stored streams that carry it are read as they are, since it has no meaning any more.
     /// </summary>
-    [JsonPropertyName("replica")]
-    public bool Replica { get; init; }
+    [JsonPropertyName("echo")]
+    public bool Echo { get; init; }
 
     /// <summary>Whether this server joined the source as an SSF receiver (it holds a credential for its API).</summary>
     [JsonIgnore]

@@ -73,8 +73,15 @@ internal sealed record StreamRequest
                 ClientId = String(s, "client_id", "source.client_id", body.Errors),
                 ClientSecret = String(s, "client_secret", "source.client_secret", body.Errors),
                 TokenEndpoint = String(s, "token_endpoint", "source.token_endpoint", body.Errors),
-                Replica = Boolean(s, "replica", "source.replica", body.Errors) ?? false,
+                Echo = Boolean(s, "echo", "source.echo", body.Errors) ?? false,
             };
+
+            // The retired replica member asked for what is now the default (no echo to the owner);
+            // it is still taken, so that existing clients keep working, but cannot ask for both.
+            if (Boolean(s, "replica", "source.replica", body.Errors) == true && source.Echo)
+            {
+                body.Errors.Add("source.replica (retired: no echo is the default) contradicts source.echo");
+            }
         }
 
         return new StreamRequest

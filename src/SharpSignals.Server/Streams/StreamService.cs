@@ -79,9 +79,9 @@ internal sealed partial class StreamService(
             ? CheckInboundDelivery(streamId, request, errors)
             : CheckDelivery(streamId, request.HasDelivery ? request.Delivery : null, errors);
         var source = inbound ? CheckSource(request, errors) : null;
-        if (source is { Replica: true } && caller.ClientIdOf() is null)
+        if (source is { Echo: true } && caller.ClientIdOf() is null)
         {
-            errors.Add("source.replica marks the node's own inbound stream: the node's client creates it, so that its own outbound streams are known");
+            errors.Add("source.echo sends a client's own events back to its own outbound streams: a stream the admin creates has no owner to echo to");
         }
         if (!inbound && request.HasSource)
         {
@@ -368,6 +368,10 @@ internal sealed partial class StreamService(
         }
     }
 
+    /// <summary>
+    /// SSF 1.0 §8.1.3.2: the subject is in scope from now on. Under <c>default_subjects</c> NONE that
+    /// includes it; under ALL it takes back a removal and narrows nothing.
+    /// </summary>
     public async Task<StreamOutcome?> AddSubjectAsync(ClaimsPrincipal caller, JsonBody body, CancellationToken cancellationToken)
     {
         var (record, subject, error) = await SubjectRequestAsync(caller, body, cancellationToken);
@@ -387,6 +391,7 @@ internal sealed partial class StreamService(
         return null;
     }
 
+    /// <summary>SSF 1.0 §8.1.3.3: the subject is out of scope from now on, whatever <c>default_subjects</c> says.</summary>
     public async Task<StreamOutcome?> RemoveSubjectAsync(ClaimsPrincipal caller, JsonBody body, CancellationToken cancellationToken)
     {
         var (record, subject, error) = await SubjectRequestAsync(caller, body, cancellationToken);
@@ -395,9 +400,11 @@ internal sealed partial class StreamService(
             return error;
         }
 
-        // SSF 1.0 §8.1.3.3: removing a subject that is not there is answered like a removal, so
-        // the answer reveals nothing about which subjects exist.
-        await store.RemoveSubjectAsync(record!.StreamId, subject!.CanonicalKey, cancellationToken);
+        // SSF 1.0 §8.1.3: the subject is out of scope from now on, also one never added (under
+        // default_subjects ALL every subject is in scope until removed); it is kept as removed rather
+        // than forgotten. A subject that was not there is answered the same (§8.1.3.3), so the answer
+        // reveals nothing about which subjects exist.
+        await store.AddSubjectAsync(record!.StreamId, new StreamSubject(subject!.CanonicalKey, subject.ToJson(), Verified: true, time.GetUtcNow()) { Included = false }, cancellationToken);
         await TouchAndRefreshAsync(record, cancellationToken);
         return null;
     }

@@ -57,21 +57,25 @@ public interface IStreamStore
     /// <returns>Whether the stream existed.</returns>
     ValueTask<bool> DeleteStreamAsync(string streamId, CancellationToken cancellationToken);
 
-    /// <summary>Adds a subject, or updates its <c>verified</c> flag when it is already there.</summary>
+    /// <summary>
+    /// Records a subject added to the stream (<see cref="StreamSubject.Included"/>) or removed from it.
+    /// A subject already there is replaced and goes last, so that the list is in the order of the
+    /// receiver's latest word on each subject (for routing, the latest matching one decides).
+    /// </summary>
     /// <param name="streamId">The stream id.</param>
     /// <param name="subject">The subject.</param>
     /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
     /// <returns>A task that completes when the subject is durable.</returns>
     ValueTask AddSubjectAsync(string streamId, StreamSubject subject, CancellationToken cancellationToken);
 
-    /// <summary>Removes a subject.</summary>
+    /// <summary>Forgets a subject, whether it was added or removed.</summary>
     /// <param name="streamId">The stream id.</param>
     /// <param name="subjectKey">The subject's canonical form.</param>
     /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
     /// <returns>Whether the subject was there.</returns>
     ValueTask<bool> RemoveSubjectAsync(string streamId, string subjectKey, CancellationToken cancellationToken);
 
-    /// <summary>A stream's subjects, in the order they were added.</summary>
+    /// <summary>A stream's subjects, added and removed, in the order they were recorded.</summary>
     /// <param name="streamId">The stream id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The subjects.</returns>

@@ -93,6 +93,30 @@ public sealed class StreamCommandsTests(LoopbackServer server)
         Assert.Null(stream["delivery"]!["authorization_header"]);
     }
 
+    [Fact]
+    public async Task StreamCreate_InboundWithEcho_OptsTheStreamIntoEchoes_WithoutItEchoIsOff()
+    {
+        using var cli = new CliSession();
+        await cli.LoginAdminAsync(server);
+        await cli.RegisterClientAsync("echo-p");
+        using var rx = server.Client(await AccessTokenAsync(cli));
+
+        var echoing = (await cli.RunAsync("stream", "create", "--server", "rx", "--inbound", "--source-issuer", "http://127.0.0.1:9/node-a", "--echo")).Succeeded().Out;
+        var plain = (await cli.RunAsync("stream", "create", "--server", "rx", "--inbound", "--source-issuer", "http://127.0.0.1:9/node-b", "--json")).Succeeded().Json;
+
+        Assert.Contains("source.echo", echoing, StringComparison.Ordinal);
+        Assert.Contains("yes: also to the owner's own outbound streams", echoing, StringComparison.Ordinal);
+        var streams = (await LoopbackServer.GetJsonAsync(rx, "ssf/streams")).AsArray();
+        Assert.Equal(2, streams.Count);
+        var stored = streams.Single(s => s!["source"]!["issuer"]!.GetValue<string>() == "http://127.0.0.1:9/node-a")!;
+        Assert.True(stored["source"]!["echo"]!.GetValue<bool>());
+        Assert.False(streams.Single(s => s!["stream_id"]!.GetValue<string>() == plain["stream_id"]!.GetValue<string>())!["source"]!["echo"]!.GetValue<bool>());
+
+        // On an outbound stream the option means nothing: refused before anything is sent.
+        (await cli.RunAsync("stream", "create", "--server", "rx", "--echo")).FailedWith(ExitCodes.Usage);
+        Assert.Equal(2, (await LoopbackServer.GetJsonAsync(rx, "ssf/streams")).AsArray().Count);
+    }
+
     [Theory]
     [InlineData("--inbound")]
     [InlineData("--join", "https://tx.example.com")]

@@ -138,12 +138,13 @@ public sealed class ServerToServerTests : IAsyncLifetime
 
     /// <summary>
     /// A (as admin) pushes to B's inbound push stream, with B's issuer as aud and the credential B
-    /// generated; on B a client drains an outbound poll stream in the same project.
+    /// generated; on B the same client drains an outbound poll stream of its own in the same project,
+    /// which its inbound stream opts in to (<c>echo</c>: a client's own events do not come back to it otherwise).
     /// </summary>
     private async Task<(HttpClient BClient, string BOutboundId)> PushChainAsync()
     {
         var (bClient, _, _) = await _b.RegisterClientAsync();
-        var inbound = await SsfTestServer.CreateStreamAsync(bClient, new { direction = "inbound", delivery = new { method = Push }, source = new { issuer = _a.Issuer } });
+        var inbound = await SsfTestServer.CreateStreamAsync(bClient, new { direction = "inbound", delivery = new { method = Push }, source = new { issuer = _a.Issuer, echo = true } });
         var outbound = await SsfTestServer.CreateStreamAsync(bClient, new { delivery = new { method = Poll }, events_requested = new[] { SessionRevokedType } });
 
         await SsfTestServer.CreateStreamAsync(_a.Admin, new

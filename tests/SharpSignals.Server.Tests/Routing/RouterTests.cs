@@ -98,8 +98,8 @@ public sealed class RouterTests
 
     /// <summary>
     /// A node of a project (the i2scim cluster case): a client of the hub that pushes its own SETs in on
-    /// one inbound stream (its source marked a replica) and takes the others' out on one outbound push
-    /// stream, both its own.
+    /// one inbound stream and takes the others' out on one outbound push stream, both its own. It sends
+    /// no flag of this server's: never getting its own events back is the default.
     /// </summary>
     private sealed record Node(string Name, SetSigningKey Key, string Issuer, string InboundEndpoint, string Credential, RecordingReceiver Receiver)
     {
@@ -112,7 +112,7 @@ public sealed class RouterTests
             var inbound = await SsfTestServer.CreateStreamAsync(client, new
             {
                 direction = "inbound",
-                source = new { issuer, jwks_uri = receiver.Url($"/{name}/jwks.json"), replica = true },
+                source = new { issuer, jwks_uri = receiver.Url($"/{name}/jwks.json") },
             });
             receiver.Serve($"/{name}/jwks.json", Jwk.WritePublicSet([key.PublicJwk]));
             await SsfTestServer.CreateStreamAsync(client, new { events_requested = new[] { SessionRevoked }, delivery = new { method = "urn:ietf:rfc:8935", endpoint_url = receiver.Url($"/{name}/events") } });

@@ -32,8 +32,9 @@ public sealed class RoutingTests : IAsyncLifetime
     {
         var sessions = await StreamAsync(_receiver, new { events_requested = new[] { EventTypes.Caep.SessionRevoked } });
         var credentials = await StreamAsync(_receiver, new { events_requested = new[] { EventTypes.Caep.CredentialChange } });
+        // Under default_subjects ALL (the default) a stream narrows by removing subjects (SSF 1.0 §8.1.3).
         var alice = await StreamAsync(_receiver, new { events_requested = new[] { EventTypes.Caep.SessionRevoked } });
-        (await _receiver.PostAsJsonAsync("/ssf/subjects/add", new { stream_id = alice, subject = new { format = "email", email = "alice@example.com" } })).EnsureSuccessStatusCode();
+        (await _receiver.PostAsJsonAsync("/ssf/subjects/remove", new { stream_id = alice, subject = new { format = "email", email = "bob@example.com" } })).EnsureSuccessStatusCode();
         var disabled = await StreamAsync(_receiver, new { events_requested = new[] { EventTypes.Caep.SessionRevoked } });
         (await _receiver.PostAsJsonAsync("/ssf/status", new { stream_id = disabled, status = "disabled" })).EnsureSuccessStatusCode();
         var (otherProject, _, _) = await _server.RegisterClientAsync("p2");

@@ -11,8 +11,8 @@ namespace SharpSignals.Storage.Tests.Contracts;
 /// <item>Update replaces every stored value but the id, and returns false (creating nothing) for an unknown id.</item>
 /// <item>Delete removes the stream, its subjects and all its delivery entries (pending, delivered and dead) in one transaction; the events stay in the log.</item>
 /// <item>Listing is oldest first (equal creation times by stream id), filtered by whichever of project and owner is set.</item>
-/// <item>Adding a subject again only updates <c>verified</c>: it keeps its place, its <c>added_at</c> and its subject JSON.</item>
-/// <item>Subjects are listed in the order they were added (call order, not <c>added_at</c> order); a subject removed and added again goes last.</item>
+/// <item>A subject is kept as added (included) or removed (excluded). Recording one that is there again, either way, replaces it: it goes last, with its new values.</item>
+/// <item>Subjects are listed in the order they were recorded (call order, not <c>added_at</c> order): the receiver's latest word on each comes last; a subject forgotten and added again goes last too.</item>
 /// <item>A subject can only be added to a stream that exists; otherwise the call fails with an exception.</item>
 /// </list>
 /// </summary>
@@ -228,19 +228,20 @@ public abstract class StreamStoreContractTests : StoreContractBase
     }
 
     [Fact]
-    public async Task AddSubjectAsync_ExistingKey_UpdatesVerifiedOnlyAndKeepsItsPlace()
+    public async Task AddSubjectAsync_ExistingKey_ReplacesItsRowWhichGoesLast()
     {
         await Store.CreateStreamAsync(Stream("s1"), CancellationToken.None);
         await Store.AddSubjectAsync("s1", Subject("k1") with { Verified = false }, CancellationToken.None);
         await Store.AddSubjectAsync("s1", Subject("k2"), CancellationToken.None);
 
-        await Store.AddSubjectAsync("s1", new StreamSubject("k1", """{"format":"opaque","id":"other"}""", Verified: true, T0.AddHours(1)), CancellationToken.None);
+        var other = new StreamSubject("k1", """{"format":"opaque","id":"other"}""", Verified: true, T0.AddHours(1));
+        await Store.AddSubjectAsync("s1", other, CancellationToken.None);
         var afterVerify = await Store.ListSubjectsAsync("s1", CancellationToken.None);
-        await Store.AddSubjectAsync("s1", Subject("k1") with { Verified = false }, CancellationToken.None);
+        await Store.AddSubjectAsync("s1", Subject("k2", T0.AddHours(2)) with { Verified = false }, CancellationToken.None);
         var afterUnverify = await Store.ListSubjectsAsync("s1", CancellationToken.None);
 
-        Assert.Equal([Subject("k1") with { Verified = true }, Subject("k2")], afterVerify);
-        Assert.Equal([Subject("k1") with { Verified = false }, Subject("k2")], afterUnverify);
+        Assert.Equal([Subject("k2"), other], afterVerify);
+        Assert.Equal([other, Subject("k2", T0.AddHours(2)) with { Verified = false }], afterUnverify);
     }
 
     [Fact]
@@ -264,6 +265,33 @@ public abstract class StreamStoreContractTests : StoreContractBase
 
         await Store.AddSubjectAsync("s1", Subject("k1"), CancellationToken.None);
         Assert.Equal(["k2", "k1"], (await Store.ListSubjectsAsync("s1", CancellationToken.None)).Select(s => s.SubjectKey));
+    }
+
+    [Fact]
+    public async Task AddSubjectAsync_ExcludedSubject_IsKeptAsExcluded_AndTheLatestWordOnEachSubjectComesLast()
+    {
+        await Store.CreateStreamAsync(Stream("s1"), CancellationToken.None);
+        await Store.AddSubjectAsync("s1", Subject("k1"), CancellationToken.None);
+        await Store.AddSubjectAsync("s1", Subject("k2") with { Included = false }, CancellationToken.None);
+        await Store.AddSubjectAsync("s1", Subject("k3"), CancellationToken.None);
+        var first = await Store.ListSubjectsAsync("s1", CancellationToken.None);
+
+        // k1 removed, then k2 removed again: each goes last.
+        await Store.AddSubjectAsync("s1", Subject("k1", T0.AddHours(1)) with { Included = false, Verified = false }, CancellationToken.None);
+        await Store.AddSubjectAsync("s1", Subject("k2", T0.AddHours(2)) with { Included = false }, CancellationToken.None);
+        var afterRemoval = await Store.ListSubjectsAsync("s1", CancellationToken.None);
+
+        // k1 added back: last again, included.
+        await Store.AddSubjectAsync("s1", Subject("k1", T0.AddHours(3)), CancellationToken.None);
+        var afterReAdding = await Store.ListSubjectsAsync("s1", CancellationToken.None);
+
+        Assert.Equal([Subject("k1"), Subject("k2") with { Included = false }, Subject("k3")], first);
+        Assert.Equal([Subject("k3"), Subject("k1", T0.AddHours(1)) with { Included = false, Verified = false }, Subject("k2", T0.AddHours(2)) with { Included = false }], afterRemoval);
+        Assert.Equal([Subject("k3"), Subject("k2", T0.AddHours(2)) with { Included = false }, Subject("k1", T0.AddHours(3))], afterReAdding);
+        Assert.Equal(afterReAdding, (await Store.ListAllSubjectsAsync(CancellationToken.None))["s1"]);
+
+        await ReopenAsync();
+        Assert.Equal(afterReAdding, await Store.ListSubjectsAsync("s1", CancellationToken.None));
     }
 
     [Fact]

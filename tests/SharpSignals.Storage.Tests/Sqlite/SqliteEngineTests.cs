@@ -321,6 +321,23 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
         }
     }
 
+    [Fact]
+    public async Task Migration0007_SubjectsStoredBeforeIt_StayIncluded()
+    {
+        await _store.CreateStreamAsync(new StreamRecord("s1", "p1", "c1", "outbound", "enabled", "{}", T0, T0), CancellationToken.None);
+        await _store.DisposeAsync();
+
+        // The database as the release before left it: a subject without the column, the script not applied.
+        Execute("ALTER TABLE stream_subjects DROP COLUMN included");
+        Execute("DELETE FROM schema_migrations WHERE version = 7");
+        Execute("""INSERT INTO stream_subjects (stream_id, subject_key, subject, verified, added_at) VALUES ('s1', 'k1', '{"format":"opaque","id":"k1"}', 1, 0)""");
+        _store = _database.Open();
+
+        var subject = Assert.Single(await _store.ListSubjectsAsync("s1", CancellationToken.None));
+        Assert.Equal("k1", subject.SubjectKey);
+        Assert.True(subject.Included);
+    }
+
     private static NewEvent Event(string jti) => new("https://tx.example", jti, "p1", ["urn:a"], $"token-{jti}", T0);
 
     /// <summary>Appends <paramref name="count"/> events with SET-sized tokens, 50 at a time, as concurrent requests would.</summary>
