@@ -168,18 +168,6 @@ public sealed partial class PostgresStore
     }
 
     /// <inheritdoc/>
-    public async ValueTask<bool> RemoveSubjectAsync(string streamId, string subjectKey, CancellationToken cancellationToken) =>
-        await _writer.ExecuteAsync(
-            async context =>
-            {
-                await using var command = context.Command(DeleteSubject);
-                command.Parameters.Text("stream", streamId);
-                command.Parameters.Text("key", subjectKey);
-                return await command.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
-            },
-            cancellationToken).ConfigureAwait(false);
-
-    /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<StreamSubject>> ListSubjectsAsync(string streamId, CancellationToken cancellationToken) =>
         await ReadListAsync(
             ListSubjectsSql,

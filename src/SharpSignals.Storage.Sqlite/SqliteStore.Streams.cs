@@ -159,18 +159,6 @@ public sealed partial class SqliteStore
     }
 
     /// <inheritdoc/>
-    public async ValueTask<bool> RemoveSubjectAsync(string streamId, string subjectKey, CancellationToken cancellationToken) =>
-        await _writer.ExecuteAsync(
-            context =>
-            {
-                var command = context.Command(DeleteSubject);
-                command.Parameters.AddWithValue("$stream", streamId);
-                command.Parameters.AddWithValue("$key", subjectKey);
-                return command.ExecuteNonQuery() == 1;
-            },
-            cancellationToken).ConfigureAwait(false);
-
-    /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<StreamSubject>> ListSubjectsAsync(string streamId, CancellationToken cancellationToken) =>
         await ReadListAsync(
             ListSubjectsSql,

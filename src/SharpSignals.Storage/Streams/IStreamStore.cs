@@ -68,13 +68,6 @@ public interface IStreamStore
     /// <returns>A task that completes when the subject is durable.</returns>
     ValueTask AddSubjectAsync(string streamId, StreamSubject subject, CancellationToken cancellationToken);
 
-    /// <summary>Forgets a subject, whether it was added or removed.</summary>
-    /// <param name="streamId">The stream id.</param>
-    /// <param name="subjectKey">The subject's canonical form.</param>
-    /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
-    /// <returns>Whether the subject was there.</returns>
-    ValueTask<bool> RemoveSubjectAsync(string streamId, string subjectKey, CancellationToken cancellationToken);
-
     /// <summary>A stream's subjects, added and removed, in the order they were recorded.</summary>
     /// <param name="streamId">The stream id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>

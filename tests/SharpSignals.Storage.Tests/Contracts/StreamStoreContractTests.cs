@@ -245,29 +245,6 @@ public abstract class StreamStoreContractTests : StoreContractBase
     }
 
     [Fact]
-    public async Task RemoveSubjectAsync_ReportsWhetherItWasThere_AndAReAddedSubjectGoesLast()
-    {
-        await Store.CreateStreamAsync(Stream("s1"), CancellationToken.None);
-        await Store.CreateStreamAsync(Stream("s2"), CancellationToken.None);
-        await Store.AddSubjectAsync("s1", Subject("k1"), CancellationToken.None);
-        await Store.AddSubjectAsync("s1", Subject("k2"), CancellationToken.None);
-        await Store.AddSubjectAsync("s2", Subject("k1"), CancellationToken.None);
-
-        var removed = await Store.RemoveSubjectAsync("s1", "k1", CancellationToken.None);
-        var again = await Store.RemoveSubjectAsync("s1", "k1", CancellationToken.None);
-        var unknownStream = await Store.RemoveSubjectAsync("ghost", "k2", CancellationToken.None);
-
-        Assert.True(removed);
-        Assert.False(again);
-        Assert.False(unknownStream);
-        Assert.Equal(["k2"], (await Store.ListSubjectsAsync("s1", CancellationToken.None)).Select(s => s.SubjectKey));
-        Assert.Equal(["k1"], (await Store.ListSubjectsAsync("s2", CancellationToken.None)).Select(s => s.SubjectKey));
-
-        await Store.AddSubjectAsync("s1", Subject("k1"), CancellationToken.None);
-        Assert.Equal(["k2", "k1"], (await Store.ListSubjectsAsync("s1", CancellationToken.None)).Select(s => s.SubjectKey));
-    }
-
-    [Fact]
     public async Task AddSubjectAsync_ExcludedSubject_IsKeptAsExcluded_AndTheLatestWordOnEachSubjectComesLast()
     {
         await Store.CreateStreamAsync(Stream("s1"), CancellationToken.None);
