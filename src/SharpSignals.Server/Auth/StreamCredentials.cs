@@ -9,8 +9,15 @@ namespace SharpSignals.Server.Auth;
 /// takes it at its stream's poll endpoint, the push receiver at its stream's push endpoint, and
 /// nothing else takes it at all.
 /// </summary>
-internal sealed class StreamCredentials(IStreamStore store)
+internal sealed class StreamCredentials(IStreamStore store, TimeProvider time)
 {
+    /// <summary>
+    /// Each stream's credential hash, so that a pushed SET or a poll does not cost a store read
+    /// (DESIGN.md, "Performance budget"); issuing and revoking here drop it at once, another node's
+    /// change is seen within <see cref="StoreReadCache{T}.Lifetime"/>.
+    /// </summary>
+    private readonly StoreReadCache<string> _hashes = new(time);
+
     /// <summary>Begins every stream credential, so that the token handler never looks it up as an access token.</summary>
     public const string Prefix = "ssc_";
 
@@ -21,15 +28,21 @@ internal sealed class StreamCredentials(IStreamStore store)
     public async ValueTask<string?> IssueAsync(string streamId, CancellationToken cancellationToken)
     {
         var credential = Prefix + TokenHashing.NewToken();
-        return await store.SetCredentialHashAsync(streamId, TokenHashing.Hash(credential), cancellationToken) ? credential : null;
+        var issued = await store.SetCredentialHashAsync(streamId, TokenHashing.Hash(credential), cancellationToken);
+        _hashes.Invalidate();
+        return issued ? credential : null;
     }
 
-    public ValueTask<bool> RevokeAsync(string streamId, CancellationToken cancellationToken) =>
-        store.SetCredentialHashAsync(streamId, null, cancellationToken);
+    public async ValueTask<bool> RevokeAsync(string streamId, CancellationToken cancellationToken)
+    {
+        var revoked = await store.SetCredentialHashAsync(streamId, null, cancellationToken);
+        _hashes.Invalidate();
+        return revoked;
+    }
 
     /// <summary>Whether <paramref name="token"/> (the bearer token, without the scheme) is the stream's current credential.</summary>
     public async ValueTask<bool> MatchesAsync(string streamId, string? token, CancellationToken cancellationToken) =>
         token is not null && IsStreamCredential(token)
-        && await store.GetCredentialHashAsync(streamId, cancellationToken) is { } hash
+        && await _hashes.FindAsync(streamId, store.GetCredentialHashAsync, cancellationToken) is { } hash
         && TokenHashing.Matches(token, hash);
 }
