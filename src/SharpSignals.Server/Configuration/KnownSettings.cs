@@ -108,32 +108,7 @@ internal sealed class KnownSettings
     {
         var name = unknown[(unknown.LastIndexOf(':') + 1)..];
         var sameName = known.Where(k => k.EndsWith(":" + name, StringComparison.OrdinalIgnoreCase)).MinBy(k => k.Length);
-        return sameName ?? known.MinBy(k => Distance(unknown.ToUpperInvariant(), k.ToUpperInvariant())) ?? Root;
-    }
-
-    /// <summary>Levenshtein distance: the fewest single-character edits from one to the other.</summary>
-    private static int Distance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j], current[j - 1]) + 1);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
+        return sameName ?? known.MinBy(k => Spelling.Distance(unknown, k)) ?? Root;
     }
 
     /// <summary>A value the configuration binder sets from one string.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SharpSignals.Server.Configuration;
 using SharpSignals.Tokens.Events;
 
 namespace SharpSignals.Server.Streams;
@@ -79,7 +80,7 @@ internal sealed class ProjectEventTypes
         var bestDistance = int.MaxValue;
         foreach (var (text, uri) in candidates)
         {
-            var distance = EditDistance(type.ToLowerInvariant(), text.ToLowerInvariant());
+            var distance = Spelling.Distance(type, text);
             if (distance < bestDistance && distance <= Math.Max(2, Math.Min(type.Length, text.Length) / 5))
             {
                 (best, bestDistance) = (uri, distance);
@@ -87,29 +88,5 @@ internal sealed class ProjectEventTypes
         }
 
         return best;
-    }
-
-    /// <summary>Levenshtein distance: the fewest insertions, deletions and substitutions from one to the other.</summary>
-    private static int EditDistance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
     }
 }
