@@ -65,7 +65,7 @@ internal static class AdminEndpoints
             AdminApiJsonContext.Default.AdminDeadLetterArray);
     }
 
-    private static Task<IResult> RetryDeadLetters(string streamId, HttpRequest request, StreamCatalog catalog, IDeliveryStore deliveries, Delivery.StreamSignals signals, CancellationToken cancellationToken) =>
+    private static Task<IResult> RetryDeadLetters(string streamId, HttpRequest request, StreamCatalog catalog, IDeliveryStore deliveries, StreamSignals signals, CancellationToken cancellationToken) =>
         ForDeadLettersAsync(streamId, request, catalog, async jtis =>
         {
             var count = await deliveries.RetryDeadLettersAsync(streamId, jtis, cancellationToken);
@@ -80,7 +80,7 @@ internal static class AdminEndpoints
     /// Body <c>{"from_time": seconds} | {"from_jti": "..."} | {"from_position": n}</c>, exactly one, and
     /// <c>"dry_run": true</c> to learn how many SETs would be sent again without queuing them.
     /// </summary>
-    private static async Task<IResult> Replay(string streamId, HttpRequest request, StreamCatalog catalog, IDeliveryStore deliveries, Delivery.StreamSignals signals, CancellationToken cancellationToken)
+    private static async Task<IResult> Replay(string streamId, HttpRequest request, StreamCatalog catalog, IDeliveryStore deliveries, StreamSignals signals, CancellationToken cancellationToken)
     {
         if (catalog.Find(streamId) is null)
         {

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using SharpSignals.Server.Auth;
 using SharpSignals.Server.Http;
-using SharpSignals.Server.Publishing;
+using SharpSignals.Server.Intake;
 using SharpSignals.Storage.Events;
 
 namespace SharpSignals.Server.Admin;

@@ -1,3 +1,5 @@
+using SharpSignals.Server.Routing;
+
 namespace SharpSignals.Server.Cluster;
 
 internal static class ClusterServices

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using SharpSignals.Server.Http;
 
 namespace SharpSignals.Server.Delivery;
 

@@ -3,9 +3,8 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Auth;
-using SharpSignals.Server.Delivery;
 using SharpSignals.Server.Http;
-using SharpSignals.Server.Publishing;
+using SharpSignals.Server.Intake;
 using SharpSignals.Server.Routing;
 using SharpSignals.Storage.Deliveries;
 

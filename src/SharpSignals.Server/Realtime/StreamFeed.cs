@@ -1,4 +1,3 @@
-using SharpSignals.Server.Delivery;
 using SharpSignals.Server.Routing;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Tokens.Events;

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using SharpSignals.Server.Inbound;
+using SharpSignals.Server.Sources;
 using SharpSignals.Tokens.Keys;
 
 namespace SharpSignals.Server.Realtime;

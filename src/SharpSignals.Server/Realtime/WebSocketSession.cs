@@ -3,7 +3,6 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using SharpSignals.Server.Delivery;
 using SharpSignals.Server.Routing;
 using SharpSignals.Storage.Deliveries;
 

@@ -1,5 +1,4 @@
-using SharpSignals.Server.Delivery;
-using SharpSignals.Server.Publishing;
+using SharpSignals.Server.Keys;
 using SharpSignals.Server.Streams;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Events;

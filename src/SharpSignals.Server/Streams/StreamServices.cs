@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Configuration;
 using SharpSignals.Server.Delivery;
-using SharpSignals.Server.Http;
-using SharpSignals.Server.Publishing;
+using SharpSignals.Server.Intake;
+using SharpSignals.Server.Keys;
+using SharpSignals.Server.Outbound;
 using SharpSignals.Server.Routing;
 
 namespace SharpSignals.Server.Streams;

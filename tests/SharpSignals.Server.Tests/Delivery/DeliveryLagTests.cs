@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Delivery;
-using SharpSignals.Server.Http;
+using SharpSignals.Server.Intake;
 using SharpSignals.Server.Tests.Support;
 
 namespace SharpSignals.Server.Tests.Delivery;

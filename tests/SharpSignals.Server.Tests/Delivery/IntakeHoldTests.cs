@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using SharpSignals.Server.Http;
+using SharpSignals.Server.Delivery;
 using SharpSignals.Server.Tests.Support;
 using SharpSignals.Tokens.Events;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Delivery;
-using SharpSignals.Server.Http;
+using SharpSignals.Server.Intake;
 
 namespace SharpSignals.Server.Tests.Http;
 

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using SharpSignals.Server.Outbound;
 using SharpSignals.Tokens.Sets;
 
 namespace SharpSignals.Server.Delivery.Push;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace SharpSignals.Server.Http;
+namespace SharpSignals.Server.Delivery;
 
 /// <summary>
 /// Whether the machine is short of CPU: the share of the last moment in which some runnable task

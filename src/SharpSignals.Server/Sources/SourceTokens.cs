@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using SharpSignals.Server.Streams;
 
-namespace SharpSignals.Server.Inbound;
+namespace SharpSignals.Server.Sources;
 
 /// <summary>
 /// The credential for a joined source's API (docs/API.md, "Inbound streams"): its fixed

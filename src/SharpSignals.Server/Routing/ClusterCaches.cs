@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Keys;
-using SharpSignals.Server.Routing;
+using SharpSignals.Server.Cluster;
 using SharpSignals.Storage.Cluster;
 
-namespace SharpSignals.Server.Cluster;
+namespace SharpSignals.Server.Routing;
 
 /// <summary>
 /// Keeps what each node holds in memory (the stream catalog, the issuer's key ring) in step with

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace SharpSignals.Server.Delivery;
+namespace SharpSignals.Server.Outbound;
 
 /// <summary>
 /// The pooled <see cref="SocketsHttpHandler"/> for every request this server makes to an address it

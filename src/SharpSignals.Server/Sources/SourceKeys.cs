@@ -4,7 +4,7 @@ using SharpSignals.Server.Streams;
 using SharpSignals.Tokens.Discovery;
 using SharpSignals.Tokens.Keys;
 
-namespace SharpSignals.Server.Inbound;
+namespace SharpSignals.Server.Sources;
 
 /// <summary>
 /// The public keys of each source (DESIGN.md, "The path of one event"): from its <c>jwks_uri</c> or,

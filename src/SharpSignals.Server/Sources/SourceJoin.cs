@@ -1,15 +1,15 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.Tokens;
-using SharpSignals.Server.Delivery;
 using SharpSignals.Server.Http;
+using SharpSignals.Server.Outbound;
 using SharpSignals.Server.Routing;
 using SharpSignals.Server.Streams;
 using SharpSignals.Storage.Streams;
 using SharpSignals.Tokens;
 using SharpSignals.Tokens.Discovery;
 
-namespace SharpSignals.Server.Inbound;
+namespace SharpSignals.Server.Sources;
 
 /// <summary>
 /// This server joining a remote SSF transmitter as a receiver (docs/API.md, "Inbound streams"): the

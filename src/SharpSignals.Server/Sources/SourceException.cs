@@ -1,4 +1,4 @@
-namespace SharpSignals.Server.Inbound;
+namespace SharpSignals.Server.Sources;
 
 /// <summary>A source transmitter could not be reached, or answered something this server cannot accept.</summary>
 internal sealed class SourceException : Exception

@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using SharpSignals.Server.Cluster;
 using SharpSignals.Server.Routing;
 using SharpSignals.Storage.Cluster;
 
-namespace SharpSignals.Server.Cluster;
+namespace SharpSignals.Server.Delivery;
 
 /// <summary>
 /// Runs one worker per stream that wants one (an outbound push stream to deliver, an inbound poll

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace SharpSignals.Server.Inbound;
+namespace SharpSignals.Server.Sources;
 
 /// <summary>
 /// A stream configuration object as a remote transmitter answered it (SSF 1.0 §8.1.1), with the

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using SharpSignals.Tokens.Discovery;
 
-namespace SharpSignals.Server.Inbound;
+namespace SharpSignals.Server.Sources;
 
 /// <summary>Reads a transmitter's configuration metadata (SSF 1.0 §7) and checks that it speaks for the issuer asked about.</summary>
 internal sealed class SourceDiscovery(SourceHttp http)

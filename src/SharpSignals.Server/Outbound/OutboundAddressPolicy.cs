@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Configuration;
 
-namespace SharpSignals.Server.Delivery;
+namespace SharpSignals.Server.Outbound;
 
 /// <summary>
 /// Where this server may send requests (pushes, and later JWKS and discovery fetches): never to

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using SharpSignals.Storage.Streams;
 
-namespace SharpSignals.Server.Inbound;
+namespace SharpSignals.Server.Sources;
 
 /// <summary>
 /// What went wrong with the last poll of each inbound poll stream this node polls, kept in the
@@ -10,7 +10,7 @@ namespace SharpSignals.Server.Inbound;
 /// on every node of a cluster; cleared by a poll that succeeds. The pollers only note what they saw;
 /// one loop writes what changed, so a poll never waits for the store and the last word is stored last.
 /// </summary>
-internal sealed partial class InboundPollStatus(IStreamStore store, ILogger<InboundPollStatus> logger) : BackgroundService
+internal sealed partial class SourcePollStatus(IStreamStore store, ILogger<SourcePollStatus> logger) : BackgroundService
 {
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
 

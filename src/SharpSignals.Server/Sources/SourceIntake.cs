@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using SharpSignals.Server.Http;
+using SharpSignals.Server.Intake;
 using SharpSignals.Server.Routing;
 using SharpSignals.Server.Streams;
 using SharpSignals.Storage.Streams;
@@ -7,22 +7,22 @@ using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Sets;
 using SharpSignals.Tokens.Validation;
 
-namespace SharpSignals.Server.Inbound;
+namespace SharpSignals.Server.Sources;
 
 /// <summary>What became of one received SET: accepted (perhaps as a duplicate), or refused with an RFC 8935 error.</summary>
 /// <param name="Error">The refusal, or null when the SET was accepted.</param>
 /// <param name="IsTransient">Whether the refusal may not recur (the source's keys could not be fetched, or an unknown kid is waiting for them to be fetched again).</param>
 /// <param name="IsDuplicate">Whether the SET was already stored: accepted without a second copy.</param>
 /// <param name="RetryAfterSeconds">For a transient refusal, when to send again.</param>
-internal sealed record InboundOutcome(SetError? Error, bool IsTransient = false, bool IsDuplicate = false, int RetryAfterSeconds = 30)
+internal sealed record SourceOutcome(SetError? Error, bool IsTransient = false, bool IsDuplicate = false, int RetryAfterSeconds = 30)
 {
-    public static readonly InboundOutcome Accepted = new(Error: null);
+    public static readonly SourceOutcome Accepted = new(Error: null);
 
-    public static readonly InboundOutcome Duplicate = new(Error: null, IsDuplicate: true);
+    public static readonly SourceOutcome Duplicate = new(Error: null, IsDuplicate: true);
 
     public bool IsAccepted => Error is null;
 
-    public static InboundOutcome Refused(string code, string description) => new(new SetError(code, description));
+    public static SourceOutcome Refused(string code, string description) => new(new SetError(code, description));
 }
 
 /// <summary>
@@ -31,7 +31,7 @@ internal sealed record InboundOutcome(SetError? Error, bool IsTransient = false,
 /// <c>aud</c>, <c>typ</c>, no <c>sub</c>/<c>exp</c>, event types the stream carries), then appended
 /// and routed in one transaction; the outcome is known only once that is on disk.
 /// </summary>
-internal sealed partial class InboundReceiver(
+internal sealed partial class SourceIntake(
     SourceKeys keys,
     EventRouter router,
     IngestGate gate,
@@ -39,20 +39,20 @@ internal sealed partial class InboundReceiver(
     StreamCodec codec,
     StreamCatalog catalog,
     TimeProvider time,
-    ILogger<InboundReceiver> logger)
+    ILogger<SourceIntake> logger)
 {
     // A validator holds the stream's accepted issuer, audience and event types, so it lives as long
     // as that version of the stream's route; the keys behind it outlive it in SourceKeys.
     private readonly ConditionalWeakTable<StreamRoute, SetValidator> _validators = [];
 
-    public async Task<InboundOutcome> ReceiveAsync(StreamRoute route, string token, CancellationToken cancellationToken)
+    public async Task<SourceOutcome> ReceiveAsync(StreamRoute route, string token, CancellationToken cancellationToken)
     {
         var source = route.Configuration.Source!;
         if (route.Configuration.Audience.Count == 0)
         {
             // Being joined: the source has not yet said which aud its SETs carry, and no SET is
             // taken without its aud checked. It comes back once the join is done.
-            return new InboundOutcome(new SetError(SetErrorCodes.AccessDenied, "The stream is still being set up with its source; send again shortly."), IsTransient: true);
+            return new SourceOutcome(new SetError(SetErrorCodes.AccessDenied, "The stream is still being set up with its source; send again shortly."), IsTransient: true);
         }
 
         RoutedEvent routed;
@@ -61,7 +61,7 @@ internal sealed partial class InboundReceiver(
         {
             if (turn is null)
             {
-                return new InboundOutcome(new SetError(SetErrorCodes.AccessDenied, "Too many SETs are waiting to be taken in, or delivery is behind; send again shortly."), IsTransient: true, RetryAfterSeconds: 1);
+                return new SourceOutcome(new SetError(SetErrorCodes.AccessDenied, "Too many SETs are waiting to be taken in, or delivery is behind; send again shortly."), IsTransient: true, RetryAfterSeconds: 1);
             }
 
             var validator = _validators.GetValue(route, r => new SetValidator(new SetValidationOptions
@@ -77,8 +77,8 @@ internal sealed partial class InboundReceiver(
             {
                 LogRefused(logger, route.StreamId, result.Error!.Code, result.Error.Description);
                 return result.RetryAfter is { } retryAfter
-                    ? new InboundOutcome(result.Error, IsTransient: true, RetryAfterSeconds: (int)Math.Ceiling(retryAfter.TotalSeconds))
-                    : new InboundOutcome(result.Error, result.IsTransient);
+                    ? new SourceOutcome(result.Error, IsTransient: true, RetryAfterSeconds: (int)Math.Ceiling(retryAfter.TotalSeconds))
+                    : new SourceOutcome(result.Error, result.IsTransient);
             }
 
             set = result.Set!;
@@ -88,7 +88,7 @@ internal sealed partial class InboundReceiver(
             if (set.Event is Verification { State: { } state } && state != source.VerificationState)
             {
                 LogRefused(logger, route.StreamId, SetErrorCodes.InvalidState, "state mismatch");
-                return InboundOutcome.Refused(SetErrorCodes.InvalidState, "The verification's state is not the one this receiver asked for.");
+                return SourceOutcome.Refused(SetErrorCodes.InvalidState, "The verification's state is not the one this receiver asked for.");
             }
 
             routed = router.Route(set, result.SignedToken!, route.Project, route.StreamId);
@@ -98,7 +98,7 @@ internal sealed partial class InboundReceiver(
         var appended = await router.AppendAsync(routed, cancellationToken);
         if (appended.IsDuplicate)
         {
-            return InboundOutcome.Duplicate;
+            return SourceOutcome.Duplicate;
         }
 
         if (set.Event is StreamUpdated updated)
@@ -106,7 +106,7 @@ internal sealed partial class InboundReceiver(
             await RecordSourceStatusAsync(route.StreamId, updated, cancellationToken);
         }
 
-        return InboundOutcome.Accepted;
+        return SourceOutcome.Accepted;
     }
 
     /// <summary>SSF 1.0 §8.1.5: the source changed the stream's status on its side; keep what it said.</summary>

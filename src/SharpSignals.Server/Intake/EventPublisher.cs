@@ -1,11 +1,12 @@
 using SharpSignals.Server.Http;
+using SharpSignals.Server.Keys;
 using SharpSignals.Server.Routing;
 using SharpSignals.Server.Streams;
 using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Sets;
 using SharpSignals.Tokens.Subjects;
 
-namespace SharpSignals.Server.Publishing;
+namespace SharpSignals.Server.Intake;
 
 /// <summary>
 /// Publishes one event into a project as this issuer: reads <c>{"events", "sub_id", "txn"?, "toe"?}</c>,

@@ -6,7 +6,7 @@ using SharpSignals.Server.Http;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Events;
 
-namespace SharpSignals.Server.Publishing;
+namespace SharpSignals.Server.Intake;
 
 /// <summary>
 /// <c>POST /events</c> (docs/API.md): publish one event into the caller's project; <c>GET /events/{jti}</c>:

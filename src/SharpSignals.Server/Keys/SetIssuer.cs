@@ -1,10 +1,9 @@
 using SharpSignals.Server.Configuration;
-using SharpSignals.Server.Keys;
 using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Sets;
 using SharpSignals.Tokens.Subjects;
 
-namespace SharpSignals.Server.Publishing;
+namespace SharpSignals.Server.Keys;
 
 /// <summary>Signs SETs as this server: its issuer, its active key (one cached signer per key).</summary>
 internal sealed class SetIssuer(IssuerKeyStore keys, IssuerUrl issuer, TimeProvider time)

@@ -9,14 +9,14 @@ using SharpSignals.Server.Routing;
 using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Sets;
 
-namespace SharpSignals.Server.Inbound;
+namespace SharpSignals.Server.Sources;
 
 /// <summary>
 /// <c>POST /ssf/push/{stream_id}</c>: the RFC 8935 push endpoint of an inbound push stream. The source
 /// authenticates with the stream's own receive credential; the SET is answered 202 (empty body) only
 /// once it is appended and routed on disk, or 400 with <c>{"err", "description"}</c>, storing nothing.
 /// </summary>
-internal static class PushReceiverEndpoints
+internal static class SourcePushEndpoints
 {
     public static IEndpointRouteBuilder MapPushReceiver(this IEndpointRouteBuilder app)
     {
@@ -30,8 +30,8 @@ internal static class PushReceiverEndpoints
         HttpResponse response,
         StreamCatalog catalog,
         StreamCredentials credentials,
-        InboundReceiver receiver,
-        IOptions<InboundOptions> options,
+        SourceIntake receiver,
+        IOptions<SourceOptions> options,
         CancellationToken cancellationToken)
     {
         // An unknown stream and a wrong credential get the same answer, so that stream ids cannot be
@@ -126,7 +126,7 @@ internal static class PushReceiverEndpoints
         {
             httpContext.Response.StatusCode = StatusCodes.Status400BadRequest;
             httpContext.Response.Headers.ContentLanguage = "en";
-            return httpContext.Response.WriteAsJsonAsync(error, InboundJsonContext.Default.PushError);
+            return httpContext.Response.WriteAsJsonAsync(error, SourceJsonContext.Default.PushError);
         }
     }
 }
@@ -134,4 +134,4 @@ internal static class PushReceiverEndpoints
 internal sealed record PushError([property: JsonPropertyName("err")] string Err, [property: JsonPropertyName("description")] string Description);
 
 [JsonSerializable(typeof(PushError))]
-internal sealed partial class InboundJsonContext : JsonSerializerContext;
+internal sealed partial class SourceJsonContext : JsonSerializerContext;

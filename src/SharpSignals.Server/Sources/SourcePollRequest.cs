@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace SharpSignals.Server.Inbound;
+namespace SharpSignals.Server.Sources;
 
 /// <summary>
 /// RFC 8936 §2.2: one poll of a source: how many SETs at most, whether to long-poll, and the

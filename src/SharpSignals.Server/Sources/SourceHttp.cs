@@ -1,6 +1,7 @@
-using SharpSignals.Server.Delivery;
+using SharpSignals.Server.Outbound;
 
-namespace SharpSignals.Server.Inbound;
+
+namespace SharpSignals.Server.Sources;
 
 /// <summary>
 /// HTTP to the transmitters this server receives from (discovery, keys, polls, stream management),

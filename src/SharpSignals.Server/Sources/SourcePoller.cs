@@ -6,11 +6,11 @@ using SharpSignals.Tokens;
 using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Sets;
 
-namespace SharpSignals.Server.Inbound;
+namespace SharpSignals.Server.Sources;
 
 /// <summary>
 /// Polls the source of one inbound poll stream (RFC 8936) until the stream stops being polled. Each
-/// SET of an answer goes through <see cref="InboundReceiver"/> like a push, in the order the source
+/// SET of an answer goes through <see cref="SourceIntake"/> like a push, in the order the source
 /// listed them. A SET is acknowledged only once its append is committed (accepted, or already
 /// stored); one that fails validation goes back in <c>setErrs</c>; a transient failure (the source's
 /// keys unreachable, the store failing) is neither, so the source sends it again, and the rest of that
@@ -21,11 +21,11 @@ namespace SharpSignals.Server.Inbound;
 internal sealed partial class SourcePoller(
     string streamId,
     StreamCatalog catalog,
-    InboundReceiver receiver,
+    SourceIntake receiver,
     SourceHttp http,
     SourceTokens tokens,
-    InboundPollStatus status,
-    IOptions<InboundOptions> options,
+    SourcePollStatus status,
+    IOptions<SourceOptions> options,
     TimeProvider time,
     ILogger logger)
 {
@@ -120,7 +120,7 @@ internal sealed partial class SourcePoller(
                 continue;
             }
 
-            InboundOutcome outcome;
+            SourceOutcome outcome;
             try
             {
                 outcome = await receiver.ReceiveAsync(route, token.Trim(), cancellationToken);
@@ -256,7 +256,7 @@ internal sealed partial class SourcePoller(
     }
 
     /// <summary>Exponential back-off with ±20 % jitter, so that sources failing together are not polled again together.</summary>
-    internal static TimeSpan Backoff(int previousFailures, InboundOptions settings)
+    internal static TimeSpan Backoff(int previousFailures, SourceOptions settings)
     {
         var seconds = Math.Min(settings.PollInitialBackoffSeconds * Math.Pow(2, Math.Min(previousFailures, 30)), settings.PollMaxBackoffSeconds);
         var jitter = 0.8 + (Random.Shared.NextDouble() * 0.4);

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace SharpSignals.Server.Delivery;
+namespace SharpSignals.Server.Routing;
 
 /// <summary>
 /// Wakes whoever waits for a stream (a long poll, a push worker, a live subscriber) when entries are

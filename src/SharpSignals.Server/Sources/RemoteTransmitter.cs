@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using SharpSignals.Server.Streams;
 
-namespace SharpSignals.Server.Inbound;
+namespace SharpSignals.Server.Sources;
 
 /// <summary>
 /// This server as an SSF receiver calling a source transmitter's management API (SSF 1.0 §8.1):

@@ -1,9 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace SharpSignals.Server.Inbound;
+namespace SharpSignals.Server.Sources;
 
 /// <summary>The <c>SharpSignals:Inbound</c> section: limits on what sources send, and how their poll endpoints are polled.</summary>
-internal sealed record InboundOptions
+internal sealed record SourceOptions
 {
     public const string Section = "SharpSignals:Inbound";
 

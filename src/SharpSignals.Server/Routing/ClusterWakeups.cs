@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
-using SharpSignals.Server.Delivery;
+using SharpSignals.Server.Cluster;
 using SharpSignals.Storage.Cluster;
 
-namespace SharpSignals.Server.Cluster;
+namespace SharpSignals.Server.Routing;
 
 /// <summary>
 /// Carries <see cref="StreamSignals"/> between nodes, so that a long poll or a push worker on one

@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Cluster;
+using SharpSignals.Server.Delivery;
 using SharpSignals.Server.Routing;
 using SharpSignals.Storage.Cluster;
 
-namespace SharpSignals.Server.Inbound;
+namespace SharpSignals.Server.Sources;
 
 /// <summary>
 /// One <see cref="SourcePoller"/> per enabled inbound poll stream whose lease this node holds
@@ -13,19 +14,19 @@ namespace SharpSignals.Server.Inbound;
 /// stopped poller sends the acknowledgements it still owes before it ends, and the stream's next
 /// poller starts only after that.
 /// </summary>
-internal sealed class InboundPollService(
+internal sealed class SourcePollService(
     StreamCatalog catalog,
     IClusterStore cluster,
     ClusterNode node,
     ClusterMembership membership,
-    InboundReceiver receiver,
+    SourceIntake receiver,
     SourceHttp http,
     SourceTokens tokens,
-    InboundPollStatus status,
-    IOptions<InboundOptions> options,
+    SourcePollStatus status,
+    IOptions<SourceOptions> options,
     IOptions<ClusterOptions> clusterOptions,
     TimeProvider time,
-    ILogger<InboundPollService> logger) : LeasedStreamWorkers(catalog, cluster, node, membership, clusterOptions, logger)
+    ILogger<SourcePollService> logger) : LeasedStreamWorkers(catalog, cluster, node, membership, clusterOptions, logger)
 {
     protected override string WorkName => "poll";
 
