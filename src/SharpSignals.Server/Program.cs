@@ -2,16 +2,18 @@ using SharpSignals.Server.Admin;
 using SharpSignals.Server.Auth;
 using SharpSignals.Server.Cluster;
 using SharpSignals.Server.Configuration;
+using SharpSignals.Server.Delivery;
 using SharpSignals.Server.Delivery.Poll;
-using SharpSignals.Server.Delivery.Push;
 using SharpSignals.Server.Discovery;
 using SharpSignals.Server.Health;
 using SharpSignals.Server.Http;
-using SharpSignals.Server.Sources;
-using SharpSignals.Server.Keys;
 using SharpSignals.Server.Intake;
+using SharpSignals.Server.Keys;
+using SharpSignals.Server.Outbound;
 using SharpSignals.Server.Realtime;
 using SharpSignals.Server.Retention;
+using SharpSignals.Server.Routing;
+using SharpSignals.Server.Sources;
 using SharpSignals.Server.Storage;
 using SharpSignals.Server.Streams;
 
@@ -21,20 +23,22 @@ try
     // appsettings.json ships beside the binary; the working directory is only where ./data goes.
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
-    builder.Services.AddSingleton(TimeProvider.System);
+    // One line per feature folder, in the order of docs/ARCHITECTURE.md: each folder uses only those above it.
     builder.Services.AddServerOptions();
+    builder.Services.AddHttpErrors();
+    builder.Services.AddOutbound();
     builder.Services.AddServerStorage();
     builder.Services.AddCluster();
     builder.Services.AddIssuerKeys(builder.Configuration);
     builder.Services.AddServerAuth();
     builder.Services.AddStreams();
-    builder.Services.AddPushDelivery();
+    builder.Services.AddEventRouting();
+    builder.Services.AddDelivery();
+    builder.Services.AddIntake();
     builder.Services.AddSources();
-    builder.Services.AddRetention();
     builder.Services.AddRealtime();
+    builder.Services.AddRetention();
     builder.Services.AddServerHealth();
-    builder.Services.AddProblemDetails();
-    builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
 
     // Last: the known settings are those of every option bound above.
     builder.Services.AddUnknownSettingsCheck();
@@ -47,18 +51,16 @@ try
     app.UseAuthentication();
     app.UseAuthorization();
 
-    app.MapServerHealth();
     app.MapJwks();
-    app.MapDiscovery();
     app.MapAuthApi();
     app.MapStreamsApi();
     app.MapPollApi();
-    app.MapPushReceiver();
     app.MapPublishApi();
-    app.MapAdminApi();
-    app.MapAdminMetrics();
-    app.MapAdminEventSearch();
+    app.MapSourcePush();
     app.UseRealtime();
+    app.MapDiscovery();
+    app.MapServerHealth();
+    app.MapAdmin();
 
     app.Lifetime.ApplicationStarted.Register(StartFailures.Started);
     app.Run();

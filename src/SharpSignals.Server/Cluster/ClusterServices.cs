@@ -1,10 +1,8 @@
-using SharpSignals.Server.Routing;
-
 namespace SharpSignals.Server.Cluster;
 
 internal static class ClusterServices
 {
-    /// <summary>This node's identity and what keeps it in step with the other nodes sharing its store (nothing runs on the embedded store).</summary>
+    /// <summary>This node's identity, its membership and the notice bus between the nodes sharing its store (nothing runs on the embedded store).</summary>
     public static IServiceCollection AddCluster(this IServiceCollection services)
     {
         services.AddOptions<ClusterOptions>().BindConfiguration(ClusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -15,8 +13,6 @@ internal static class ClusterServices
         services.AddHostedService(sp => sp.GetRequiredService<ClusterMembership>());
         services.AddSingleton<ClusterBus>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterBus>());
-        services.AddHostedService<ClusterWakeups>();
-        services.AddHostedService<ClusterCaches>();
         return services;
     }
 }

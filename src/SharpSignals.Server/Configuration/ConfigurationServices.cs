@@ -4,15 +4,17 @@ namespace SharpSignals.Server.Configuration;
 
 internal static class ConfigurationServices
 {
-    /// <summary>Binds and validates <see cref="ServerOptions"/> at start, and creates the data directory.</summary>
+    /// <summary>The clock, <see cref="ServerOptions"/> bound and validated at start, the data directory and the issuer URL.</summary>
     public static IServiceCollection AddServerOptions(this IServiceCollection services)
     {
+        services.AddSingleton(TimeProvider.System);
         services.AddOptions<ServerOptions>()
             .BindConfiguration(ServerOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
         services.AddSingleton<DataDirectory>();
+        services.AddSingleton<IssuerUrl>();
         return services;
     }
 

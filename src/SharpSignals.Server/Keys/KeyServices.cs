@@ -57,6 +57,7 @@ internal static class KeyServices
         // Loaded (or generated, on first start) when the host starts, not at the first request.
         services.AddSingleton<IssuerKeyStore>();
         services.AddHostedService(sp => sp.GetRequiredService<IssuerKeyStore>());
+        services.AddSingleton<SetIssuer>();
         return services;
     }
 }

@@ -18,7 +18,7 @@ namespace SharpSignals.Server.Sources;
 /// </summary>
 internal static class SourcePushEndpoints
 {
-    public static IEndpointRouteBuilder MapPushReceiver(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapSourcePush(this IEndpointRouteBuilder app)
     {
         app.MapPost("/ssf/push/{streamId}", Receive).AllowAnonymous();
         return app;

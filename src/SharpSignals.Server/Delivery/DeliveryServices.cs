@@ -1,0 +1,18 @@
+using SharpSignals.Server.Delivery.Push;
+
+namespace SharpSignals.Server.Delivery;
+
+internal static class DeliveryServices
+{
+    /// <summary>Push workers, and how far behind they run (<see cref="DeliveryLag"/>); the poll endpoints need nothing registered.</summary>
+    public static IServiceCollection AddDelivery(this IServiceCollection services)
+    {
+        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<CpuPressure>();
+        services.AddSingleton<DeliveryLag>();
+        services.AddOptions<PushOptions>().BindConfiguration(PushOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<PushClient>();
+        services.AddHostedService<PushDeliveryService>();
+        return services;
+    }
+}
