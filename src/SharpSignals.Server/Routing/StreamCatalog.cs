@@ -11,7 +11,7 @@ namespace SharpSignals.Server.Routing;
 /// <summary>
 /// Every stream, in memory, for routing without a database read per event. Loaded at start;
 /// refreshed by whoever changes a stream (stream management, delivery pausing a stream), and in a
-/// cluster when another node did (Cluster/ClusterCaches).
+/// cluster when another node did (<see cref="ClusterCaches"/>).
 /// </summary>
 internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOptions<StreamOptions> options) : IHostedService
 {

@@ -6,7 +6,7 @@ namespace SharpSignals.Server.Routing;
 /// Wakes whoever waits for a stream (a long poll, a push worker, a live subscriber) when entries are
 /// routed to it. A waiter takes the signal first and reads the store after, so no entry committed in
 /// between is missed; a signal with no waiter costs nothing. In a cluster, <see cref="Routed"/> lets
-/// the other nodes' waiters be woken too (Cluster/ClusterWakeups).
+/// the other nodes' waiters be woken too (<see cref="ClusterWakeups"/>).
 /// </summary>
 internal sealed class StreamSignals
 {

@@ -19,7 +19,7 @@ internal sealed class SourcePollService(
     IClusterStore cluster,
     ClusterNode node,
     ClusterMembership membership,
-    SourceIntake receiver,
+    SourceIntake intake,
     SourceHttp http,
     SourceTokens tokens,
     SourcePollStatus status,
@@ -36,7 +36,7 @@ internal sealed class SourcePollService(
     {
         // Another node may have polled it meanwhile: this poller's first word on it is stored, whatever was said before.
         status.Forget(lease.StreamId);
-        var poller = new SourcePoller(lease.StreamId, Catalog, receiver, http, tokens, status, options, time, logger);
+        var poller = new SourcePoller(lease.StreamId, Catalog, intake, http, tokens, status, options, time, logger);
         return Task.Run(() => poller.RunAsync(stop), CancellationToken.None);
     }
 }

@@ -30,7 +30,7 @@ internal static class SourcePushEndpoints
         HttpResponse response,
         StreamCatalog catalog,
         StreamCredentials credentials,
-        SourceIntake receiver,
+        SourceIntake intake,
         IOptions<SourceOptions> options,
         CancellationToken cancellationToken)
     {
@@ -66,7 +66,7 @@ internal static class SourcePushEndpoints
             return Error(SetErrorCodes.InvalidRequest, $"The SET is larger than {options.Value.MaxSetBytes} bytes.");
         }
 
-        var outcome = await receiver.ReceiveAsync(route, token.Trim(), cancellationToken);
+        var outcome = await intake.ReceiveAsync(route, token.Trim(), cancellationToken);
         if (outcome.IsAccepted)
         {
             return TypedResults.StatusCode(StatusCodes.Status202Accepted);

@@ -3,8 +3,8 @@ namespace SharpSignals.Server.Sources;
 internal static class SourceServices
 {
     /// <summary>
-    /// Receiving from other transmitters: their keys and discovery, the append of what they send, the
-    /// polling of their poll endpoints, and joining them as a receiver.
+    /// The sources, the transmitters this server takes events from: their keys and discovery, the
+    /// append of what they send, the polling of their poll endpoints, and joining them.
     /// </summary>
     public static IServiceCollection AddSources(this IServiceCollection services)
     {

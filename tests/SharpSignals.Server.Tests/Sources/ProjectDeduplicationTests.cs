@@ -6,7 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using SharpSignals.Server.Tests.Support;
 
-namespace SharpSignals.Server.Tests.Inbound;
+namespace SharpSignals.Server.Tests.Sources;
 
 /// <summary>
 /// De-duplication is per project (README, "Receiving and routing"): the same SET pushed to inbound

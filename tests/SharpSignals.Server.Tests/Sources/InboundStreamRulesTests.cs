@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using SharpSignals.Server.Tests.Support;
 
-namespace SharpSignals.Server.Tests.Inbound;
+namespace SharpSignals.Server.Tests.Sources;
 
 /// <summary>What an inbound stream may be created or changed with (docs/API.md, "Inbound streams"): each bad body is refused, naming what is wrong, and creates nothing.</summary>
 public sealed class InboundStreamRulesTests : IAsyncLifetime

@@ -13,7 +13,7 @@ using SharpSignals.Server.Routing;
 using SharpSignals.Server.Storage;
 using SharpSignals.Server.Tests.Support;
 
-namespace SharpSignals.Server.Tests.Inbound;
+namespace SharpSignals.Server.Tests.Sources;
 
 /// <summary>
 /// Server B joins server A as an SSF receiver, over real HTTP on loopback: the behaviours of the

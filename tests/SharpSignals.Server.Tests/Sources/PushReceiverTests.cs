@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 using SharpSignals.Server.Tests.Support;
 using SharpSignals.Tokens.Keys;
 
-namespace SharpSignals.Server.Tests.Inbound;
+namespace SharpSignals.Server.Tests.Sources;
 
 /// <summary>
 /// <c>POST /ssf/push/{stream_id}</c> (RFC 8935) on an inbound push stream: a valid SET is 202 with an

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using SharpSignals.Server.Delivery;
 using SharpSignals.Server.Intake;
 
-namespace SharpSignals.Server.Tests.Http;
+namespace SharpSignals.Server.Tests.Intake;
 
 public sealed class IngestGateTests
 {

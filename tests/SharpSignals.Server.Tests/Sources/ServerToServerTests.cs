@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using SharpSignals.Server.Tests.Support;
 
-namespace SharpSignals.Server.Tests.Inbound;
+namespace SharpSignals.Server.Tests.Sources;
 
 /// <summary>
 /// Two real servers over loopback HTTP: A publishes, B receives on an inbound stream (by polling A, or

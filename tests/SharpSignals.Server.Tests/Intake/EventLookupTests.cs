@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using SharpSignals.Server.Tests.Support;
 
-namespace SharpSignals.Server.Tests.Publishing;
+namespace SharpSignals.Server.Tests.Intake;
 
 /// <summary>
 /// <c>GET /events/{jti}</c> (API.md): an event as stored, and where it went: its entry on each stream

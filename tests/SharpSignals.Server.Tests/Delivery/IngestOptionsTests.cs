@@ -1,6 +1,6 @@
 using SharpSignals.Server.Tests.Support;
 
-namespace SharpSignals.Server.Tests.Http;
+namespace SharpSignals.Server.Tests.Delivery;
 
 /// <summary>Bad <c>SharpSignals:Ingest</c> settings for the hold on intake stop the start with the setting named.</summary>
 public sealed class IngestOptionsTests

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using SharpSignals.Server.Tests.Support;
 
-namespace SharpSignals.Server.Tests.Publishing;
+namespace SharpSignals.Server.Tests.Intake;
 
 /// <summary>
 /// <c>POST /events</c> (README, "Publishing events"): an event type outside the catalog and the

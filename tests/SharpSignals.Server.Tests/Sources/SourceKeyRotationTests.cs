@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 using SharpSignals.Server.Tests.Support;
 using SharpSignals.Tokens.Keys;
 
-namespace SharpSignals.Server.Tests.Inbound;
+namespace SharpSignals.Server.Tests.Sources;
 
 /// <summary>
 /// A source that rotates its key: a SET signed with a <c>kid</c> this server has not fetched yet, while
