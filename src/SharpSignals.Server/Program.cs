@@ -12,6 +12,7 @@ using SharpSignals.Server.Keys;
 using SharpSignals.Server.Publishing;
 using SharpSignals.Server.Realtime;
 using SharpSignals.Server.Retention;
+using SharpSignals.Server.StreamApi;
 using SharpSignals.Server.Storage;
 using SharpSignals.Server.Streams;
 
@@ -28,6 +29,7 @@ try
     builder.Services.AddIssuerKeys(builder.Configuration);
     builder.Services.AddServerAuth();
     builder.Services.AddStreams();
+    builder.Services.AddStreamApi();
     builder.Services.AddPushDelivery();
     builder.Services.AddInbound();
     builder.Services.AddRetention();

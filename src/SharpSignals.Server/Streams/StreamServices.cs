@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SharpSignals.Server.Auth;
 using SharpSignals.Server.Configuration;
 using SharpSignals.Server.Delivery;
 using SharpSignals.Server.Http;
@@ -29,7 +30,8 @@ internal static class StreamServices
         services.AddSingleton<IngestGate>();
         services.AddSingleton<EventRouter>();
         services.AddSingleton<EventPublisher>();
-        services.AddSingleton<StreamService>();
+        services.AddSingleton<CallerStreams>();
+        services.AddSingleton<StreamLifecycle>();
         services.AddSingleton<InactivityMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<InactivityMonitor>());
         return services;
