@@ -14,6 +14,7 @@ using SharpSignals.Server.Realtime;
 using SharpSignals.Server.Retention;
 using SharpSignals.Server.Routing;
 using SharpSignals.Server.Sources;
+using SharpSignals.Server.StreamApi;
 using SharpSignals.Server.Storage;
 using SharpSignals.Server.Streams;
 
@@ -36,6 +37,7 @@ try
     builder.Services.AddDelivery();
     builder.Services.AddIntake();
     builder.Services.AddSources();
+    builder.Services.AddStreamApi();
     builder.Services.AddRealtime();
     builder.Services.AddRetention();
     builder.Services.AddServerHealth();

@@ -10,6 +10,7 @@ internal static class AuthServices
         services.AddSingleton<AdminToken>();
         services.AddSingleton<AccessTokenCache>();
         services.AddSingleton<StreamCredentials>();
+        services.AddSingleton<CallerStreams>();
         services.AddHostedService(sp => sp.GetRequiredService<AdminToken>());
         services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);

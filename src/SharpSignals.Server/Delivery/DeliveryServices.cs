@@ -4,7 +4,7 @@ namespace SharpSignals.Server.Delivery;
 
 internal static class DeliveryServices
 {
-    /// <summary>Push workers, and how far behind they run (<see cref="DeliveryLag"/>); the poll endpoints need nothing registered.</summary>
+    /// <summary>Push workers, how far behind they run (<see cref="DeliveryLag"/>) and the inactivity check; the poll endpoints need nothing registered.</summary>
     public static IServiceCollection AddDelivery(this IServiceCollection services)
     {
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -13,6 +13,8 @@ internal static class DeliveryServices
         services.AddOptions<PushOptions>().BindConfiguration(PushOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PushClient>();
         services.AddHostedService<PushDeliveryService>();
+        services.AddSingleton<InactivityMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<InactivityMonitor>());
         return services;
     }
 }

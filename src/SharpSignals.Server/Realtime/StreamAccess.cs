@@ -1,6 +1,5 @@
 using SharpSignals.Server.Auth;
 using SharpSignals.Server.Routing;
-using SharpSignals.Server.Streams;
 using SharpSignals.Storage.Streams;
 using SharpSignals.Tokens.Events;
 
@@ -18,7 +17,7 @@ internal sealed class StreamAccess(
     TopicTokenValidator topicTokens,
     StreamCatalog catalog,
     IStreamStore store,
-    StreamService streams,
+    StreamLifecycle lifecycle,
     TimeProvider time)
 {
     public async Task<(StreamGrant? Grant, RealtimeError? Error)> AuthorizeAsync(string? token, string? streamId, CancellationToken cancellationToken)
@@ -100,7 +99,7 @@ internal sealed class StreamAccess(
     {
         if (await store.GetStreamAsync(streamId, cancellationToken) is { } record)
         {
-            await streams.RecordActivityAsync(record, cancellationToken);
+            await lifecycle.RecordActivityAsync(record, cancellationToken);
         }
     }
 }

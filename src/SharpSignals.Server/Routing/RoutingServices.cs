@@ -13,6 +13,7 @@ internal static class RoutingServices
         services.AddSingleton<StreamCatalog>();
         services.AddHostedService(sp => sp.GetRequiredService<StreamCatalog>());
         services.AddSingleton<EventRouter>();
+        services.AddSingleton<StreamLifecycle>();
         services.AddHostedService<ClusterWakeups>();
         services.AddHostedService<ClusterCaches>();
         return services;

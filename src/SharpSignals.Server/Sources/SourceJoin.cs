@@ -7,7 +7,6 @@ using SharpSignals.Server.Routing;
 using SharpSignals.Server.Streams;
 using SharpSignals.Storage.Streams;
 using SharpSignals.Tokens;
-using SharpSignals.Tokens.Discovery;
 
 namespace SharpSignals.Server.Sources;
 
@@ -15,7 +14,8 @@ namespace SharpSignals.Server.Sources;
 /// This server joining a remote SSF transmitter as a receiver (docs/API.md, "Inbound streams"): the
 /// inbound stream here is the local copy of a stream it creates there, and what the caller changes
 /// here (configuration, status, verification, deletion) is done there too (SSF 1.0 §8.1). Remote
-/// failures are answered 502 (429 when the source asks to be called later), and change nothing here.
+/// failures are failures as values, answered 502 (429 when the source asks to be called later), and
+/// change nothing here.
 /// </summary>
 internal sealed partial class SourceJoin(
     SourceDiscovery discovery,
@@ -31,27 +31,22 @@ internal sealed partial class SourceJoin(
     /// Reads the source's discovery document (SSF 1.0 §7, issuer checked) and returns the source with
     /// the endpoints this server will call, before anything is created.
     /// </summary>
-    public async Task<(SourceConfiguration? Source, StreamOutcome? Error)> DiscoverAsync(SourceConfiguration source, string deliveryMethod, CancellationToken cancellationToken)
+    public async Task<Outcome<SourceConfiguration>> DiscoverAsync(SourceConfiguration source, string deliveryMethod, CancellationToken cancellationToken)
     {
-        TransmitterMetadata metadata;
-        try
+        if ((await CallAsync(() => discovery.ReadAsync(source.Issuer, cancellationToken))).Failed(out var unread, out var metadata))
         {
-            metadata = await discovery.ReadAsync(source.Issuer, cancellationToken);
-        }
-        catch (SourceException ex)
-        {
-            LogJoinFailed(logger, source.Issuer, ex.Message);
-            return (null, Failed(ex));
+            LogJoinFailed(logger, source.Issuer, unread.Detail);
+            return unread;
         }
 
         if (source.ConfigurationEndpoint is { } given && given != metadata.ConfigurationEndpoint)
         {
-            return (null, StreamOutcome.Invalid([$"source.configuration_endpoint is not the configuration_endpoint '{metadata.ConfigurationEndpoint}' that {source.Issuer} advertises"]));
+            return Failure.Invalid([$"source.configuration_endpoint is not the configuration_endpoint '{metadata.ConfigurationEndpoint}' that {source.Issuer} advertises"]);
         }
 
         if (metadata.DeliveryMethodsSupported is { Count: > 0 } methods && !methods.Contains(deliveryMethod))
         {
-            return (null, StreamOutcome.Invalid([$"{source.Issuer} does not deliver with {deliveryMethod}; it supports {string.Join(", ", methods)}"]));
+            return Failure.Invalid([$"{source.Issuer} does not deliver with {deliveryMethod}; it supports {string.Join(", ", methods)}"]);
         }
 
         var errors = new List<string>();
@@ -72,15 +67,15 @@ internal sealed partial class SourceJoin(
         if (errors.Count > 0)
         {
             LogJoinFailed(logger, source.Issuer, string.Join("; ", errors));
-            return (null, StreamOutcome.Problem(Problems.BadGateway($"{source.Issuer} cannot be joined: {string.Join("; ", errors)}.")));
+            return Failure.BadGateway($"{source.Issuer} cannot be joined: {string.Join("; ", errors)}.");
         }
 
-        return (source with
+        return source with
         {
             ConfigurationEndpoint = metadata.ConfigurationEndpoint,
             StatusEndpoint = metadata.StatusEndpoint,
             VerificationEndpoint = metadata.VerificationEndpoint,
-        }, null);
+        };
     }
 
     /// <summary>
@@ -88,65 +83,22 @@ internal sealed partial class SourceJoin(
     /// (so that an early push is taken), keeps what the source answered, and asks it for a verification.
     /// If any step fails, both streams are removed again.
     /// </summary>
-    public async Task<StreamOutcome> JoinAsync(StreamRecord record, StreamConfiguration configuration, CancellationToken cancellationToken)
+    public async Task<Outcome<StreamConfiguration>> JoinAsync(StreamRecord record, StreamConfiguration configuration, CancellationToken cancellationToken)
     {
         var source = configuration.Source!;
         string? remoteId = null;
         try
         {
-            var (stream, streamId, errors) = await remote.CreateStreamAsync(source, CreateBody(configuration), cancellationToken);
-            remoteId = streamId;
-            var delivery = configuration.Delivery;
-            if (stream is not null && stream.DeliveryMethod != delivery.Method)
+            var joined = await CreateThereAsync(record, configuration, id => remoteId = id, cancellationToken);
+            if (joined.Failed(out var failure, out var stream))
             {
-                errors = [.. errors, $"delivery.method is '{stream.DeliveryMethod}', not '{delivery.Method}'"];
-            }
-            else if (stream is not null && delivery.Method == DeliveryMethods.Poll)
-            {
-                // SSF 1.0 §6.1.2: the transmitter supplies the poll endpoint_url.
-                if (addresses.CheckUrl(stream.DeliveryEndpointUrl) is { } problem)
-                {
-                    errors = [.. errors, $"delivery.endpoint_url {problem}"];
-                }
-
-                delivery = delivery with { EndpointUrl = stream.DeliveryEndpointUrl };
+                LogJoinFailed(logger, source.Issuer, failure.Detail);
+                await UndoAsync(record.StreamId, source, remoteId);
+                return failure;
             }
 
-            if (stream is null || errors.Count > 0)
-            {
-                throw new SourceException($"{source.ConfigurationEndpoint} answered a stream configuration this server cannot accept: {string.Join("; ", errors)}.");
-            }
-
-            // SSF 1.0 §8.1.1.1: aud and events_delivered are the transmitter's; its SETs carry that aud.
-            var state = NewState();
-            var verify = source.VerificationEndpoint is not null;
-            var joined = configuration with
-            {
-                Audience = stream.Audience,
-                EventsSupported = stream.EventsSupported ?? configuration.EventsSupported,
-                EventsDelivered = stream.EventsDelivered,
-                MinVerificationInterval = stream.MinVerificationInterval,
-                Delivery = delivery,
-                Source = source with { StreamId = stream.StreamId, VerificationState = verify ? state : null },
-            };
-
-            // The state is in the catalog before the source is asked, so that its answer is recognised.
-            var now = time.GetUtcNow();
-            await store.UpdateStreamAsync(record with { Configuration = codec.Encode(joined), UpdatedAt = now, LastVerificationAt = verify ? now : null }, cancellationToken);
-            await catalog.RefreshAsync(record.StreamId, cancellationToken);
-            if (verify)
-            {
-                await remote.RequestVerificationAsync(joined.Source, state, cancellationToken);
-            }
-
-            LogJoined(logger, record.StreamId, source.Issuer, stream.StreamId);
-            return StreamOutcome.Ok(joined);
-        }
-        catch (SourceException ex)
-        {
-            LogJoinFailed(logger, source.Issuer, ex.Message);
-            await UndoAsync(record.StreamId, source, remoteId);
-            return Failed(ex);
+            LogJoined(logger, record.StreamId, source.Issuer, stream.Source!.StreamId!);
+            return stream;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -155,20 +107,72 @@ internal sealed partial class SourceJoin(
         }
     }
 
+    /// <summary>The steps of <see cref="JoinAsync"/>; <paramref name="created"/> learns the source's stream id as soon as there is one, for the undo.</summary>
+    private async Task<Outcome<StreamConfiguration>> CreateThereAsync(StreamRecord record, StreamConfiguration configuration, Action<string?> created, CancellationToken cancellationToken)
+    {
+        var source = configuration.Source!;
+        if ((await CallAsync(() => remote.CreateStreamAsync(source, CreateBody(configuration), cancellationToken))).Failed(out var refused, out var answer))
+        {
+            return refused;
+        }
+
+        var (stream, streamId, errors) = answer;
+        created(streamId);
+        var delivery = configuration.Delivery;
+        if (stream is not null && stream.DeliveryMethod != delivery.Method)
+        {
+            errors = [.. errors, $"delivery.method is '{stream.DeliveryMethod}', not '{delivery.Method}'"];
+        }
+        else if (stream is not null && delivery.Method == DeliveryMethods.Poll)
+        {
+            // SSF 1.0 §6.1.2: the transmitter supplies the poll endpoint_url.
+            if (addresses.CheckUrl(stream.DeliveryEndpointUrl) is { } problem)
+            {
+                errors = [.. errors, $"delivery.endpoint_url {problem}"];
+            }
+
+            delivery = delivery with { EndpointUrl = stream.DeliveryEndpointUrl };
+        }
+
+        if (stream is null || errors.Count > 0)
+        {
+            return Failure.BadGateway($"{source.ConfigurationEndpoint} answered a stream configuration this server cannot accept: {string.Join("; ", errors)}.");
+        }
+
+        // SSF 1.0 §8.1.1.1: aud and events_delivered are the transmitter's; its SETs carry that aud.
+        var state = NewState();
+        var verify = source.VerificationEndpoint is not null;
+        var joined = configuration with
+        {
+            Audience = stream.Audience,
+            EventsSupported = stream.EventsSupported ?? configuration.EventsSupported,
+            EventsDelivered = stream.EventsDelivered,
+            MinVerificationInterval = stream.MinVerificationInterval,
+            Delivery = delivery,
+            Source = source with { StreamId = stream.StreamId, VerificationState = verify ? state : null },
+        };
+
+        // The state is in the catalog before the source is asked, so that its answer is recognised.
+        var now = time.GetUtcNow();
+        await store.UpdateStreamAsync(record with { Configuration = codec.Encode(joined), UpdatedAt = now, LastVerificationAt = verify ? now : null }, cancellationToken);
+        await catalog.RefreshAsync(record.StreamId, cancellationToken);
+        if (verify && (await CallAsync(() => remote.RequestVerificationAsync(joined.Source, state, cancellationToken))).Failed(out var unverified))
+        {
+            return unverified;
+        }
+
+        return joined;
+    }
+
     /// <summary>
     /// SSF 1.0 §8.1.1.2: reads the stream at the source and keeps what the source changed there. When
     /// the source cannot be read, the local copy is answered as it is.
     /// </summary>
     public async Task<StreamConfiguration> FollowAsync(StreamRecord record, StreamConfiguration current, CancellationToken cancellationToken)
     {
-        RemoteStream stream;
-        try
+        if ((await CallAsync(() => remote.ReadStreamAsync(current.Source!, cancellationToken))).Failed(out var unread, out var stream))
         {
-            stream = await remote.ReadStreamAsync(current.Source!, cancellationToken);
-        }
-        catch (SourceException ex)
-        {
-            LogRemoteFailed(logger, record.StreamId, "read", ex.Message);
+            LogRemoteFailed(logger, record.StreamId, "read", unread.Detail);
             return current;
         }
 
@@ -187,7 +191,7 @@ internal sealed partial class SourceJoin(
     /// SSF 1.0 §8.1.1.3 and §8.1.1.4: makes the caller's change at the source first, and answers the
     /// local stream as the source now has it; nothing is kept here when the source refused.
     /// </summary>
-    public async Task<StreamOutcome> UpdateAsync(StreamConfiguration current, StreamConfiguration updated, StreamRequest request, bool replace, CancellationToken cancellationToken)
+    public async Task<Outcome<StreamConfiguration>> UpdateAsync(StreamConfiguration current, StreamConfiguration updated, StreamRequest request, bool replace, CancellationToken cancellationToken)
     {
         var body = new JsonObject { ["stream_id"] = current.Source!.StreamId };
         if ((replace || request.HasEventsRequested) && updated.EventsRequested is { } requested)
@@ -206,51 +210,45 @@ internal sealed partial class SourceJoin(
             body["delivery"] = DeliveryBody(updated.Delivery);
         }
 
-        try
+        if ((await CallAsync(() => remote.UpdateStreamAsync(current.Source, body, replace, cancellationToken))).Failed(out var refused, out var stream))
         {
-            var stream = await remote.UpdateStreamAsync(current.Source, body, replace, cancellationToken);
+            LogRemoteFailed(logger, current.StreamId, replace ? "replace" : "update", refused.Detail);
+            return refused;
+        }
 
-            // 202: the source accepted the change but has not made it yet; what it delivers stays as it was.
-            return StreamOutcome.Ok(stream is null ? updated with { EventsDelivered = current.EventsDelivered } : WithRemote(updated, stream));
-        }
-        catch (SourceException ex)
-        {
-            LogRemoteFailed(logger, current.StreamId, replace ? "replace" : "update", ex.Message);
-            return Failed(ex);
-        }
+        // 202: the source accepted the change but has not made it yet; what it delivers stays as it was.
+        return stream is null ? updated with { EventsDelivered = current.EventsDelivered } : WithRemote(updated, stream);
     }
 
     /// <summary>
     /// SSF 1.0 §8.1.2.2: the caller's status change, made at the source first. Returns the status the
     /// source reports (null when it will decide later, or when it has no status endpoint).
     /// </summary>
-    public async Task<(string? SourceStatus, StreamOutcome? Error)> SetStatusAsync(StreamConfiguration current, string status, string? reason, CancellationToken cancellationToken)
+    public async Task<Outcome<string?>> SetStatusAsync(StreamConfiguration current, string status, string? reason, CancellationToken cancellationToken)
     {
         if (current.Source!.StatusEndpoint is null)
         {
-            return (null, null);
+            return Outcome<string?>.Ok(null);
         }
 
-        try
+        var changed = await CallAsync(() => remote.SetStatusAsync(current.Source, status, reason, cancellationToken));
+        if (changed.Failure is { } refused)
         {
-            return (await remote.SetStatusAsync(current.Source, status, reason, cancellationToken), null);
+            LogRemoteFailed(logger, current.StreamId, "status change", refused.Detail);
         }
-        catch (SourceException ex)
-        {
-            LogRemoteFailed(logger, current.StreamId, "status change", ex.Message);
-            return (null, Failed(ex));
-        }
+
+        return changed;
     }
 
     /// <summary>
     /// SSF 1.0 §8.1.4.2, as the receiver: asks the source for a verification with a new state of this
     /// server's own, stored (and in the catalog) before the source is asked.
     /// </summary>
-    public async Task<(StreamOutcome? Error, TimeSpan? RetryAfter)> VerifyAsync(StreamRecord record, StreamConfiguration current, CancellationToken cancellationToken)
+    public async Task<Outcome> VerifyAsync(StreamRecord record, StreamConfiguration current, CancellationToken cancellationToken)
     {
         if (current.Source!.VerificationEndpoint is null)
         {
-            return (StreamOutcome.Problem(Problems.BadRequest($"{current.Source.Issuer} advertises no verification_endpoint, so it cannot be asked for a verification.")), null);
+            return Failure.BadRequest($"{current.Source.Issuer} advertises no verification_endpoint, so it cannot be asked for a verification.");
         }
 
         var state = NewState();
@@ -258,17 +256,14 @@ internal sealed partial class SourceJoin(
         var now = time.GetUtcNow();
         await store.UpdateStreamAsync(record with { Configuration = codec.Encode(verifying), LastVerificationAt = now, LastActivityAt = now }, cancellationToken);
         await catalog.RefreshAsync(record.StreamId, cancellationToken);
-        try
+        if ((await CallAsync(() => remote.RequestVerificationAsync(verifying.Source, state, cancellationToken), withRetryAfter: true)).Failed(out var refused))
         {
-            await remote.RequestVerificationAsync(verifying.Source, state, cancellationToken);
-            LogVerificationRequested(logger, record.StreamId, current.Source.Issuer);
-            return (null, null);
+            LogRemoteFailed(logger, record.StreamId, "verification request", refused.Detail);
+            return refused;
         }
-        catch (SourceException ex)
-        {
-            LogRemoteFailed(logger, record.StreamId, "verification request", ex.Message);
-            return (Failed(ex), ex.RetryAfter);
-        }
+
+        LogVerificationRequested(logger, record.StreamId, current.Source.Issuer);
+        return Outcome.Done;
     }
 
     /// <summary>SSF 1.0 §8.1.1.5: deletes the stream at the source; a failure there is logged, and the local stream goes all the same.</summary>
@@ -279,13 +274,9 @@ internal sealed partial class SourceJoin(
             return;
         }
 
-        try
+        if ((await CallAsync(() => remote.DeleteStreamAsync(current.Source, cancellationToken))).Failed(out var refused))
         {
-            await remote.DeleteStreamAsync(current.Source, cancellationToken);
-        }
-        catch (SourceException ex)
-        {
-            LogRemoteDeleteFailed(logger, current.StreamId, current.Source.StreamId, ex.Message);
+            LogRemoteDeleteFailed(logger, current.StreamId, current.Source.StreamId, refused.Detail);
         }
     }
 
@@ -332,22 +323,44 @@ internal sealed partial class SourceJoin(
         MinVerificationInterval = stream.MinVerificationInterval,
     };
 
-    private static StreamOutcome Failed(SourceException ex) => StreamOutcome.Problem(ex.RemoteStatus == StatusCodes.Status429TooManyRequests
-        ? Problems.TooManyRequests(ex.Message)
-        : Problems.BadGateway(ex.Message));
+    /// <summary>
+    /// The one place a <see cref="SourceException"/> of the transport becomes a value: 429 when the
+    /// source asked to be called later, else 502. Only a verification request passes the source's
+    /// <c>Retry-After</c> on (<paramref name="withRetryAfter"/>): the caller may ask again then.
+    /// </summary>
+    private static async Task<Outcome<T>> CallAsync<T>(Func<Task<T>> call, bool withRetryAfter = false)
+    {
+        try
+        {
+            return Outcome<T>.Ok(await call());
+        }
+        catch (SourceException ex)
+        {
+            var failure = ex.RemoteStatus == StatusCodes.Status429TooManyRequests ? Failure.TooManyRequests(ex.Message) : Failure.BadGateway(ex.Message);
+            return withRetryAfter ? failure with { RetryAfter = ex.RetryAfter } : failure;
+        }
+    }
+
+    private static async Task<Outcome> CallAsync(Func<Task> call, bool withRetryAfter = false)
+    {
+        var done = await CallAsync(
+            async () =>
+            {
+                await call();
+                return true;
+            },
+            withRetryAfter);
+        return done.Failure ?? Outcome.Done;
+    }
 
     /// <summary>Removes what a failed join created; the request may be gone, so this runs to its end regardless.</summary>
     private async Task UndoAsync(string streamId, SourceConfiguration source, string? remoteId)
     {
         if (remoteId is not null)
         {
-            try
+            if ((await CallAsync(() => remote.DeleteStreamAsync(source with { StreamId = remoteId }, CancellationToken.None))).Failed(out var refused))
             {
-                await remote.DeleteStreamAsync(source with { StreamId = remoteId }, CancellationToken.None);
-            }
-            catch (SourceException ex)
-            {
-                LogRemoteDeleteFailed(logger, streamId, remoteId, ex.Message);
+                LogRemoteDeleteFailed(logger, streamId, remoteId, refused.Detail);
             }
         }
 

@@ -5,6 +5,4 @@ namespace SharpSignals.Server.Streams;
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(StreamConfiguration))]
 [JsonSerializable(typeof(StreamConfiguration[]))]
-[JsonSerializable(typeof(StreamStatusResponse))]
-[JsonSerializable(typeof(StreamCredentialResponse))]
 internal sealed partial class StreamJsonContext : JsonSerializerContext;

@@ -5,7 +5,7 @@ namespace SharpSignals.Server.Streams;
 
 /// <summary>
 /// The receiver-supplied members of a create, update or replace body (SSF 1.0 §8.1.1), read with
-/// every type error collected. Transmitter-supplied members are checked by <see cref="StreamService"/>.
+/// every type error collected. Transmitter-supplied members and the rules between members are checked by the stream API (StreamApi/StreamRequestValidator).
 /// </summary>
 internal sealed record StreamRequest
 {

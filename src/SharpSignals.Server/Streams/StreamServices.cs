@@ -4,7 +4,7 @@ namespace SharpSignals.Server.Streams;
 
 internal static class StreamServices
 {
-    /// <summary>The stream model: its settings, the event types a project may use, its codec, and the stream API.</summary>
+    /// <summary>The stream model: its settings, the event types a project may use, its codec.</summary>
     public static IServiceCollection AddStreams(this IServiceCollection services)
     {
         services.AddOptions<StreamOptions>().BindConfiguration(StreamOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -12,9 +12,6 @@ internal static class StreamServices
         services.AddSingleton<IValidateOptions<EventTypeOptions>, EventTypeOptionsValidator>();
         services.AddSingleton<ProjectEventTypes>();
         services.AddSingleton<StreamCodec>();
-        services.AddSingleton<StreamService>();
-        services.AddSingleton<InactivityMonitor>();
-        services.AddHostedService(sp => sp.GetRequiredService<InactivityMonitor>());
         return services;
     }
 }

@@ -35,26 +35,6 @@ public sealed class FolderOrderTests
         "Admin",
     ];
 
-    /// <summary>
-    /// TEMPORARY (issue 18, until the stream API split is merged): upward references that remain in
-    /// files another change of issue 18 rewrites. Each entry is one type using one other; the
-    /// coordinator empties this list after the merge, and an entry no longer needed fails the test.
-    /// </summary>
-    private static readonly (string From, string To)[] TemporarilyAllowed =
-    [
-        ("SharpSignals.Server.Streams.StreamService", "SharpSignals.Server.Routing.EventRouter"),
-        ("SharpSignals.Server.Streams.StreamService", "SharpSignals.Server.Routing.StreamCatalog"),
-        ("SharpSignals.Server.Streams.StreamService", "SharpSignals.Server.Routing.StreamRoute"),
-        ("SharpSignals.Server.Streams.StreamService", "SharpSignals.Server.Sources.SourceJoin"),
-    ];
-
-    /// <summary>TEMPORARY (issue 18, as above): the service locators the lifecycle change removes.</summary>
-    private static readonly string[] TemporarilyTakingServiceProvider =
-    [
-        "SharpSignals.Server.Delivery.Push.PushDeliveryService",
-        "SharpSignals.Server.Streams.InactivityMonitor",
-    ];
-
     private static readonly Assembly ServerAssembly = typeof(Program).Assembly;
 
     [Fact]
@@ -79,21 +59,14 @@ public sealed class FolderOrderTests
                 && Array.IndexOf(Order, to) > Array.IndexOf(Order, from))
             .ToList();
 
-        var allowed = TemporarilyAllowed.ToHashSet();
         var failures = upward
-            .Where(reference => !allowed.Contains((reference.From, reference.To)))
             .GroupBy(reference => (reference.FromNamespace, reference.ToNamespace))
             .OrderBy(edge => edge.Key.FromNamespace, StringComparer.Ordinal)
             .ThenBy(edge => edge.Key.ToNamespace, StringComparer.Ordinal)
             .Select(edge => $"{edge.Key.FromNamespace} -> {edge.Key.ToNamespace}, which comes after it: "
                 + string.Join("; ", edge.Select(reference => $"{reference.From} uses {reference.To}").Order(StringComparer.Ordinal)))
             .ToList();
-        var stale = TemporarilyAllowed
-            .Where(entry => !upward.Any(reference => (reference.From, reference.To) == entry))
-            .Select(entry => $"{entry.From} no longer uses {entry.To}: remove it from {nameof(TemporarilyAllowed)}")
-            .ToList();
-
-        Assert.True(failures.Count == 0 && stale.Count == 0, string.Join(Environment.NewLine, ["", .. failures, .. stale]));
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, ["", .. failures]));
     }
 
     [Fact]
@@ -107,7 +80,7 @@ public sealed class FolderOrderTests
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        Assert.Equal(TemporarilyTakingServiceProvider.Order(StringComparer.Ordinal), locators);
+        Assert.Empty(locators);
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using SharpSignals.Server.Streams;
+using SharpSignals.Server.Delivery;
 using SharpSignals.Server.Tests.Support;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Tokens.Events;

@@ -22,7 +22,8 @@ internal static class PollEndpoints
         string streamId,
         HttpRequest request,
         ClaimsPrincipal caller,
-        StreamService streams,
+        CallerStreams visible,
+        StreamLifecycle lifecycle,
         StreamCatalog catalog,
         IDeliveryStore deliveries,
         StreamSignals signals,
@@ -31,11 +32,12 @@ internal static class PollEndpoints
         CancellationToken cancellationToken)
     {
         // Looking the stream up also records the poll as receiver activity (SSF 1.0 §8.1.1).
-        var (record, error) = await streams.GetStatusAsync(caller, streamId, cancellationToken);
-        if (error is not null)
+        if ((await visible.FindAsync(caller, streamId, cancellationToken)).Failed(out var notFound, out var record))
         {
-            return error.Error!;
+            return notFound.ToResult();
         }
+
+        await lifecycle.RecordActivityAsync(record, cancellationToken);
 
         var route = catalog.Find(streamId);
         if (route is null || route.IsPush || !route.IsOutbound)
@@ -62,14 +64,14 @@ internal static class PollEndpoints
 
         var max = Math.Min(poll.MaxEvents ?? options.Value.MaxPollEvents, options.Value.MaxPollEvents);
 
-        var window = DeliveryWindow.Of(record!);
+        var window = DeliveryWindow.Of(record);
         if (max == 0 || !window.IsOpen)
         {
             return new PollAnswer([], 0, moreAvailable: false);
         }
 
         var signal = signals.Next(streamId);
-        var entries = await ReadDeliverableAsync(streamId, window, max + 1, deliveries, streams, cancellationToken);
+        var entries = await ReadDeliverableAsync(streamId, window, max + 1, deliveries, lifecycle, cancellationToken);
         if (entries.Count == 0 && !poll.ReturnImmediately && !window.IsClosingAfterNotice)
         {
             // RFC 8936 §2.1 long poll: wait for an entry or the timeout, then answer.
@@ -79,7 +81,7 @@ internal static class PollEndpoints
                 return new PollAnswer([], 0, moreAvailable: false);
             }
 
-            entries = await ReadDeliverableAsync(streamId, window, max + 1, deliveries, streams, cancellationToken);
+            entries = await ReadDeliverableAsync(streamId, window, max + 1, deliveries, lifecycle, cancellationToken);
         }
 
         // One entry past max was read only to tell whether more are available.
@@ -88,7 +90,7 @@ internal static class PollEndpoints
 
     /// <summary>The pending entries <paramref name="window"/> admits; once none before a pause notice is left, the pause holds everything.</summary>
     private static async Task<IReadOnlyList<DeliveryEntry>> ReadDeliverableAsync(
-        string streamId, DeliveryWindow window, int max, IDeliveryStore deliveries, StreamService streams, CancellationToken cancellationToken)
+        string streamId, DeliveryWindow window, int max, IDeliveryStore deliveries, StreamLifecycle lifecycle, CancellationToken cancellationToken)
     {
         var pending = await deliveries.ReadPendingAsync(streamId, max, cancellationToken);
         if (window.PauseNoticePosition is not { } notice)
@@ -99,7 +101,7 @@ internal static class PollEndpoints
         var deliverable = pending.TakeWhile(e => window.Admits(e.EventPosition)).ToList();
         if (deliverable.Count == 0)
         {
-            await streams.PauseNoticeSentAsync(streamId, notice, cancellationToken);
+            await lifecycle.PauseNoticeSentAsync(streamId, notice, cancellationToken);
         }
 
         return deliverable;

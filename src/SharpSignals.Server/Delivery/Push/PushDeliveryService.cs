@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Cluster;
 using SharpSignals.Server.Routing;
-using SharpSignals.Server.Streams;
 using SharpSignals.Storage.Cluster;
 using SharpSignals.Storage.Deliveries;
 
@@ -20,7 +19,7 @@ internal sealed class PushDeliveryService(
     StreamSignals signals,
     PushClient client,
     DeliveryLag lag,
-    IServiceProvider services,
+    StreamLifecycle lifecycle,
     IOptions<PushOptions> options,
     IOptions<ClusterOptions> clusterOptions,
     TimeProvider time,
@@ -33,7 +32,7 @@ internal sealed class PushDeliveryService(
 
     protected override Task RunWorkerAsync(StreamLease lease, CancellationToken stop)
     {
-        var worker = new PushWorker(lease, Catalog, deliveries, Cluster, signals, client, services.GetRequiredService<StreamService>(), lag, options, time, logger);
+        var worker = new PushWorker(lease, Catalog, deliveries, Cluster, signals, client, lifecycle, lag, options, time, logger);
         return DedicatedThread.Run("push " + lease.StreamId, () => worker.RunAsync(stop));
     }
 

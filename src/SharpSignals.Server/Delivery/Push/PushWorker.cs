@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Routing;
-using SharpSignals.Server.Streams;
 using SharpSignals.Storage.Cluster;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Tokens.Events;
@@ -25,7 +24,7 @@ internal sealed partial class PushWorker(
     IClusterStore fenced,
     StreamSignals signals,
     PushClient client,
-    StreamService streams,
+    StreamLifecycle lifecycle,
     DeliveryLag lag,
     IOptions<PushOptions> options,
     TimeProvider time,
@@ -88,7 +87,7 @@ internal sealed partial class PushWorker(
             {
                 // The notice of the transmitter's pause has gone: hold the rest until the stream is enabled.
                 await AcknowledgedAsync();
-                await streams.PauseNoticeSentAsync(lease.StreamId, notice, cancellationToken);
+                await lifecycle.PauseNoticeSentAsync(lease.StreamId, notice, cancellationToken);
                 return;
             }
 
@@ -222,7 +221,7 @@ internal sealed partial class PushWorker(
                     // go on being retried, with back-off, until the receiver takes them or the
                     // retries run out.
                     LogPaused(logger, lease.StreamId, _authFailures);
-                    await streams.ChangeStatusByTransmitterAsync(lease.StreamId, StreamStatuses.Paused, $"The receiver refused the stream's credentials {_authFailures} times ({outcome.Error}).", cancellationToken);
+                    await lifecycle.ChangeStatusByTransmitterAsync(lease.StreamId, StreamStatuses.Paused, $"The receiver refused the stream's credentials {_authFailures} times ({outcome.Error}).", cancellationToken);
                     return await RetryLaterAsync(entry, outcome, now, cancellationToken);
                 default:
                     return await RetryLaterAsync(entry, outcome, now, cancellationToken);

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace SharpSignals.Server.Streams;
+namespace SharpSignals.Server.StreamApi;
 
 /// <summary>A newly issued stream credential, as the Authorization header to send, and where to send it.</summary>
 internal sealed record StreamCredentialResponse(

@@ -1,14 +1,16 @@
+using SharpSignals.Server.Routing;
+using SharpSignals.Server.Streams;
 using SharpSignals.Storage.Streams;
 using SharpSignals.Tokens.Events;
 
-namespace SharpSignals.Server.Streams;
+namespace SharpSignals.Server.Delivery;
 
 /// <summary>
 /// SSF 1.0 §8.1.1 <c>inactivity_timeout</c>: pauses enabled streams whose receiver has shown no
 /// activity (management calls; polls for poll streams) for that long, with the stream-updated event
 /// the transmitter owes when it changes a status itself.
 /// </summary>
-internal sealed partial class InactivityMonitor(IStreamStore store, IServiceProvider services, TimeProvider time, ILogger<InactivityMonitor> logger) : BackgroundService
+internal sealed partial class InactivityMonitor(IStreamStore store, StreamCodec codec, StreamLifecycle lifecycle, TimeProvider time, ILogger<InactivityMonitor> logger) : BackgroundService
 {
     private static readonly TimeSpan CheckEvery = TimeSpan.FromMinutes(1);
 
@@ -31,8 +33,6 @@ internal sealed partial class InactivityMonitor(IStreamStore store, IServiceProv
     internal async Task PauseInactiveAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var streams = services.GetRequiredService<StreamService>();
-        var codec = services.GetRequiredService<StreamCodec>();
         foreach (var record in await store.ListStreamsAsync(null, null, cancellationToken))
         {
             if (record.Status != StreamStatuses.Enabled || codec.Decode(record).InactivityTimeout is not { } seconds)
@@ -43,7 +43,7 @@ internal sealed partial class InactivityMonitor(IStreamStore store, IServiceProv
             var last = record.LastActivityAt ?? record.CreatedAt;
             if (now - last >= TimeSpan.FromSeconds(seconds))
             {
-                await streams.ChangeStatusByTransmitterAsync(record.StreamId, StreamStatuses.Paused, $"No receiver activity for {seconds} seconds (inactivity_timeout).", cancellationToken);
+                await lifecycle.ChangeStatusByTransmitterAsync(record.StreamId, StreamStatuses.Paused, $"No receiver activity for {seconds} seconds (inactivity_timeout).", cancellationToken);
             }
         }
     }

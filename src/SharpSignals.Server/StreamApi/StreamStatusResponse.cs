@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace SharpSignals.Server.Streams;
+namespace SharpSignals.Server.StreamApi;
 
 /// <summary>SSF 1.0 §8.1.2 status object.</summary>
 internal sealed record StreamStatusResponse(

@@ -1,0 +1,244 @@
+using Microsoft.Extensions.Options;
+
+namespace SharpSignals.Server.Realtime;
+
+/// <summary>
+/// What one WebSocket connection holds: its topic and stream subscriptions, and the tokens they were
+/// granted to, counted against <see cref="TokenLimits"/> (a connection the first time a token is used
+/// here, and a subscription each). Every member takes one lock, so each change is whole.
+/// </summary>
+internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<RealtimeOptions> options)
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, TopicSubscription> _topics = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StreamSubscription> _streams = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _tokensInUse = new(StringComparer.Ordinal);
+
+    /// <summary>Holds <paramref name="topic"/> with <paramref name="token"/>, in place of the token it was held with before; the limit reached when not admitted.</summary>
+    public RealtimeError? AddTopic(string topic, string token, DateTimeOffset? expiresAt)
+    {
+        lock (_gate)
+        {
+            if (_topics.TryGetValue(topic, out var existing))
+            {
+                Release(existing.TokenKey);
+                if (Admit(token) is { } replaced)
+                {
+                    _topics.Remove(topic);
+                    return replaced;
+                }
+            }
+            else if (Admit(token) is { } limit)
+            {
+                return limit;
+            }
+
+            _topics[topic] = new TopicSubscription(TokenLimits.KeyOf(token), expiresAt);
+            return null;
+        }
+    }
+
+    public void RemoveTopic(string topic)
+    {
+        lock (_gate)
+        {
+            if (_topics.TryGetValue(topic, out var subscription))
+            {
+                Release(subscription.TokenKey);
+                _topics.Remove(topic);
+            }
+        }
+    }
+
+    public List<string> TopicNames()
+    {
+        lock (_gate)
+        {
+            return [.. _topics.Keys];
+        }
+    }
+
+    public StreamSubscription? FindStream(string streamId)
+    {
+        lock (_gate)
+        {
+            return _streams.GetValueOrDefault(streamId);
+        }
+    }
+
+    public List<StreamSubscription> Streams()
+    {
+        lock (_gate)
+        {
+            return [.. _streams.Values];
+        }
+    }
+
+    /// <summary>Counts a new stream subscription's token; the limit reached when not admitted.</summary>
+    public RealtimeError? AdmitStream(string token)
+    {
+        lock (_gate)
+        {
+            return Admit(token);
+        }
+    }
+
+    public void AddStream(StreamSubscription subscription)
+    {
+        lock (_gate)
+        {
+            _streams[subscription.Feed.StreamId] = subscription;
+        }
+    }
+
+    /// <summary>A new token for a stream already read here renews the subscription; when it is not admitted the subscription is dropped (the caller stops it).</summary>
+    public RealtimeError? RenewStream(StreamSubscription existing, string token, DateTimeOffset? expiresAt)
+    {
+        lock (_gate)
+        {
+            Release(existing.TokenKey);
+            if (Admit(token) is { } limit)
+            {
+                _streams.Remove(existing.Feed.StreamId);
+                return limit;
+            }
+
+            existing.Renew(TokenLimits.KeyOf(token), expiresAt);
+            return null;
+        }
+    }
+
+    /// <summary>Drops the stream's subscription; the one dropped, if there was one.</summary>
+    public StreamSubscription? RemoveStream(string streamId)
+    {
+        lock (_gate)
+        {
+            // Released while still held, as everywhere: the count of the token's subscriptions includes this one.
+            if (_streams.TryGetValue(streamId, out var subscription))
+            {
+                Release(subscription.TokenKey);
+                _streams.Remove(streamId);
+            }
+
+            return subscription;
+        }
+    }
+
+    /// <summary>Drops <paramref name="subscription"/> if it is still the one for its stream (a newer one may have taken its place).</summary>
+    public void RemoveStreamIfCurrent(StreamSubscription subscription)
+    {
+        lock (_gate)
+        {
+            if (_streams.TryGetValue(subscription.Feed.StreamId, out var current) && ReferenceEquals(current, subscription))
+            {
+                Release(subscription.TokenKey);
+                _streams.Remove(subscription.Feed.StreamId);
+            }
+        }
+    }
+
+    public bool AnyExpired(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            return _topics.Values.Any(t => t.ExpiresAt <= now) || _streams.Values.Any(s => s.ExpiresAt <= now);
+        }
+    }
+
+    /// <summary>The connection ended: every count goes back, and <paramref name="leaveTopic"/> is called for each topic held.</summary>
+    public void ReleaseAll(Action<string> leaveTopic)
+    {
+        lock (_gate)
+        {
+            foreach (var topic in _topics.Keys.ToList())
+            {
+                leaveTopic(topic);
+            }
+
+            foreach (var key in _topics.Values.Select(t => t.TokenKey).Concat(_streams.Values.Select(s => s.TokenKey)))
+            {
+                limits.RemoveSubscription(key);
+            }
+
+            foreach (var key in _tokensInUse)
+            {
+                limits.RemoveConnection(key);
+            }
+
+            _topics.Clear();
+            _streams.Clear();
+            _tokensInUse.Clear();
+        }
+    }
+
+    /// <summary>Counts a token's use: a connection the first time this connection uses it, and a subscription. Under <see cref="_gate"/>.</summary>
+    private RealtimeError? Admit(string token)
+    {
+        var key = TokenLimits.KeyOf(token);
+        var newConnection = !_tokensInUse.Contains(key);
+        if (_topics.Count + _streams.Count >= options.Value.MaxSubscriptionsPerConnection)
+        {
+            return new RealtimeError(RealtimeErrors.LimitExceeded, $"A connection may hold at most {options.Value.MaxSubscriptionsPerConnection} subscriptions.");
+        }
+
+        if (newConnection && !limits.TryAddConnection(key))
+        {
+            return new RealtimeError(RealtimeErrors.LimitExceeded, $"This token is in use on {options.Value.MaxConnectionsPerToken} connections already.");
+        }
+
+        if (!limits.TryAddSubscription(key))
+        {
+            if (newConnection)
+            {
+                limits.RemoveConnection(key);
+            }
+
+            return new RealtimeError(RealtimeErrors.LimitExceeded, $"This token holds {options.Value.MaxSubscriptionsPerToken} subscriptions already.");
+        }
+
+        _tokensInUse.Add(key);
+        return null;
+    }
+
+    /// <summary>Gives back one subscription of a token; the connection's count goes once the token holds none here. Under <see cref="_gate"/>.</summary>
+    private void Release(string key)
+    {
+        limits.RemoveSubscription(key);
+        if (!HoldsKey(key, excludingOne: true) && _tokensInUse.Remove(key))
+        {
+            limits.RemoveConnection(key);
+        }
+    }
+
+    private bool HoldsKey(string key, bool excludingOne = false)
+    {
+        var count = _topics.Values.Count(t => t.TokenKey == key) + _streams.Values.Count(s => s.TokenKey == key);
+        return count > (excludingOne ? 1 : 0);
+    }
+
+    private sealed record TopicSubscription(string TokenKey, DateTimeOffset? ExpiresAt);
+}
+
+/// <summary>A stream read on a WebSocket connection, with its pump and the token it was granted to.</summary>
+internal sealed class StreamSubscription(StreamFeed feed, string tokenKey, DateTimeOffset? expiresAt, CancellationToken connectionStopping)
+{
+    private readonly CancellationTokenSource _cancel = CancellationTokenSource.CreateLinkedTokenSource(connectionStopping);
+
+    public StreamFeed Feed => feed;
+
+    public string TokenKey { get; private set; } = tokenKey;
+
+    public DateTimeOffset? ExpiresAt { get; private set; } = expiresAt;
+
+    public CancellationToken Stopping => _cancel.Token;
+
+    public Task Pump { get; set; } = Task.CompletedTask;
+
+    public void Renew(string key, DateTimeOffset? expires)
+    {
+        TokenKey = key;
+        ExpiresAt = expires;
+    }
+
+    public void Cancel() => _cancel.Cancel();
+}
