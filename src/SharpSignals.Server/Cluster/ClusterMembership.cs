@@ -8,7 +8,7 @@ namespace SharpSignals.Server.Cluster;
 /// how many nodes share the streams, and the node leaves the list when the host stops (after the
 /// workers, which are registered later and so stopped first).
 /// </summary>
-internal sealed partial class ClusterMembership(IClusterStore store, ClusterNode node, IOptions<ClusterOptions> options, ILogger<ClusterMembership> logger) : IHostedService
+internal sealed partial class ClusterMembership(ILeaseStore store, ClusterNode node, IOptions<ClusterOptions> options, ILogger<ClusterMembership> logger) : IHostedService
 {
     private readonly Lock _gate = new();
     private Task<int>? _heartbeat;

@@ -16,7 +16,7 @@ namespace SharpSignals.Server.Cluster;
 /// </summary>
 internal abstract partial class LeasedStreamWorkers(
     StreamCatalog catalog,
-    IClusterStore cluster,
+    ILeaseStore cluster,
     ClusterNode node,
     ClusterMembership membership,
     IOptions<ClusterOptions> clusterOptions,
@@ -77,9 +77,6 @@ internal abstract partial class LeasedStreamWorkers(
 
     /// <summary>Every stream, as this node knows them.</summary>
     protected StreamCatalog Catalog => catalog;
-
-    /// <summary>Where the leases are, and the changes they fence.</summary>
-    protected IClusterStore Cluster => cluster;
 
     /// <summary>What the workers are for, in log messages: "push", "poll".</summary>
     protected abstract string WorkName { get; }

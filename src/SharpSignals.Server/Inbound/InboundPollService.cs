@@ -15,7 +15,7 @@ namespace SharpSignals.Server.Inbound;
 /// </summary>
 internal sealed class InboundPollService(
     StreamCatalog catalog,
-    IClusterStore cluster,
+    ILeaseStore cluster,
     ClusterNode node,
     ClusterMembership membership,
     InboundReceiver receiver,

@@ -14,7 +14,8 @@ namespace SharpSignals.Server.Delivery.Push;
 internal sealed class PushDeliveryService(
     StreamCatalog catalog,
     IDeliveryStore deliveries,
-    IClusterStore cluster,
+    ILeaseStore cluster,
+    IFencedDeliveryStore fenced,
     ClusterNode node,
     ClusterMembership membership,
     StreamSignals signals,
@@ -33,7 +34,7 @@ internal sealed class PushDeliveryService(
 
     protected override Task RunWorkerAsync(StreamLease lease, CancellationToken stop)
     {
-        var worker = new PushWorker(lease, Catalog, deliveries, Cluster, signals, client, services.GetRequiredService<StreamService>(), lag, options, time, logger);
+        var worker = new PushWorker(lease, Catalog, deliveries, fenced, signals, client, services.GetRequiredService<StreamService>(), lag, options, time, logger);
         return DedicatedThread.Run("push " + lease.StreamId, () => worker.RunAsync(stop));
     }
 
