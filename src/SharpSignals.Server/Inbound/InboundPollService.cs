@@ -25,7 +25,7 @@ internal sealed class InboundPollService(
     IOptions<InboundOptions> options,
     IOptions<ClusterOptions> clusterOptions,
     TimeProvider time,
-    ILogger<InboundPollService> logger) : LeasedStreamWorkers(catalog, cluster, node, membership, clusterOptions, logger)
+    ILogger<InboundPollService> logger) : LeasedStreamWorkers(catalog, cluster, node, membership, clusterOptions, time, logger)
 {
     protected override string WorkName => "poll";
 
@@ -35,7 +35,7 @@ internal sealed class InboundPollService(
     {
         // Another node may have polled it meanwhile: this poller's first word on it is stored, whatever was said before.
         status.Forget(lease.StreamId);
-        var poller = new SourcePoller(lease.StreamId, Catalog, receiver, http, tokens, status, options, time, logger);
+        var poller = new SourcePoller(lease.StreamId, Catalog, receiver, http, tokens, status, options, Time, logger);
         return Task.Run(() => poller.RunAsync(stop), CancellationToken.None);
     }
 }

@@ -25,7 +25,7 @@ internal sealed class PushDeliveryService(
     IOptions<PushOptions> options,
     IOptions<ClusterOptions> clusterOptions,
     TimeProvider time,
-    ILogger<PushDeliveryService> logger) : LeasedStreamWorkers(catalog, cluster, node, membership, clusterOptions, logger)
+    ILogger<PushDeliveryService> logger) : LeasedStreamWorkers(catalog, cluster, node, membership, clusterOptions, time, logger)
 {
     protected override string WorkName => "push";
 
@@ -34,7 +34,7 @@ internal sealed class PushDeliveryService(
 
     protected override Task RunWorkerAsync(StreamLease lease, CancellationToken stop)
     {
-        var worker = new PushWorker(lease, Catalog, deliveries, fenced, signals, client, services.GetRequiredService<StreamService>(), lag, options, time, logger);
+        var worker = new PushWorker(lease, Catalog, deliveries, fenced, signals, client, services.GetRequiredService<StreamService>(), lag, options, Time, logger);
         return DedicatedThread.Run("push " + lease.StreamId, () => worker.RunAsync(stop));
     }
 
