@@ -254,6 +254,9 @@ public sealed partial class PostgresStore
     }
 
     /// <inheritdoc/>
+    public bool KeepsKeyRing => true;
+
+    /// <inheritdoc/>
     public IReadOnlyList<string> ListDataProtectionKeys()
     {
         using var command = _dataSource.CreateCommand("SELECT xml FROM data_protection_keys ORDER BY id");

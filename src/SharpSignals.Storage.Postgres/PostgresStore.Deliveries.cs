@@ -1,6 +1,7 @@
 using Npgsql;
 using SharpSignals.Storage.Cluster;
 using SharpSignals.Storage.Deliveries;
+using static SharpSignals.Storage.Deliveries.DeliveryStateSql;
 
 namespace SharpSignals.Storage.Postgres;
 
@@ -27,7 +28,7 @@ public sealed partial class PostgresStore
     /// <inheritdoc/>
     public async ValueTask<long> CountPendingAsync(string streamId, CancellationToken cancellationToken) =>
         await ReadOneAsync(
-            "SELECT count(*) FROM deliveries WHERE stream_id = @stream AND state = 0",
+            $"SELECT count(*) FROM deliveries WHERE stream_id = @stream AND state = {Pending}",
             p => p.Text("stream", streamId),
             r => r.GetInt64(0),
             cancellationToken).ConfigureAwait(false);
@@ -50,9 +51,9 @@ public sealed partial class PostgresStore
                 await CheckFenceAsync(context, fence).ConfigureAwait(false);
 
                 // One statement for the whole acknowledgement; a jti named twice still settles one entry.
-                await using var command = context.Command("""
-                    UPDATE deliveries SET state = 1, completed_at = @at
-                    WHERE jti = ANY (@jtis) AND stream_id = @stream AND state = 0
+                await using var command = context.Command($"""
+                    UPDATE deliveries SET state = {Delivered}, completed_at = @at
+                    WHERE jti = ANY (@jtis) AND stream_id = @stream AND state = {Pending}
                     """);
                 command.Parameters.Time("at", at);
                 command.Parameters.TextArray("jtis", jtis);
@@ -81,9 +82,9 @@ public sealed partial class PostgresStore
                 var changed = 0;
                 foreach (var failure in failures)
                 {
-                    await using var command = context.Command("""
-                        UPDATE deliveries SET state = 2, completed_at = @at, last_error = @error
-                        WHERE jti = @jti AND stream_id = @stream AND state = 0
+                    await using var command = context.Command($"""
+                        UPDATE deliveries SET state = {DeadLetter}, completed_at = @at, last_error = @error
+                        WHERE jti = @jti AND stream_id = @stream AND state = {Pending}
                         """);
                     command.Parameters.Time("at", at);
                     command.Parameters.Text("error", Describe(failure));
@@ -137,7 +138,7 @@ public sealed partial class PostgresStore
         await _writer.ExecuteAsync(
             async context =>
             {
-                await using var command = context.Command("DELETE FROM deliveries WHERE stream_id = @stream AND state = 0");
+                await using var command = context.Command($"DELETE FROM deliveries WHERE stream_id = @stream AND state = {Pending}");
                 command.Parameters.Text("stream", streamId);
                 return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
             },
@@ -147,7 +148,7 @@ public sealed partial class PostgresStore
         await _writer.ExecuteAsync(
             async context =>
             {
-                await using var command = context.Command("UPDATE deliveries SET next_attempt_at = NULL WHERE stream_id = @stream AND state = 0 AND next_attempt_at IS NOT NULL");
+                await using var command = context.Command($"UPDATE deliveries SET next_attempt_at = NULL WHERE stream_id = @stream AND state = {Pending} AND next_attempt_at IS NOT NULL");
                 command.Parameters.Text("stream", streamId);
                 return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
             },

@@ -1,21 +1,22 @@
 using SharpSignals.Storage.Deliveries;
+using static SharpSignals.Storage.Deliveries.DeliveryStateSql;
 
 namespace SharpSignals.Storage.Postgres;
 
 /// <summary>What operators do with deliveries: look at the backlog, retry or discard dead letters, replay, purge.</summary>
 public sealed partial class PostgresStore
 {
-    private const string Requeue = "state = 0, attempts = 0, next_attempt_at = NULL, completed_at = NULL";
+    private const string Requeue = $"state = {Pending}, attempts = 0, next_attempt_at = NULL, completed_at = NULL";
 
     /// <inheritdoc/>
     public async ValueTask<StreamBacklog> GetBacklogAsync(string streamId, CancellationToken cancellationToken) =>
         (await ReadOneAsync(
-            """
+            $"""
             SELECT
-                (SELECT count(*) FROM deliveries WHERE stream_id = @stream AND state = 0),
-                (SELECT created_at FROM deliveries WHERE stream_id = @stream AND state = 0 ORDER BY id LIMIT 1),
-                (SELECT count(*) FROM deliveries WHERE stream_id = @stream AND state = 2),
-                (SELECT last_error FROM deliveries WHERE stream_id = @stream AND state IN (0, 2) AND last_error IS NOT NULL
+                (SELECT count(*) FROM deliveries WHERE stream_id = @stream AND state = {Pending}),
+                (SELECT created_at FROM deliveries WHERE stream_id = @stream AND state = {Pending} ORDER BY id LIMIT 1),
+                (SELECT count(*) FROM deliveries WHERE stream_id = @stream AND state = {DeadLetter}),
+                (SELECT last_error FROM deliveries WHERE stream_id = @stream AND state IN ({Pending}, {DeadLetter}) AND last_error IS NOT NULL
                  ORDER BY coalesce(completed_at, next_attempt_at, created_at) DESC, id DESC LIMIT 1)
             """,
             p => p.Text("stream", streamId),
@@ -56,8 +57,8 @@ public sealed partial class PostgresStore
                 }
 
                 await using var replay = context.Command(dryRun
-                    ? "SELECT count(*) FROM deliveries WHERE stream_id = @stream AND state = 1 AND id >= @from"
-                    : $"UPDATE deliveries SET {Requeue} WHERE stream_id = @stream AND state = 1 AND id >= @from");
+                    ? $"SELECT count(*) FROM deliveries WHERE stream_id = @stream AND state = {Delivered} AND id >= @from"
+                    : $"UPDATE deliveries SET {Requeue} WHERE stream_id = @stream AND state = {Delivered} AND id >= @from");
                 replay.Parameters.Text("stream", streamId);
                 replay.Parameters.BigInt("from", firstId);
                 return dryRun
@@ -81,7 +82,7 @@ public sealed partial class PostgresStore
         "SELECT count(*), max(id), max(created_at) FROM (SELECT id, created_at FROM deliveries WHERE id > @after ORDER BY id LIMIT @max) w";
 
     private const string PurgeEntriesSql =
-        "DELETE FROM deliveries WHERE id > @after AND id <= @last AND state IN (1, 2) AND completed_at < @cutoff";
+        $"DELETE FROM deliveries WHERE id > @after AND id <= @last AND state IN ({Delivered}, {DeadLetter}) AND completed_at < @cutoff";
 
     private const string EventsWindowSql =
         "SELECT count(*), max(position), max(received_at) FROM (SELECT position, received_at FROM events WHERE position > @after ORDER BY position LIMIT @max) w";
@@ -137,12 +138,12 @@ public sealed partial class PostgresStore
             {
                 if (jtis is null)
                 {
-                    await using var all = context.Command($"{statement} WHERE stream_id = @stream AND state = 2");
+                    await using var all = context.Command($"{statement} WHERE stream_id = @stream AND state = {DeadLetter}");
                     all.Parameters.Text("stream", streamId);
                     return await all.ExecuteNonQueryAsync().ConfigureAwait(false);
                 }
 
-                await using var some = context.Command($"{statement} WHERE jti = ANY (@jtis) AND stream_id = @stream AND state = 2");
+                await using var some = context.Command($"{statement} WHERE jti = ANY (@jtis) AND stream_id = @stream AND state = {DeadLetter}");
                 some.Parameters.TextArray("jtis", jtis);
                 some.Parameters.Text("stream", streamId);
                 return await some.ExecuteNonQueryAsync().ConfigureAwait(false);

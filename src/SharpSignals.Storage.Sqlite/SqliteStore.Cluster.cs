@@ -4,8 +4,9 @@ using SharpSignals.Storage.Deliveries;
 namespace SharpSignals.Storage.Sqlite;
 
 /// <summary>
-/// The embedded store serves one node (IClusterStore's remarks): notices go nowhere, there is one
+/// The embedded store serves one node (<see cref="ILeaseStore"/>'s remarks): notices go nowhere, there is one
 /// node, every lease is granted at once with a fencing token greater than the last, and every turn is this node's.
+/// It keeps no key ring (<see cref="IKeyRingStore"/>'s remarks).
 /// </summary>
 public sealed partial class SqliteStore
 {
@@ -120,6 +121,9 @@ public sealed partial class SqliteStore
         ArgumentNullException.ThrowIfNull(lease);
         return RecordFailedAttemptAsync(lease.StreamId, id, reason, nextAttemptAt, lease, cancellationToken);
     }
+
+    /// <inheritdoc/>
+    public bool KeepsKeyRing => false;
 
     /// <inheritdoc/>
     /// <remarks>The embedded store's node keeps its key ring in its data directory.</remarks>

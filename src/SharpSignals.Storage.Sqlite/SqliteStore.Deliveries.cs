@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using SharpSignals.Storage.Cluster;
 using SharpSignals.Storage.Deliveries;
+using static SharpSignals.Storage.Deliveries.DeliveryStateSql;
 
 namespace SharpSignals.Storage.Sqlite;
 
@@ -19,9 +20,9 @@ public sealed partial class SqliteStore
         LIMIT $max
         """;
 
-    private const string Settle = """
+    private const string Settle = $"""
         UPDATE deliveries SET state = $state, completed_at = $at, last_error = coalesce($error, last_error)
-        WHERE jti = $jti AND stream_id = $stream AND state = 0
+        WHERE jti = $jti AND stream_id = $stream AND state = {Pending}
         """;
 
     /// <summary>
@@ -30,9 +31,9 @@ public sealed partial class SqliteStore
     /// INDEXED BY, because otherwise the planner prefers the (stream_id, state) index and walks the
     /// stream's whole backlog for each acknowledgement.
     /// </summary>
-    internal const string AcknowledgeSql = """
-        UPDATE deliveries INDEXED BY ux_deliveries_jti_stream SET state = 1, completed_at = $at
-        WHERE jti IN (SELECT value FROM json_each($jtis)) AND stream_id = $stream AND state = 0
+    internal const string AcknowledgeSql = $"""
+        UPDATE deliveries INDEXED BY ux_deliveries_jti_stream SET state = {Delivered}, completed_at = $at
+        WHERE jti IN (SELECT value FROM json_each($jtis)) AND stream_id = $stream AND state = {Pending}
         """;
 
     /// <inheritdoc/>
@@ -46,7 +47,7 @@ public sealed partial class SqliteStore
     /// <inheritdoc/>
     public async ValueTask<long> CountPendingAsync(string streamId, CancellationToken cancellationToken) =>
         await ReadAsync(
-            "SELECT count(*) FROM deliveries WHERE stream_id = $stream AND state = 0",
+            $"SELECT count(*) FROM deliveries WHERE stream_id = $stream AND state = {Pending}",
             p => p.AddWithValue("$stream", streamId),
             r => r.Read() ? r.GetInt64(0) : 0,
             cancellationToken).ConfigureAwait(false);
@@ -140,7 +141,7 @@ public sealed partial class SqliteStore
         await _writer.ExecuteAsync(
             context =>
             {
-                var command = context.Command("DELETE FROM deliveries WHERE stream_id = $stream AND state = 0");
+                var command = context.Command($"DELETE FROM deliveries WHERE stream_id = $stream AND state = {Pending}");
                 command.Parameters.AddWithValue("$stream", streamId);
                 return command.ExecuteNonQuery();
             },
@@ -150,7 +151,7 @@ public sealed partial class SqliteStore
         await _writer.ExecuteAsync(
             context =>
             {
-                var command = context.Command("UPDATE deliveries SET next_attempt_at = NULL WHERE stream_id = $stream AND state = 0 AND next_attempt_at IS NOT NULL");
+                var command = context.Command($"UPDATE deliveries SET next_attempt_at = NULL WHERE stream_id = $stream AND state = {Pending} AND next_attempt_at IS NOT NULL");
                 command.Parameters.AddWithValue("$stream", streamId);
                 return command.ExecuteNonQuery();
             },

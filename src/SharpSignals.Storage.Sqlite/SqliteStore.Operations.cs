@@ -1,21 +1,22 @@
 using SharpSignals.Storage.Deliveries;
+using static SharpSignals.Storage.Deliveries.DeliveryStateSql;
 
 namespace SharpSignals.Storage.Sqlite;
 
 /// <summary>What operators do with deliveries: look at the backlog, retry or discard dead letters, replay, purge.</summary>
 public sealed partial class SqliteStore
 {
-    private const string Requeue = "state = 0, attempts = 0, next_attempt_at = NULL, completed_at = NULL";
+    private const string Requeue = $"state = {Pending}, attempts = 0, next_attempt_at = NULL, completed_at = NULL";
 
     /// <inheritdoc/>
     public async ValueTask<StreamBacklog> GetBacklogAsync(string streamId, CancellationToken cancellationToken) =>
         await ReadAsync(
-            """
+            $"""
             SELECT
-                (SELECT count(*) FROM deliveries WHERE stream_id = $stream AND state = 0),
-                (SELECT created_at FROM deliveries WHERE stream_id = $stream AND state = 0 ORDER BY id LIMIT 1),
-                (SELECT count(*) FROM deliveries WHERE stream_id = $stream AND state = 2),
-                (SELECT last_error FROM deliveries WHERE stream_id = $stream AND state IN (0, 2) AND last_error IS NOT NULL
+                (SELECT count(*) FROM deliveries WHERE stream_id = $stream AND state = {Pending}),
+                (SELECT created_at FROM deliveries WHERE stream_id = $stream AND state = {Pending} ORDER BY id LIMIT 1),
+                (SELECT count(*) FROM deliveries WHERE stream_id = $stream AND state = {DeadLetter}),
+                (SELECT last_error FROM deliveries WHERE stream_id = $stream AND state IN ({Pending}, {DeadLetter}) AND last_error IS NOT NULL
                  ORDER BY coalesce(completed_at, next_attempt_at, created_at) DESC, id DESC LIMIT 1)
             """,
             p => p.AddWithValue("$stream", streamId),
@@ -59,8 +60,8 @@ public sealed partial class SqliteStore
                 }
 
                 var replay = context.Command(dryRun
-                    ? "SELECT count(*) FROM deliveries WHERE stream_id = $stream AND state = 1 AND id >= $from"
-                    : $"UPDATE deliveries SET {Requeue} WHERE stream_id = $stream AND state = 1 AND id >= $from");
+                    ? $"SELECT count(*) FROM deliveries WHERE stream_id = $stream AND state = {Delivered} AND id >= $from"
+                    : $"UPDATE deliveries SET {Requeue} WHERE stream_id = $stream AND state = {Delivered} AND id >= $from");
                 replay.Parameters.AddWithValue("$stream", streamId);
                 replay.Parameters.AddWithValue("$from", firstId);
                 return dryRun ? Convert.ToInt32(replay.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) : replay.ExecuteNonQuery();
@@ -93,9 +94,9 @@ public sealed partial class SqliteStore
         FROM (SELECT id, created_at FROM deliveries WHERE id > $after ORDER BY id LIMIT $max)
         """;
 
-    internal const string PurgeEntriesSql = """
+    internal const string PurgeEntriesSql = $"""
         DELETE FROM deliveries
-        WHERE id > $after AND id <= $last AND state IN (1, 2) AND completed_at < $cutoff
+        WHERE id > $after AND id <= $last AND state IN ({Delivered}, {DeadLetter}) AND completed_at < $cutoff
         """;
 
     /// <summary>The next window of events: how many, the last position, the newest receive time.</summary>
@@ -154,7 +155,7 @@ public sealed partial class SqliteStore
             {
                 if (jtis is null)
                 {
-                    var all = context.Command($"{statement} WHERE stream_id = $stream AND state = 2");
+                    var all = context.Command($"{statement} WHERE stream_id = $stream AND state = {DeadLetter}");
                     all.Parameters.AddWithValue("$stream", streamId);
                     return all.ExecuteNonQuery();
                 }
@@ -162,7 +163,7 @@ public sealed partial class SqliteStore
                 var changed = 0;
                 foreach (var jti in jtis)
                 {
-                    var one = context.Command($"{statement} WHERE jti = $jti AND stream_id = $stream AND state = 2");
+                    var one = context.Command($"{statement} WHERE jti = $jti AND stream_id = $stream AND state = {DeadLetter}");
                     one.Parameters.AddWithValue("$jti", jti);
                     one.Parameters.AddWithValue("$stream", streamId);
                     changed += one.ExecuteNonQuery();

@@ -8,7 +8,7 @@ using SharpSignals.Storage.Streams;
 namespace SharpSignals.Storage;
 
 /// <summary>Everything the server keeps, as one provider implements it.</summary>
-public interface ISharpSignalsStore : IEventLog, IDeliveryStore, IStreamStore, IClientStore, ISigningKeyStore, IClusterStore, IAsyncDisposable
+public interface ISharpSignalsStore : IEventLog, IDeliveryStore, IStreamStore, IClientStore, ISigningKeyStore, ILeaseStore, IFencedDeliveryStore, IKeyRingStore, IAsyncDisposable
 {
     /// <summary>Whether the store can be read and written now.</summary>
     /// <param name="cancellationToken">Cancels the check.</param>

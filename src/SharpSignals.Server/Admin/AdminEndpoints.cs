@@ -29,7 +29,7 @@ internal static class AdminEndpoints
         return app;
     }
 
-    private static async Task<IResult> ListStreams(HttpRequest request, IStreamStore streams, IDeliveryStore deliveries, IClusterStore cluster, CancellationToken cancellationToken)
+    private static async Task<IResult> ListStreams(HttpRequest request, IStreamStore streams, IDeliveryStore deliveries, ILeaseStore cluster, CancellationToken cancellationToken)
     {
         // Which node pushes (or polls) each stream now: the holder of its lease (DESIGN.md, "Cluster").
         var workers = (await cluster.ListLeasesAsync(cancellationToken)).ToDictionary(l => l.StreamId, l => l.NodeId, StringComparer.Ordinal);

@@ -5,12 +5,12 @@ using SharpSignals.Storage.Cluster;
 namespace SharpSignals.Server.Cluster;
 
 /// <summary>
-/// Notices between the nodes of a cluster (LISTEN/NOTIFY through <see cref="IClusterStore"/>):
+/// Notices between the nodes of a cluster (LISTEN/NOTIFY through <see cref="ILeaseStore"/>):
 /// features send them by kind and handle the other nodes' notices of their kinds. Notices can be
 /// lost, so every handler must also get <see cref="ClusterNotice.Resync"/> right: look at the store
 /// again. On the embedded store there are no other nodes, and nothing is sent or heard.
 /// </summary>
-internal sealed partial class ClusterBus(IClusterStore store, ClusterNode node, ILogger<ClusterBus> logger) : BackgroundService
+internal sealed partial class ClusterBus(ILeaseStore store, ClusterNode node, ILogger<ClusterBus> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, Action<ClusterNotice>[]> _handlers = new(StringComparer.Ordinal);
 

@@ -8,11 +8,11 @@ namespace SharpSignals.Server.Cluster;
 /// how many nodes share the streams, and the node leaves the list when the host stops (after the
 /// workers, which are registered later and so stopped first).
 /// </summary>
-internal sealed partial class ClusterMembership(IClusterStore store, ClusterNode node, IOptions<ClusterOptions> options, ILogger<ClusterMembership> logger) : IHostedService
+internal sealed partial class ClusterMembership(ILeaseStore store, ClusterNode node, IOptions<ClusterOptions> options, TimeProvider time, ILogger<ClusterMembership> logger) : IHostedService
 {
     private readonly Lock _gate = new();
     private Task<int>? _heartbeat;
-    private DateTime _sentAt;
+    private DateTimeOffset _sentAt;
 
     /// <summary>How long a node counts as alive without another heartbeat: one lease.</summary>
     private TimeSpan Ttl => TimeSpan.FromSeconds(options.Value.LeaseSeconds);
@@ -23,9 +23,10 @@ internal sealed partial class ClusterMembership(IClusterStore store, ClusterNode
         lock (_gate)
         {
             var fresh = TimeSpan.FromSeconds(Math.Min(options.Value.CheckSeconds, options.Value.LeaseSeconds / 3) / 2);
-            if (_heartbeat is null || _heartbeat.IsFaulted || _heartbeat.IsCanceled || DateTime.UtcNow - _sentAt >= fresh)
+            var now = time.GetUtcNow();
+            if (_heartbeat is null || _heartbeat.IsFaulted || _heartbeat.IsCanceled || now - _sentAt >= fresh)
             {
-                _sentAt = DateTime.UtcNow;
+                _sentAt = now;
                 _heartbeat = store.HeartbeatAsync(node.Id, Ttl, cancellationToken).AsTask();
             }
 

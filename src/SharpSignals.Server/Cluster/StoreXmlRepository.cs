@@ -8,7 +8,7 @@ namespace SharpSignals.Server.Cluster;
 /// The Data Protection key ring in the shared database, so that a secret one node encrypted (an
 /// issuer signing key, a stream's credential) can be read by every node.
 /// </summary>
-internal sealed class StoreXmlRepository(IClusterStore store) : IXmlRepository
+internal sealed class StoreXmlRepository(IKeyRingStore store) : IXmlRepository
 {
     public IReadOnlyCollection<XElement> GetAllElements() => store.ListDataProtectionKeys().Select(x => XElement.Parse(x)).ToList();
 

@@ -17,10 +17,11 @@ namespace SharpSignals.Server.Delivery;
 /// </summary>
 internal abstract partial class LeasedStreamWorkers(
     StreamCatalog catalog,
-    IClusterStore cluster,
+    ILeaseStore cluster,
     ClusterNode node,
     ClusterMembership membership,
     IOptions<ClusterOptions> clusterOptions,
+    TimeProvider time,
     ILogger logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, Running> _running = new(StringComparer.Ordinal);
@@ -36,20 +37,22 @@ internal abstract partial class LeasedStreamWorkers(
 
         // Leases are renewed three times per lease; streams nobody holds are looked for every check.
         var period = TimeSpan.FromSeconds(Math.Min(clusterOptions.Value.CheckSeconds, clusterOptions.Value.LeaseSeconds / 3));
-        var nextCheck = DateTime.UtcNow;
+        var nextCheck = time.GetUtcNow();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var due = DateTime.UtcNow >= nextCheck;
+                var due = time.GetUtcNow() >= nextCheck;
                 if (due)
                 {
-                    nextCheck = DateTime.UtcNow + period;
+                    nextCheck = time.GetUtcNow() + period;
                     await RenewAsync(stoppingToken);
                 }
 
                 await BalanceAsync(releaseExcess: due, stoppingToken);
-                await WaitAsync(nextCheck - DateTime.UtcNow, stoppingToken);
+
+                // Until a stream changes or a worker ends, or the next check is due.
+                await _doorbell.Reader.ReadWithinAsync(nextCheck - time.GetUtcNow(), time, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -79,8 +82,8 @@ internal abstract partial class LeasedStreamWorkers(
     /// <summary>Every stream, as this node knows them.</summary>
     protected StreamCatalog Catalog => catalog;
 
-    /// <summary>Where the leases are, and the changes they fence.</summary>
-    protected IClusterStore Cluster => cluster;
+    /// <summary>The clock of the checks, for the workers too.</summary>
+    protected TimeProvider Time => time;
 
     /// <summary>What the workers are for, in log messages: "push", "poll".</summary>
     protected abstract string WorkName { get; }
@@ -113,25 +116,6 @@ internal abstract partial class LeasedStreamWorkers(
         }
     }
 
-    private async Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken)
-    {
-        if (delay <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(delay);
-        try
-        {
-            await _doorbell.Reader.ReadAsync(timeout.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // The next check is due.
-        }
-    }
-
     /// <summary>Renews every lease held; a lease taken over, or not renewed for a whole lease, stops its worker.</summary>
     private async Task RenewAsync(CancellationToken cancellationToken)
     {
@@ -151,7 +135,7 @@ internal abstract partial class LeasedStreamWorkers(
             // The store is away: the leases may lapse and go to other nodes, so stop working a
             // stream once its lease surely has (the fence would refuse this node's changes anyway).
             LogRenewFailed(logger, ex, WorkName, held.Count);
-            foreach (var running in held.Where(r => DateTime.UtcNow - r.RenewedAt >= LeaseDuration))
+            foreach (var running in held.Where(r => time.GetUtcNow() - r.RenewedAt >= LeaseDuration))
             {
                 running.Cancel();
             }
@@ -163,7 +147,7 @@ internal abstract partial class LeasedStreamWorkers(
         {
             if (renewed.Contains(running.Lease.StreamId))
             {
-                running.RenewedAt = DateTime.UtcNow;
+                running.RenewedAt = time.GetUtcNow();
             }
             else if (!running.Cancelled)
             {
@@ -214,7 +198,7 @@ internal abstract partial class LeasedStreamWorkers(
     private void Start(StreamLease lease)
     {
         var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
-        var running = new Running(lease, stop);
+        var running = new Running(lease, stop, time.GetUtcNow());
         _running[lease.StreamId] = running;
         running.Finished = RunAsync();
 
@@ -269,7 +253,7 @@ internal abstract partial class LeasedStreamWorkers(
         }
     }
 
-    private sealed class Running(StreamLease lease, CancellationTokenSource stop)
+    private sealed class Running(StreamLease lease, CancellationTokenSource stop, DateTimeOffset renewedAt)
     {
         public StreamLease Lease { get; } = lease;
 
@@ -277,7 +261,7 @@ internal abstract partial class LeasedStreamWorkers(
 
         public Task Finished { get; set; } = Task.CompletedTask;
 
-        public DateTime RenewedAt { get; set; } = DateTime.UtcNow;
+        public DateTimeOffset RenewedAt { get; set; } = renewedAt;
 
         public bool Cancelled { get; private set; }
 

@@ -31,10 +31,10 @@ internal static class KeyServices
         }
 
         services.AddOptions<KeyManagementOptions>()
-            .Configure<DataDirectory, IClusterStore, ILoggerFactory>((options, directory, store, loggers) =>
+            .Configure<DataDirectory, IKeyRingStore, ILoggerFactory>((options, directory, store, loggers) =>
             {
                 IXmlRepository repository;
-                if (store.IsShared)
+                if (store.KeepsKeyRing)
                 {
                     repository = new StoreXmlRepository(store);
                 }

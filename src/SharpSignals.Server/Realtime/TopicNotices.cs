@@ -10,7 +10,7 @@ namespace SharpSignals.Server.Realtime;
 /// they came, and every <see cref="ClusterOptions.CheckSeconds"/> lets it catch up from the database,
 /// so that a lost notice delays a message by at most that long. Nothing runs on the embedded store.
 /// </summary>
-internal sealed partial class TopicNotices(ClusterBus bus, TopicHub topics, IOptions<ClusterOptions> options, ILogger<TopicNotices> logger) : BackgroundService
+internal sealed partial class TopicNotices(ClusterBus bus, TopicHub topics, IOptions<ClusterOptions> options, TimeProvider time, ILogger<TopicNotices> logger) : BackgroundService
 {
     /// <summary>How many checks pass between two purges of the database's old topic messages.</summary>
     private const int ChecksPerPurge = 30;
@@ -26,27 +26,14 @@ internal sealed partial class TopicNotices(ClusterBus bus, TopicHub topics, IOpt
 
         bus.On(TopicHub.NoticeKind, notice => _notices.Writer.TryWrite(notice));
         var check = TimeSpan.FromSeconds(options.Value.CheckSeconds);
-        var nextCheck = DateTime.UtcNow + check;
+        var nextCheck = time.GetUtcNow() + check;
         var checks = 0;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                ClusterNotice? notice = null;
-                var wait = nextCheck - DateTime.UtcNow;
-                if (wait > TimeSpan.Zero)
-                {
-                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                    timeout.CancelAfter(wait);
-                    try
-                    {
-                        notice = await _notices.Reader.ReadAsync(timeout.Token);
-                    }
-                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                    {
-                        // The periodic check is due.
-                    }
-                }
+                // A notice, or none when the periodic check is due first.
+                var notice = await _notices.Reader.ReadWithinAsync(nextCheck - time.GetUtcNow(), time, stoppingToken);
 
                 try
                 {
@@ -56,9 +43,9 @@ internal sealed partial class TopicNotices(ClusterBus bus, TopicHub topics, IOpt
                     }
 
                     // Due even while notices keep coming: a topic whose notice was lost may get no other.
-                    if (DateTime.UtcNow >= nextCheck)
+                    if (time.GetUtcNow() >= nextCheck)
                     {
-                        nextCheck = DateTime.UtcNow + check;
+                        nextCheck = time.GetUtcNow() + check;
                         await topics.CatchUpAsync(stoppingToken);
                         if (++checks % ChecksPerPurge == 0)
                         {

@@ -20,7 +20,7 @@ namespace SharpSignals.Server.Retention;
 /// </summary>
 internal sealed partial class RetentionService(
     IDeliveryStore deliveries,
-    IClusterStore cluster,
+    ILeaseStore cluster,
     ClusterNode node,
     IssuerKeyStore keys,
     IOptions<RetentionOptions> options,

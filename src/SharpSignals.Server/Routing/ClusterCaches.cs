@@ -15,6 +15,7 @@ internal sealed partial class ClusterCaches(
     StreamCatalog catalog,
     IssuerKeyStore keys,
     IOptions<ClusterOptions> options,
+    TimeProvider time,
     ILogger<ClusterCaches> logger) : BackgroundService
 {
     public const string StreamKind = "stream";
@@ -37,7 +38,7 @@ internal sealed partial class ClusterCaches(
         keys.Changed += OnKeysChangedHere;
         try
         {
-            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.CheckSeconds * ChecksPerReload));
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.CheckSeconds * ChecksPerReload), time);
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 await ReloadAllAsync(stoppingToken);

@@ -12,7 +12,7 @@ namespace SharpSignals.Server.Routing;
 /// go together in the next one (coalesced), and every <see cref="ClusterOptions.CheckSeconds"/> every
 /// waiter here looks at the store anyway, so a lost notice only delays a wake-up.
 /// </summary>
-internal sealed class ClusterWakeups(ClusterBus bus, StreamSignals signals, IOptions<ClusterOptions> options) : BackgroundService
+internal sealed class ClusterWakeups(ClusterBus bus, StreamSignals signals, IOptions<ClusterOptions> options, TimeProvider time) : BackgroundService
 {
     public const string Kind = "routed";
 
@@ -31,28 +31,15 @@ internal sealed class ClusterWakeups(ClusterBus bus, StreamSignals signals, IOpt
         try
         {
             var check = TimeSpan.FromSeconds(options.Value.CheckSeconds);
-            var nextCheck = DateTime.UtcNow + check;
+            var nextCheck = time.GetUtcNow() + check;
             while (!stoppingToken.IsCancellationRequested)
             {
-                var wait = nextCheck - DateTime.UtcNow;
-                if (wait > TimeSpan.Zero)
-                {
-                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                    timeout.CancelAfter(wait);
-                    try
-                    {
-                        await _doorbell.Reader.ReadAsync(timeout.Token);
-                    }
-                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                    {
-                        // The periodic check is due.
-                    }
-                }
-
-                if (DateTime.UtcNow >= nextCheck)
+                // Until a stream is routed to here, or the periodic check is due.
+                await _doorbell.Reader.ReadWithinAsync(nextCheck - time.GetUtcNow(), time, stoppingToken);
+                if (time.GetUtcNow() >= nextCheck)
                 {
                     signals.WakeAll();
-                    nextCheck = DateTime.UtcNow + check;
+                    nextCheck = time.GetUtcNow() + check;
                 }
 
                 var streams = _routed.Keys.ToList();

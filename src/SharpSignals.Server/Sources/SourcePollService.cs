@@ -16,7 +16,7 @@ namespace SharpSignals.Server.Sources;
 /// </summary>
 internal sealed class SourcePollService(
     StreamCatalog catalog,
-    IClusterStore cluster,
+    ILeaseStore cluster,
     ClusterNode node,
     ClusterMembership membership,
     SourceIntake intake,
@@ -26,7 +26,7 @@ internal sealed class SourcePollService(
     IOptions<SourceOptions> options,
     IOptions<ClusterOptions> clusterOptions,
     TimeProvider time,
-    ILogger<SourcePollService> logger) : LeasedStreamWorkers(catalog, cluster, node, membership, clusterOptions, logger)
+    ILogger<SourcePollService> logger) : LeasedStreamWorkers(catalog, cluster, node, membership, clusterOptions, time, logger)
 {
     protected override string WorkName => "poll";
 
@@ -36,7 +36,7 @@ internal sealed class SourcePollService(
     {
         // Another node may have polled it meanwhile: this poller's first word on it is stored, whatever was said before.
         status.Forget(lease.StreamId);
-        var poller = new SourcePoller(lease.StreamId, Catalog, intake, http, tokens, status, options, time, logger);
+        var poller = new SourcePoller(lease.StreamId, Catalog, intake, http, tokens, status, options, Time, logger);
         return Task.Run(() => poller.RunAsync(stop), CancellationToken.None);
     }
 }

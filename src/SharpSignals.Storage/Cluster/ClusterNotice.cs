@@ -1,6 +1,6 @@
 namespace SharpSignals.Storage.Cluster;
 
-/// <summary>A message from one node to all (<see cref="IClusterStore.NotifyAsync"/>).</summary>
+/// <summary>A message from one node to all (<see cref="ILeaseStore.NotifyAsync"/>).</summary>
 /// <param name="Kind">What it is about, such as <c>routed</c> or <c>stream</c>; no newline.</param>
 /// <param name="Sender">The node that sent it; no newline.</param>
 /// <param name="Body">The content, whose meaning the kind gives.</param>

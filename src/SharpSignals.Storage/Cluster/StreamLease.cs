@@ -1,6 +1,6 @@
 namespace SharpSignals.Storage.Cluster;
 
-/// <summary>One node's right to deliver a stream's pushes (<see cref="IClusterStore.TryAcquireLeaseAsync"/>).</summary>
+/// <summary>One node's right to deliver a stream's pushes (<see cref="ILeaseStore.TryAcquireLeaseAsync"/>).</summary>
 /// <param name="StreamId">The stream.</param>
 /// <param name="NodeId">The node that holds it.</param>
 /// <param name="Token">The fencing token: greater for every new grant of the stream.</param>

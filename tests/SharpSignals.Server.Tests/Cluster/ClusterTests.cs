@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using SharpSignals.Server.Delivery.Push;
 using SharpSignals.Server.Tests.Support;
+using SharpSignals.Storage.Deliveries;
 using SharpSignals.Tests.Support;
 using SharpSignals.Tokens;
 using SharpSignals.Tokens.Events;
@@ -230,7 +231,7 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         var expected = accepted.Count + replays.Sum();
         await WaitUntilAsync(
             async () => _receiver.Received.Count >= expected
-                && await _cluster.ScalarAsync<long>("SELECT count(*) FROM deliveries WHERE stream_id = @s AND state = 0", ("s", (object)streamId)) == 0,
+                && await _cluster.ScalarAsync<long>($"SELECT count(*) FROM deliveries WHERE stream_id = @s AND state = {DeliveryStateSql.Pending}", ("s", (object)streamId)) == 0,
             "the replayed entries to be delivered",
             TimeSpan.FromSeconds(60));
         await Task.Delay(TimeSpan.FromSeconds(ClusterFixture.LeaseSeconds));

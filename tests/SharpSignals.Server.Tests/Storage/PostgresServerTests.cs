@@ -4,6 +4,7 @@ using Npgsql;
 using SharpSignals.Server.Configuration;
 using SharpSignals.Server.Storage;
 using SharpSignals.Server.Tests.Support;
+using SharpSignals.Storage.Deliveries;
 using SharpSignals.Tests.Support;
 
 namespace SharpSignals.Server.Tests.Storage;
@@ -53,7 +54,7 @@ public sealed class PostgresServerTests : IAsyncLifetime
 
         // Kept in PostgreSQL, not in an embedded file beside the data.
         Assert.Equal(1L, await ScalarAsync("SELECT count(*) FROM events WHERE jti = @jti", ("jti", jti)));
-        Assert.Equal(1L, await ScalarAsync("SELECT count(*) FROM deliveries WHERE stream_id = @stream AND state = 1", ("stream", streamId)));
+        Assert.Equal(1L, await ScalarAsync($"SELECT count(*) FROM deliveries WHERE stream_id = @stream AND state = {DeliveryStateSql.Delivered}", ("stream", streamId)));
         Assert.False(File.Exists(Path.Combine(_server.DataDirectory, StorageServices.DatabaseFileName)));
     }
 

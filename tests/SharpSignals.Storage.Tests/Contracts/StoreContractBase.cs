@@ -1,3 +1,5 @@
+using SharpSignals.Storage.Streams;
+
 namespace SharpSignals.Storage.Tests.Contracts;
 
 /// <summary>
@@ -31,4 +33,10 @@ public abstract class StoreContractBase : IAsyncLifetime
         await _store!.DisposeAsync();
         _store = await OpenAsync();
     }
+
+    /// <summary>Creates an outbound push stream of project <c>p1</c>, for a test that needs one to exist (a lease needs its stream).</summary>
+    protected async Task CreateStreamAsync(string id) =>
+        await Store.CreateStreamAsync(
+            new StreamRecord(id, "p1", "c1", "outbound", "enabled", """{"delivery":{"method":"urn:ietf:rfc:8935"}}""", T0, T0),
+            CancellationToken.None);
 }

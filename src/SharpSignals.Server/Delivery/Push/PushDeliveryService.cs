@@ -13,7 +13,8 @@ namespace SharpSignals.Server.Delivery.Push;
 internal sealed class PushDeliveryService(
     StreamCatalog catalog,
     IDeliveryStore deliveries,
-    IClusterStore cluster,
+    ILeaseStore cluster,
+    IFencedDeliveryStore fenced,
     ClusterNode node,
     ClusterMembership membership,
     StreamSignals signals,
@@ -23,7 +24,7 @@ internal sealed class PushDeliveryService(
     IOptions<PushOptions> options,
     IOptions<ClusterOptions> clusterOptions,
     TimeProvider time,
-    ILogger<PushDeliveryService> logger) : LeasedStreamWorkers(catalog, cluster, node, membership, clusterOptions, logger)
+    ILogger<PushDeliveryService> logger) : LeasedStreamWorkers(catalog, cluster, node, membership, clusterOptions, time, logger)
 {
     protected override string WorkName => "push";
 
@@ -32,7 +33,7 @@ internal sealed class PushDeliveryService(
 
     protected override Task RunWorkerAsync(StreamLease lease, CancellationToken stop)
     {
-        var worker = new PushWorker(lease, Catalog, deliveries, Cluster, signals, client, lifecycle, lag, options, time, logger);
+        var worker = new PushWorker(lease, Catalog, deliveries, fenced, signals, client, lifecycle, lag, options, Time, logger);
         return DedicatedThread.Run("push " + lease.StreamId, () => worker.RunAsync(stop));
     }
 

@@ -21,7 +21,7 @@ internal sealed partial class PushWorker(
     StreamLease lease,
     StreamCatalog catalog,
     IDeliveryStore deliveries,
-    IClusterStore fenced,
+    IFencedDeliveryStore fenced,
     StreamSignals signals,
     PushClient client,
     StreamLifecycle lifecycle,

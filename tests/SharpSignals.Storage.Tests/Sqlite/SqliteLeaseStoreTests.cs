@@ -2,8 +2,8 @@ using SharpSignals.Storage.Tests.Contracts;
 
 namespace SharpSignals.Storage.Tests.Sqlite;
 
-/// <summary>The cluster contract on a real SQLite file: one node, every lease granted, fencing still applied.</summary>
-public sealed class SqliteClusterStoreTests : ClusterStoreContractTests, IDisposable
+/// <summary>The lease contract on a real SQLite file: one node, every lease and turn granted.</summary>
+public sealed class SqliteLeaseStoreTests : LeaseStoreContractTests, IDisposable
 {
     private readonly SqliteTestDatabase _database = new();
 

@@ -3,34 +3,14 @@ using SharpSignals.Storage.Tests.Contracts;
 
 namespace SharpSignals.Storage.Tests.Postgres;
 
-/// <summary>The cluster contract on a real PostgreSQL database, and two nodes' stores on one database.</summary>
-public sealed class PostgresClusterStoreTests : ClusterStoreContractTests, IDisposable
+/// <summary>The lease contract on a real PostgreSQL database, and two nodes' stores on one database.</summary>
+public sealed class PostgresLeaseStoreTests : LeaseStoreContractTests, IDisposable
 {
     private readonly PostgresTestDatabase _database = new();
 
     public void Dispose() => _database.Dispose();
 
     protected override Task<ISharpSignalsStore> OpenAsync() => Task.FromResult<ISharpSignalsStore>(_database.Open());
-
-    [Fact]
-    public async Task TryAcquireLeaseAsync_WaitsForAnotherNodesLeaseToLapse_ThenFencesThatNodeOut()
-    {
-        await CreateStreamAsync("s1");
-        await using var nodeB = _database.Open();
-        var leaseA = (await Store.TryAcquireLeaseAsync("s1", "node-a", TimeSpan.FromMilliseconds(500), CancellationToken.None))!;
-
-        var whileHeld = await nodeB.TryAcquireLeaseAsync("s1", "node-b", TimeSpan.FromMinutes(1), CancellationToken.None);
-        await Task.Delay(700);
-        var leaseB = await nodeB.TryAcquireLeaseAsync("s1", "node-b", TimeSpan.FromMinutes(1), CancellationToken.None);
-
-        Assert.Null(whileHeld);
-        Assert.NotNull(leaseB);
-        Assert.True(leaseB.Token > leaseA.Token);
-        Assert.Empty(await Store.RenewLeasesAsync([leaseA], TimeSpan.FromMinutes(1), CancellationToken.None));
-        Assert.Equal(["s1"], await nodeB.RenewLeasesAsync([leaseA, leaseB], TimeSpan.FromMinutes(1), CancellationToken.None));
-        await Assert.ThrowsAsync<StreamLeaseLostException>(async () => await Store.AcknowledgeAsync(leaseA, ["e1"], T0, CancellationToken.None));
-        Assert.Null(await Store.TryAcquireLeaseAsync("s1", "node-a", TimeSpan.FromMinutes(1), CancellationToken.None));
-    }
 
     [Fact]
     public async Task TryTakeTurnAsync_AnotherNodeWaitsForTheTurnToExpire_ThenHasItAlone()
@@ -95,16 +75,5 @@ public sealed class PostgresClusterStoreTests : ClusterStoreContractTests, IDisp
         var notice = new ClusterNotice("routed", "node-a", new string('x', ClusterNotice.MaxBytes));
 
         await Assert.ThrowsAsync<ArgumentException>(async () => await Store.NotifyAsync(notice, CancellationToken.None));
-    }
-
-    [Fact]
-    public async Task DataProtectionKeys_AreSharedByEveryNode()
-    {
-        await using var nodeB = _database.Open();
-        Store.AddDataProtectionKey("key-1", "<key id=\"1\"/>");
-        nodeB.AddDataProtectionKey("key-2", "<key id=\"2\"/>");
-
-        Assert.Equal(["<key id=\"1\"/>", "<key id=\"2\"/>"], nodeB.ListDataProtectionKeys());
-        Assert.Equal(nodeB.ListDataProtectionKeys(), Store.ListDataProtectionKeys());
     }
 }

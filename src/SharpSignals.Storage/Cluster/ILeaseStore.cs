@@ -1,18 +1,20 @@
-using SharpSignals.Storage.Deliveries;
-
 namespace SharpSignals.Storage.Cluster;
 
 /// <summary>
-/// What the nodes sharing one store coordinate through (DESIGN.md, "Cluster"): notices to each
-/// other, the node list, the leases that give one node at a time a stream's push delivery, and the
-/// delivery changes fenced by such a lease, so that a node that lost its lease cannot settle an
-/// entry the new owner is delivering.
+/// The leases through which the nodes sharing one store take turns (DESIGN.md, "Cluster"): each
+/// node's lease on being counted alive (the node list), one node's turn at a task it runs for all,
+/// and one node's lease on a stream's delivery, whose fencing token guards its changes
+/// (<see cref="IFencedDeliveryStore"/>). The notices the live nodes send each other travel here too:
+/// they are addressed to the nodes this contract counts, exist only when the store
+/// <see cref="IsShared"/>, and on the embedded store vanish for the same reason its leases are
+/// granted at once, so one contract tells the one-node story once.
 /// </summary>
 /// <remarks>
-/// The embedded store serves one node: it sends notices nowhere, counts one node, and grants every
-/// lease at once (taking it from the node's previous run), with the same fencing.
+/// The embedded store serves one node: it sends notices nowhere, counts one node, gives every turn
+/// to whoever asks, and grants every lease at once (taking it from the node's previous run), with a
+/// growing fencing token all the same.
 /// </remarks>
-public interface IClusterStore
+public interface ILeaseStore
 {
     /// <summary>Whether other nodes may share this store.</summary>
     bool IsShared { get; }
@@ -58,7 +60,7 @@ public interface IClusterStore
     ValueTask<bool> TryTakeTurnAsync(string task, string nodeId, TimeSpan duration, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Takes a stream's push lease for <paramref name="duration"/>, by the store's clock, when nobody
+    /// Takes a stream's lease for <paramref name="duration"/>, by the store's clock, when nobody
     /// holds it, its holder let it expire, or the holder is this node (a restart). Each grant carries
     /// a fencing token greater than every earlier one of the stream.
     /// </summary>
@@ -66,7 +68,7 @@ public interface IClusterStore
     /// <param name="nodeId">The node that asks.</param>
     /// <param name="duration">How long the lease holds without renewal.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>The lease, or <see langword="null"/> when another node holds it.</returns>
+    /// <returns>The lease, or <see langword="null"/> when another node holds it or the stream is unknown.</returns>
     ValueTask<StreamLease?> TryAcquireLeaseAsync(string streamId, string nodeId, TimeSpan duration, CancellationToken cancellationToken);
 
     /// <summary>Extends the leases still held with their tokens, in one write however many there are.</summary>
@@ -86,41 +88,4 @@ public interface IClusterStore
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The leases.</returns>
     ValueTask<IReadOnlyList<StreamLease>> ListLeasesAsync(CancellationToken cancellationToken);
-
-    /// <summary>As <see cref="IDeliveryStore.AcknowledgeAsync"/>, only while the lease's token is the stream's newest.</summary>
-    /// <param name="lease">The lease the delivering node holds.</param>
-    /// <param name="jtis">The entries' <c>jti</c>s on the stream.</param>
-    /// <param name="at">When.</param>
-    /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
-    /// <returns>How many entries changed.</returns>
-    /// <exception cref="StreamLeaseLostException">Another node took the stream over; nothing changed.</exception>
-    ValueTask<int> AcknowledgeAsync(StreamLease lease, IReadOnlyCollection<string> jtis, DateTimeOffset at, CancellationToken cancellationToken);
-
-    /// <summary>As <see cref="IDeliveryStore.DeadLetterAsync"/>, only while the lease's token is the stream's newest.</summary>
-    /// <param name="lease">The lease the delivering node holds.</param>
-    /// <param name="failures">The entries and why.</param>
-    /// <param name="at">When.</param>
-    /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
-    /// <returns>How many entries changed.</returns>
-    /// <exception cref="StreamLeaseLostException">Another node took the stream over; nothing changed.</exception>
-    ValueTask<int> DeadLetterAsync(StreamLease lease, IReadOnlyCollection<DeliveryFailure> failures, DateTimeOffset at, CancellationToken cancellationToken);
-
-    /// <summary>As <see cref="IDeliveryStore.RecordFailedAttemptAsync"/>, only while the lease's token is the stream's newest.</summary>
-    /// <param name="lease">The lease the delivering node holds.</param>
-    /// <param name="id">The entry.</param>
-    /// <param name="reason">What went wrong.</param>
-    /// <param name="nextAttemptAt">The earliest time of the next attempt.</param>
-    /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
-    /// <returns>A task that completes when the attempt is recorded.</returns>
-    /// <exception cref="StreamLeaseLostException">Another node took the stream over; nothing changed.</exception>
-    ValueTask RecordFailedAttemptAsync(StreamLease lease, long id, string reason, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken);
-
-    /// <summary>The Data Protection key ring's XML elements that every node shares (shared stores only).</summary>
-    /// <returns>The elements, oldest first.</returns>
-    IReadOnlyList<string> ListDataProtectionKeys();
-
-    /// <summary>Adds an element to the shared Data Protection key ring (shared stores only).</summary>
-    /// <param name="name">The element's friendly name (the key id).</param>
-    /// <param name="xml">The element.</param>
-    void AddDataProtectionKey(string name, string xml);
 }

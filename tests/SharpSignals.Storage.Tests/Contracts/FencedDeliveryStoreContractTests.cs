@@ -1,31 +1,13 @@
 using SharpSignals.Storage.Cluster;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Events;
-using SharpSignals.Storage.Streams;
 
 namespace SharpSignals.Storage.Tests.Contracts;
 
-/// <summary>Push leases and the delivery changes they fence, on every provider.</summary>
-public abstract class ClusterStoreContractTests : StoreContractBase
+/// <summary>The <see cref="IFencedDeliveryStore"/> contract on every provider: delivery changes apply only under the stream's newest lease.</summary>
+public abstract class FencedDeliveryStoreContractTests : StoreContractBase
 {
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
-
-    [Fact]
-    public async Task TryAcquireLeaseAsync_GrantsAGrowingTokenAndNothingForAnUnknownStream()
-    {
-        await CreateStreamAsync("s1");
-
-        var first = await Store.TryAcquireLeaseAsync("s1", "node-a", Minute, CancellationToken.None);
-        var again = await Store.TryAcquireLeaseAsync("s1", "node-a", Minute, CancellationToken.None);
-        var unknown = await Store.TryAcquireLeaseAsync("nothing", "node-a", Minute, CancellationToken.None);
-
-        Assert.NotNull(first);
-        Assert.NotNull(again);
-        Assert.True(again.Token > first.Token);
-        Assert.Null(unknown);
-        var leases = await Store.ListLeasesAsync(CancellationToken.None);
-        Assert.Equal([("s1", "node-a", again.Token)], leases.Select(l => (l.StreamId, l.NodeId, l.Token)));
-    }
 
     [Fact]
     public async Task FencedChanges_UnderTheNewestLease_Apply()
@@ -65,61 +47,6 @@ public abstract class ClusterStoreContractTests : StoreContractBase
         Assert.Equal((0, (string?)null), (unchanged.Attempts, unchanged.LastError));
         Assert.Empty(await Store.ReadDeadLettersAsync("s1", 10, CancellationToken.None));
     }
-
-    [Fact]
-    public async Task ReleaseLeaseAsync_LetsTheLeaseLapse()
-    {
-        await CreateStreamAsync("s1");
-        var lease = (await Store.TryAcquireLeaseAsync("s1", "node-a", Minute, CancellationToken.None))!;
-
-        await Store.ReleaseLeaseAsync(lease, CancellationToken.None);
-
-        Assert.Empty(await Store.ListLeasesAsync(CancellationToken.None));
-        var next = await Store.TryAcquireLeaseAsync("s1", "node-b", Minute, CancellationToken.None);
-        Assert.True(next!.Token > lease.Token);
-    }
-
-    [Fact]
-    public async Task DeleteStreamAsync_DropsItsLease()
-    {
-        await CreateStreamAsync("s1");
-        await Store.TryAcquireLeaseAsync("s1", "node-a", Minute, CancellationToken.None);
-
-        await Store.DeleteStreamAsync("s1", CancellationToken.None);
-
-        Assert.Empty(await Store.ListLeasesAsync(CancellationToken.None));
-    }
-
-    [Fact]
-    public async Task TryTakeTurnAsync_ThisNodeKeepsItsTurn()
-    {
-        var first = await Store.TryTakeTurnAsync("retention", "node-a", Minute, CancellationToken.None);
-        var again = await Store.TryTakeTurnAsync("retention", "node-a", Minute, CancellationToken.None);
-
-        Assert.True(first);
-        Assert.True(again);
-    }
-
-    [Fact]
-    public async Task HeartbeatAsync_CountsThisNode()
-    {
-        Assert.True(await Store.HeartbeatAsync("node-a", Minute, CancellationToken.None) >= 1);
-        await Store.LeaveAsync("node-a", CancellationToken.None);
-    }
-
-    [Fact]
-    public void ClusterNotice_RoundTripsThroughItsPayload()
-    {
-        var notice = new ClusterNotice("routed", "node-a", "s1\ns2");
-
-        Assert.Equal(notice, ClusterNotice.Decode(notice.Encode()));
-        Assert.Null(ClusterNotice.Decode("no separators"));
-    }
-
-    protected async Task CreateStreamAsync(string id) =>
-        await Store.CreateStreamAsync(
-            new StreamRecord(id, "p1", "c1", "outbound", "enabled", """{"delivery":{"method":"urn:ietf:rfc:8935"}}""", T0, T0),
-            CancellationToken.None);
 
     private async Task AppendAsync(string jti) =>
         await Store.AppendAsync(new NewEvent("https://tx.example", jti, "p1", ["urn:a"], $"token-{jti}", T0), [new NewDelivery("s1", jti, null)], CancellationToken.None);
