@@ -140,7 +140,7 @@ internal static class StreamEndpoints
         return error?.Error ?? TypedResults.NoContent();
     }
 
-    /// <summary>Not in SSF 1.0: a credential for this stream's poll or push endpoint that does not expire (README, "Stream credentials").</summary>
+    /// <summary>Not in SSF 1.0: a credential for this stream's poll or push endpoint that does not expire (docs/API.md, "Stream credentials").</summary>
     private static async Task<IResult> IssueCredential(string streamId, ClaimsPrincipal caller, StreamService streams, CancellationToken cancellationToken)
     {
         var (credential, error) = await streams.IssueCredentialAsync(caller, streamId, cancellationToken);

@@ -451,7 +451,7 @@ internal sealed partial class StreamService(
     }
 
     /// <summary>
-    /// A new credential of the stream's own (README, "Stream credentials"), shown this once; whatever
+    /// A new credential of the stream's own (docs/API.md, "Stream credentials"), shown this once; whatever
     /// credential the stream was polled or pushed at with before stops working. Only for streams whose
     /// receiving end is this server's: an outbound poll stream, an inbound push stream not joined at
     /// its source (a joined source was handed its credential by this server, which would cut it off).

@@ -3,7 +3,7 @@ using SharpSignals.Storage.Deliveries;
 namespace SharpSignals.Storage.Cluster;
 
 /// <summary>
-/// What the nodes sharing one store coordinate through (DESIGN.md, "Cluster"): notices to each
+/// What the nodes sharing one store coordinate through (docs/ARCHITECTURE.md, "Cluster"): notices to each
 /// other, the node list, the leases that give one node at a time a stream's push delivery, and the
 /// delivery changes fenced by such a lease, so that a node that lost its lease cannot settle an
 /// entry the new owner is delivering.
