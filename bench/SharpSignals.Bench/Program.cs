@@ -12,7 +12,7 @@ if (ReceiverPushCommand.Handles(args))
     return await ReceiverPushCommand.RunAsync(args);
 }
 
-// `load` runs the server load generator (docs/BENCHMARKS-SERVER.md) instead of BenchmarkDotNet.
+// `load` runs the server load generator (docs/BENCHMARKS.md) instead of BenchmarkDotNet.
 if (LoadCommand.Handles(args))
 {
     return await LoadCommand.RunAsync(args);

@@ -6,7 +6,7 @@ namespace SharpSignals.Storage.Sqlite;
 /// <summary>
 /// Copies the write-ahead log into the database file beside the writer rather than in its way.
 /// SQLite checkpoints from the commit that takes the log past 1,000 pages: that commit copies the
-/// log and fsyncs the database file, and every write queued behind it waits (BENCHMARKS.md,
+/// log and fsyncs the database file, and every write queued behind it waits (docs/benchmarks/history.md,
 /// "After: checkpoints beside the writer"). Here a thread of its own, on a connection of its own, runs a
 /// passive checkpoint, which never blocks the writer or a reader, each time the log has grown by
 /// <see cref="BackgroundPages"/>. The log starts over only after a checkpoint that copied all of it

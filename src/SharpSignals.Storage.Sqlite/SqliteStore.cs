@@ -56,8 +56,8 @@ public sealed partial class SqliteStore : ISharpSignalsStore
         writeConnection.Open();
         try
         {
-            // WAL lets readers run beside the writer; FULL makes each commit fsync the WAL (DESIGN.md,
-            // "Durability contract"). foreign_keys guards delivery entries against missing events.
+            // WAL lets readers run beside the writer; FULL makes each commit fsync the WAL (docs/ARCHITECTURE.md,
+            // "Durability"). foreign_keys guards delivery entries against missing events.
             Pragma(writeConnection, "journal_mode = WAL");
             Pragma(writeConnection, "synchronous = FULL");
             Pragma(writeConnection, "foreign_keys = ON");

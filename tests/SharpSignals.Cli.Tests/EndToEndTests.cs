@@ -3,7 +3,7 @@ using SharpSignals.Cli.Tests.Support;
 
 namespace SharpSignals.Cli.Tests;
 
-/// <summary>The operator's walkthrough (README, "The ssf tool"), command by command.</summary>
+/// <summary>The operator's walkthrough (docs/CLI.md, "A walkthrough"), command by command.</summary>
 [Collection(ServerCollectionDefinition.Name)]
 public sealed class EndToEndTests(LoopbackServer server)
 {

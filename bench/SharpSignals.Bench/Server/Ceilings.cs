@@ -13,7 +13,7 @@ namespace SharpSignals.Bench.Server;
 
 /// <summary>
 /// The raw operations the server's figures are held against, measured on this machine in the same
-/// run (DESIGN.md, "Performance budget"): signing and verifying a SET-sized input, and an fsync'd SQLite commit.
+/// run (docs/ARCHITECTURE.md, "Performance budget"): signing and verifying a SET-sized input, and an fsync'd SQLite commit.
 /// The bare Kestrel rate is measured by <see cref="LoadCommand"/> with the same client as the server.
 /// </summary>
 internal static class Ceilings

@@ -7,7 +7,7 @@ using static SharpSignals.Bench.Server.LoadReport;
 namespace SharpSignals.Bench.Server;
 
 /// <summary>
-/// The cluster (DESIGN.md, "Cluster"): publish, poll drain and push with one node and then with two,
+/// The cluster (docs/ARCHITECTURE.md, "Cluster"): publish, poll drain and push with one node and then with two,
 /// each time on a fresh database of the same PostgreSQL server, beside that server's raw commit rates
 /// measured in the same run. The nodes are real server processes sharing one issuer; the publishers
 /// take the nodes in turn, as a round-robin load balancer would; each poll stream is drained by one
@@ -24,7 +24,7 @@ internal static class ClusterPhase
 
     /// <summary>
     /// A pause after streams are made or changed on one node, for every other node to have them in
-    /// its catalog: a notice, or at the latest the 2 s check (README, "Cluster (PostgreSQL)").
+    /// its catalog: a notice, or at the latest the 2 s check (docs/CLUSTER.md).
     /// </summary>
     private static readonly TimeSpan CatalogSettle = TimeSpan.FromSeconds(3);
 
@@ -344,7 +344,7 @@ internal static class ClusterPhase
             return new DatabaseCounters(commits, writes, reader.GetInt64(0), reader.GetInt64(1));
         }
 
-        /// <summary>Which node holds each stream's push lease now (DESIGN.md, "Cluster": one node pushes a stream at a time).</summary>
+        /// <summary>Which node holds each stream's push lease now (docs/ARCHITECTURE.md, "Cluster": one node pushes a stream at a time).</summary>
         public async Task<Dictionary<string, string>> LeaseHoldersAsync(IReadOnlyCollection<string> streams)
         {
             foreach (var process in processes)

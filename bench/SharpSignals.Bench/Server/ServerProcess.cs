@@ -26,7 +26,7 @@ internal static class ServerProcess
 
     /// <summary>
     /// Starts a server on <paramref name="port"/> naming itself <paramref name="issuer"/>: a cluster's
-    /// nodes share one issuer (README, "Cluster (PostgreSQL)"), the address a load balancer would have.
+    /// nodes share one issuer (docs/CLUSTER.md), the address a load balancer would have.
     /// </summary>
     public static Task<ChildProcess> StartAsync(string temp, string name, string algorithm, int port, string issuer, IEnumerable<string>? settings) =>
         ChildProcess.StartAsync(

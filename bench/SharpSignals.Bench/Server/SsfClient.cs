@@ -80,7 +80,7 @@ internal sealed class SsfClient : IDisposable
 
     /// <summary>
     /// The same client and admin credentials against another node of the same cluster: the nodes
-    /// share the database, so a token issued by one is accepted by all (README, "Cluster (PostgreSQL)").
+    /// share the database, so a token issued by one is accepted by all (docs/CLUSTER.md).
     /// </summary>
     public SsfClient ForNode(Uri baseAddress)
     {

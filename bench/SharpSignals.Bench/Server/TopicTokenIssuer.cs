@@ -7,7 +7,7 @@ namespace SharpSignals.Bench.Server;
 
 /// <summary>
 /// The publishing side of notiflux topics: a fresh ES256 key whose public half the server is told to
-/// trust, and the topic tokens it signs (<c>exp</c>, <c>topic</c>, <c>scope</c>), as the README's
+/// trust, and the topic tokens it signs (<c>exp</c>, <c>topic</c>, <c>scope</c>), as docs/GUIDE.md's
 /// token maker makes them.
 /// </summary>
 internal sealed class TopicTokenIssuer : IDisposable

@@ -15,7 +15,7 @@ namespace SharpSignals.Bench.Tokens;
 /// <summary>
 /// Building and signing a SET, and validating one, beside the bare signature operation of the same
 /// key on a signing input of the same size: the raw rate is the ceiling the library is held to
-/// (DESIGN.md, "Performance budget").
+/// (docs/ARCHITECTURE.md, "Performance budget").
 /// </summary>
 /// <remarks>Not sealed: BenchmarkDotNet derives its runner from the benchmark class.</remarks>
 [MemoryDiagnoser]

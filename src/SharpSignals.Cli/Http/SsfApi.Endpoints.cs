@@ -55,7 +55,7 @@ internal sealed partial class SsfApi
     public Task<JsonNode?> VerifyAsync(string streamId, string? state, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, "ssf/verify", new JsonObject { ["stream_id"] = streamId, ["state"] = state }, cancellationToken);
 
-    /// <summary>A new stream credential (README, "Stream credentials"); the one before stops working.</summary>
+    /// <summary>A new stream credential (docs/API.md, "Stream credentials"); the one before stops working.</summary>
     public Task<JsonNode?> IssueStreamCredentialAsync(string streamId, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, "ssf/streams/" + Query(streamId) + "/credential", null, cancellationToken);
 

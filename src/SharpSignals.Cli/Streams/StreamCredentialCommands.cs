@@ -4,7 +4,7 @@ using SharpSignals.Cli.Shell;
 
 namespace SharpSignals.Cli.Streams;
 
-/// <summary><c>ssf stream credential issue|revoke ID</c>: a stream's own credential for its poll or push endpoint (README, "Stream credentials").</summary>
+/// <summary><c>ssf stream credential issue|revoke ID</c>: a stream's own credential for its poll or push endpoint (docs/API.md, "Stream credentials").</summary>
 internal static class StreamCredentialCommands
 {
     public static Command Create(CliApp app)

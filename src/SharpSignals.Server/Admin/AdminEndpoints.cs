@@ -31,7 +31,7 @@ internal static class AdminEndpoints
 
     private static async Task<IResult> ListStreams(HttpRequest request, IStreamStore streams, IDeliveryStore deliveries, ILeaseStore cluster, CancellationToken cancellationToken)
     {
-        // Which node pushes (or polls) each stream now: the holder of its lease (DESIGN.md, "Cluster").
+        // Which node pushes (or polls) each stream now: the holder of its lease (docs/ARCHITECTURE.md, "Cluster").
         var workers = (await cluster.ListLeasesAsync(cancellationToken)).ToDictionary(l => l.StreamId, l => l.NodeId, StringComparer.Ordinal);
         var list = new List<AdminStream>();
         foreach (var stream in await streams.ListStreamsAsync(request.Query["project"].FirstOrDefault(), null, cancellationToken))

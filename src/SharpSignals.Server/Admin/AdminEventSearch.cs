@@ -8,7 +8,7 @@ using SharpSignals.Storage.Events;
 namespace SharpSignals.Server.Admin;
 
 /// <summary>
-/// <c>GET /admin/events</c> (scope <c>admin</c>, docs/API.md "event search"): the events matching every
+/// <c>GET /admin/events</c> (scope <c>admin</c>, docs/API.md, "Administration"): the events matching every
 /// filter given, newest first, a page at a time. A parameter it does not know is refused rather than
 /// ignored, so that a misspelt filter cannot pass for a search of everything.
 /// </summary>

@@ -9,8 +9,8 @@ namespace SharpSignals.Server.Admin;
 
 /// <summary>
 /// <c>GET /admin/metrics</c> (scope <c>admin</c>): the store's commit and write counters and the
-/// process's memory, the real-time topics this node holds, and the requests held back while delivery was behind, so that a load run can count fsyncs per event (DESIGN.md, "Durability
-/// contract": concurrent requests share commits) and watch the server's footprint from outside.
+/// process's memory, the real-time topics this node holds, and the requests held back while delivery was behind, so that a load run can count fsyncs per event (docs/ARCHITECTURE.md,
+/// "Durability": concurrent requests share commits) and watch the server's footprint from outside.
 /// </summary>
 internal static class AdminMetricsEndpoints
 {

@@ -4,7 +4,7 @@ namespace SharpSignals.Server.Auth;
 
 /// <summary>
 /// Credentials found in the store, by key, kept for a few seconds so that a caller sending many
-/// requests does not cost a store read each (DESIGN.md, "Performance budget"). Only what was found is
+/// requests does not cost a store read each (docs/ARCHITECTURE.md, "Performance budget"). Only what was found is
 /// kept. Whoever revokes or replaces a credential calls <see cref="Invalidate"/> once that is
 /// committed: every entry read before it is dropped, also one whose read was still in flight, so the
 /// old credential stops working on this node exactly as without the cache. (With several nodes,

@@ -3,7 +3,7 @@ using SharpSignals.Storage.Streams;
 namespace SharpSignals.Server.Auth;
 
 /// <summary>
-/// A stream's own credential (README, "Stream credentials"): 256 random bits behind a prefix that
+/// A stream's own credential (docs/API.md, "Stream credentials"): 256 random bits behind a prefix that
 /// tells it from an access token, kept only as its SHA-256, with no expiry, replaced by the next one
 /// issued and gone once revoked. The one place where it is issued and checked: the token handler
 /// takes it at its stream's poll endpoint, the push receiver at its stream's push endpoint, and
@@ -13,7 +13,7 @@ internal sealed class StreamCredentials(IStreamStore store, TimeProvider time)
 {
     /// <summary>
     /// Each stream's credential hash, so that a pushed SET or a poll does not cost a store read
-    /// (DESIGN.md, "Performance budget"); issuing and revoking here drop it at once, another node's
+    /// (docs/ARCHITECTURE.md, "Performance budget"); issuing and revoking here drop it at once, another node's
     /// change is seen within <see cref="StoreReadCache{T}.Lifetime"/>.
     /// </summary>
     private readonly StoreReadCache<string> _hashes = new(time);

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace SharpSignals.Server.Cluster;
 
-/// <summary>The <c>SharpSignals:Cluster</c> section: how the nodes sharing a PostgreSQL database coordinate (DESIGN.md, "Cluster").</summary>
+/// <summary>The <c>SharpSignals:Cluster</c> section: how the nodes sharing a PostgreSQL database coordinate (docs/ARCHITECTURE.md, "Cluster").</summary>
 internal sealed record ClusterOptions
 {
     public const string Section = "SharpSignals:Cluster";

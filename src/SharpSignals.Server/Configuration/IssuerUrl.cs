@@ -6,7 +6,7 @@ namespace SharpSignals.Server.Configuration;
 
 /// <summary>
 /// The issuer: <c>SharpSignals:Issuer</c>, or else the first address the server listens on
-/// (docs/API.md). It is the <c>iss</c> of every SET signed here and the base of every advertised URL.
+/// (docs/CONFIGURATION.md). It is the <c>iss</c> of every SET signed here and the base of every advertised URL.
 /// </summary>
 internal sealed class IssuerUrl(IOptions<ServerOptions> options, IServer server)
 {

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace SharpSignals.Server.Configuration;
 
-/// <summary>The <c>SharpSignals</c> configuration section (docs/API.md, "Start-up and configuration").</summary>
+/// <summary>The <c>SharpSignals</c> configuration section (docs/CONFIGURATION.md, "Server").</summary>
 internal sealed record ServerOptions
 {
     public const string Section = "SharpSignals";

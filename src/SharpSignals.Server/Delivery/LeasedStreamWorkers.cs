@@ -9,7 +9,7 @@ namespace SharpSignals.Server.Delivery;
 
 /// <summary>
 /// Runs one worker per stream that wants one (an outbound push stream to deliver, an inbound poll
-/// stream to poll) and whose lease this node holds (DESIGN.md, "Cluster"): a slow or dead remote
+/// stream to poll) and whose lease this node holds (docs/ARCHITECTURE.md, "Cluster"): a slow or dead remote
 /// only ever holds up its own stream, and each stream is worked by one node at a time, in order.
 /// Every check it renews its leases, stops the workers of leases it lost, and takes leases nobody
 /// holds up to its fair share of the streams (all of them on the embedded store, where this node is

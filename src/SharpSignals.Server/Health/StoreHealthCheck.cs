@@ -3,7 +3,7 @@ using SharpSignals.Storage;
 
 namespace SharpSignals.Server.Health;
 
-/// <summary>The server can accept nothing it cannot store (DESIGN.md, "Durability contract").</summary>
+/// <summary>The server can accept nothing it cannot store (docs/ARCHITECTURE.md, "Durability").</summary>
 internal sealed class StoreHealthCheck(ISharpSignalsStore store) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>

@@ -10,7 +10,7 @@ namespace SharpSignals.Server.Intake;
 
 /// <summary>
 /// Publishes one event into a project as this issuer: reads <c>{"events", "sub_id", "txn"?, "toe"?}</c>,
-/// signs it and appends and routes it (DESIGN.md, "The path of one event"). <c>POST /events</c> and a
+/// signs it and appends and routes it (docs/ARCHITECTURE.md, "The path of one event"). <c>POST /events</c> and a
 /// broadcast that carries an event both come through here, so both are checked and kept alike.
 /// </summary>
 internal sealed class EventPublisher(SetIssuer issuer, EventRouter router, IngestGate gate, ProjectEventTypes eventTypes, TimeProvider time)

@@ -8,7 +8,7 @@ namespace SharpSignals.Server.Keys;
 
 /// <summary>
 /// The issuer's key ring, loaded from the store at start, with every private key encrypted by
-/// ASP.NET Core Data Protection before it is stored (DESIGN.md, "Security"). The first start
+/// ASP.NET Core Data Protection before it is stored (docs/ARCHITECTURE.md, "Security"). The first start
 /// generates the first key. A rotation publishes the next key at once and lets it sign only after
 /// <see cref="SigningOptions.RotationLeadSeconds"/>: the stored creation time of a key is when it
 /// starts signing, so every node of a cluster switches at the same moment, without a restart or a

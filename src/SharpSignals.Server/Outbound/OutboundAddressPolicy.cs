@@ -8,7 +8,7 @@ namespace SharpSignals.Server.Outbound;
 /// <summary>
 /// Where this server may send requests (pushes, and later JWKS and discovery fetches): never to
 /// loopback, link-local, private or otherwise internal addresses, unless <c>AllowInsecureHttp</c> is
-/// set for development (DESIGN.md, "Security"). URLs are checked when configured, and the address
+/// set for development (docs/ARCHITECTURE.md, "Security"). URLs are checked when configured, and the address
 /// actually connected to is checked again at connect time, so DNS cannot be used to slip past.
 /// </summary>
 internal sealed class OutboundAddressPolicy(IOptions<ServerOptions> options)

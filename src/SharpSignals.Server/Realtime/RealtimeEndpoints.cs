@@ -9,7 +9,7 @@ using SharpSignals.Storage.Deliveries;
 namespace SharpSignals.Server.Realtime;
 
 /// <summary>
-/// Real-time delivery (docs/API.md, "Project-specific endpoints"): <c>GET /ws</c>,
+/// Real-time delivery (docs/API.md, "Real time"): <c>GET /ws</c>,
 /// <c>POST /broadcast</c> (notiflux's body) and <c>GET /ssf/sse/{stream_id}</c> (Server-Sent Events).
 /// Each checks its own token, so none sits behind an authorization policy.
 /// </summary>

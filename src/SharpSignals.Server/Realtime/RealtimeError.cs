@@ -7,7 +7,7 @@ namespace SharpSignals.Server.Realtime;
 /// </summary>
 internal sealed record RealtimeError(string Code, string Description);
 
-/// <summary>The error codes of realtime frames (docs/API.md, "Project-specific endpoints").</summary>
+/// <summary>The error codes of realtime frames (docs/API.md, "Real time").</summary>
 internal static class RealtimeErrors
 {
     public const string InvalidToken = "invalid_token";

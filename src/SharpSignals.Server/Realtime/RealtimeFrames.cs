@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace SharpSignals.Server.Realtime;
 
-/// <summary>The frame types of <c>/ws</c> and SSE (docs/API.md, "Project-specific endpoints").</summary>
+/// <summary>The frame types of <c>/ws</c> and SSE (docs/API.md, "Real time").</summary>
 internal static class FrameTypes
 {
     public const string Subscribe = "subscribe";

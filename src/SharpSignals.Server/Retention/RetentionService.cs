@@ -9,7 +9,7 @@ namespace SharpSignals.Server.Retention;
 
 /// <summary>
 /// Deletes, once an hour, what was delivered or given up on longer ago than the retention period,
-/// and the events nothing refers to any more (DESIGN.md, "Keep and recover"). Pending entries are
+/// and the events nothing refers to any more (docs/ARCHITECTURE.md, "The path of one event", step 4). Pending entries are
 /// never purged. Retired issuer keys stop being published once no SET they signed can still be
 /// sent: a SET is pushed for up to <see cref="PushOptions.MaxRetrySeconds"/>, and kept (and so
 /// replayable, with its original signature) for the retention period after that.

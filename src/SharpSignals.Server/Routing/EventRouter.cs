@@ -9,7 +9,7 @@ using SharpSignals.Tokens.Subjects;
 namespace SharpSignals.Server.Routing;
 
 /// <summary>
-/// The one append-and-route step every event goes through (DESIGN.md, "The path of one event"):
+/// The one append-and-route step every event goes through (docs/ARCHITECTURE.md, "The path of one event"):
 /// the event and one delivery entry per matching stream are appended in one transaction, and the
 /// streams are woken once it is on disk.
 /// </summary>

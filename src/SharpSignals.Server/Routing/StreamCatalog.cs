@@ -74,7 +74,7 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
     }
 
     /// <summary>
-    /// The outbound streams an event goes to (DESIGN.md, "The path of one event"): same project, not
+    /// The outbound streams an event goes to (docs/ARCHITECTURE.md, "The path of one event"): same project, not
     /// disabled, the event type in <c>events_delivered</c>, the subject in scope, and never back where
     /// it came from: neither the stream it came in on nor, unless that stream's source opts in with
     /// <c>echo</c>, any stream of the client that owns it (a node of a replicated project never gets

@@ -26,7 +26,7 @@ internal sealed record SourceOutcome(SetError? Error, bool IsTransient = false, 
 }
 
 /// <summary>
-/// Takes SETs in on an inbound stream, pushed or polled alike (DESIGN.md, "The path of one event"):
+/// Takes SETs in on an inbound stream, pushed or polled alike (docs/ARCHITECTURE.md, "The path of one event"):
 /// validated fail-closed against the stream's source (signature with the source's keys, <c>iss</c>,
 /// <c>aud</c>, <c>typ</c>, no <c>sub</c>/<c>exp</c>, event types the stream carries), then appended
 /// and routed in one transaction; the outcome is known only once that is on disk.

@@ -7,7 +7,7 @@ using SharpSignals.Tokens.Keys;
 namespace SharpSignals.Server.Sources;
 
 /// <summary>
-/// The public keys of each source (DESIGN.md, "The path of one event"): from its <c>jwks_uri</c> or,
+/// The public keys of each source (docs/ARCHITECTURE.md, "The path of one event"): from its <c>jwks_uri</c> or,
 /// when the stream names none, from its discovery document. One cached <see cref="JwksResolver"/> per
 /// key location, shared by every stream from that source, so an unknown <c>kid</c> refetches at a
 /// bounded rate however many streams see it; one seen before the keys may be fetched again is a

@@ -14,7 +14,10 @@ namespace SharpSignals.Server.Sources;
 /// </summary>
 internal sealed partial class SourceTokens(SourceHttp http, TimeProvider time, ILogger<SourceTokens> logger)
 {
-    /// <summary>SSF 1.0 §8.1 management and reading, as the conformance suite's transmitter asks for (SSF-NOTES §9.2).</summary>
+    /// <summary>
+    /// SSF 1.0 §8.1 management and reading, as the conformance suite's transmitter asks for
+    /// (docs/STANDARDS.md, "The OpenID conformance suite").
+    /// </summary>
     public const string Scope = "ssf.manage ssf.read";
 
     private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(15);

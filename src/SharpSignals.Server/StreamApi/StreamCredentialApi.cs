@@ -9,7 +9,7 @@ using SharpSignals.Tokens;
 namespace SharpSignals.Server.StreamApi;
 
 /// <summary>
-/// Not in SSF 1.0: a stream's own credential (README, "Stream credentials"), issued and revoked
+/// Not in SSF 1.0: a stream's own credential (docs/API.md, "Stream credentials"), issued and revoked
 /// through the management API. Only for streams whose receiving end is this server's: an outbound
 /// poll stream, an inbound push stream not joined at its source (a joined source was handed its
 /// credential by this server, which would cut it off).

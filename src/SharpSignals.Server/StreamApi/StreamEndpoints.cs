@@ -124,7 +124,7 @@ internal static class StreamEndpoints
         return (await streams.VerifyAsync(caller, streamId, state, cancellationToken)).ToResult(TypedResults.NoContent);
     }
 
-    /// <summary>Not in SSF 1.0: a credential for this stream's poll or push endpoint that does not expire (README, "Stream credentials").</summary>
+    /// <summary>Not in SSF 1.0: a credential for this stream's poll or push endpoint that does not expire (docs/API.md, "Stream credentials").</summary>
     private static async Task<IResult> IssueCredential(string streamId, ClaimsPrincipal caller, StreamCredentialApi credentials, CancellationToken cancellationToken) =>
         (await credentials.IssueAsync(caller, streamId, cancellationToken)).ToResult(credential =>
             TypedResults.Json(credential, StreamApiJsonContext.Default.StreamCredentialResponse, statusCode: StatusCodes.Status201Created));

@@ -5,7 +5,7 @@ using SharpSignals.Tokens.Events;
 namespace SharpSignals.Server.Streams;
 
 /// <summary>
-/// The event types of a project (README, "Publishing events"): the catalog's and the custom types the
+/// The event types of a project (docs/GUIDE.md, "Publishing events"): the catalog's and the custom types the
 /// operator declared, for every project or for this one (<see cref="EventTypeOptions"/>). Streams may
 /// ask for them and <c>POST /events</c> takes them; any other type is refused, with the known type it
 /// was probably meant to be, so that a misspelt type is never stored and routed nowhere.

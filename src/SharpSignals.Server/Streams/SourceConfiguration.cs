@@ -65,7 +65,7 @@ internal sealed record SourceConfiguration
 
     /// <summary>
     /// Whether events received on this stream also reach the outbound streams of the client that owns
-    /// it. By default they do not (README, "Receiving and routing"): a client that sends its events in
+    /// it. By default they do not (docs/GUIDE.md, "No echo to the sender"): a client that sends its events in
     /// and takes the project's events out, as each node of an i2scim cluster does, gets every other
     /// client's events and never its own back. The retired <c>replica</c> member asked for that default;
     /// stored streams that carry it are read as they are, since it has no meaning any more.

@@ -7,7 +7,7 @@ namespace SharpSignals.Server.Streams;
 /// <summary>
 /// Turns a stream configuration into its stored JSON and back. Its secrets (the push or receive
 /// credential in <c>delivery.authorization_header</c>, and the credentials for a source) are
-/// encrypted on the way in and never returned by the API (DESIGN.md, "Security").
+/// encrypted on the way in and never returned by the API (docs/ARCHITECTURE.md, "Security").
 /// </summary>
 internal sealed class StreamCodec(IDataProtectionProvider dataProtection)
 {

@@ -6,7 +6,7 @@ namespace SharpSignals.Storage.Cluster;
 /// The delivery changes a node makes while it holds a stream's lease (<see cref="ILeaseStore"/>),
 /// each fenced by the lease's token: it applies only while that token is the stream's newest, in
 /// the same transaction, so that a node that lost its lease (a pause, a lost connection) can never
-/// settle an entry the new holder is delivering (DESIGN.md, "Cluster"). The embedded store fences
+/// settle an entry the new holder is delivering (docs/ARCHITECTURE.md, "Cluster"). The embedded store fences
 /// the same way, against the node's own earlier runs.
 /// </summary>
 public interface IFencedDeliveryStore

@@ -1,7 +1,7 @@
 namespace SharpSignals.Storage.Cluster;
 
 /// <summary>
-/// The leases through which the nodes sharing one store take turns (DESIGN.md, "Cluster"): each
+/// The leases through which the nodes sharing one store take turns (docs/ARCHITECTURE.md, "Cluster"): each
 /// node's lease on being counted alive (the node list), one node's turn at a task it runs for all,
 /// and one node's lease on a stream's delivery, whose fencing token guards its changes
 /// (<see cref="IFencedDeliveryStore"/>). The notices the live nodes send each other travel here too:

@@ -95,7 +95,7 @@ public interface IDeliveryStore
     ValueTask<int> DiscardDeadLettersAsync(string streamId, IReadOnlyCollection<string>? jtis, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Queues a stream's delivered entries again from a point on (DESIGN.md, "Keep and recover"): the
+    /// Queues a stream's delivered entries again from a point on (docs/ARCHITECTURE.md, "The path of one event", step 4): the
     /// entry with that <c>jti</c>, the first entry at or after a position, or the first queued at or
     /// after a time. The same SETs (same bytes, same <c>jti</c>) are delivered again, in order.
     /// </summary>

@@ -12,7 +12,7 @@ public static class RetentionSweep
 {
     /// <summary>
     /// Rows one step looks at: about 4 ms of the writer's time on the embedded store. Measured with
-    /// <c>load --only retention</c> (docs/BENCHMARKS.md): larger steps delete faster and delay appends more.
+    /// <c>load --only retention</c> (docs/benchmarks/history.md, "Retention"): larger steps delete faster and delay appends more.
     /// </summary>
     public const int DefaultStepSize = 250;
 

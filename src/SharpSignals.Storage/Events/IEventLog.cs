@@ -4,7 +4,7 @@ namespace SharpSignals.Storage.Events;
 
 /// <summary>
 /// The durable event log. An event is appended together with its delivery entries in one
-/// transaction (DESIGN.md, "The path of one event"), so no event is ever stored but unrouted.
+/// transaction (docs/ARCHITECTURE.md, "The path of one event"), so no event is ever stored but unrouted.
 /// </summary>
 public interface IEventLog
 {

@@ -11,7 +11,7 @@ using SharpSignals.Tokens.Events;
 namespace SharpSignals.Server.Tests.Auth;
 
 /// <summary>
-/// A stream's own credential (README, "Stream credentials"): no expiry, accepted at its stream's
+/// A stream's own credential (docs/API.md, "Stream credentials"): no expiry, accepted at its stream's
 /// poll or push endpoint and nowhere else, replaced when another is issued, gone once revoked, and
 /// stored only as its hash.
 /// </summary>

@@ -14,7 +14,7 @@ using Xunit.Abstractions;
 namespace SharpSignals.Server.Tests.Cluster;
 
 /// <summary>
-/// DESIGN.md, "Cluster": nodes as real processes on one PostgreSQL database. Any node takes
+/// docs/ARCHITECTURE.md, "Cluster": nodes as real processes on one PostgreSQL database. Any node takes
 /// publishes and polls and wakes the others' long polls; one node at a time pushes a stream, and
 /// when it is killed another takes the stream over with nothing lost and order kept; a node that
 /// loses the database answers 503 instead of accepting what it cannot store.

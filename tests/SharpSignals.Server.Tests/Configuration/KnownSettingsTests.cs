@@ -13,7 +13,7 @@ namespace SharpSignals.Server.Tests.Configuration;
 /// </summary>
 public sealed partial class KnownSettingsTests : IDisposable
 {
-    private static readonly string[] Scanned = ["README.md", "docs", "samples", "bench", ".ci", Path.Combine("..", "shared", "docs")];
+    private static readonly string[] Scanned = ["README.md", "docs", "samples", "bench", ".ci"];
 
     private readonly TemporaryDirectory _data = new();
 

@@ -11,8 +11,9 @@ using SharpSignals.Tokens.Subjects;
 namespace SharpSignals.Server.Tests.Conformance;
 
 /// <summary>
-/// One test per module of the OpenID SSF transmitter conformance plan (SSF-NOTES §9.1), with the
-/// expectations the suite has, over real HTTP with a real push receiver.
+/// One test per module of the OpenID SSF transmitter conformance plan (docs/STANDARDS.md, "The
+/// OpenID conformance suite"), with the expectations the suite has, over real HTTP with a real push
+/// receiver.
 /// </summary>
 public sealed class TransmitterConformanceTests : IAsyncLifetime
 {

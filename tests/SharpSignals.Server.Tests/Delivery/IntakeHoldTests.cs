@@ -10,7 +10,7 @@ using SharpSignals.Tokens.Events;
 namespace SharpSignals.Server.Tests.Delivery;
 
 /// <summary>
-/// Intake follows delivery (README), over HTTP: a push stream falling behind on a machine short of
+/// Intake follows delivery (docs/OPERATIONS.md), over HTTP: a push stream falling behind on a machine short of
 /// CPU holds its project's publishes, and only that project's. The shortage of CPU is the one thing
 /// made up here; the stream, the slow receiver and its growing delay are real.
 /// </summary>

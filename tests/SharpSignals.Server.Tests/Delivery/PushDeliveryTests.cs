@@ -9,7 +9,7 @@ using SharpSignals.Tokens.Sets;
 
 namespace SharpSignals.Server.Tests.Delivery;
 
-/// <summary>The push retry rules of DESIGN.md, driven by a manual clock against a real receiver.</summary>
+/// <summary>The push retry rules of docs/API.md, "Push (RFC 8935)", driven by a manual clock against a real receiver.</summary>
 public sealed class PushDeliveryTests : IAsyncLifetime
 {
     private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);

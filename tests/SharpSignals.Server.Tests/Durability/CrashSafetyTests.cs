@@ -16,7 +16,7 @@ using Xunit.Abstractions;
 namespace SharpSignals.Server.Tests.Durability;
 
 /// <summary>
-/// DESIGN.md, "Durability contract": the real server as a child process, publishers posting as fast
+/// docs/ARCHITECTURE.md, "Durability": the real server as a child process, publishers posting as fast
 /// as they can, <c>kill -9</c> at a kill point, a restart on the same data directory; every event
 /// answered 202 must then reach a poll stream and a push stream. Copies of entries that were in
 /// flight at the kill may arrive twice (receivers deduplicate on jti); that is counted, not refused.

@@ -7,7 +7,7 @@ using SharpSignals.Server.Tests.Support;
 namespace SharpSignals.Server.Tests.Intake;
 
 /// <summary>
-/// <c>GET /events/{jti}</c> (API.md): an event as stored, and where it went: its entry on each stream
+/// <c>GET /events/{jti}</c> (docs/API.md, "Publishing"): an event as stored, and where it went: its entry on each stream
 /// it was routed to, and where that entry stands; and the retention sweep that removes both in time.
 /// </summary>
 public sealed class EventLookupTests

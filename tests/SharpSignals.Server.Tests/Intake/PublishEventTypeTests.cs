@@ -7,7 +7,7 @@ using SharpSignals.Server.Tests.Support;
 namespace SharpSignals.Server.Tests.Intake;
 
 /// <summary>
-/// <c>POST /events</c> (README, "Publishing events"): an event type outside the catalog and the
+/// <c>POST /events</c> (docs/GUIDE.md, "Publishing events"): an event type outside the catalog and the
 /// operator's custom types is refused with the type it probably meant, a catalog short name is stored
 /// as its URI, custom types (global and per project) are routed to the streams asking for them, and
 /// the answer says how many streams the event went to.

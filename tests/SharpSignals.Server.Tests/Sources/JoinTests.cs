@@ -17,8 +17,8 @@ namespace SharpSignals.Server.Tests.Sources;
 
 /// <summary>
 /// Server B joins server A as an SSF receiver, over real HTTP on loopback: the behaviours of the
-/// OpenID receiver conformance plan (SSF-NOTES §9.2), with A playing the transmitter and every
-/// stream operation driven from B.
+/// OpenID receiver conformance plan (docs/STANDARDS.md, "The OpenID conformance suite"), with A
+/// playing the transmitter and every stream operation driven from B.
 /// </summary>
 public sealed class JoinTests : IAsyncLifetime
 {

@@ -9,7 +9,7 @@ using SharpSignals.Server.Tests.Support;
 namespace SharpSignals.Server.Tests.Sources;
 
 /// <summary>
-/// De-duplication is per project (README, "Receiving and routing"): the same SET pushed to inbound
+/// De-duplication is per project (docs/GUIDE.md, "Receiving and routing"): the same SET pushed to inbound
 /// streams in two projects is routed in each, and what one project takes in under another project's
 /// source issuer never makes that project drop the source's genuine SET. Over loopback HTTP, with a
 /// real transmitter signing and each project's receiver polling its outbound stream.

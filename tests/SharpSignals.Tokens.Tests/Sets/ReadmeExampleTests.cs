@@ -6,7 +6,7 @@ using SharpSignals.Tokens.Validation;
 
 namespace SharpSignals.Tokens.Tests.Sets;
 
-/// <summary>The README's example, kept compiling and true.</summary>
+/// <summary>The example of docs/TOKENS.md, kept compiling and true.</summary>
 public sealed class ReadmeExampleTests
 {
     [Fact]

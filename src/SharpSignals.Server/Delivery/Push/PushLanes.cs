@@ -19,7 +19,7 @@ internal sealed class PushLanes(string streamId) : IAsyncDisposable
     /// <summary>
     /// Fewer entries than this per lane are not worth another lane: handing a lane to another thread
     /// and joining it costs a few thread wake-ups, which on a busy machine take as long as pushing a
-    /// few dozen entries (measured in docs/BENCHMARKS.md, "After: intake follows delivery").
+    /// few dozen entries (measured in docs/benchmarks/history.md, "After: intake follows delivery").
     /// </summary>
     public const int MinEntriesPerLane = 32;
 

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace SharpSignals.Server.Delivery.Push;
 
-/// <summary>The <c>SharpSignals:Push</c> section: time-outs and the retry rules of DESIGN.md.</summary>
+/// <summary>The <c>SharpSignals:Push</c> section: time-outs and the retry rules of docs/API.md, "Push (RFC 8935)".</summary>
 internal sealed record PushOptions
 {
     public const string Section = "SharpSignals:Push";

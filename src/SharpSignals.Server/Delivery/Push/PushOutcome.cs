@@ -1,6 +1,6 @@
 namespace SharpSignals.Server.Delivery.Push;
 
-/// <summary>What one push came to (DESIGN.md, "The path of one event", step 3).</summary>
+/// <summary>What one push came to (docs/ARCHITECTURE.md, "The path of one event", step 3).</summary>
 internal enum PushResult
 {
     /// <summary>2xx: delivered.</summary>

@@ -8,7 +8,7 @@ using SharpSignals.Tokens.Events;
 namespace SharpSignals.Server.Delivery.Push;
 
 /// <summary>
-/// Delivers one push stream's entries (DESIGN.md, "The path of one event"), in order per subject
+/// Delivers one push stream's entries (docs/ARCHITECTURE.md, "The path of one event"), in order per subject
 /// and, with a backlog, several subjects at once (<see cref="PushLanes"/>): 2xx delivered; 400 with <c>err</c> to the dead letters; 401/403 retried, then the stream is
 /// paused with a stream-updated event; 429 waits for <c>Retry-After</c>; anything else backs off
 /// exponentially with jitter for about a day, then goes to the dead letters. The entry at the head of
