@@ -51,6 +51,8 @@ public sealed partial class SharedSignalsClient
                 var refused = Refused("get an access token", HttpMethod.Post, request.RequestUri!, response, text);
                 throw new SharedSignalsClientException($"The token endpoint {endpoint} refused client '{clientId}': HTTP {refused.Status}{(refused.Error is { } error ? $" ({error})" : "")}")
                 {
+                    Method = refused.Method,
+                    RequestUri = refused.RequestUri,
                     Status = refused.Status,
                     Problem = refused.Problem,
                     Error = refused.Error,

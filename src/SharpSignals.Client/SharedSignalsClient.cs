@@ -176,7 +176,11 @@ public sealed partial class SharedSignalsClient
             var what = ex is OperationCanceledException && deadline.IsCancellationRequested && timeout is { } t
                 ? $"no answer within {t.TotalSeconds:0.###} s"
                 : ex.Message;
-            throw new SharedSignalsClientException($"Could not {action ?? "call the transmitter"}: {message.Method} {message.RequestUri} failed: {what}", ex);
+            throw new SharedSignalsClientException($"Could not {action ?? "call the transmitter"}: {message.Method} {message.RequestUri} failed: {what}", ex)
+            {
+                Method = message.Method.Method,
+                RequestUri = message.RequestUri,
+            };
         }
     }
 
@@ -184,8 +188,10 @@ public sealed partial class SharedSignalsClient
     private SharedSignalsClientException Refused(string? action, HttpMethod method, Uri url, HttpResponseMessage response, string text)
     {
         var said = ErrorBody.Read(text);
-        var exception = new SharedSignalsClientException($"Could not {action ?? "call the transmitter"}: {method} {url} answered HTTP {(int)response.StatusCode}{Phrase(said.Said ?? (said.IsJson ? null : text))}.")
+        return new SharedSignalsClientException($"Could not {action ?? "call the transmitter"}: {method} {url} answered HTTP {(int)response.StatusCode}{Phrase(said.Said ?? (said.IsJson ? null : text))}.")
         {
+            Method = method.Method,
+            RequestUri = url,
             Status = (int)response.StatusCode,
             Problem = said.Problem,
             Error = said.Error,
@@ -194,7 +200,6 @@ public sealed partial class SharedSignalsClient
             Challenge = response.Headers.WwwAuthenticate.FirstOrDefault()?.Parameter,
             ResponseBody = text,
         };
-        return exception;
     }
 
     /// <summary>RFC 9110 §10.2.3: seconds or a date.</summary>

@@ -26,6 +26,12 @@ public sealed class SharedSignalsClientException : Exception
     {
     }
 
+    /// <summary>The method of the request that failed.</summary>
+    public string? Method { get; init; }
+
+    /// <summary>The URL of the request that failed.</summary>
+    public Uri? RequestUri { get; init; }
+
     /// <summary>The HTTP status the transmitter answered, when it answered.</summary>
     public int? Status { get; init; }
 
