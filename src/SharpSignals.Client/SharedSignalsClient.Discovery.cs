@@ -32,7 +32,8 @@ public sealed partial class SharedSignalsClient
         }
         catch (Exception ex) when (ex is SharedSignalsClientException or JsonException)
         {
-            throw new SharedSignalsClientException($"The configuration metadata at {url} could not be read: {ex.Message}", ex)
+            // The cause (the network, a late answer, the JSON) stays inside, for a caller's retry policy.
+            throw new SharedSignalsClientException($"The configuration metadata at {url} could not be read: {ex.Message}", ex is SharedSignalsClientException { InnerException: { } cause } ? cause : ex)
             {
                 Status = (ex as SharedSignalsClientException)?.Status,
             };

@@ -151,7 +151,7 @@ public sealed partial class SharedSignalsClient
     public async Task<string> GetDocumentAsync(Uri url, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(url);
-        var answer = await SendAsync(new SharedSignalsRequest(HttpMethod.Get, url.ToString()) { Anonymous = true, Action = "read " + url }, cancellationToken).ConfigureAwait(false);
+        var answer = await SendAsync(new SharedSignalsRequest(HttpMethod.Get, url.ToString()) { Anonymous = true, Action = "read the document" }, cancellationToken).ConfigureAwait(false);
         return answer.Body;
     }
 
