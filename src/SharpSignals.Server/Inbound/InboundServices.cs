@@ -10,14 +10,13 @@ internal static class InboundServices
     {
         services.AddOptions<InboundOptions>().BindConfiguration(InboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SourceHttp>();
-        services.AddSingleton<SourceDiscovery>();
         services.AddSingleton<SourceKeys>();
         services.AddSingleton<InboundReceiver>();
         services.AddSingleton<InboundPollStatus>();
         services.AddHostedService(sp => sp.GetRequiredService<InboundPollStatus>());
         services.AddHostedService<InboundPollService>();
         services.AddSingleton<SourceTokens>();
-        services.AddSingleton<RemoteTransmitter>();
+        services.AddSingleton<SourceClient>();
         services.AddSingleton<SourceJoin>();
         return services;
     }

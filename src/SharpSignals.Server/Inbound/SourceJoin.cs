@@ -8,6 +8,7 @@ using SharpSignals.Server.Streams;
 using SharpSignals.Storage.Streams;
 using SharpSignals.Tokens;
 using SharpSignals.Tokens.Discovery;
+using SourceStream = SharpSignals.Client.StreamConfiguration;
 
 namespace SharpSignals.Server.Inbound;
 
@@ -18,8 +19,7 @@ namespace SharpSignals.Server.Inbound;
 /// failures are answered 502 (429 when the source asks to be called later), and change nothing here.
 /// </summary>
 internal sealed partial class SourceJoin(
-    SourceDiscovery discovery,
-    RemoteTransmitter remote,
+    SourceClient remote,
     IStreamStore store,
     StreamCodec codec,
     StreamCatalog catalog,
@@ -36,7 +36,7 @@ internal sealed partial class SourceJoin(
         TransmitterMetadata metadata;
         try
         {
-            metadata = await discovery.ReadAsync(source.Issuer, cancellationToken);
+            metadata = await remote.DiscoverAsync(source.Issuer, cancellationToken);
         }
         catch (SourceException ex)
         {
@@ -161,7 +161,7 @@ internal sealed partial class SourceJoin(
     /// </summary>
     public async Task<StreamConfiguration> FollowAsync(StreamRecord record, StreamConfiguration current, CancellationToken cancellationToken)
     {
-        RemoteStream stream;
+        SourceStream stream;
         try
         {
             stream = await remote.ReadStreamAsync(current.Source!, cancellationToken);
@@ -325,7 +325,7 @@ internal sealed partial class SourceJoin(
 
     private static JsonArray Array(IEnumerable<string> values) => new([.. values.Select(v => (JsonNode?)JsonValue.Create(v))]);
 
-    private static StreamConfiguration WithRemote(StreamConfiguration local, RemoteStream stream) => local with
+    private static StreamConfiguration WithRemote(StreamConfiguration local, SourceStream stream) => local with
     {
         EventsSupported = stream.EventsSupported ?? local.EventsSupported,
         EventsDelivered = stream.EventsDelivered,
