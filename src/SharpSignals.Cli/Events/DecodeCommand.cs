@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using SharpSignals.Cli.Shell;
+using SharpSignals.Client;
 using SharpSignals.Tokens.Keys;
 using SharpSignals.Tokens.Sets;
 using SharpSignals.Tokens.Validation;
@@ -70,17 +71,20 @@ internal static class DecodeCommand
         string json;
         try
         {
-            using var response = await http.GetAsync(uri, context.CancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new CliException($"the JWKS at {uri} could not be fetched ({(int)response.StatusCode})");
-            }
-
-            json = await response.Content.ReadAsStringAsync(context.CancellationToken);
+            json = await new SharedSignalsClient(http, new SharedSignalsClientOptions { Timeout = null }).GetDocumentAsync(uri, context.CancellationToken);
         }
-        catch (HttpRequestException ex)
+        catch (SharedSignalsClientException ex) when (ex.Status is { } status)
         {
-            throw new CliException($"cannot reach {uri}: {ex.InnerException?.Message ?? ex.Message}", ExitCodes.Unreachable);
+            throw new CliException($"the JWKS at {uri} could not be fetched ({status})");
+        }
+        catch (SharedSignalsClientException ex) when (ex.InnerException is HttpRequestException unreachable)
+        {
+            throw new CliException($"cannot reach {uri}: {unreachable.InnerException?.Message ?? unreachable.Message}", ExitCodes.Unreachable);
+        }
+        catch (SharedSignalsClientException ex) when (ex.InnerException is OperationCanceledException late)
+        {
+            // The shell says the server did not answer in time.
+            throw late;
         }
 
         StaticKeySource keys;

@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
+using SharpSignals.Client;
 
 namespace SharpSignals.Cli.Http;
 
-/// <summary>The endpoints of docs/API.md, one method each.</summary>
+/// <summary>The endpoints of docs/API.md, one method each: the SSF ones through the client's own calls, the server's others by path.</summary>
 internal sealed partial class SsfApi
 {
     public Task<JsonNode?> DiscoveryAsync(CancellationToken cancellationToken) =>
@@ -26,34 +27,34 @@ internal sealed partial class SsfApi
 
     // Streams (SSF 1.0 §8.1).
     public Task<JsonNode?> CreateStreamAsync(JsonObject stream, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, "ssf/streams", stream, cancellationToken);
+        CallAsync(client => client.CreateStreamAsync(stream, cancellationToken));
 
     public Task<JsonNode?> GetStreamAsync(string streamId, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, "ssf/streams?stream_id=" + Query(streamId), null, cancellationToken);
+        CallAsync(client => client.GetStreamAsync(streamId, cancellationToken));
 
     public Task<JsonNode?> ListStreamsAsync(string? project, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, "ssf/streams" + (project is null ? "" : "?project=" + Query(project)), null, cancellationToken);
+        CallAsync(client => client.ListStreamsAsync(project, cancellationToken));
 
     public Task<JsonNode?> UpdateStreamAsync(JsonObject changes, bool replace, CancellationToken cancellationToken) =>
-        SendAsync(replace ? HttpMethod.Put : HttpMethod.Patch, "ssf/streams", changes, cancellationToken);
+        CallAsync(client => replace ? client.ReplaceStreamAsync(changes, cancellationToken) : client.UpdateStreamAsync(changes, cancellationToken));
 
     public Task<JsonNode?> DeleteStreamAsync(string streamId, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Delete, "ssf/streams?stream_id=" + Query(streamId), null, cancellationToken);
+        CallAsync(client => client.DeleteStreamAsync(streamId, cancellationToken));
 
     public Task<JsonNode?> GetStatusAsync(string streamId, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, "ssf/status?stream_id=" + Query(streamId), null, cancellationToken);
+        CallAsync(client => client.GetStatusAsync(streamId, cancellationToken));
 
     public Task<JsonNode?> SetStatusAsync(string streamId, string status, string? reason, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, "ssf/status", new JsonObject { ["stream_id"] = streamId, ["status"] = status, ["reason"] = reason }, cancellationToken);
+        CallAsync(client => client.SetStatusAsync(streamId, status, reason, cancellationToken));
 
     public Task<JsonNode?> AddSubjectAsync(string streamId, JsonNode subject, bool verified, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, "ssf/subjects/add", new JsonObject { ["stream_id"] = streamId, ["subject"] = subject, ["verified"] = verified }, cancellationToken);
+        CallAsync(client => client.AddSubjectAsync(streamId, subject, verified, cancellationToken));
 
     public Task<JsonNode?> RemoveSubjectAsync(string streamId, JsonNode subject, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, "ssf/subjects/remove", new JsonObject { ["stream_id"] = streamId, ["subject"] = subject }, cancellationToken);
+        CallAsync(client => client.RemoveSubjectAsync(streamId, subject, cancellationToken));
 
     public Task<JsonNode?> VerifyAsync(string streamId, string? state, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, "ssf/verify", new JsonObject { ["stream_id"] = streamId, ["state"] = state }, cancellationToken);
+        CallAsync(client => client.VerifyAsync(streamId, state, cancellationToken));
 
     /// <summary>A new stream credential (docs/API.md, "Stream credentials"); the one before stops working.</summary>
     public Task<JsonNode?> IssueStreamCredentialAsync(string streamId, CancellationToken cancellationToken) =>
@@ -62,13 +63,21 @@ internal sealed partial class SsfApi
     public Task<JsonNode?> RevokeStreamCredentialAsync(string streamId, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Delete, "ssf/streams/" + Query(streamId) + "/credential", null, cancellationToken);
 
-    /// <summary>RFC 8936 §2.2 poll request.</summary>
-    public Task<JsonNode?> PollAsync(string streamId, JsonObject request, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, "ssf/poll/" + Query(streamId), request, cancellationToken);
+    /// <summary>RFC 8936 §2.2 poll request; the answer as <c>{"sets": {jti: SET}, "moreAvailable"}</c>.</summary>
+    public Task<JsonNode?> PollAsync(string streamId, PollRequest request, CancellationToken cancellationToken) =>
+        CallAsync(async client =>
+        {
+            var answer = await client.PollAsync(SharedSignalsClient.PollEndpoint(streamId), request, timeout: null, cancellationToken);
+            return new JsonObject
+            {
+                ["sets"] = new JsonObject(answer.Sets.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value))),
+                ["moreAvailable"] = answer.MoreAvailable,
+            };
+        });
 
     // Events.
     public Task<JsonNode?> PublishAsync(JsonObject body, string? project, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, "events" + (project is null ? "" : "?project=" + Query(project)), body, cancellationToken);
+        CallAsync(client => client.PublishAsync(body, project, cancellationToken));
 
     public Task<JsonNode?> GetEventAsync(string jti, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, "events/" + Query(jti), null, cancellationToken);

@@ -1,28 +1,30 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
+using System.Runtime.ExceptionServices;
+using System.Text.Json;
 using System.Text.Json.Nodes;
-using SharpSignals.Cli.Shell;
 using SharpSignals.Cli.Servers;
+using SharpSignals.Cli.Shell;
+using SharpSignals.Client;
 
 namespace SharpSignals.Cli.Http;
 
 /// <summary>
-/// The one client of a SharpSignals server's HTTP contract (docs/API.md). Answers come back as JSON
-/// nodes so that <c>--json</c> prints exactly what the server said; errors become <see cref="CliException"/>s.
-/// A client profile's access token is obtained with client credentials, cached in the credentials
-/// file, and renewed once when it has expired or the server refuses it.
+/// The tool's view of a SharpSignals server (docs/API.md), over <see cref="SharedSignalsClient"/>.
+/// Answers come back as JSON nodes so that <c>--json</c> prints exactly what the server said; errors
+/// become <see cref="CliException"/>s. A client profile's access token is obtained with client
+/// credentials, cached in the credentials file, and renewed once when it has expired or the server
+/// refuses it.
 /// </summary>
 internal sealed partial class SsfApi : IDisposable
 {
     private static readonly TimeSpan RenewBefore = TimeSpan.FromSeconds(30);
 
     private readonly HttpClient _http;
+    private readonly SharedSignalsClient _client;
     private readonly ProfileStore _store;
     private readonly TimeProvider _time;
     private Credential? _credential;
-    private bool _renewed;
 
     public SsfApi(ServerProfile profile, ProfileStore store, CliEnvironment environment)
     {
@@ -35,6 +37,13 @@ internal sealed partial class SsfApi : IDisposable
             BaseAddress = profile.BaseUrl,
             Timeout = environment.RequestTimeout,
         };
+
+        // The HttpClient's time-out alone, so that a late answer is reported as the tool's own.
+        _client = new SharedSignalsClient(_http, new SharedSignalsClientOptions
+        {
+            Authorization = async (renew, cancellationToken) => "Bearer " + await AccessTokenAsync(renew, cancellationToken),
+            Timeout = null,
+        }, _time);
     }
 
     public ServerProfile Profile { get; }
@@ -73,103 +82,91 @@ internal sealed partial class SsfApi : IDisposable
     /// <summary>RFC 6749 §4.4 client credentials (client_secret_post).</summary>
     public async Task<TokenAnswer> RequestTokenAsync(string clientId, string clientSecret, CancellationToken cancellationToken)
     {
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        var tokens = new SharedSignalsClient(_http, new SharedSignalsClientOptions
         {
-            ["grant_type"] = "client_credentials",
-            ["client_id"] = clientId,
-            ["client_secret"] = clientSecret,
-        });
-        using var response = await _http.PostAsync(new Uri("oauth/token", UriKind.Relative), form, cancellationToken);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest)
+            ClientId = clientId,
+            ClientSecret = clientSecret,
+            ClientAuthentication = ClientAuthenticationMethod.ClientSecretPost,
+            TokenEndpoint = "oauth/token",
+            Timeout = null,
+        }, _time);
+        try
         {
-            var refused = ApiErrors.From(response.StatusCode, body, Profile.Name, "POST", "/oauth/token");
+            var token = await tokens.RequestTokenAsync(cancellationToken);
+            return new TokenAnswer(token.Value, token.ExpiresIn is { } lifetime ? (long)lifetime.TotalSeconds : 3600, token.Scope);
+        }
+        catch (SharedSignalsClientException ex) when (ex.Status is (int)HttpStatusCode.Unauthorized or (int)HttpStatusCode.BadRequest)
+        {
+            var refused = ApiErrors.From(ex, Profile.Name);
             throw new CliException($"the server refused the client credentials of '{clientId}' ({refused.Message}); check them and run `ssf login` again", ExitCodes.Unauthorized);
         }
-
-        var json = Parse(response, body, "POST", "oauth/token") as JsonObject ?? throw new CliException("the token endpoint answered without a token");
-        return new TokenAnswer(
-            Text(json, "access_token") ?? throw new CliException("the token endpoint answered without access_token"),
-            json["expires_in"]?.GetValue<long>() ?? 3600,
-            Text(json, "scope"));
+        catch (SharedSignalsClientException ex)
+        {
+            throw Translate(ex, given: false);
+        }
     }
 
-    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken cancellationToken, Authentication authentication = Authentication.Profile, string? bearer = null)
+    /// <summary>A call of the client, its failures in the tool's words.</summary>
+    private async Task<JsonNode?> CallAsync(Func<SharedSignalsClient, Task<JsonNode?>> call)
     {
-        while (true)
+        try
         {
-            using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-            if (body is not null)
-            {
-                request.Content = new StringContent(WithoutNulls(body).ToJsonString(), Encoding.UTF8, "application/json");
-            }
+            return await call(_client);
+        }
+        catch (SharedSignalsClientException ex)
+        {
+            throw Translate(ex, given: false);
+        }
+    }
 
-            var token = authentication switch
+    /// <summary>A call of the client whose answer the tool does not show.</summary>
+    private Task<JsonNode?> CallAsync(Func<SharedSignalsClient, Task> call) =>
+        CallAsync(async client =>
+        {
+            await call(client);
+            return null;
+        });
+
+    /// <summary>A request of the server's own API (administration, registration), with the profile's token, none, or the one given.</summary>
+    private Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken cancellationToken, Authentication authentication = Authentication.Profile, string? bearer = null) =>
+        CallAsync(async client =>
+        {
+            var request = new SharedSignalsRequest(method, path)
             {
-                Authentication.Bearer => bearer,
-                Authentication.Profile => await AccessTokenAsync(renew: false, cancellationToken),
-                _ => null,
+                Body = body,
+                Anonymous = authentication == Authentication.None,
+                Authorization = authentication == Authentication.Bearer ? "Bearer " + bearer : null,
             };
-            if (token is not null)
+            try
             {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                return (await client.SendAsync(request, cancellationToken)).Json();
             }
-
-            using var response = await _http.SendAsync(request, cancellationToken);
-            var text = await response.Content.ReadAsStringAsync(cancellationToken);
-
-            // A cached access token may have been revoked or may have expired early: renew it once.
-            if (response.StatusCode == HttpStatusCode.Unauthorized && authentication == Authentication.Profile
-                && _credential is { IsAdmin: false } && !_renewed)
+            catch (SharedSignalsClientException ex) when (ex.Status == (int)HttpStatusCode.Unauthorized && authentication == Authentication.Bearer)
             {
-                _renewed = true;
-                await AccessTokenAsync(renew: true, cancellationToken);
-                continue;
+                throw Translate(ex, given: true);
             }
+        });
 
-            if (response.StatusCode == HttpStatusCode.Unauthorized && authentication == Authentication.Bearer)
-            {
-                var refused = ApiErrors.From(response.StatusCode, text, Profile.Name, method.Method, path);
-                throw new CliException("the server refused the token given (401" + Detail(response) + ")", refused.ExitCode);
-            }
-
-            return Parse(response, text, method.Method, path);
-        }
-    }
-
-    private JsonNode? Parse(HttpResponseMessage response, string text, string method, string path)
+    /// <summary>
+    /// The tool's error for a failed call: a network failure, a late answer and an answer that is not
+    /// JSON are thrown as they came (the shell words them), a refusal becomes one line.
+    /// </summary>
+    private Exception Translate(SharedSignalsClientException ex, bool given)
     {
-        if (!response.IsSuccessStatusCode)
+        if (ex.InnerException is HttpRequestException or OperationCanceledException or JsonException)
         {
-            if (response.StatusCode == HttpStatusCode.TooManyRequests && response.Headers.RetryAfter?.Delta is { } wait)
-            {
-                throw new CliException($"too many requests (429): try again in {wait.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s");
-            }
-
-            throw ApiErrors.From(response.StatusCode, text, Profile.Name, method, "/" + path);
+            ExceptionDispatchInfo.Throw(ex.InnerException);
         }
 
-        return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
-    }
-
-    private static string Detail(HttpResponseMessage response) =>
-        response.Headers.WwwAuthenticate.FirstOrDefault()?.Parameter is { } parameter ? ": " + parameter : "";
-
-    private static string? Text(JsonObject json, string name) =>
-        json[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
-
-    /// <summary>Optional members are built as null and left out of the request rather than sent as JSON null.</summary>
-    private static JsonNode WithoutNulls(JsonNode body)
-    {
-        if (body is JsonObject json)
+        if (ex.Status == (int)HttpStatusCode.TooManyRequests && ex.RetryAfter is { } wait)
         {
-            foreach (var name in json.Where(p => p.Value is null).Select(p => p.Key).ToList())
-            {
-                json.Remove(name);
-            }
+            return new CliException($"too many requests (429): try again in {wait.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s");
         }
 
-        return body;
+        var refused = ApiErrors.From(ex, Profile.Name);
+        return given && ex.Status == (int)HttpStatusCode.Unauthorized
+            ? new CliException("the server refused the token given (401" + (ex.Challenge is { } challenge ? ": " + challenge : "") + ")", refused.ExitCode)
+            : refused;
     }
 
     private static string Query(string value) => Uri.EscapeDataString(value);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using SharpSignals.Cli.Shell;
 using SharpSignals.Cli.Events;
+using SharpSignals.Client;
 
 namespace SharpSignals.Cli.Receiving;
 
@@ -23,22 +24,17 @@ internal static class PollCommand
                 throw CliException.Usage("--max must not be negative");
             }
 
-            var answer = await context.Api.PollAsync(streamId, new JsonObject
+            var answer = await context.Api.PollAsync(streamId, new PollRequest
             {
-                ["maxEvents"] = context.Get(max),
-                ["returnImmediately"] = !context.Get(wait),
+                MaxEvents = context.Get(max),
+                ReturnImmediately = !context.Get(wait),
             }, context.CancellationToken);
             var sets = ReceivedSets.Read(answer);
             var acknowledged = new List<string>();
             if (context.Get(ack) && sets.Count > 0)
             {
                 acknowledged.AddRange(sets.Select(s => s.Jti));
-                await context.Api.PollAsync(streamId, new JsonObject
-                {
-                    ["ack"] = ReceivedSets.Array(acknowledged),
-                    ["maxEvents"] = 0,
-                    ["returnImmediately"] = true,
-                }, context.CancellationToken);
+                await context.Api.PollAsync(streamId, new PollRequest { Ack = acknowledged, MaxEvents = 0, ReturnImmediately = true }, context.CancellationToken);
             }
 
             if (context.Json)

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
 using SharpSignals.Cli.Shell;
+using SharpSignals.Client;
 
 namespace SharpSignals.Cli.Receiving;
 
@@ -39,16 +39,12 @@ internal static class TailCommand
             {
                 while (limit is null || seen < limit)
                 {
-                    var request = new JsonObject
+                    var request = new PollRequest
                     {
-                        ["returnImmediately"] = false,
-                        ["maxEvents"] = limit - seen,
+                        ReturnImmediately = false,
+                        MaxEvents = limit - seen,
+                        Ack = acknowledge && pending.Count > 0 ? [.. pending] : null,
                     };
-                    if (acknowledge && pending.Count > 0)
-                    {
-                        request["ack"] = ReceivedSets.Array(pending);
-                    }
-
                     var answer = await context.Api.PollAsync(streamId, request, context.CancellationToken);
                     pending.Clear();
                     foreach (var (jti, token) in ReceivedSets.Read(answer))
@@ -76,12 +72,7 @@ internal static class TailCommand
             if (acknowledge && pending.Count > 0)
             {
                 using var timeout = new CancellationTokenSource(FinalAckTimeout);
-                await context.Api.PollAsync(streamId, new JsonObject
-                {
-                    ["ack"] = ReceivedSets.Array(pending),
-                    ["maxEvents"] = 0,
-                    ["returnImmediately"] = true,
-                }, timeout.Token);
+                await context.Api.PollAsync(streamId, new PollRequest { Ack = pending, MaxEvents = 0, ReturnImmediately = true }, timeout.Token);
             }
 
             if (!context.Json)

@@ -1,8 +1,7 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SharpSignals.Client;
 using SharpSignals.Receiver.Configuration;
 using SharpSignals.Receiver.Intake;
 using SharpSignals.Receiver.Streams;
@@ -98,74 +97,49 @@ internal sealed partial class PollingService(
     }
 
     /// <summary>One poll (RFC 8936 §2.2) carrying the settled SETs, which are forgotten once the transmitter answered 200.</summary>
-    private async Task<string> PollAsync(string endpoint, int maxEvents, bool returnImmediately, CancellationToken cancellationToken)
+    private async Task<PollResponse> PollAsync(string endpoint, int maxEvents, bool returnImmediately, CancellationToken cancellationToken)
     {
-        var setErrs = new JsonObject();
-        foreach (var (jti, error) in _errors)
+        var request = new PollRequest
         {
-            setErrs[jti] = new JsonObject { ["err"] = error.Code, ["description"] = error.Description };
-        }
-
-        var body = new JsonObject
-        {
-            ["maxEvents"] = maxEvents,
-            ["returnImmediately"] = returnImmediately,
-            ["ack"] = new JsonArray([.. _ack.Select(j => (JsonNode)JsonValue.Create(j))]),
-            ["setErrs"] = setErrs,
+            MaxEvents = maxEvents,
+            ReturnImmediately = returnImmediately,
+            Ack = [.. _ack],
+            SetErrs = _errors.ToDictionary(e => e.Key, e => new PollSetError(e.Value.Code, e.Value.Description), StringComparer.Ordinal),
         };
         var timeout = returnImmediately || maxEvents == 0 ? AnswerMargin : TimeSpan.FromSeconds(options.Value.PollWaitSeconds) + AnswerMargin;
-        var answer = await transmitter.PollAsync(endpoint, body, timeout, cancellationToken);
+        var answer = await transmitter.PollAsync(endpoint, request, timeout, cancellationToken);
         _ack.Clear();
         _errors.Clear();
         return answer;
     }
 
-    /// <summary>RFC 8936 §2.3: <c>{"sets": {jti: SET}, "moreAvailable": bool}</c>; returns the failure that stopped the answer short, if any.</summary>
-    private async Task<(string? Failure, bool More)> ReceiveAsync(string answer, CancellationToken cancellationToken)
+    /// <summary>RFC 8936 §2.3: the SETs of an answer, in order; returns the failure that stopped the answer short, if any.</summary>
+    private async Task<(string? Failure, bool More)> ReceiveAsync(PollResponse answer, CancellationToken cancellationToken)
     {
-        JsonDocument document;
-        try
+        foreach (var (jti, token) in answer.Sets)
         {
-            document = JsonDocument.Parse(answer);
-        }
-        catch (JsonException)
-        {
-            return ("the poll answer is not JSON", false);
-        }
-
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("sets", out var sets) || sets.ValueKind != JsonValueKind.Object)
+            if (token is null)
             {
-                return ("the poll answer has no sets object", false);
+                _errors[jti] = new SetError(SetErrorCodes.InvalidRequest, "The SET is not a string.");
+                continue;
             }
 
-            foreach (var member in sets.EnumerateObject())
+            var outcome = await intake.ReceiveAsync(token, cancellationToken);
+            switch (outcome.Result)
             {
-                if (member.Value.ValueKind != JsonValueKind.String)
-                {
-                    _errors[member.Name] = new SetError(SetErrorCodes.InvalidRequest, "The SET is not a string.");
-                    continue;
-                }
-
-                var outcome = await intake.ReceiveAsync(member.Value.GetString()!, cancellationToken);
-                switch (outcome.Result)
-                {
-                    case IntakeResult.Handled or IntakeResult.Duplicate:
-                        _ack.Add(member.Name);
-                        break;
-                    case IntakeResult.Refused:
-                        _errors[member.Name] = outcome.Error!;
-                        break;
-                    default:
-                        // Later SETs wait for this one, which keeps the order; all of them come again.
-                        return ($"{member.Name}: {outcome.Error?.Description}", false);
-                }
+                case IntakeResult.Handled or IntakeResult.Duplicate:
+                    _ack.Add(jti);
+                    break;
+                case IntakeResult.Refused:
+                    _errors[jti] = outcome.Error!;
+                    break;
+                default:
+                    // Later SETs wait for this one, which keeps the order; all of them come again.
+                    return ($"{jti}: {outcome.Error?.Description}", false);
             }
-
-            return (null, root.TryGetProperty("moreAvailable", out var more) && more.ValueKind == JsonValueKind.True);
         }
+
+        return (null, answer.MoreAvailable);
     }
 
     /// <summary>Stopping: tells the transmitter what was settled if it answers at once (RFC 8936 §2.4, acknowledgement only).</summary>

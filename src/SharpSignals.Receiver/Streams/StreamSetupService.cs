@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using SharpSignals.Client;
 using SharpSignals.Receiver.Configuration;
 using SharpSignals.Receiver.Intake;
 using SharpSignals.Receiver.State;

@@ -1,3 +1,4 @@
+using SharpSignals.Client;
 using SharpSignals.Server.Outbound;
 
 
@@ -5,8 +6,9 @@ namespace SharpSignals.Server.Sources;
 
 /// <summary>
 /// HTTP to the transmitters this server receives from (discovery, keys, polls, stream management),
-/// over the guarded pooled handler. Answers are read up to a size limit, so a hostile source cannot
-/// make this server buffer without end.
+/// over the guarded pooled handler: every <see cref="SharedSignalsClient"/> the server makes for a
+/// source sends through <see cref="Client"/>. Answers are read up to a size limit, so a hostile source
+/// cannot make this server buffer without end.
 /// </summary>
 internal sealed class SourceHttp : IDisposable
 {
@@ -21,19 +23,30 @@ internal sealed class SourceHttp : IDisposable
 
     public HttpClient Client { get; }
 
-    /// <summary>GETs a document, failing on any non-2xx answer or after <paramref name="timeout"/>.</summary>
+    /// <summary>A client over the guarded HttpClient.</summary>
+    public SharedSignalsClient For(SharedSignalsClientOptions options, TimeProvider? time = null) => new(Client, options, time);
+
+    /// <summary>GETs a document (a JWKS, a discovery document), failing on any non-2xx answer or after <paramref name="timeout"/>.</summary>
+    /// <exception cref="SourceException">The document could not be read.</exception>
     public async Task<string> GetStringAsync(Uri uri, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
-        using var response = await Client.GetAsync(uri, deadline.Token);
-        if (!response.IsSuccessStatusCode)
+        try
         {
-            throw new HttpRequestException($"GET {uri} answered HTTP {(int)response.StatusCode}.", null, response.StatusCode);
+            return await For(new SharedSignalsClientOptions { Timeout = timeout }).GetDocumentAsync(uri, cancellationToken);
         }
-
-        return await response.Content.ReadAsStringAsync(deadline.Token);
+        catch (SharedSignalsClientException ex)
+        {
+            throw Failure(ex);
+        }
     }
+
+    /// <summary>The client's failure as the server's, with the source's status and Retry-After.</summary>
+    public static SourceException Failure(SharedSignalsClientException failure) =>
+        new(failure.Message, failure)
+        {
+            RemoteStatus = failure.Status,
+            RetryAfter = failure.RetryAfter,
+        };
 
     public void Dispose() => Client.Dispose();
 }

@@ -7,6 +7,7 @@ using SharpSignals.Server.Routing;
 using SharpSignals.Server.Streams;
 using SharpSignals.Storage.Streams;
 using SharpSignals.Tokens;
+using SourceStream = SharpSignals.Client.StreamConfiguration;
 
 namespace SharpSignals.Server.Sources;
 
@@ -18,8 +19,7 @@ namespace SharpSignals.Server.Sources;
 /// change nothing here.
 /// </summary>
 internal sealed partial class SourceJoin(
-    SourceDiscovery discovery,
-    RemoteTransmitter remote,
+    SourceClient remote,
     IStreamStore store,
     StreamCodec codec,
     StreamCatalog catalog,
@@ -33,7 +33,7 @@ internal sealed partial class SourceJoin(
     /// </summary>
     public async Task<Outcome<SourceConfiguration>> DiscoverAsync(SourceConfiguration source, string deliveryMethod, CancellationToken cancellationToken)
     {
-        if ((await CallAsync(() => discovery.ReadAsync(source.Issuer, cancellationToken))).Failed(out var unread, out var metadata))
+        if ((await CallAsync(() => remote.DiscoverAsync(source.Issuer, cancellationToken))).Failed(out var unread, out var metadata))
         {
             LogJoinFailed(logger, source.Issuer, unread.Detail);
             return unread;
@@ -316,7 +316,7 @@ internal sealed partial class SourceJoin(
 
     private static JsonArray Array(IEnumerable<string> values) => new([.. values.Select(v => (JsonNode?)JsonValue.Create(v))]);
 
-    private static StreamConfiguration WithRemote(StreamConfiguration local, RemoteStream stream) => local with
+    private static StreamConfiguration WithRemote(StreamConfiguration local, SourceStream stream) => local with
     {
         EventsSupported = stream.EventsSupported ?? local.EventsSupported,
         EventsDelivered = stream.EventsDelivered,

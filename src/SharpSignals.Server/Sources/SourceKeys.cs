@@ -13,7 +13,7 @@ namespace SharpSignals.Server.Sources;
 /// bounded rate however many streams see it; one seen before the keys may be fetched again is a
 /// transient refusal (503 on push, not acknowledged on poll), so a source's rotation loses nothing.
 /// </summary>
-internal sealed class SourceKeys(SourceHttp http, SourceDiscovery discovery, TimeProvider time) : IDisposable
+internal sealed class SourceKeys(SourceHttp http, SourceClient sources, TimeProvider time) : IDisposable
 {
     private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(15);
 
@@ -80,7 +80,7 @@ internal sealed class SourceKeys(SourceHttp http, SourceDiscovery discovery, Tim
     {
         try
         {
-            var metadata = await discovery.ReadAsync(issuer, cancellationToken);
+            var metadata = await sources.DiscoverAsync(issuer, cancellationToken);
             return metadata.JwksUri is { Length: > 0 } && Uri.IsWellFormedUriString(metadata.JwksUri, UriKind.Absolute)
                 ? metadata
                 : throw new JwksFetchException($"The configuration metadata of {issuer} has no usable jwks_uri.");

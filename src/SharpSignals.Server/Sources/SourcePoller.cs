@@ -1,6 +1,5 @@
-using System.Net.Http.Headers;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
+using SharpSignals.Client;
 using SharpSignals.Server.Routing;
 using SharpSignals.Tokens;
 using SharpSignals.Tokens.Events;
@@ -34,8 +33,6 @@ internal sealed partial class SourcePoller(
 
     /// <summary>How long the last acknowledgements may take to send when the poller stops.</summary>
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(5);
-
-    private static readonly MediaTypeWithQualityHeaderValue AcceptJson = new("application/json");
 
     // Settled SETs the source has not yet been told about (RFC 8936 §2.4): sent with every poll until one succeeds.
     private readonly List<string> _ack = [];
@@ -163,51 +160,45 @@ internal sealed partial class SourcePoller(
     private async Task<PollAnswer> PollAsync(StreamRoute route, int maxEvents, bool returnImmediately, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var delivery = route.Configuration.Delivery;
-        var body = new SourcePollRequest(maxEvents, returnImmediately, [.. _ack], new Dictionary<string, PushError>(_errors, StringComparer.Ordinal));
-        using var request = new HttpRequestMessage(HttpMethod.Post, delivery.EndpointUrl)
+        var request = new PollRequest
         {
-            Content = JsonContent.Create(body, SourcePollJsonContext.Default.SourcePollRequest),
+            MaxEvents = maxEvents,
+            ReturnImmediately = returnImmediately,
+            Ack = [.. _ack],
+            SetErrs = _errors.ToDictionary(e => e.Key, e => new PollSetError(e.Value.Err, e.Value.Description), StringComparer.Ordinal),
         };
-        request.Headers.Accept.Add(AcceptJson);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         try
         {
             // The configured value as it is, like a push's (SSF 1.0 §6.1.1); a stream joined with
-            // client credentials uses an access token from the source, renewed after a 401.
+            // client credentials uses an access token from the source, renewed after a 401 at the next poll.
             var authorization = delivery.AuthorizationHeader
                 ?? (route.Configuration.Source is { ClientId: not null } source ? await tokens.AuthorizationAsync(source, _renewToken, deadline.Token) : null);
-            if (authorization is not null)
+            var client = http.For(new SharedSignalsClientOptions { AuthorizationHeader = authorization, Timeout = null }, time);
+            var answer = await client.PollAsync(delivery.EndpointUrl!, request, timeout: null, deadline.Token);
+            _renewToken = false;
+            _ack.Clear();
+            _errors.Clear();
+            _failures = 0;
+            status.Succeeded(streamId);
+            return new PollAnswer(answer.Sets, answer.MoreAvailable, null, null);
+        }
+        catch (SharedSignalsClientException ex)
+        {
+            _renewToken = ex.Status == 401;
+            return ex switch
             {
-                request.Headers.TryAddWithoutValidation("Authorization", authorization);
-            }
-
-            using var response = await http.Client.SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token);
-            var code = (int)response.StatusCode;
-            _renewToken = code == 401;
-            if (code != 200)
-            {
-                return PollAnswer.Failed($"HTTP {code}", code is 429 or 503 ? RetryAfter(response) : null);
-            }
-
-            var answer = PollAnswer.Parse(await response.Content.ReadAsStringAsync(deadline.Token));
-            if (answer.Error is null)
-            {
-                _ack.Clear();
-                _errors.Clear();
-                _failures = 0;
-                status.Succeeded(streamId);
-            }
-
-            return answer;
+                { Status: { } code and (< 200 or > 299) } => PollAnswer.Failed($"HTTP {code}", code is 429 or 503 ? ex.RetryAfter : null),
+                { Status: not null } => PollAnswer.Failed("the answer is not JSON with a sets object", null),
+                { InnerException: HttpRequestException network } => PollAnswer.Failed(network.HttpRequestError == HttpRequestError.Unknown ? network.Message : $"{network.HttpRequestError}: {network.Message}", null),
+                { InnerException: OperationCanceledException } when !cancellationToken.IsCancellationRequested => PollAnswer.Failed($"no answer within {timeout.TotalSeconds:0} s", null),
+                _ => PollAnswer.Failed(ex.Message, null),
+            };
         }
         catch (SourceException ex)
         {
             return PollAnswer.Failed(ex.Message, null);
-        }
-        catch (HttpRequestException ex)
-        {
-            return PollAnswer.Failed(ex.HttpRequestError == HttpRequestError.Unknown ? ex.Message : $"{ex.HttpRequestError}: {ex.Message}", null);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -263,48 +254,10 @@ internal sealed partial class SourcePoller(
         return TimeSpan.FromSeconds(seconds * jitter);
     }
 
-    private TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var retryAfter = response.Headers.RetryAfter;
-        if (retryAfter?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        return retryAfter?.Date is { } date ? date - time.GetUtcNow() : null;
-    }
-
     /// <summary>An answer to a poll: its SETs in the order the source listed them, or what went wrong.</summary>
     private sealed record PollAnswer(IReadOnlyList<KeyValuePair<string, string?>> Sets, bool MoreAvailable, string? Error, TimeSpan? RetryAfter)
     {
         public static PollAnswer Failed(string error, TimeSpan? retryAfter) => new([], false, error, retryAfter);
-
-        /// <summary>RFC 8936 §2.3: <c>{"sets": {jti: SET, ...}, "moreAvailable": bool}</c>; an absent moreAvailable is false.</summary>
-        public static PollAnswer Parse(string text)
-        {
-            try
-            {
-                using var document = JsonDocument.Parse(text);
-                var root = document.RootElement;
-                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("sets", out var sets) || sets.ValueKind != JsonValueKind.Object)
-                {
-                    return Failed("the answer has no sets object", null);
-                }
-
-                var list = new List<KeyValuePair<string, string?>>();
-                foreach (var member in sets.EnumerateObject())
-                {
-                    list.Add(new(member.Name, member.Value.ValueKind == JsonValueKind.String ? member.Value.GetString() : null));
-                }
-
-                var more = root.TryGetProperty("moreAvailable", out var moreAvailable) && moreAvailable.ValueKind == JsonValueKind.True;
-                return new PollAnswer(list, more, null, null);
-            }
-            catch (JsonException)
-            {
-                return Failed("the answer is not JSON", null);
-            }
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Inbound stream {StreamId}: poll failed ({Error}), {Failures} in a row; polling again in {Seconds:0.0} s")]

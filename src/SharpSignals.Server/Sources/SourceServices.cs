@@ -10,14 +10,13 @@ internal static class SourceServices
     {
         services.AddOptions<SourceOptions>().BindConfiguration(SourceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SourceHttp>();
-        services.AddSingleton<SourceDiscovery>();
         services.AddSingleton<SourceKeys>();
         services.AddSingleton<SourceIntake>();
         services.AddSingleton<SourcePollStatus>();
         services.AddHostedService(sp => sp.GetRequiredService<SourcePollStatus>());
         services.AddHostedService<SourcePollService>();
         services.AddSingleton<SourceTokens>();
-        services.AddSingleton<RemoteTransmitter>();
+        services.AddSingleton<SourceClient>();
         services.AddSingleton<SourceJoin>();
         return services;
     }

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
+using SharpSignals.Client;
 using SharpSignals.Server.Streams;
 
 namespace SharpSignals.Server.Sources;
@@ -63,71 +62,26 @@ internal sealed partial class SourceTokens(SourceHttp http, TimeProvider time, I
         return token.Header;
     }
 
+    /// <summary>RFC 6749 §4.4 with client_secret_basic, through the client over the guarded HttpClient.</summary>
     private async Task<CachedToken> RequestAsync(string endpoint, string clientId, string secret, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(FetchTimeout);
-        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
+        var client = http.For(new SharedSignalsClientOptions
         {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = Scope }),
-        };
-
-        // RFC 6749 §2.3.1: client_secret_basic, each part form-urlencoded before the Basic encoding.
-        var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(clientId)}:{Uri.EscapeDataString(secret)}"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", basic);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            ClientId = clientId,
+            ClientSecret = secret,
+            Scope = Scope,
+            TokenEndpoint = endpoint,
+            Timeout = FetchTimeout,
+        }, time);
         try
         {
-            using var response = await http.Client.SendAsync(request, deadline.Token);
-            var text = await response.Content.ReadAsStringAsync(deadline.Token);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new SourceException($"The token endpoint {endpoint} refused client '{clientId}': HTTP {(int)response.StatusCode} {OAuthError(text)}".TrimEnd())
-                {
-                    RemoteStatus = (int)response.StatusCode,
-                };
-            }
-
-            return Read(text, endpoint);
+            var token = await client.RequestTokenAsync(cancellationToken);
+            var lifetime = token.ExpiresIn is { } expiresIn ? TimeSpan.FromSeconds(Math.Min(expiresIn.TotalSeconds, 86400)) : DefaultLifetime;
+            return new CachedToken("Bearer " + token.Value, lifetime, DateTimeOffset.MinValue);
         }
-        catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (SharedSignalsClientException ex)
         {
-            throw new SourceException($"The token endpoint {endpoint} could not be used: {ex.Message}", ex);
-        }
-    }
-
-    /// <summary>RFC 6749 §5.1: a Bearer <c>access_token</c> with its <c>expires_in</c>.</summary>
-    private static CachedToken Read(string text, string endpoint)
-    {
-        using var document = JsonDocument.Parse(text);
-        var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object
-            || !root.TryGetProperty("access_token", out var accessToken) || accessToken.ValueKind != JsonValueKind.String || accessToken.GetString() is not { Length: > 0 } value)
-        {
-            throw new SourceException($"The token endpoint {endpoint} answered without an access_token.");
-        }
-
-        if (root.TryGetProperty("token_type", out var type) && !string.Equals(type.GetString(), "Bearer", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new SourceException($"The token endpoint {endpoint} issued a {type} token; only Bearer tokens can be used.");
-        }
-
-        var lifetime = root.TryGetProperty("expires_in", out var expiresIn) && expiresIn.ValueKind == JsonValueKind.Number && expiresIn.TryGetInt64(out var seconds) && seconds > 0
-            ? TimeSpan.FromSeconds(Math.Min(seconds, 86400))
-            : DefaultLifetime;
-        return new CachedToken("Bearer " + value, lifetime, DateTimeOffset.MinValue);
-    }
-
-    private static string OAuthError(string text)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(text);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("error", out var error) ? $"({error})" : "";
-        }
-        catch (JsonException)
-        {
-            return "";
+            throw SourceHttp.Failure(ex);
         }
     }
 

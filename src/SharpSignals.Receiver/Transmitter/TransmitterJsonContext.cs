@@ -1,6 +1,0 @@
-using System.Text.Json.Serialization;
-
-namespace SharpSignals.Receiver.Transmitter;
-
-[JsonSerializable(typeof(StreamAnswer))]
-internal sealed partial class TransmitterJsonContext : JsonSerializerContext;
