@@ -4,7 +4,6 @@ using Npgsql;
 using SharpSignals.Server.Configuration;
 using SharpSignals.Server.Storage;
 using SharpSignals.Server.Tests.Support;
-using SharpSignals.Tests.Support;
 
 namespace SharpSignals.Server.Tests.Storage;
 
