@@ -20,8 +20,7 @@ public sealed class PostgresClusterStoreTests : ClusterStoreContractTests, IDisp
         var leaseA = (await Store.TryAcquireLeaseAsync("s1", "node-a", TimeSpan.FromMilliseconds(500), CancellationToken.None))!;
 
         var whileHeld = await nodeB.TryAcquireLeaseAsync("s1", "node-b", TimeSpan.FromMinutes(1), CancellationToken.None);
-        await Task.Delay(700);
-        var leaseB = await nodeB.TryAcquireLeaseAsync("s1", "node-b", TimeSpan.FromMinutes(1), CancellationToken.None);
+        var leaseB = await Eventually.GetAsync(() => nodeB.TryAcquireLeaseAsync("s1", "node-b", TimeSpan.FromMinutes(1), CancellationToken.None).AsTask(), lease => lease is not null, "node A's lease to lapse");
 
         Assert.Null(whileHeld);
         Assert.NotNull(leaseB);
@@ -40,8 +39,7 @@ public sealed class PostgresClusterStoreTests : ClusterStoreContractTests, IDisp
 
         var whileHeld = await nodeB.TryTakeTurnAsync("retention", "node-b", TimeSpan.FromMinutes(1), CancellationToken.None);
         var anotherTask = await nodeB.TryTakeTurnAsync("another", "node-b", TimeSpan.FromMinutes(1), CancellationToken.None);
-        await Task.Delay(700);
-        var afterExpiry = await nodeB.TryTakeTurnAsync("retention", "node-b", TimeSpan.FromMinutes(1), CancellationToken.None);
+        var afterExpiry = await Eventually.GetAsync(() => nodeB.TryTakeTurnAsync("retention", "node-b", TimeSpan.FromMinutes(1), CancellationToken.None).AsTask(), taken => taken, "node A's turn to expire");
         var aAgain = await Store.TryTakeTurnAsync("retention", "node-a", TimeSpan.FromMinutes(1), CancellationToken.None);
 
         Assert.Equal((true, false, true, true, false), (a, whileHeld, anotherTask, afterExpiry, aAgain));
@@ -79,11 +77,19 @@ public sealed class PostgresClusterStoreTests : ClusterStoreContractTests, IDisp
         });
 
         // The listener may not be listening yet: send until it has heard both kinds.
-        while (!listening.IsCompleted && !stop.IsCancellationRequested)
-        {
-            await Store.NotifyAsync(new ClusterNotice("routed", "node-a", "s1\ns2"), CancellationToken.None);
-            await Task.Delay(100);
-        }
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                if (listening.IsCompleted)
+                {
+                    return true;
+                }
+
+                await Store.NotifyAsync(new ClusterNotice("routed", "node-a", "s1\ns2"), CancellationToken.None);
+                return false;
+            },
+            "node B to hear two notices",
+            TimeSpan.FromSeconds(30));
 
         await listening;
         Assert.All(received, n => Assert.Equal(new ClusterNotice("routed", "node-a", "s1\ns2"), n));
