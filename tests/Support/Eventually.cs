@@ -18,17 +18,18 @@ internal static class Eventually
     /// <summary>
     /// Waits until <paramref name="condition"/> holds. <paramref name="seen"/>, when given, describes the
     /// last state in the failure; <paramref name="meanwhile"/> runs after each look that failed (moving a
-    /// fake clock a step, say).
+    /// fake clock a step, say), and <paramref name="every"/>, when given, fixes the pace of the looks
+    /// (a clock moved too fast for the code it drives overshoots what the test waits for).
     /// </summary>
-    public static Task TrueAsync(Func<bool> condition, string what, TimeSpan? timeout = null, Func<string>? seen = null, Action? meanwhile = null) =>
-        TrueAsync(() => Task.FromResult(condition()), what, timeout, seen, meanwhile);
+    public static Task TrueAsync(Func<bool> condition, string what, TimeSpan? timeout = null, Func<string>? seen = null, Action? meanwhile = null, TimeSpan? every = null) =>
+        TrueAsync(() => Task.FromResult(condition()), what, timeout, seen, meanwhile, every);
 
-    /// <inheritdoc cref="TrueAsync(Func{bool}, string, TimeSpan?, Func{string}?, Action?)"/>
-    public static async Task TrueAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null, Func<string>? seen = null, Action? meanwhile = null)
+    /// <inheritdoc cref="TrueAsync(Func{bool}, string, TimeSpan?, Func{string}?, Action?, TimeSpan?)"/>
+    public static async Task TrueAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null, Func<string>? seen = null, Action? meanwhile = null, TimeSpan? every = null)
     {
         var limit = timeout ?? DefaultTimeout;
         var waited = Stopwatch.StartNew();
-        var pause = TimeSpan.FromMilliseconds(10);
+        var pause = every ?? TimeSpan.FromMilliseconds(10);
         while (!await condition())
         {
             if (waited.Elapsed > limit)
@@ -39,8 +40,8 @@ internal static class Eventually
             meanwhile?.Invoke();
             await Task.Delay(pause);
 
-            // A fake clock moved a step at each look keeps a brisk pace; anything else is looked at less often as the wait goes on.
-            if (meanwhile is null)
+            // Unless the pace is fixed, a condition is looked at less often as the wait goes on.
+            if (every is null)
             {
                 pause = pause * 2 < LongestPause ? pause * 2 : LongestPause;
             }

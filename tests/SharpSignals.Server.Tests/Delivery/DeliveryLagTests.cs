@@ -122,7 +122,7 @@ public sealed class DeliveryLagTests
         FallBehind(lag, "s1", "p");
         var held = Wait(lag, "p");
 
-        await Eventually.TrueAsync(() => held.IsCompleted, "the hold to end as the clock moves", meanwhile: () => _time.Advance(TimeSpan.FromMilliseconds(100)));
+        await Eventually.TrueAsync(() => held.IsCompleted, "the hold to end as the clock moves", meanwhile: () => _time.Advance(TimeSpan.FromMilliseconds(100)), every: TimeSpan.FromMilliseconds(5));
 
         Assert.False(await held.WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.Equal(1, lag.TurnedAway);

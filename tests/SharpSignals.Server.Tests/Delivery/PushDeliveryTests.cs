@@ -261,7 +261,11 @@ public sealed class PushDeliveryTests : IAsyncLifetime
     /// <summary>Moves the clock a step at a time, so that each retry falls due, until the receiver got <paramref name="pushes"/> pushes.</summary>
     private async Task<IReadOnlyList<RecordedPush>> AdvanceUntilAsync(int pushes, TimeSpan step)
     {
-        await Eventually.TrueAsync(() => _endpoint.Received.Count >= pushes, $"{pushes} pushes while the clock moves in steps of {step.TotalSeconds} s", meanwhile: () => _time.Advance(step));
+        await Eventually.TrueAsync(
+            () => _endpoint.Received.Count >= pushes,
+            $"{pushes} pushes while the clock moves in steps of {step.TotalSeconds} s",
+            meanwhile: () => _time.Advance(step),
+            every: TimeSpan.FromMilliseconds(50));
         return await _endpoint.WaitForAsync(pushes, TimeSpan.FromSeconds(5));
     }
 
