@@ -16,6 +16,7 @@ internal sealed class JournalingHandler(IConfiguration configuration) : ISecurit
         }
 
         Journal($"received {context.Set.Jti}");
+        // The test lifts the block by deleting the file, or kills this process: the hold has no deadline.
         while (configuration["BlockFile"] is { } block && File.Exists(block))
         {
             await Task.Delay(50, cancellationToken);

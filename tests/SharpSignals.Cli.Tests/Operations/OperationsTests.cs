@@ -61,14 +61,7 @@ public sealed class OperationsTests(LoopbackServer server)
         (await cli.RunAsync("event", "publish", "account-disabled", "--subject", "mallory@example.com", "--field", "reason=hijacking", "--project", "dead-p")).Succeeded();
 
         // The push target refuses connections; with retries capped at a second the entry is soon a dead letter.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        JsonArray dead;
-        do
-        {
-            await Task.Delay(250);
-            dead = (await cli.RunAsync("deadletter", "list", id, "--json")).Succeeded().Json.AsArray();
-        }
-        while (dead.Count == 0 && DateTime.UtcNow < deadline);
+        var dead = await DeadLettersAsync(cli, id);
         var jti = Assert.Single(dead)!["jti"]!.GetValue<string>();
         Assert.Contains(jti, (await cli.RunAsync("deadletter", "list", id)).Succeeded().Out, StringComparison.Ordinal);
 
@@ -82,13 +75,7 @@ public sealed class OperationsTests(LoopbackServer server)
 
         (await cli.RunAsync("deadletter", "discard", id)).FailedWith(ExitCodes.Usage);
         Assert.Equal(1, (await cli.RunAsync("deadletter", "retry", id, "--jti", jti, "--json")).Succeeded().Json["count"]!.GetValue<long>());
-        deadline = DateTime.UtcNow.AddSeconds(30);
-        do
-        {
-            await Task.Delay(250);
-            dead = (await cli.RunAsync("deadletter", "list", id, "--json")).Succeeded().Json.AsArray();
-        }
-        while (dead.Count == 0 && DateTime.UtcNow < deadline);
+        dead = await DeadLettersAsync(cli, id);
         Assert.Equal(jti, Assert.Single(dead)!["jti"]!.GetValue<string>());
 
         Assert.Equal(1, (await cli.RunAsync("deadletter", "discard", id, "--all", "--json")).Succeeded().Json["count"]!.GetValue<long>());
@@ -148,4 +135,11 @@ public sealed class OperationsTests(LoopbackServer server)
         Assert.Contains(next["kid"]!.GetValue<string>(), said, StringComparison.Ordinal);
         Assert.Contains("next", (await cli.RunAsync("key", "list")).Succeeded().Out, StringComparison.Ordinal);
     }
+
+    /// <summary>The stream's dead letters, once there are any.</summary>
+    private static Task<JsonArray> DeadLettersAsync(CliSession cli, string streamId) =>
+        Eventually.GetAsync(
+            async () => (await cli.RunAsync("deadletter", "list", streamId, "--json")).Succeeded().Json.AsArray(),
+            dead => dead.Count > 0,
+            $"a dead letter on stream {streamId}");
 }

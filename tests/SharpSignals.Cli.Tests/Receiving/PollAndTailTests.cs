@@ -60,10 +60,7 @@ public sealed class PollAndTailTests(LoopbackServer server)
         var tail = cli.RunAsync(output, error, null, stop.Token, "tail", id, "--server", "rx", "--json");
 
         (await cli.RunAsync("event", "generate", "--count", "2", "--server", "rx")).Succeeded();
-        while (output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length < 2 && !stop.IsCancellationRequested)
-        {
-            await Task.Delay(50);
-        }
+        await Eventually.TrueAsync(() => output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length >= 2, "tail to print both events", TimeSpan.FromSeconds(25), seen: output.ToString);
 
         await stop.CancelAsync();
         Assert.Equal(ExitCodes.Success, await tail);

@@ -57,7 +57,7 @@ public sealed class InvalidSetTests : IAsyncLifetime
     public async Task Push_SignedByAKeyTheTransmitterDoesNotPublish_RetriedUntilTheKeysAreFetchedAgainThenInvalidKey()
     {
         // The receiver's clock is the test's, so that the JWKS refresh interval passes when told.
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var state = new TemporaryDirectory();
         await using var app = await ReceiverApp.StartAsync(
             state.Path,

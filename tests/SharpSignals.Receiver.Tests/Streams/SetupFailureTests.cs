@@ -19,7 +19,7 @@ public sealed class SetupFailureTests
     [Fact]
     public async Task Start_TransmitterRefusesStreamCreation_UnhealthyErrorLoggedAndRetriesSlowDown()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var gatePort = ReceiverApp.FreePort();
         await using var server = LocalTransmitter.Start(TransmitterGate.IssuerSetting(gatePort));
         await using var gate = await TransmitterGate.StartAsync(gatePort, server.Issuer, clock);

@@ -98,7 +98,7 @@ public sealed class StreamSetupTests
     {
         // SSF 1.0 §8.1.5: the transmitter pauses an inactive stream on its own and says so first.
         // The server's clock is the test's, so its once-a-minute inactivity check runs when told.
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var server = LocalTransmitter.Start(new Dictionary<string, string?> { ["SharpSignals:Streams:InactivityTimeoutSeconds"] = "60" }, clock);
         using var state = new TemporaryDirectory();
         await using var app = await ReceiverApp.JoinAsync(server, state.Path, ReceiverDeliveryMethod.Push, "session-revoked");

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using SharpSignals.Tests.Support;
 
 namespace SharpSignals.Receiver.Tests.Support;
 

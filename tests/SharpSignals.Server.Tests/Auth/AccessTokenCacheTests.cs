@@ -11,7 +11,7 @@ public sealed class AccessTokenCacheTests : IAsyncLifetime
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private readonly TemporaryDirectory _data = new();
-    private readonly ManualTimeProvider _time = new(Start);
+    private readonly FakeTimeProvider _time = new(Start);
     private SqliteStore _store = null!;
     private AccessTokenCache _cache = null!;
 

@@ -17,7 +17,7 @@ namespace SharpSignals.Server.Tests.Auth;
 /// </summary>
 public sealed class StreamCredentialTests : IAsyncLifetime
 {
-    private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private SsfTestServer _server = null!;
     private HttpClient _receiver = null!;
 

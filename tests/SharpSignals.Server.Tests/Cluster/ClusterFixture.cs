@@ -1,6 +1,5 @@
 using Npgsql;
 using SharpSignals.Server.Tests.Support;
-using SharpSignals.Tests.Support;
 
 namespace SharpSignals.Server.Tests.Cluster;
 
@@ -57,18 +56,12 @@ internal sealed class ClusterFixture : IAsyncDisposable
     /// <summary>The node that holds a stream's push lease now, waiting until one (other than <paramref name="other"/>) does.</summary>
     public async Task<string> WaitForLeaseHolderAsync(string streamId, TimeSpan timeout, string? other = null)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await ScalarAsync<string>("SELECT node_id FROM stream_leases WHERE stream_id = @stream AND expires_at > now()", ("stream", streamId)) is { } holder && holder != other)
-            {
-                return holder;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"No node took stream {streamId}'s push lease within {timeout.TotalSeconds:0} s.");
+        var holder = await Eventually.GetAsync(
+            () => ScalarAsync<string>("SELECT node_id FROM stream_leases WHERE stream_id = @stream AND expires_at > now()", ("stream", streamId)),
+            node => node is not null && node != other,
+            $"a node{(other is null ? "" : $" other than {other}")} to take stream {streamId}'s push lease",
+            timeout);
+        return holder!;
     }
 
     public async Task<T?> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)

@@ -6,7 +6,6 @@ using System.Text.Json.Nodes;
 using SharpSignals.Server.Delivery.Push;
 using SharpSignals.Server.Tests.Support;
 using SharpSignals.Storage.Deliveries;
-using SharpSignals.Tests.Support;
 using SharpSignals.Tokens;
 using SharpSignals.Tokens.Events;
 using Xunit.Abstractions;
@@ -45,6 +44,8 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
 
         // The stream A created is known to B (its catalog follows A's notice).
         await WaitUntilAsync(async () => await StatusAsync(adminB.PostAsJsonAsync($"/ssf/poll/{streamId}", new { returnImmediately = true })) == HttpStatusCode.OK, "B to know A's stream");
+        // Kept: B's poll must be waiting before A publishes, and nothing outside B's process shows a
+        // waiting poll; a moment in which it did not return has to do.
         var longPoll = SsfTestServer.PollAsync(adminB, streamId, new { returnImmediately = false, maxEvents = 10 });
         await Task.Delay(500);
         var published = Stopwatch.StartNew();
@@ -117,6 +118,7 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         // A receiver slow enough that delivery is still going on when the owner dies.
         _receiver.Respond = (_, _) =>
         {
+            // The receiver's pace is the scenario, not a wait.
             Thread.Sleep(5);
             return (202, null, null);
         };
@@ -211,6 +213,7 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         using var adminB = b.CreateClient(_cluster.AdminToken);
         _receiver.Respond = (_, _) =>
         {
+            // The receiver's pace is the scenario, not a wait: delivery is still going on at the replay.
             Thread.Sleep(3);
             return (202, null, null);
         };
@@ -234,6 +237,7 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
                 && await _cluster.ScalarAsync<long>($"SELECT count(*) FROM deliveries WHERE stream_id = @s AND state = {DeliveryStateSql.Pending}", ("s", (object)streamId)) == 0,
             "the replayed entries to be delivered",
             TimeSpan.FromSeconds(60));
+        // Kept: a lease period in which no node may push again; the nodes are other processes, on the real clock.
         await Task.Delay(TimeSpan.FromSeconds(ClusterFixture.LeaseSeconds));
 
         // Every push has a reason: the first delivery, or one replay that re-queued a delivered
@@ -351,21 +355,8 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         return (string?)streams!.Single(s => (string?)s!["stream_id"] == streamId)!["last_error"];
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"Waited in vain for {what}.");
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) =>
+        Eventually.TrueAsync(condition, what, timeout);
 
     private static async Task<string> PublishForAsync(HttpClient client, string email)
     {

@@ -47,6 +47,7 @@ public sealed class IntakeHoldTests : IAsyncLifetime
         // 100 ms a push, four entries a batch: a backlog whose delay grows with every batch.
         _endpoint.Respond = (_, _) =>
         {
+            // The slow receiver is the scenario, not a wait: its delay is what intake follows.
             Thread.Sleep(100);
             return (202, null, null);
         };
@@ -65,6 +66,8 @@ public sealed class IntakeHoldTests : IAsyncLifetime
             {
                 accepted++;
                 response.Dispose();
+                // A steady publisher, not a wait: a little slower than at once, so that the delivery
+                // delay grows over several batches instead of all publishes coming before the first.
                 await Task.Delay(10);
             }
             else
@@ -93,12 +96,14 @@ public sealed class IntakeHoldTests : IAsyncLifetime
         // The receiver speeds up; once the stream has caught up, the project's publishes are taken again.
         _endpoint.Respond = (_, _) => (202, null, null);
         await _endpoint.WaitForAsync(accepted, TimeSpan.FromSeconds(60));
-        using var again = await RetryAsync(() => PublishAsync(_publisher, project: null), TimeSpan.FromSeconds(10));
+        using var again = await RetryAsync(() => PublishAsync(_publisher, project: null), TimeSpan.FromSeconds(30));
         Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
 
         // Nothing turned away was stored: the receiver gets exactly what was accepted.
         await _endpoint.WaitForAsync(accepted + 1, TimeSpan.FromSeconds(30));
-        await Task.Delay(300);
+        await Eventually.TrueAsync(
+            async () => (await _server.Admin.GetFromJsonAsync<JsonArray>("/admin/streams"))!.All(s => (long)s!["pending"]! == 0),
+            "every stored entry to be acknowledged, so that nothing more is pushed");
         Assert.Equal(accepted + 1, _endpoint.Received.Count);
     }
 
@@ -107,22 +112,22 @@ public sealed class IntakeHoldTests : IAsyncLifetime
             project is null ? "/events" : $"/events?project={project}",
             new StringContent(SsfTestServer.SessionRevoked(), Encoding.UTF8, "application/json"));
 
-    /// <summary>The first answer that is not 503, or the last 503 when <paramref name="within"/> runs out.</summary>
-    private static async Task<HttpResponseMessage> RetryAsync(Func<Task<HttpResponseMessage>> send, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (true)
-        {
-            var response = await send();
-            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || DateTime.UtcNow >= deadline)
+    /// <summary>The first answer that is not 503, sent again until <paramref name="within"/> runs out.</summary>
+    private static Task<HttpResponseMessage> RetryAsync(Func<Task<HttpResponseMessage>> send, TimeSpan within) =>
+        Eventually.GetAsync(
+            send,
+            response =>
             {
-                return response;
-            }
+                if (response.StatusCode != HttpStatusCode.ServiceUnavailable)
+                {
+                    return true;
+                }
 
-            response.Dispose();
-            await Task.Delay(100);
-        }
-    }
+                response.Dispose();
+                return false;
+            },
+            "a publish that is not turned away",
+            within);
 
     private sealed class ShortOfCpu() : CpuPressure(TimeProvider.System)
     {

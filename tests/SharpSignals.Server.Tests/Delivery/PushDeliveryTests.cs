@@ -12,7 +12,7 @@ namespace SharpSignals.Server.Tests.Delivery;
 /// <summary>The push retry rules of docs/API.md, "Push (RFC 8935)", driven by a manual clock against a real receiver.</summary>
 public sealed class PushDeliveryTests : IAsyncLifetime
 {
-    private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private SsfTestServer _server = null!;
     private RecordingReceiver _endpoint = null!;
     private HttpClient _receiver = null!;
@@ -39,7 +39,7 @@ public sealed class PushDeliveryTests : IAsyncLifetime
 
         await SsfTestServer.PublishAsync(_receiver, SsfTestServer.SessionRevoked());
         await _endpoint.WaitForAsync(1);
-        await Task.Delay(300);
+        await RetryScheduledAsync(streamId, attempts: 1);
         Assert.Single(_endpoint.Received);
         var pushes = await AdvanceUntilAsync(2, TimeSpan.FromMilliseconds(500));
 
@@ -56,7 +56,7 @@ public sealed class PushDeliveryTests : IAsyncLifetime
         await SsfTestServer.PublishAsync(_receiver, SsfTestServer.SessionRevoked());
         await _endpoint.WaitForAsync(1);
         _time.Advance(TimeSpan.FromSeconds(100));
-        await Task.Delay(500);
+        await RetryScheduledAsync(streamId, attempts: 1);
         Assert.Single(_endpoint.Received);
         var pushes = await AdvanceUntilAsync(2, TimeSpan.FromSeconds(10));
 
@@ -95,7 +95,7 @@ public sealed class PushDeliveryTests : IAsyncLifetime
         Assert.Equal(2, pending.Count);
         var updated = await _server.ValidateAsync(pending[1].Token!);
         Assert.Equal(StreamStatuses.Paused, Assert.IsType<StreamUpdated>(updated.Set!.Event).Status);
-        await Task.Delay(300);
+        await RetryScheduledAsync(streamId, attempts: 3);
         Assert.Equal(3, _endpoint.Received.Count);
     }
 
@@ -110,7 +110,7 @@ public sealed class PushDeliveryTests : IAsyncLifetime
         var pushes = await AdvanceUntilAsync(5, TimeSpan.FromSeconds(5));
         await SsfTestServer.PublishAsync(_receiver, SsfTestServer.SessionRevoked("after@example.com"));
         _time.Advance(TimeSpan.FromMinutes(10));
-        await Task.Delay(500);
+        await Eventually.TrueAsync(async () => await Deliveries.CountPendingAsync(streamId, CancellationToken.None) == 1, "the pause notice to be acknowledged, leaving the held event");
 
         Assert.Equal(5, _endpoint.Received.Count);
         Assert.Equal(pushes[0].Body, pushes[3].Body);
@@ -155,6 +155,7 @@ public sealed class PushDeliveryTests : IAsyncLifetime
     {
         _endpoint.Respond = (_, _) =>
         {
+            // A receiver that takes a moment to answer, so that pushes sent at once overlap: the scenario, not a wait.
             Thread.Sleep(5);
             return (202, null, null);
         };
@@ -178,10 +179,6 @@ public sealed class PushDeliveryTests : IAsyncLifetime
         // acknowledgement commits, and must skip what that acknowledgement covers.
         var (streamId, _) = await PublishWhilePausedAsync(subjects: 8, perSubject: 40);
         await _endpoint.WaitForAsync(8 * 40, TimeSpan.FromSeconds(30));
-        for (var i = 0; i < 100 && await PendingAsync(streamId) > 0; i++)
-        {
-            await Task.Delay(50);
-        }
 
         Assert.Equal(0, await PendingAsync(streamId));
         AssertInOrderPerSubject(_endpoint.Received.ToList(), subjects: 8, perSubject: 40);
@@ -248,45 +245,38 @@ public sealed class PushDeliveryTests : IAsyncLifetime
         return (string)created["stream_id"]!;
     }
 
-    private async Task<long> PendingAsync(string streamId)
-    {
-        for (var i = 0; i < 50; i++)
-        {
-            var count = await Deliveries.CountPendingAsync(streamId, CancellationToken.None);
-            if (count == 0)
-            {
-                return 0;
-            }
+    /// <summary>The stream's pending entries, once none are left (acknowledgements commit after the push).</summary>
+    private Task<long> PendingAsync(string streamId) =>
+        Eventually.GetAsync(() => Deliveries.CountPendingAsync(streamId, CancellationToken.None).AsTask(), count => count == 0, $"stream {streamId} to have nothing pending");
 
-            await Task.Delay(100);
-        }
+    /// <summary>
+    /// Waits until the worker has recorded <paramref name="attempts"/> failed attempts at the stream's
+    /// first entry with the next one after the test's clock: until the clock moves, nothing is pushed.
+    /// </summary>
+    private Task RetryScheduledAsync(string streamId, int attempts) =>
+        Eventually.TrueAsync(
+            async () => await Deliveries.ReadPendingAsync(streamId, 1, CancellationToken.None) is [var head] && head.Attempts >= attempts && head.NextAttemptAt > _time.GetUtcNow(),
+            $"the retry after attempt {attempts} to be scheduled");
 
-        return await Deliveries.CountPendingAsync(streamId, CancellationToken.None);
-    }
-
+    /// <summary>Moves the clock a step at a time, so that each retry falls due, until the receiver got <paramref name="pushes"/> pushes.</summary>
     private async Task<IReadOnlyList<RecordedPush>> AdvanceUntilAsync(int pushes, TimeSpan step)
     {
-        for (var i = 0; i < 200 && _endpoint.Received.Count < pushes; i++)
-        {
-            _time.Advance(step);
-            await Task.Delay(50);
-        }
-
+        await Eventually.TrueAsync(
+            () => _endpoint.Received.Count >= pushes,
+            $"{pushes} pushes while the clock moves in steps of {step.TotalSeconds} s",
+            meanwhile: () => _time.Advance(step),
+            every: TimeSpan.FromMilliseconds(50));
         return await _endpoint.WaitForAsync(pushes, TimeSpan.FromSeconds(5));
     }
 
     private async Task<JsonObject> WaitForStatusAsync(string streamId, string expected)
     {
-        for (var i = 0; ; i++)
-        {
-            var status = (await _receiver.GetFromJsonAsync<JsonObject>($"/ssf/status?stream_id={streamId}"))!;
-            if ((string?)status["status"] == expected || i == 50)
-            {
-                Assert.Equal(expected, (string?)status["status"]);
-                return status;
-            }
-
-            await Task.Delay(100);
-        }
+        var status = await Eventually.GetAsync(
+            async () => (await _receiver.GetFromJsonAsync<JsonObject>($"/ssf/status?stream_id={streamId}"))!,
+            s => (string?)s["status"] == expected,
+            $"stream {streamId} to be {expected}",
+            describe: s => s.ToJsonString());
+        Assert.Equal(expected, (string?)status["status"]);
+        return status;
     }
 }

@@ -77,6 +77,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IAsyncLifetime
             var publishers = Enumerable.Range(0, Publishers).Select(p => Task.Run(() => PublishUntilKilledAsync(client, p, ledger, killing.Token))).ToList();
             var consumer = Task.Run(() => PollUntilKilledAsync(client, pollStream, ledger, killing.Token));
             await WithinAsync(ledger.FirstAccepted.Task, RequestTimeout, "the first 202 (publish errors: " + string.Join("; ", ledger.Errors.Take(3)) + ")");
+            // Kept: the moment of the kill is the theory's data (and a little chance), not a wait for anything.
             await Task.Delay(killAfter);
             await killing.CancelAsync();
             await _server.KillAsync(KillTimeout);
@@ -218,6 +219,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IAsyncLifetime
             received.AddRange(batch);
             if (batch.Count == 0)
             {
+                // The consumer's own pace when nothing is there, not a wait for anything.
                 await Task.Delay(TimeSpan.FromMilliseconds(20), CancellationToken.None);
             }
         }
@@ -262,28 +264,24 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>Waits for the push of the SET with <paramref name="txn"/> among the pushes from <paramref name="from"/> on.</summary>
     private async Task<IReadOnlyList<RecordedPush>> WaitForPushAsync(string txn, int from)
     {
-        var deadline = DateTime.UtcNow + DrainTimeout;
         var next = from;
-        while (true)
-        {
-            var pushes = _receiver.Received.ToList();
-            for (; next < pushes.Count; next++)
+        return await Eventually.GetAsync<IReadOnlyList<RecordedPush>>(
+            () => Task.FromResult<IReadOnlyList<RecordedPush>>(_receiver.Received.ToList()),
+            pushes =>
             {
-                if (TxnOf(pushes[next].Body) == txn)
+                for (; next < pushes.Count; next++)
                 {
-                    return pushes;
+                    if (TxnOf(pushes[next].Body) == txn)
+                    {
+                        return true;
+                    }
                 }
-            }
 
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException(
-                    $"The push receiver did not get the event published after the restart within {DrainTimeout.TotalSeconds:0} s "
-                    + $"({pushes.Count - from} pushes after the restart). Server output:{Environment.NewLine}{_server?.RecentOutput}");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(50));
-        }
+                return false;
+            },
+            "the push receiver to get the event published after the restart",
+            DrainTimeout,
+            pushes => $"{pushes.Count - from} pushes after the restart. Server output:{Environment.NewLine}{_server?.RecentOutput}");
     }
 
     /// <summary>
@@ -373,12 +371,14 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static async Task WithinAsync(Task task, TimeSpan timeout, string what)
     {
-        if (await Task.WhenAny(task, Task.Delay(timeout)) != task)
+        try
+        {
+            await task.WaitAsync(timeout);
+        }
+        catch (TimeoutException) when (!task.IsCompleted)
         {
             throw new TimeoutException($"Waited {timeout.TotalSeconds:0} s for {what}.");
         }
-
-        await task;
     }
 
     /// <summary>A SET as a receiver got it: the poll response's key (null for a push) and the token.</summary>

@@ -13,7 +13,7 @@ namespace SharpSignals.Server.Tests.Keys;
 /// </summary>
 public sealed class KeyRotationTests : IAsyncLifetime
 {
-    private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private SsfTestServer _server = null!;
     private string _streamId = null!;
 

@@ -6,7 +6,6 @@ using Microsoft.IdentityModel.Tokens;
 using SharpSignals.Server.Tests.Support;
 using SharpSignals.Storage.Postgres;
 using SharpSignals.Storage.Topics;
-using SharpSignals.Tests.Support;
 
 namespace SharpSignals.Server.Tests.Realtime;
 
@@ -187,18 +186,15 @@ public sealed class ClusterRealtimeTests : IAsyncLifetime
 
         // Node B learns of the new stream from a notice or its next check.
         await using var onB = await WsClient.ConnectAsync(_nodeB.Issuer);
-        JsonObject answer;
-        var tries = 0;
-        do
-        {
-            await onB.SendAsync(new { type = "subscribe", stream_id = streamId, token });
-            answer = await onB.ReceiveJsonAsync();
-            if ((string?)answer["type"] == "error")
+        var answer = await Eventually.GetAsync(
+            async () =>
             {
-                await Task.Delay(200);
-            }
-        }
-        while ((string?)answer["type"] == "error" && ++tries < 50);
+                await onB.SendAsync(new { type = "subscribe", stream_id = streamId, token });
+                return await onB.ReceiveJsonAsync();
+            },
+            a => (string?)a["type"] != "error",
+            "node B to know the stream",
+            describe: a => a.ToJsonString());
         Assert.Equal("subscribed", (string?)answer["type"]);
 
         var jtiAtA = await SsfTestServer.PublishAsync(client, SsfTestServer.SessionRevoked("carol@example.com"));
@@ -223,16 +219,13 @@ public sealed class ClusterRealtimeTests : IAsyncLifetime
         onB.DefaultRequestHeaders.Authorization = client.DefaultRequestHeaders.Authorization;
 
         // Node B learns of the new stream from a notice or its next check.
-        for (var tries = 0; tries < 50; tries++)
-        {
-            using var known = await onB.GetAsync(new Uri($"/ssf/streams?stream_id={streamId}", UriKind.Relative));
-            if (known.StatusCode == HttpStatusCode.OK)
+        await Eventually.TrueAsync(
+            async () =>
             {
-                break;
-            }
-
-            await Task.Delay(200);
-        }
+                using var known = await onB.GetAsync(new Uri($"/ssf/streams?stream_id={streamId}", UriKind.Relative));
+                return known.StatusCode == HttpStatusCode.OK;
+            },
+            "node B to know the stream");
 
         using var events = await StreamSseTests.OpenAsync(onB, streamId, token, lastEventId: null);
         await SsfTestServer.PublishAsync(client, SsfTestServer.SessionRevoked("erin@example.com"));
@@ -277,7 +270,8 @@ public sealed class ClusterRealtimeTests : IAsyncLifetime
     {
         var settings = NodeSettings();
         settings["SharpSignals:Realtime:TopicRetentionSeconds"] = "2";
-        await using var node = SsfTestServer.StartListeningBeside(_nodeA, settings);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var node = SsfTestServer.StartListeningBeside(_nodeA, settings, clock);
         using var http = new HttpClient { BaseAddress = new Uri(node.Issuer) };
         await using var ws = await WsClient.ConnectAsync(node.Issuer);
         for (var i = 0; i < 10; i++)
@@ -295,7 +289,7 @@ public sealed class ClusterRealtimeTests : IAsyncLifetime
         await ws.SendAsync(new { type = "subscribe", topic = "kept", token = _tokens.Issue("kept", "subscribe") });
         await ws.ReceiveAsync("subscribed");
         var followedBefore = await TopicsAsync(node);
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        clock.Advance(TimeSpan.FromSeconds(1.5));
 
         // The next subscription sweeps first (a sweep is due every half window), then follows anew.
         await using var again = await SubscribeAsync(node, "once:0");

@@ -155,20 +155,14 @@ public sealed class StreamWebSocketTests : IAsyncLifetime
     }
 
     /// <summary>Waits until the stream has this many pending entries (acks are settled asynchronously to the frame).</summary>
-    internal static async Task WaitForPendingAsync(HttpClient client, string streamId, int count)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            using var response = await client.PostAsJsonAsync($"/ssf/poll/{streamId}", new { returnImmediately = true, maxEvents = 100, ack = Array.Empty<string>() });
-            var sets = (await response.Content.ReadFromJsonAsync<JsonObject>())!["sets"]!.AsObject();
-            if (sets.Count == count)
+    internal static Task WaitForPendingAsync(HttpClient client, string streamId, int count) =>
+        Eventually.GetAsync(
+            async () =>
             {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        Assert.Fail($"Stream {streamId} never had {count} pending entries.");
-    }
+                using var response = await client.PostAsJsonAsync($"/ssf/poll/{streamId}", new { returnImmediately = true, maxEvents = 100, ack = Array.Empty<string>() });
+                return (await response.Content.ReadFromJsonAsync<JsonObject>())!["sets"]!.AsObject().Count;
+            },
+            pending => pending == count,
+            $"stream {streamId} to have {count} pending entries",
+            describe: pending => $"{pending} pending");
 }

@@ -8,7 +8,7 @@ namespace SharpSignals.Server.Tests.Realtime;
 public sealed class TopicRetentionTests : IAsyncLifetime
 {
     private readonly TopicTokens _tokens = new();
-    private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private SsfTestServer _server = null!;
     private HttpClient _http = null!;
 

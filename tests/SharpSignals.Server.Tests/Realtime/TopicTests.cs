@@ -41,7 +41,6 @@ public sealed class TopicTests : IAsyncLifetime
         await using var signed = await WsClient.ConnectAsync(_server.Issuer);
         await signed.SendAsync(new { type = "subscribe", topic = "campaign:1", token = _tokens.Issue("campaign:1", "subscribe") });
         await signed.ReceiveAsync("subscribed");
-        await Task.Delay(200);
 
         var answer = await BroadcastAsync("campaign:1", "hello \"world\"", _tokens.Issue("campaign:1", "broadcast"));
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
@@ -225,18 +224,15 @@ public sealed class TopicTests : IAsyncLifetime
 
             // A connection that goes gives its place back, once the server has seen it close.
             await clients[0].DisposeAsync();
-            JsonObject again;
-            for (var attempt = 1; ; attempt++)
-            {
-                await clients[2].SendAsync(new { type = "subscribe", topic = "limited", token });
-                again = await clients[2].ReceiveJsonAsync();
-                if ((string?)again["error"] != "limit_exceeded" || attempt == 50)
+            var again = await Eventually.GetAsync(
+                async () =>
                 {
-                    break;
-                }
-
-                await Task.Delay(100);
-            }
+                    await clients[2].SendAsync(new { type = "subscribe", topic = "limited", token });
+                    return await clients[2].ReceiveJsonAsync();
+                },
+                a => (string?)a["error"] != "limit_exceeded",
+                "the closed connection's place to be given back",
+                describe: a => a.ToJsonString());
 
             Assert.Equal("subscribed", (string?)again["type"]);
         }

@@ -51,7 +51,12 @@ internal sealed class WsClient : IAsyncDisposable
         // A cancelled receive aborts a WebSocket, so a receive that outlives a wait is kept for the next call.
         _pending ??= ReadAsync();
         var pending = _pending;
-        if (await Task.WhenAny(pending, Task.Delay(wait ?? Wait)) != pending)
+        try
+        {
+            // WaitAsync gives up waiting without cancelling the receive itself.
+            await pending.WaitAsync(wait ?? Wait);
+        }
+        catch (TimeoutException)
         {
             throw new TimeoutException("No frame came in time.");
         }

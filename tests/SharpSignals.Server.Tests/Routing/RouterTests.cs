@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.Tokens;
 using SharpSignals.Server.Tests.Support;
 using SharpSignals.Tokens.Keys;
@@ -83,8 +84,11 @@ public sealed class RouterTests
                 Assert.Equal(expected.Order(), txns.Order());
             }
 
-            // Nothing more arrives afterwards: no echo, no second copy.
-            await Task.Delay(TimeSpan.FromSeconds(1));
+            // Nothing more arrives afterwards: no echo, no second copy. Events are routed as they are
+            // taken in, so once the hub has nothing pending it has nothing more to push.
+            await Eventually.TrueAsync(
+                async () => (await hub.Admin.GetFromJsonAsync<JsonArray>("/admin/streams"))!.All(s => s!["pending"]!.GetValue<long>() == 0),
+                "the hub to have nothing left to push");
             Assert.All(nodes, node => Assert.Equal(perNode * (nodes.Count - 1), EventPushes(node.Receiver).Count));
         }
         finally
@@ -146,12 +150,7 @@ public sealed class RouterTests
     /// <summary>Waits for <paramref name="count"/> pushes of the test's event type, ignoring stream events such as verifications.</summary>
     private static async Task<List<RecordedPush>> WaitForEventsAsync(RecordingReceiver receiver, int count)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (EventPushes(receiver).Count < count && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-
+        await Eventually.TrueAsync(() => EventPushes(receiver).Count >= count, $"{count} event pushes", seen: () => $"{EventPushes(receiver).Count} event pushes");
         var pushes = EventPushes(receiver);
         Assert.True(pushes.Count >= count, $"Expected {count} event pushes, got {pushes.Count}.");
         return pushes;

@@ -111,6 +111,8 @@ public sealed class RoutingTests : IAsyncLifetime
         var streamId = await StreamAsync(_receiver, new { });
         var started = DateTime.UtcNow;
 
+        // Kept: the poll must be waiting before the publish, and nothing shows a waiting poll but a moment
+        // in which it did not return.
         var poll = SsfTestServer.PollAsync(_receiver, streamId, new { maxEvents = 10 });
         await Task.Delay(200);
         Assert.False(poll.IsCompleted);

@@ -150,18 +150,11 @@ public sealed class SubjectScopeTests
 
     private static async Task<string> WaitForEventPushAsync(RecordingReceiver receiver)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (receiver.Received.FirstOrDefault(p => Payload(p.Body).GetProperty("events").TryGetProperty(SessionRevoked, out _)) is { } push)
-            {
-                return push.Body;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException("No session-revoked SET was pushed.");
+        var push = await Eventually.GetAsync(
+            () => Task.FromResult(receiver.Received.FirstOrDefault(p => Payload(p.Body).GetProperty("events").TryGetProperty(SessionRevoked, out _))),
+            p => p is not null,
+            "a session-revoked SET to be pushed");
+        return push!.Body;
     }
 
     private static string SubjectOf(string token) => SubjectIdentifier.Parse(Payload(token).GetProperty("sub_id").GetRawText()).CanonicalKey;

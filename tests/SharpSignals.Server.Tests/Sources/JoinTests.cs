@@ -126,7 +126,7 @@ public sealed class JoinTests : IAsyncLifetime
     [Fact]
     public async Task Update_WhenTheSourceNoLongerTakesTheCachedToken_GetsANewTokenAndSucceeds()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var source = SsfTestServer.StartListening(time: clock);
         var (client, clientId, secret) = await source.RegisterClientAsync();
         client.Dispose();
@@ -415,26 +415,12 @@ public sealed class JoinTests : IAsyncLifetime
     private static List<string> Strings(JsonNode? node) => node!.AsArray().Select(n => n!.GetValue<string>()).ToList();
 
     /// <summary>A's view of its stream (backlog, dead letters), once <paramref name="done"/> holds.</summary>
-    private async Task<JsonObject> WaitForSourceAsync(string remoteId, Func<JsonObject, bool> done)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
-        {
-            var streams = await _a.Admin.GetFromJsonAsync<JsonArray>("/admin/streams?project=p1");
-            var stream = streams!.Single(s => s!["stream_id"]!.GetValue<string>() == remoteId)!.AsObject();
-            if (done(stream))
-            {
-                return stream;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"A's stream never got there: {stream.ToJsonString()}");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    private Task<JsonObject> WaitForSourceAsync(string remoteId, Func<JsonObject, bool> done) =>
+        Eventually.GetAsync(
+            async () => (await _a.Admin.GetFromJsonAsync<JsonArray>("/admin/streams?project=p1"))!.Single(s => s!["stream_id"]!.GetValue<string>() == remoteId)!.AsObject(),
+            done,
+            "A's stream to get there",
+            describe: stream => stream.ToJsonString());
 
     /// <summary>What B stored from A, oldest first: B's own event log, read beside the running server.</summary>
     private List<(string Type, JsonObject Claims)> ReceivedAtB()

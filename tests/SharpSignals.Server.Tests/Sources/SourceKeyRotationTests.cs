@@ -17,7 +17,7 @@ namespace SharpSignals.Server.Tests.Sources;
 /// </summary>
 public sealed class SourceKeyRotationTests : IAsyncLifetime
 {
-    private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private SsfTestServer _server = null!;
     private TestTransmitter _source = null!;
 
@@ -109,20 +109,12 @@ public sealed class SourceKeyRotationTests : IAsyncLifetime
 
     private async Task WaitForLastErrorAsync(string streamId)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (true)
-        {
-            var streams = await _server.Admin.GetFromJsonAsync<JsonArray>("/admin/streams");
-            var stream = streams!.Single(s => s!["stream_id"]!.GetValue<string>() == streamId)!;
-            if (stream["last_error"]?.GetValue<string>() is { } error)
-            {
-                Assert.Contains("not known yet", error, StringComparison.Ordinal);
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"/admin/streams shows {stream.ToJsonString()}");
-            await Task.Delay(50);
-        }
+        var stream = await Eventually.GetAsync(
+            async () => (await _server.Admin.GetFromJsonAsync<JsonArray>("/admin/streams"))!.Single(s => s!["stream_id"]!.GetValue<string>() == streamId)!,
+            s => s["last_error"] is not null,
+            $"stream {streamId} to show an error in /admin/streams",
+            describe: s => s.ToJsonString());
+        Assert.Contains("not known yet", stream["last_error"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     private async Task<HttpResponseMessage> PushAsync(string streamId, string credential, string token)

@@ -14,7 +14,7 @@ public sealed class SourcePollerTests : IAsyncLifetime
 {
     private const string Credential = "Bearer fake-source-credential";
 
-    private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private SsfTestServer _server = null!;
     private TestTransmitter _transmitter = null!;
     private FakePollSource _source = null!;
@@ -106,9 +106,9 @@ public sealed class SourcePollerTests : IAsyncLifetime
         var shown = await WaitForAdminAsync(streamId, s => s["last_error"] is not null);
         Assert.Equal("HTTP 401", shown["last_error"]!.GetValue<string>());
 
-        // Backing off on the service's clock: no poll is sent until it moves on.
+        // Backing off on the service's clock: no poll is sent until it moves on. The back-off starts in
+        // the same step that shows the error, and the clock stands still.
         var polled = _source.Polls.Count;
-        await Task.Delay(300);
         Assert.Equal(polled, _source.Polls.Count);
 
         Volatile.Write(ref failing, false);
@@ -123,11 +123,10 @@ public sealed class SourcePollerTests : IAsyncLifetime
         _source.Fail = n => n == 0 ? (429, new Dictionary<string, string> { ["Retry-After"] = "120" }) : null;
         var jti = Queue(_transmitter.Claims(ServerFactory.Issuer));
         var streamId = await CreateInboundAsync();
+        // The wait for Retry-After starts in the same step that shows the error.
         await WaitForAdminAsync(streamId, s => s["last_error"]?.GetValue<string>() == "HTTP 429");
-        await Task.Delay(300);
 
         _time.Advance(TimeSpan.FromSeconds(100));
-        await Task.Delay(300);
         Assert.Single(_source.Polls);
 
         _time.Advance(TimeSpan.FromSeconds(21));
@@ -140,6 +139,8 @@ public sealed class SourcePollerTests : IAsyncLifetime
         var streamId = await CreateInboundAsync();
         await _source.WaitForAsync(p => p.Count >= 1);
 
+        // Kept: no condition shows that a poller did not poll. The first wait lets a poll under way when
+        // the pause came end; the second is the window in which none may start.
         await SetStatusAsync(streamId, "paused");
         await Task.Delay(300);
         var whilePaused = _source.Polls.Count;
@@ -168,22 +169,12 @@ public sealed class SourcePollerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    private async Task<JsonObject> WaitForAdminAsync(string streamId, Func<JsonObject, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (true)
-        {
-            var streams = await _server.Admin.GetFromJsonAsync<JsonArray>("/admin/streams");
-            var stream = streams!.Single(s => s!["stream_id"]!.GetValue<string>() == streamId)!.AsObject();
-            if (condition(stream))
-            {
-                return stream;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"/admin/streams shows {stream.ToJsonString()}");
-            await Task.Delay(50);
-        }
-    }
+    private Task<JsonObject> WaitForAdminAsync(string streamId, Func<JsonObject, bool> condition) =>
+        Eventually.GetAsync(
+            async () => (await _server.Admin.GetFromJsonAsync<JsonArray>("/admin/streams"))!.Single(s => s!["stream_id"]!.GetValue<string>() == streamId)!.AsObject(),
+            condition,
+            $"stream {streamId} in /admin/streams to change",
+            describe: stream => stream.ToJsonString());
 
     private string Queue(JsonObject claims) => QueueToken(_transmitter.Sign(ServerFactory.Issuer, claims));
 

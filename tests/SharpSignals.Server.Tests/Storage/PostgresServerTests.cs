@@ -5,7 +5,6 @@ using SharpSignals.Server.Configuration;
 using SharpSignals.Server.Storage;
 using SharpSignals.Server.Tests.Support;
 using SharpSignals.Storage.Deliveries;
-using SharpSignals.Tests.Support;
 
 namespace SharpSignals.Server.Tests.Storage;
 

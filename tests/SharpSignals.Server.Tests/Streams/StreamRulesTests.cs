@@ -47,7 +47,7 @@ public sealed class StreamRulesTests
     [Fact]
     public async Task InactiveStream_IsPausedWithAStreamUpdatedEvent()
     {
-        var time = new ManualTimeProvider(DateTimeOffset.UtcNow.AddHours(-1));
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-1));
         await using var server = new SsfTestServer(new Dictionary<string, string?> { ["SharpSignals:Streams:InactivityTimeoutSeconds"] = "600" }, time);
         var (receiver, _, _) = await server.RegisterClientAsync();
         var created = await SsfTestServer.CreateStreamAsync(receiver, new { });
@@ -73,7 +73,7 @@ public sealed class StreamRulesTests
     public async Task InactivityPause_PollHandsOutWhatCameBeforeAndTheNotice_ThenHoldsTheRest()
     {
         // SSF 1.0 §8.1.5: the stream-updated event reaches the receiver before the transmitter stops.
-        var time = new ManualTimeProvider(DateTimeOffset.UtcNow.AddHours(-1));
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-1));
         await using var server = new SsfTestServer(new Dictionary<string, string?> { ["SharpSignals:Streams:InactivityTimeoutSeconds"] = "600" }, time);
         var (receiver, _, _) = await server.RegisterClientAsync();
         var streamId = (string)(await SsfTestServer.CreateStreamAsync(receiver, new { events_requested = new[] { EventTypes.Caep.SessionRevoked } }))["stream_id"]!;

@@ -65,25 +65,8 @@ internal sealed class FakePollSource : IAsyncDisposable
     }
 
     /// <summary>Waits until the polls so far satisfy <paramref name="condition"/>, or fails after the timeout.</summary>
-    public async Task<IReadOnlyList<RecordedPoll>> WaitForAsync(Func<IReadOnlyList<RecordedPoll>, bool> condition, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (true)
-        {
-            var polls = Polls;
-            if (condition(polls))
-            {
-                return polls;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"The condition did not hold after {polls.Count} polls.");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    public Task<IReadOnlyList<RecordedPoll>> WaitForAsync(Func<IReadOnlyList<RecordedPoll>, bool> condition, TimeSpan? timeout = null) =>
+        Eventually.GetAsync(() => Task.FromResult(Polls), condition, "the polls to satisfy the condition", timeout, polls => $"{polls.Count} polls");
 
     private async Task PollAsync(HttpContext context)
     {
@@ -113,7 +96,7 @@ internal sealed class FakePollSource : IAsyncDisposable
         var (sets, more) = Pending(settled, max);
         if (sets.Count == 0 && max > 0 && !returnImmediately)
         {
-            // RFC 8936 §2.1 long poll, kept short for tests.
+            // RFC 8936 §2.1 long poll, kept short for tests: the fake source's own wait, not the test's.
             await Task.Delay(TimeSpan.FromMilliseconds(500), context.RequestAborted);
             (sets, more) = Pending([], max);
         }

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
-using SharpSignals.Tests.Support;
 
 namespace SharpSignals.Server.Tests.Support;
 
@@ -16,8 +15,6 @@ namespace SharpSignals.Server.Tests.Support;
 internal sealed class ServerProcess : IAsyncDisposable
 {
     private const int KeptOutputLines = 400;
-
-    private static readonly TimeSpan HealthPollInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
@@ -224,39 +221,40 @@ internal sealed class ServerProcess : IAsyncDisposable
     private async Task WaitHealthyAsync(TimeSpan timeout)
     {
         using var client = CreateClient(timeout: TimeSpan.FromSeconds(5));
-        var deadline = DateTime.UtcNow + timeout;
         var last = "no answer";
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
+        await Eventually.TrueAsync(
+            async () =>
             {
-                // Also waits for the last of its output to be read.
-                await _process.WaitForExitAsync();
-                throw new ServerExitedException(_process.ExitCode, [.. _output]);
-            }
-
-            try
-            {
-                using var response = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
-                if (response.StatusCode == HttpStatusCode.OK)
+                if (_process.HasExited)
                 {
-                    return;
+                    // Also waits for the last of its output to be read.
+                    await _process.WaitForExitAsync();
+                    throw new ServerExitedException(_process.ExitCode, [.. _output]);
                 }
 
-                last = $"HTTP {(int)response.StatusCode}";
-            }
-            catch (HttpRequestException ex)
-            {
-                last = ex.Message;
-            }
-            catch (TaskCanceledException)
-            {
-                last = "health check timed out";
-            }
+                try
+                {
+                    using var response = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
+                    if (response.StatusCode == HttpStatusCode.OK)
+                    {
+                        return true;
+                    }
 
-            await Task.Delay(HealthPollInterval);
-        }
+                    last = $"HTTP {(int)response.StatusCode}";
+                }
+                catch (HttpRequestException ex)
+                {
+                    last = ex.Message;
+                }
+                catch (TaskCanceledException)
+                {
+                    last = "health check timed out";
+                }
 
-        throw new TimeoutException($"The server on port {Port} was not healthy after {timeout.TotalSeconds:0} s (last: {last}). Output:{Environment.NewLine}{RecentOutput}");
+                return false;
+            },
+            $"the server on port {Port} to be healthy",
+            timeout,
+            () => $"{last}. Output:{Environment.NewLine}{RecentOutput}");
     }
 }

@@ -73,12 +73,12 @@ internal sealed class SsfTestServer : IAsyncDisposable
     /// database), listening on its own port with its own data directory. The admin token is the
     /// cluster's (its hash is in the shared database), so its file is copied from the first node.
     /// </summary>
-    public static SsfTestServer StartListeningBeside(SsfTestServer cluster, IDictionary<string, string?> settings)
+    public static SsfTestServer StartListeningBeside(SsfTestServer cluster, IDictionary<string, string?> settings, TimeProvider? time = null)
     {
         var data = new TemporaryDirectory();
         Directory.CreateDirectory(data.Path);
         File.Copy(Path.Combine(cluster.DataDirectory, "admin.token"), Path.Combine(data.Path, "admin.token"));
-        return OnFreePort(port => new SsfTestServer(settings, time: null, port, data));
+        return OnFreePort(port => new SsfTestServer(settings, time, port, data));
     }
 
     /// <summary>

@@ -3,7 +3,6 @@ using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Events;
 using SharpSignals.Storage.Postgres;
 using SharpSignals.Storage.Streams;
-using SharpSignals.Tests.Support;
 
 namespace SharpSignals.Storage.Tests.Postgres;
 

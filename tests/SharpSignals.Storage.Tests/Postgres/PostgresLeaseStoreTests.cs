@@ -20,8 +20,7 @@ public sealed class PostgresLeaseStoreTests : LeaseStoreContractTests, IDisposab
 
         var whileHeld = await nodeB.TryTakeTurnAsync("retention", "node-b", TimeSpan.FromMinutes(1), CancellationToken.None);
         var anotherTask = await nodeB.TryTakeTurnAsync("another", "node-b", TimeSpan.FromMinutes(1), CancellationToken.None);
-        await Task.Delay(700);
-        var afterExpiry = await nodeB.TryTakeTurnAsync("retention", "node-b", TimeSpan.FromMinutes(1), CancellationToken.None);
+        var afterExpiry = await Eventually.GetAsync(() => nodeB.TryTakeTurnAsync("retention", "node-b", TimeSpan.FromMinutes(1), CancellationToken.None).AsTask(), taken => taken, "node A's turn to expire");
         var aAgain = await Store.TryTakeTurnAsync("retention", "node-a", TimeSpan.FromMinutes(1), CancellationToken.None);
 
         Assert.Equal((true, false, true, true, false), (a, whileHeld, anotherTask, afterExpiry, aAgain));
@@ -59,11 +58,19 @@ public sealed class PostgresLeaseStoreTests : LeaseStoreContractTests, IDisposab
         });
 
         // The listener may not be listening yet: send until it has heard both kinds.
-        while (!listening.IsCompleted && !stop.IsCancellationRequested)
-        {
-            await Store.NotifyAsync(new ClusterNotice("routed", "node-a", "s1\ns2"), CancellationToken.None);
-            await Task.Delay(100);
-        }
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                if (listening.IsCompleted)
+                {
+                    return true;
+                }
+
+                await Store.NotifyAsync(new ClusterNotice("routed", "node-a", "s1\ns2"), CancellationToken.None);
+                return false;
+            },
+            "node B to hear two notices",
+            TimeSpan.FromSeconds(30));
 
         await listening;
         Assert.All(received, n => Assert.Equal(new ClusterNotice("routed", "node-a", "s1\ns2"), n));

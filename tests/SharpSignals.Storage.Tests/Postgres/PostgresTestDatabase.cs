@@ -1,5 +1,4 @@
 using SharpSignals.Storage.Postgres;
-using SharpSignals.Tests.Support;
 
 namespace SharpSignals.Storage.Tests.Postgres;
 

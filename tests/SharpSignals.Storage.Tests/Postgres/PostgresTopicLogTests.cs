@@ -65,8 +65,9 @@ public sealed class PostgresTopicLogTests : IAsyncLifetime
         }
 
         var kept = await _nodeB.ReadTopicMessagesAsync("news", 0, null, Minutes, CancellationToken.None);
-        await Task.Delay(300);
-        var purged = await _nodeB.PurgeTopicMessagesAsync(new TopicRetention(TimeSpan.FromMilliseconds(100), 1000), CancellationToken.None);
+        var recent = new TopicRetention(TimeSpan.FromMilliseconds(100), 1000);
+        await Eventually.TrueAsync(async () => (await _nodeB.ReadTopicMessagesAsync("news", 0, null, recent, CancellationToken.None)).Count == 0, "the messages to be older than 100 ms");
+        var purged = await _nodeB.PurgeTopicMessagesAsync(recent, CancellationToken.None);
 
         Assert.Equal([4L, 5L], kept.Select(m => m.Id));
         Assert.Equal(2, purged);

@@ -362,12 +362,7 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
     /// <summary>Whether the store's background thread has checkpointed within 30 s: it is woken each BackgroundPages and runs in its own time.</summary>
     private static async Task<bool> BackgroundCheckpointSeenAsync(SqliteStore store)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (store.Checkpointer.BackgroundCheckpoints == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
-
+        await Eventually.TrueAsync(() => store.Checkpointer.BackgroundCheckpoints > 0, "a background checkpoint");
         return store.Checkpointer.BackgroundCheckpoints > 0;
     }
 
