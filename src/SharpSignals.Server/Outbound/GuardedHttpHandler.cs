@@ -7,7 +7,9 @@ namespace SharpSignals.Server.Outbound;
 /// The pooled <see cref="SocketsHttpHandler"/> for every request this server makes to an address it
 /// was given (pushes, and a source's discovery, keys, poll and management endpoints): each
 /// connection is checked against <see cref="OutboundAddressPolicy"/> at connect time, and redirects
-/// are not followed, so neither DNS nor a redirect can lead it to an internal address.
+/// are not followed, so neither DNS nor a redirect can lead it to an internal address. No proxy is
+/// used, whatever HTTP_PROXY, HTTPS_PROXY or the system say: through a proxy the connected address
+/// would be the proxy's, and the target's address could not be judged.
 /// </summary>
 internal static class GuardedHttpHandler
 {
@@ -18,6 +20,7 @@ internal static class GuardedHttpHandler
         ConnectTimeout = TimeSpan.FromSeconds(10),
         AllowAutoRedirect = false,
         UseCookies = false,
+        UseProxy = false,
         ConnectCallback = async (context, cancellationToken) => await ConnectAsync(addresses, context, cancellationToken),
     };
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.IdentityModel.Tokens;
+using SharpSignals.Server.Outbound;
 using SharpSignals.Server.Streams;
 using SharpSignals.Tokens.Discovery;
 using SharpSignals.Tokens.Keys;
@@ -13,7 +14,7 @@ namespace SharpSignals.Server.Sources;
 /// bounded rate however many streams see it; one seen before the keys may be fetched again is a
 /// transient refusal (503 on push, not acknowledged on poll), so a source's rotation loses nothing.
 /// </summary>
-internal sealed class SourceKeys(SourceHttp http, SourceClient sources, TimeProvider time) : IDisposable
+internal sealed class SourceKeys(SourceHttp http, SourceClient sources, OutboundAddressPolicy addresses, TimeProvider time) : IDisposable
 {
     private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(15);
 
@@ -81,9 +82,16 @@ internal sealed class SourceKeys(SourceHttp http, SourceClient sources, TimeProv
         try
         {
             var metadata = await sources.DiscoverAsync(issuer, cancellationToken);
-            return metadata.JwksUri is { Length: > 0 } && Uri.IsWellFormedUriString(metadata.JwksUri, UriKind.Absolute)
-                ? metadata
-                : throw new JwksFetchException($"The configuration metadata of {issuer} has no usable jwks_uri.");
+            if (metadata.JwksUri is not { Length: > 0 } || !Uri.IsWellFormedUriString(metadata.JwksUri, UriKind.Absolute))
+            {
+                throw new JwksFetchException($"The configuration metadata of {issuer} has no usable jwks_uri.");
+            }
+
+            // A jwks_uri the source advertises obeys the same rules as one given for the stream (RFC
+            // 8414 §2 asks for https too): keys read over plain http could be anyone's.
+            return addresses.CheckUrl(metadata.JwksUri) is { } problem
+                ? throw new JwksFetchException($"The jwks_uri that {issuer} advertises {problem}.")
+                : metadata;
         }
         catch (SourceException ex)
         {

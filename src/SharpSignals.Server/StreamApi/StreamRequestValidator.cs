@@ -211,6 +211,10 @@ internal sealed class StreamRequestValidator(IssuerUrl issuer, OutboundAddressPo
         {
             errors.Add($"source.issuer {issuerProblem}: joining reads its discovery document");
         }
+        else if (source.JwksUri is null && addresses.CheckUrl(source.Issuer) is { } keysProblem)
+        {
+            errors.Add($"source.issuer {keysProblem}: without a jwks_uri, the keys are found through its discovery document");
+        }
 
         if ((source.ClientId is null) != (source.ClientSecret is null))
         {

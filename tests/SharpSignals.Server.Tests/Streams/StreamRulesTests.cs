@@ -34,6 +34,25 @@ public sealed class StreamRulesTests
         Assert.Empty((await server.Admin.GetFromJsonAsync<JsonArray>("/ssf/streams"))!);
     }
 
+    /// <summary>Without a jwks_uri the keys come from the issuer's discovery document, so the issuer obeys the https rule too.</summary>
+    [Theory]
+    [InlineData("http://127.0.0.1:9000", "source.issuer must use https: without a jwks_uri")]
+    [InlineData("https://127.0.0.1:9000", "source.issuer must not point at a loopback, private or link-local address: without a jwks_uri")]
+    public async Task CreateInboundStream_WithoutJwksUriAndAnInsecureIssuer_Is400InProduction(string issuer, string expected)
+    {
+        await using var server = new SsfTestServer(new Dictionary<string, string?>
+        {
+            ["SharpSignals:AllowInsecureHttp"] = "false",
+            ["SharpSignals:Issuer"] = "https://sharpsignals.example",
+        });
+
+        using var response = await server.Admin.PostAsJsonAsync("/ssf/streams", new { direction = "inbound", source = new { issuer } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty((await server.Admin.GetFromJsonAsync<JsonArray>("/ssf/streams"))!);
+    }
+
     [Fact]
     public async Task OversizedBody_Is413()
     {
