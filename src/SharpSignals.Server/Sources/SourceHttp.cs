@@ -1,7 +1,6 @@
 using SharpSignals.Client;
 using SharpSignals.Server.Outbound;
 
-
 namespace SharpSignals.Server.Sources;
 
 /// <summary>
@@ -27,26 +26,9 @@ internal sealed class SourceHttp : IDisposable
     public SharedSignalsClient For(SharedSignalsClientOptions options, TimeProvider? time = null) => new(Client, options, time);
 
     /// <summary>GETs a document (a JWKS, a discovery document), failing on any non-2xx answer or after <paramref name="timeout"/>.</summary>
-    /// <exception cref="SourceException">The document could not be read.</exception>
-    public async Task<string> GetStringAsync(Uri uri, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await For(new SharedSignalsClientOptions { Timeout = timeout }).GetDocumentAsync(uri, cancellationToken);
-        }
-        catch (SharedSignalsClientException ex)
-        {
-            throw Failure(ex);
-        }
-    }
-
-    /// <summary>The client's failure as the server's, with the source's status and Retry-After.</summary>
-    public static SourceException Failure(SharedSignalsClientException failure) =>
-        new(failure.Message, failure)
-        {
-            RemoteStatus = failure.Status,
-            RetryAfter = failure.RetryAfter,
-        };
+    /// <exception cref="SharedSignalsClientException">The document could not be read.</exception>
+    public Task<string> GetStringAsync(Uri uri, TimeSpan timeout, CancellationToken cancellationToken) =>
+        For(new SharedSignalsClientOptions { Timeout = timeout }).GetDocumentAsync(uri, cancellationToken);
 
     public void Dispose() => Client.Dispose();
 }

@@ -78,16 +78,13 @@ internal sealed class SourceKeys(SourceHttp http, SourceClient sources, TimeProv
     /// <summary>A discovery failure is a key fetch failure: the validator answers it as transient.</summary>
     private async Task<TransmitterMetadata> DiscoverOrFailAsync(string issuer, CancellationToken cancellationToken)
     {
-        try
+        if ((await sources.DiscoverAsync(issuer, cancellationToken)).Failed(out var failure, out var metadata))
         {
-            var metadata = await sources.DiscoverAsync(issuer, cancellationToken);
-            return metadata.JwksUri is { Length: > 0 } && Uri.IsWellFormedUriString(metadata.JwksUri, UriKind.Absolute)
-                ? metadata
-                : throw new JwksFetchException($"The configuration metadata of {issuer} has no usable jwks_uri.");
+            throw new JwksFetchException(failure.Detail);
         }
-        catch (SourceException ex)
-        {
-            throw new JwksFetchException(ex.Message, ex);
-        }
+
+        return metadata.JwksUri is { Length: > 0 } && Uri.IsWellFormedUriString(metadata.JwksUri, UriKind.Absolute)
+            ? metadata
+            : throw new JwksFetchException($"The configuration metadata of {issuer} has no usable jwks_uri.");
     }
 }

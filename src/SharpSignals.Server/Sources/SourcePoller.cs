@@ -169,12 +169,26 @@ internal sealed partial class SourcePoller(
         };
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
+        string? authorization;
         try
         {
             // The configured value as it is, like a push's (SSF 1.0 §6.1.1); a stream joined with
             // client credentials uses an access token from the source, renewed after a 401 at the next poll.
-            var authorization = delivery.AuthorizationHeader
+            authorization = delivery.AuthorizationHeader
                 ?? (route.Configuration.Source is { ClientId: not null } source ? await tokens.AuthorizationAsync(source, _renewToken, deadline.Token) : null);
+        }
+        catch (SharedSignalsClientException ex)
+        {
+            // The token endpoint's failure, said as the client said it (not as a poll answer's status).
+            return PollAnswer.Failed(ex.Message, null);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return PollAnswer.Failed($"no answer within {timeout.TotalSeconds:0} s", null);
+        }
+
+        try
+        {
             var client = http.For(new SharedSignalsClientOptions { AuthorizationHeader = authorization, Timeout = null }, time);
             var answer = await client.PollAsync(delivery.EndpointUrl!, request, timeout: null, deadline.Token);
             _renewToken = false;
@@ -195,10 +209,6 @@ internal sealed partial class SourcePoller(
                 { InnerException: OperationCanceledException } when !cancellationToken.IsCancellationRequested => PollAnswer.Failed($"no answer within {timeout.TotalSeconds:0} s", null),
                 _ => PollAnswer.Failed(ex.Message, null),
             };
-        }
-        catch (SourceException ex)
-        {
-            return PollAnswer.Failed(ex.Message, null);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -35,7 +35,7 @@ internal sealed partial class SourceTokens(SourceHttp http, TimeProvider time, I
     /// The Authorization header value for the source's API, or null when the source has no credential.
     /// <paramref name="renew"/> drops a cached access token first (the source answered 401 to it).
     /// </summary>
-    /// <exception cref="SourceException">The token endpoint could not be reached or refused the client.</exception>
+    /// <exception cref="SharedSignalsClientException">The token endpoint could not be reached or refused the client.</exception>
     public async Task<string?> AuthorizationAsync(SourceConfiguration source, bool renew, CancellationToken cancellationToken)
     {
         if (source.AuthorizationHeader is { } header)
@@ -73,16 +73,9 @@ internal sealed partial class SourceTokens(SourceHttp http, TimeProvider time, I
             TokenEndpoint = endpoint,
             Timeout = FetchTimeout,
         }, time);
-        try
-        {
-            var token = await client.RequestTokenAsync(cancellationToken);
-            var lifetime = token.ExpiresIn is { } expiresIn ? TimeSpan.FromSeconds(Math.Min(expiresIn.TotalSeconds, 86400)) : DefaultLifetime;
-            return new CachedToken("Bearer " + token.Value, lifetime, DateTimeOffset.MinValue);
-        }
-        catch (SharedSignalsClientException ex)
-        {
-            throw SourceHttp.Failure(ex);
-        }
+        var token = await client.RequestTokenAsync(cancellationToken);
+        var lifetime = token.ExpiresIn is { } expiresIn ? TimeSpan.FromSeconds(Math.Min(expiresIn.TotalSeconds, 86400)) : DefaultLifetime;
+        return new CachedToken("Bearer " + token.Value, lifetime, DateTimeOffset.MinValue);
     }
 
     /// <summary>Keyed by a hash of the secret too, so that a stream with another secret never gets this one's token.</summary>
