@@ -20,7 +20,7 @@ namespace SharpSignals.Server.Sources;
 internal sealed partial class SourcePoller(
     string streamId,
     StreamCatalog catalog,
-    SourceIntake receiver,
+    SourceIntake intake,
     SourceHttp http,
     SourceTokens tokens,
     SourcePollStatus status,
@@ -120,7 +120,7 @@ internal sealed partial class SourcePoller(
             SourceOutcome outcome;
             try
             {
-                outcome = await receiver.ReceiveAsync(route, token.Trim(), cancellationToken);
+                outcome = await intake.ReceiveAsync(route, token.Trim(), cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
