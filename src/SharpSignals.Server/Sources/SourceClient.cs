@@ -14,7 +14,7 @@ namespace SharpSignals.Server.Sources;
 /// answer that cannot be used, is a <see cref="Failure"/> value: 429 when the source asked to be
 /// called later, else 502.
 /// </summary>
-internal sealed class SourceClient(SourceHttp http, SourceTokens tokens, TimeProvider time)
+internal sealed class SourceClient(SourceHttp http, TimeProvider time)
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan DiscoveryTimeout = TimeSpan.FromSeconds(15);
@@ -114,12 +114,7 @@ internal sealed class SourceClient(SourceHttp http, SourceTokens tokens, TimePro
     /// <summary>A client for the source's endpoints as this server discovered them, with its credential (renewed once after a 401).</summary>
     private SharedSignalsClient For(SourceConfiguration source)
     {
-        var client = http.For(new SharedSignalsClientOptions
-        {
-            Issuer = source.Issuer,
-            Authorization = (renew, cancellationToken) => new ValueTask<string?>(tokens.AuthorizationAsync(source, renew, cancellationToken)),
-            Timeout = CallTimeout,
-        }, time);
+        var client = http.For(source, CallTimeout, time);
         client.Metadata = new TransmitterMetadata
         {
             Issuer = source.Issuer,

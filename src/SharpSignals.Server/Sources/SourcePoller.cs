@@ -22,7 +22,6 @@ internal sealed partial class SourcePoller(
     StreamCatalog catalog,
     SourceIntake intake,
     SourceHttp http,
-    SourceTokens tokens,
     SourcePollStatus status,
     IOptions<SourceOptions> options,
     TimeProvider time,
@@ -30,6 +29,9 @@ internal sealed partial class SourcePoller(
 {
     /// <summary>How long past the agreed long-poll wait an answer may take, and how long a short poll may take.</summary>
     private static readonly TimeSpan AnswerMargin = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long asking the source's token endpoint for an access token may take.</summary>
+    private static readonly TimeSpan TokenTimeout = TimeSpan.FromSeconds(15);
 
     /// <summary>How long the last acknowledgements may take to send when the poller stops.</summary>
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(5);
@@ -175,7 +177,7 @@ internal sealed partial class SourcePoller(
             // The configured value as it is, like a push's (SSF 1.0 §6.1.1); a stream joined with
             // client credentials uses an access token from the source, renewed after a 401 at the next poll.
             authorization = delivery.AuthorizationHeader
-                ?? (route.Configuration.Source is { ClientId: not null } source ? await tokens.AuthorizationAsync(source, _renewToken, deadline.Token) : null);
+                ?? (route.Configuration.Source is { ClientId: not null } source ? await http.For(source, TokenTimeout, time).AuthorizationAsync(_renewToken, deadline.Token) : null);
         }
         catch (SharedSignalsClientException ex)
         {
