@@ -53,10 +53,9 @@ public static class SharedSignalsReceiverServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SharedSignalsReceiverOptions>, SharedSignalsReceiverOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IReceiverStateStore, FileReceiverStateStore>();
-        services.TryAddSingleton(provider => new TransmitterClient(
-            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan },
-            provider.GetRequiredService<IOptions<SharedSignalsReceiverOptions>>(),
-            provider.GetRequiredService<TimeProvider>()));
+        // Time-outs are per call (a long poll waits longer than a key fetch), so the HttpClient has none of its own.
+        services.AddHttpClient(TransmitterClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.TryAddSingleton<TransmitterClient>();
         services.TryAddSingleton<SharedSignalsReceiverStatus>();
         services.TryAddSingleton<EventDispatcher>();
         services.TryAddSingleton<SetIntake>();

@@ -10,22 +10,30 @@ namespace SharpSignals.Receiver.Transmitter;
 /// <summary>
 /// This application as an SSF receiver calling its transmitter (SSF 1.0 §7 and §8.1) through
 /// <see cref="SharedSignalsClient"/>: discovery, stream configuration, status and verification, the
-/// RFC 8936 poll, and the JWKS. Every failure is a <see cref="TransmitterException"/>.
+/// RFC 8936 poll, and the JWKS. Each call takes a pooled HttpClient from <see cref="IHttpClientFactory"/>
+/// (the named client <see cref="HttpClientName"/>); access tokens are kept across calls. Every failure
+/// is a <see cref="TransmitterException"/>.
 /// </summary>
-internal sealed class TransmitterClient : IDisposable
+internal sealed class TransmitterClient
 {
+    /// <summary>The named HttpClient the receiver registers; its time-outs are per call (a long poll waits longer).</summary>
+    public const string HttpClientName = "SharpSignals.Receiver";
+
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly HttpClient _http;
-    private readonly SharedSignalsClient _client;
+    private readonly IHttpClientFactory _factory;
+    private readonly SharedSignalsClientOptions _options;
+    private readonly TimeProvider _time;
+    private readonly AccessTokenCache _tokens = new();
     private readonly string _issuer;
 
-    public TransmitterClient(HttpClient http, IOptions<SharedSignalsReceiverOptions> options, TimeProvider time)
+    public TransmitterClient(IHttpClientFactory factory, IOptions<SharedSignalsReceiverOptions> options, TimeProvider time)
     {
         var settings = options.Value;
-        _http = http;
+        _factory = factory;
+        _time = time;
         _issuer = settings.Issuer;
-        _client = new SharedSignalsClient(http, new SharedSignalsClientOptions
+        _options = new SharedSignalsClientOptions
         {
             Issuer = settings.Issuer,
             AuthorizationHeader = settings.AuthorizationHeader,
@@ -34,33 +42,31 @@ internal sealed class TransmitterClient : IDisposable
             TokenEndpoint = settings.TokenEndpoint,
             Scope = settings.Scope,
             Timeout = CallTimeout,
-        }, time);
+        };
     }
-
-    public void Dispose() => _http.Dispose();
 
     /// <summary>SSF 1.0 §7: the transmitter's metadata, which must name exactly the configured issuer.</summary>
     public Task<TransmitterMetadata> DiscoverAsync(CancellationToken cancellationToken) =>
-        CallAsync(() => _client.DiscoverAsync(cancellationToken));
+        CallAsync(() => Client(null).DiscoverAsync(cancellationToken));
 
     /// <summary>GETs a public document (the JWKS).</summary>
     public Task<string> GetStringAsync(Uri url, CancellationToken cancellationToken) =>
-        CallAsync(() => _client.GetDocumentAsync(url, cancellationToken));
+        CallAsync(() => Client(null).GetDocumentAsync(url, cancellationToken));
 
     /// <summary>SSF 1.0 §8.1.1.1: creates a stream.</summary>
     public async Task<StreamConfiguration> CreateStreamAsync(TransmitterMetadata metadata, JsonObject body, CancellationToken cancellationToken)
     {
-        _client.Metadata = metadata;
-        return Checked(await CallAsync(() => _client.CreateStreamAsync(body, cancellationToken)), metadata);
+        var client = Client(metadata);
+        return Checked(await CallAsync(() => client.CreateStreamAsync(body, cancellationToken)), metadata);
     }
 
     /// <summary>SSF 1.0 §8.1.1.2: reads a stream; null when the transmitter no longer knows it (404).</summary>
     public async Task<StreamConfiguration?> ReadStreamAsync(TransmitterMetadata metadata, string streamId, CancellationToken cancellationToken)
     {
-        _client.Metadata = metadata;
+        var client = Client(metadata);
         try
         {
-            return Checked(await CallAsync(() => _client.GetStreamAsync(streamId, cancellationToken)), metadata);
+            return Checked(await CallAsync(() => client.GetStreamAsync(streamId, cancellationToken)), metadata);
         }
         catch (TransmitterException ex) when (ex.Status == (int)HttpStatusCode.NotFound)
         {
@@ -71,8 +77,8 @@ internal sealed class TransmitterClient : IDisposable
     /// <summary>SSF 1.0 §8.1.1.3: changes receiver-supplied members; null when the transmitter will apply it later (202).</summary>
     public async Task<StreamConfiguration?> UpdateStreamAsync(TransmitterMetadata metadata, JsonObject body, CancellationToken cancellationToken)
     {
-        _client.Metadata = metadata;
-        var answer = await CallAsync(() => _client.UpdateStreamAsync(body, cancellationToken));
+        var client = Client(metadata);
+        var answer = await CallAsync(() => client.UpdateStreamAsync(body, cancellationToken));
         return answer is null ? null : Checked(answer, metadata);
     }
 
@@ -84,8 +90,8 @@ internal sealed class TransmitterClient : IDisposable
             return null;
         }
 
-        _client.Metadata = metadata;
-        var answer = await CallAsync(() => _client.GetStatusAsync(streamId, cancellationToken));
+        var client = Client(metadata);
+        var answer = await CallAsync(() => client.GetStatusAsync(streamId, cancellationToken));
         return answer is JsonObject json && json["status"] is JsonValue status && status.TryGetValue<string>(out var text) ? text : null;
     }
 
@@ -97,17 +103,21 @@ internal sealed class TransmitterClient : IDisposable
             throw new TransmitterException($"{_issuer} advertises no verification_endpoint, so the stream cannot be verified (VerifyOnStart false goes without).");
         }
 
-        _client.Metadata = metadata;
+        var client = Client(metadata);
         return CallAsync(async () =>
         {
-            await _client.VerifyAsync(streamId, state, cancellationToken);
+            await client.VerifyAsync(streamId, state, cancellationToken);
             return true;
         });
     }
 
     /// <summary>RFC 8936 §2: one poll.</summary>
     public Task<PollResponse> PollAsync(string endpoint, PollRequest request, TimeSpan timeout, CancellationToken cancellationToken) =>
-        CallAsync(() => _client.PollAsync(endpoint, request, timeout, cancellationToken));
+        CallAsync(() => Client(null).PollAsync(endpoint, request, timeout, cancellationToken));
+
+    /// <summary>A client over a pooled HttpClient for one call, with the transmitter's endpoints when known.</summary>
+    private SharedSignalsClient Client(TransmitterMetadata? metadata) =>
+        new(_factory.CreateClient(HttpClientName), _options, _time, _tokens) { Metadata = metadata };
 
     /// <summary>
     /// A stream configuration as the transmitter answered it, with what this receiver needs checked

@@ -33,7 +33,7 @@ internal sealed partial class SourceJoin(
     /// </summary>
     public async Task<Outcome<SourceConfiguration>> DiscoverAsync(SourceConfiguration source, string deliveryMethod, CancellationToken cancellationToken)
     {
-        if ((await CallAsync(() => remote.DiscoverAsync(source.Issuer, cancellationToken))).Failed(out var unread, out var metadata))
+        if ((await remote.DiscoverAsync(source.Issuer, cancellationToken)).Failed(out var unread, out var metadata))
         {
             LogJoinFailed(logger, source.Issuer, unread.Detail);
             return unread;
@@ -111,7 +111,7 @@ internal sealed partial class SourceJoin(
     private async Task<Outcome<StreamConfiguration>> CreateThereAsync(StreamRecord record, StreamConfiguration configuration, Action<string?> created, CancellationToken cancellationToken)
     {
         var source = configuration.Source!;
-        if ((await CallAsync(() => remote.CreateStreamAsync(source, CreateBody(configuration), cancellationToken))).Failed(out var refused, out var answer))
+        if ((await remote.CreateStreamAsync(source, CreateBody(configuration), cancellationToken)).Failed(out var refused, out var answer))
         {
             return refused;
         }
@@ -156,9 +156,10 @@ internal sealed partial class SourceJoin(
         var now = time.GetUtcNow();
         await store.UpdateStreamAsync(record with { Configuration = codec.Encode(joined), UpdatedAt = now, LastVerificationAt = verify ? now : null }, cancellationToken);
         await catalog.RefreshAsync(record.StreamId, cancellationToken);
-        if (verify && (await CallAsync(() => remote.RequestVerificationAsync(joined.Source, state, cancellationToken))).Failed(out var unverified))
+        if (verify && (await remote.RequestVerificationAsync(joined.Source, state, cancellationToken)).Failed(out var unverified))
         {
-            return unverified;
+            // The join is undone, so the source's Retry-After is not this answer's: it is asked for again as a whole.
+            return unverified with { RetryAfter = null };
         }
 
         return joined;
@@ -170,7 +171,7 @@ internal sealed partial class SourceJoin(
     /// </summary>
     public async Task<StreamConfiguration> FollowAsync(StreamRecord record, StreamConfiguration current, CancellationToken cancellationToken)
     {
-        if ((await CallAsync(() => remote.ReadStreamAsync(current.Source!, cancellationToken))).Failed(out var unread, out var stream))
+        if ((await remote.ReadStreamAsync(current.Source!, cancellationToken)).Failed(out var unread, out var stream))
         {
             LogRemoteFailed(logger, record.StreamId, "read", unread.Detail);
             return current;
@@ -210,7 +211,7 @@ internal sealed partial class SourceJoin(
             body["delivery"] = DeliveryBody(updated.Delivery);
         }
 
-        if ((await CallAsync(() => remote.UpdateStreamAsync(current.Source, body, replace, cancellationToken))).Failed(out var refused, out var stream))
+        if ((await remote.UpdateStreamAsync(current.Source, body, replace, cancellationToken)).Failed(out var refused, out var stream))
         {
             LogRemoteFailed(logger, current.StreamId, replace ? "replace" : "update", refused.Detail);
             return refused;
@@ -231,7 +232,7 @@ internal sealed partial class SourceJoin(
             return Outcome<string?>.Ok(null);
         }
 
-        var changed = await CallAsync(() => remote.SetStatusAsync(current.Source, status, reason, cancellationToken));
+        var changed = await remote.SetStatusAsync(current.Source, status, reason, cancellationToken);
         if (changed.Failure is { } refused)
         {
             LogRemoteFailed(logger, current.StreamId, "status change", refused.Detail);
@@ -256,7 +257,7 @@ internal sealed partial class SourceJoin(
         var now = time.GetUtcNow();
         await store.UpdateStreamAsync(record with { Configuration = codec.Encode(verifying), LastVerificationAt = now, LastActivityAt = now }, cancellationToken);
         await catalog.RefreshAsync(record.StreamId, cancellationToken);
-        if ((await CallAsync(() => remote.RequestVerificationAsync(verifying.Source, state, cancellationToken), withRetryAfter: true)).Failed(out var refused))
+        if ((await remote.RequestVerificationAsync(verifying.Source, state, cancellationToken)).Failed(out var refused))
         {
             LogRemoteFailed(logger, record.StreamId, "verification request", refused.Detail);
             return refused;
@@ -274,7 +275,7 @@ internal sealed partial class SourceJoin(
             return;
         }
 
-        if ((await CallAsync(() => remote.DeleteStreamAsync(current.Source, cancellationToken))).Failed(out var refused))
+        if ((await remote.DeleteStreamAsync(current.Source, cancellationToken)).Failed(out var refused))
         {
             LogRemoteDeleteFailed(logger, current.StreamId, current.Source.StreamId, refused.Detail);
         }
@@ -323,42 +324,12 @@ internal sealed partial class SourceJoin(
         MinVerificationInterval = stream.MinVerificationInterval,
     };
 
-    /// <summary>
-    /// The one place a <see cref="SourceException"/> of the transport becomes a value: 429 when the
-    /// source asked to be called later, else 502. Only a verification request passes the source's
-    /// <c>Retry-After</c> on (<paramref name="withRetryAfter"/>): the caller may ask again then.
-    /// </summary>
-    private static async Task<Outcome<T>> CallAsync<T>(Func<Task<T>> call, bool withRetryAfter = false)
-    {
-        try
-        {
-            return Outcome<T>.Ok(await call());
-        }
-        catch (SourceException ex)
-        {
-            var failure = ex.RemoteStatus == StatusCodes.Status429TooManyRequests ? Failure.TooManyRequests(ex.Message) : Failure.BadGateway(ex.Message);
-            return withRetryAfter ? failure with { RetryAfter = ex.RetryAfter } : failure;
-        }
-    }
-
-    private static async Task<Outcome> CallAsync(Func<Task> call, bool withRetryAfter = false)
-    {
-        var done = await CallAsync(
-            async () =>
-            {
-                await call();
-                return true;
-            },
-            withRetryAfter);
-        return done.Failure ?? Outcome.Done;
-    }
-
     /// <summary>Removes what a failed join created; the request may be gone, so this runs to its end regardless.</summary>
     private async Task UndoAsync(string streamId, SourceConfiguration source, string? remoteId)
     {
         if (remoteId is not null)
         {
-            if ((await CallAsync(() => remote.DeleteStreamAsync(source with { StreamId = remoteId }, CancellationToken.None))).Failed(out var refused))
+            if ((await remote.DeleteStreamAsync(source with { StreamId = remoteId }, CancellationToken.None)).Failed(out var refused))
             {
                 LogRemoteDeleteFailed(logger, streamId, remoteId, refused.Detail);
             }

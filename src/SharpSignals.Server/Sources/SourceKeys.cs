@@ -79,23 +79,20 @@ internal sealed class SourceKeys(SourceHttp http, SourceClient sources, Outbound
     /// <summary>A discovery failure is a key fetch failure: the validator answers it as transient.</summary>
     private async Task<TransmitterMetadata> DiscoverOrFailAsync(string issuer, CancellationToken cancellationToken)
     {
-        try
+        if ((await sources.DiscoverAsync(issuer, cancellationToken)).Failed(out var failure, out var metadata))
         {
-            var metadata = await sources.DiscoverAsync(issuer, cancellationToken);
-            if (metadata.JwksUri is not { Length: > 0 } || !Uri.IsWellFormedUriString(metadata.JwksUri, UriKind.Absolute))
-            {
-                throw new JwksFetchException($"The configuration metadata of {issuer} has no usable jwks_uri.");
-            }
+            throw new JwksFetchException(failure.Detail);
+        }
 
-            // A jwks_uri the source advertises obeys the same rules as one given for the stream (RFC
-            // 8414 §2 asks for https too): keys read over plain http could be anyone's.
-            return addresses.CheckUrl(metadata.JwksUri) is { } problem
-                ? throw new JwksFetchException($"The jwks_uri that {issuer} advertises {problem}.")
-                : metadata;
-        }
-        catch (SourceException ex)
+        if (metadata.JwksUri is not { Length: > 0 } || !Uri.IsWellFormedUriString(metadata.JwksUri, UriKind.Absolute))
         {
-            throw new JwksFetchException(ex.Message, ex);
+            throw new JwksFetchException($"The configuration metadata of {issuer} has no usable jwks_uri.");
         }
+
+        // A jwks_uri the source advertises obeys the same rules as one given for the stream (RFC
+        // 8414 §2 asks for https too): keys read over plain http could be anyone's.
+        return addresses.CheckUrl(metadata.JwksUri) is { } problem
+            ? throw new JwksFetchException($"The jwks_uri that {issuer} advertises {problem}.")
+            : metadata;
     }
 }

@@ -21,7 +21,6 @@ internal sealed class SourcePollService(
     ClusterMembership membership,
     SourceIntake intake,
     SourceHttp http,
-    SourceTokens tokens,
     SourcePollStatus status,
     IOptions<SourceOptions> options,
     IOptions<ClusterOptions> clusterOptions,
@@ -36,7 +35,7 @@ internal sealed class SourcePollService(
     {
         // Another node may have polled it meanwhile: this poller's first word on it is stored, whatever was said before.
         status.Forget(lease.StreamId);
-        var poller = new SourcePoller(lease.StreamId, Catalog, intake, http, tokens, status, options, Time, logger);
+        var poller = new SourcePoller(lease.StreamId, Catalog, intake, http, status, options, Time, logger);
         return Task.Run(() => poller.RunAsync(stop), CancellationToken.None);
     }
 }

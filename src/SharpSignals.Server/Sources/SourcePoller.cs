@@ -20,9 +20,8 @@ namespace SharpSignals.Server.Sources;
 internal sealed partial class SourcePoller(
     string streamId,
     StreamCatalog catalog,
-    SourceIntake receiver,
+    SourceIntake intake,
     SourceHttp http,
-    SourceTokens tokens,
     SourcePollStatus status,
     IOptions<SourceOptions> options,
     TimeProvider time,
@@ -30,6 +29,9 @@ internal sealed partial class SourcePoller(
 {
     /// <summary>How long past the agreed long-poll wait an answer may take, and how long a short poll may take.</summary>
     private static readonly TimeSpan AnswerMargin = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long asking the source's token endpoint for an access token may take.</summary>
+    private static readonly TimeSpan TokenTimeout = TimeSpan.FromSeconds(15);
 
     /// <summary>How long the last acknowledgements may take to send when the poller stops.</summary>
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(5);
@@ -120,7 +122,7 @@ internal sealed partial class SourcePoller(
             SourceOutcome outcome;
             try
             {
-                outcome = await receiver.ReceiveAsync(route, token.Trim(), cancellationToken);
+                outcome = await intake.ReceiveAsync(route, token.Trim(), cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -169,12 +171,26 @@ internal sealed partial class SourcePoller(
         };
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
+        string? authorization;
         try
         {
             // The configured value as it is, like a push's (SSF 1.0 §6.1.1); a stream joined with
             // client credentials uses an access token from the source, renewed after a 401 at the next poll.
-            var authorization = delivery.AuthorizationHeader
-                ?? (route.Configuration.Source is { ClientId: not null } source ? await tokens.AuthorizationAsync(source, _renewToken, deadline.Token) : null);
+            authorization = delivery.AuthorizationHeader
+                ?? (route.Configuration.Source is { ClientId: not null } source ? await http.For(source, TokenTimeout, time).AuthorizationAsync(_renewToken, deadline.Token) : null);
+        }
+        catch (SharedSignalsClientException ex)
+        {
+            // The token endpoint's failure, said as the client said it (not as a poll answer's status).
+            return PollAnswer.Failed(ex.Message, null);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return PollAnswer.Failed($"no answer within {timeout.TotalSeconds:0} s", null);
+        }
+
+        try
+        {
             var client = http.For(new SharedSignalsClientOptions { AuthorizationHeader = authorization, Timeout = null }, time);
             var answer = await client.PollAsync(delivery.EndpointUrl!, request, timeout: null, deadline.Token);
             _renewToken = false;
@@ -195,10 +211,6 @@ internal sealed partial class SourcePoller(
                 { InnerException: OperationCanceledException } when !cancellationToken.IsCancellationRequested => PollAnswer.Failed($"no answer within {timeout.TotalSeconds:0} s", null),
                 _ => PollAnswer.Failed(ex.Message, null),
             };
-        }
-        catch (SourceException ex)
-        {
-            return PollAnswer.Failed(ex.Message, null);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -15,7 +15,6 @@ internal static class SourceServices
         services.AddSingleton<SourcePollStatus>();
         services.AddHostedService(sp => sp.GetRequiredService<SourcePollStatus>());
         services.AddHostedService<SourcePollService>();
-        services.AddSingleton<SourceTokens>();
         services.AddSingleton<SourceClient>();
         services.AddSingleton<SourceJoin>();
         return services;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using SharpSignals.Server.Outbound;
 using SharpSignals.Server.Sources;
 using SharpSignals.Server.Streams;
@@ -45,7 +44,7 @@ public sealed class DiscoveredUrlRulesTests
     private static SourceKeys Keys(OutboundAddressPolicy policy, out SourceHttp http)
     {
         http = new SourceHttp(policy);
-        var client = new SourceClient(http, new SourceTokens(http, TimeProvider.System, NullLogger<SourceTokens>.Instance), TimeProvider.System);
+        var client = new SourceClient(http, TimeProvider.System);
         return new SourceKeys(http, client, policy, TimeProvider.System);
     }
 }
