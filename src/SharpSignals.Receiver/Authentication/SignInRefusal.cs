@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SharpSignals.Receiver.Configuration;
@@ -22,7 +21,9 @@ namespace SharpSignals.Receiver.Authentication;
 internal sealed partial class SignInRefusal(
     SharedSignalsReceiverStatus status,
     IOptionsMonitor<SharedSignalsReceiverOptions> options,
-    ILogger<SignInRefusal> logger) : IMiddleware
+    ILogger<SignInRefusal> logger,
+    IAuthenticationSchemeProvider? schemes = null,
+    IOptionsMonitor<CookieAuthenticationOptions>? cookies = null) : IMiddleware
 {
     /// <summary>When a browser may ask again: set-up retries come well within it while the transmitter answers.</summary>
     private const string RetryAfterSeconds = "30";
@@ -67,8 +68,7 @@ internal sealed partial class SignInRefusal(
         }
 
         // An application without authentication has no cookie scheme, and no schemes to ask about.
-        if (context.RequestServices.GetService<IAuthenticationSchemeProvider>() is not { } schemes
-            || context.RequestServices.GetService<IOptionsMonitor<CookieAuthenticationOptions>>() is not { } cookies)
+        if (schemes is null || cookies is null)
         {
             return false;
         }

@@ -10,13 +10,14 @@ namespace SharpSignals.Receiver.Handlers;
 /// registered for every event (<see cref="ISecurityEventHandler{SecurityEvent}"/>). The typed call
 /// is built once per record type, so dispatch costs no reflection per SET.
 /// </summary>
-internal sealed class EventDispatcher(IServiceProvider services)
+internal sealed class EventDispatcher(IServiceScopeFactory scopes)
 {
     private static readonly ConcurrentDictionary<Type, Func<IServiceProvider, SecurityEvent, SecurityEventToken, CancellationToken, Task>> Typed = new();
 
     public async Task DispatchAsync(SecurityEventToken set, CancellationToken cancellationToken)
     {
-        await using var scope = services.CreateAsyncScope();
+        // One scope per SET: handlers may be scoped (a DbContext, say), as in a request.
+        await using var scope = scopes.CreateAsyncScope();
         foreach (var securityEvent in set.Events)
         {
             var dispatch = Typed.GetOrAdd(securityEvent.GetType(), static type =>
