@@ -138,7 +138,7 @@ public static class StrictJose
                         if (!names[^1].Add(name))
                         {
                             var where = paths[^1].Length == 0 ? "" : $" in {paths[^1]}";
-                            reason = $"The {(isHeader ? "JOSE header" : "claims set")} has more than one member named '{name}'{where}; duplicate member names are refused (RFC 7515 §5.2, RFC 8725 §3.2).";
+                            reason = $"The {(isHeader ? "JOSE header" : "claims set")} has more than one member named '{name}'{where}; duplicate member names are refused (RFC 7515 section 5.2, RFC 8725 section 3.2).";
                             return JoseVerdict.Refused;
                         }
 
@@ -209,7 +209,7 @@ public static class StrictJose
 
     private static string Crit(ref Utf8JsonReader reader)
     {
-        const string Rule = "crit must be a non-empty array of the names of extension header parameters that the token carries (RFC 7515 §4.1.11)";
+        const string Rule = "crit must be a non-empty array of the names of extension header parameters that the token carries (RFC 7515 section 4.1.11)";
         if (reader.TokenType != JsonTokenType.StartArray)
         {
             reader.Skip();
@@ -246,6 +246,6 @@ public static class StrictJose
             return "The JOSE header marks b64 critical: an unencoded payload (RFC 7797) is not accepted.";
         }
 
-        return $"The JOSE header marks {string.Join(", ", listed.Select(n => $"'{n}'"))} critical (crit), and no JOSE header extension is understood here (RFC 7515 §4.1.11).";
+        return $"The JOSE header marks {string.Join(", ", listed.Select(n => $"'{n}'"))} critical (crit), and no JOSE header extension is understood here (RFC 7515 section 4.1.11).";
     }
 }
