@@ -93,7 +93,7 @@ internal sealed class TopicTokenValidator : IDisposable
             return (null, RealtimeErrors.Token("The token is not a JWT."));
         }
 
-        // RFC 7515 §4.1.11 and §5.2: crit, b64 and duplicate member names, before the handler reads the token.
+        // RFC 7515 §4.1.11 and §4: crit, b64 and duplicate member names, before the handler reads the token.
         switch (StrictJose.Check(token, out var refused))
         {
             case JoseVerdict.Malformed:

@@ -26,9 +26,9 @@ public enum JoseVerdict
 /// names an extension it does not understand, and this library understands none; a malformed
 /// <c>crit</c> is refused as well. That covers <c>b64: false</c> (RFC 7797), an unencoded payload that
 /// would be verified over other bytes than the ones read.</item>
-/// <item>RFC 7515 §5.2, RFC 7519 §4 and RFC 8725 §3: a member name given twice, in the header or at any
-/// level of the claims set, is refused rather than resolved, so that no two parsers along a forwarding
-/// path read different values (a second <c>aud</c>, for one).</item>
+/// <item>RFC 7515 §4 and RFC 7519 §4 (which let a parser refuse it): a member name given twice, in the
+/// header or at any level of the claims set, is refused rather than resolved, so that no two parsers
+/// along a forwarding path read different values (a second <c>aud</c>, for one).</item>
 /// </list>
 /// </summary>
 public static class StrictJose
@@ -138,7 +138,7 @@ public static class StrictJose
                         if (!names[^1].Add(name))
                         {
                             var where = paths[^1].Length == 0 ? "" : $" in {paths[^1]}";
-                            reason = $"The {(isHeader ? "JOSE header" : "claims set")} has more than one member named '{name}'{where}; duplicate member names are refused (RFC 7515 section 5.2, RFC 8725 section 3.2).";
+                            reason = $"The {(isHeader ? "JOSE header" : "claims set")} has more than one member named '{name}'{where}; duplicate member names are refused (RFC 7515 section 4, RFC 7519 section 4).";
                             return JoseVerdict.Refused;
                         }
 
