@@ -67,6 +67,14 @@ public sealed class SharedSignalsReceiverOptions
     [Range(1000, 10_000_000)]
     public int RememberedJtis { get; set; } = 100_000;
 
+    /// <summary>
+    /// How old a SET may be, by its <c>iat</c>, in seconds; older ones are refused with
+    /// <c>invalid_request</c>, so that a captured SET cannot be replayed once its <c>jti</c> has dropped out
+    /// of <see cref="RememberedJtis"/>. Default 7 days.
+    /// </summary>
+    [Range(60, 3650 * 86400)]
+    public int MaxSetAgeSeconds { get; set; } = 7 * 86400;
+
     /// <summary>How long a long poll may wait for SETs at the transmitter, in seconds (RFC 8936 §2.1).</summary>
     [Range(1, 600)]
     public int PollWaitSeconds { get; set; } = 30;

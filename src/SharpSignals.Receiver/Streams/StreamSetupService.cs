@@ -122,6 +122,7 @@ internal sealed partial class StreamSetupService(
 
             // SSF 1.0 §8.1.1: receivers rely on events_delivered; other types are refused with access_denied.
             AcceptedEventTypes = stream.EventsDelivered,
+            MaxAge = TimeSpan.FromSeconds(Settings.MaxSetAgeSeconds),
             TimeProvider = time,
         });
         var active = new ActiveStream

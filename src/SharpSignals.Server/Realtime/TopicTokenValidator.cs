@@ -6,6 +6,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using SharpSignals.Server.Sources;
 using SharpSignals.Tokens.Keys;
+using SharpSignals.Tokens.Validation;
 
 namespace SharpSignals.Server.Realtime;
 
@@ -90,6 +91,15 @@ internal sealed class TopicTokenValidator : IDisposable
         if (string.IsNullOrWhiteSpace(token) || !LooksLikeJwt(token) || !_handler.CanReadToken(token))
         {
             return (null, RealtimeErrors.Token("The token is not a JWT."));
+        }
+
+        // RFC 7515 §4.1.11 and §4: crit, b64 and duplicate member names, before the handler reads the token.
+        switch (StrictJose.Check(token, out var refused))
+        {
+            case JoseVerdict.Malformed:
+                return (null, RealtimeErrors.Token("The token is not a JWT."));
+            case JoseVerdict.Refused:
+                return (null, RealtimeErrors.Token(refused!));
         }
 
         var keys = new List<SecurityKey>(_keys);

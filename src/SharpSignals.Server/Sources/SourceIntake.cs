@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Options;
 using SharpSignals.Server.Intake;
 using SharpSignals.Server.Routing;
 using SharpSignals.Server.Streams;
@@ -39,6 +40,7 @@ internal sealed partial class SourceIntake(
     StreamCodec codec,
     StreamCatalog catalog,
     TimeProvider time,
+    IOptions<SourceOptions> options,
     ILogger<SourceIntake> logger)
 {
     // A validator holds the stream's accepted issuer, audience and event types, so it lives as long
@@ -70,6 +72,7 @@ internal sealed partial class SourceIntake(
                 ValidIssuers = [source.Issuer],
                 ValidAudiences = r.Configuration.Audience,
                 AcceptedEventTypes = r.Configuration.EventsDelivered,
+                MaxAge = options.Value.MaxSetAgeSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
                 TimeProvider = time,
             }));
             var result = await validator.ValidateAsync(token, cancellationToken);

@@ -11,6 +11,14 @@ internal sealed record SourceOptions
     [Range(1024, 1024 * 1024)]
     public int MaxSetBytes { get; init; } = 64 * 1024;
 
+    /// <summary>
+    /// How old a received SET may be, by its <c>iat</c>, in seconds; an older one is refused with
+    /// <c>invalid_request</c>. Unset, it is the retention period (<c>SharpSignals:Retention:Days</c>, set
+    /// by the Retention folder), so that a captured SET cannot be replayed once its <c>jti</c> is purged.
+    /// </summary>
+    [Range(60, 3650 * 86400)]
+    public int? MaxSetAgeSeconds { get; set; }
+
     /// <summary>The <c>maxEvents</c> of each poll of a source (RFC 8936 §2.2).</summary>
     [Range(1, 10000)]
     public int PollMaxEvents { get; init; } = 100;

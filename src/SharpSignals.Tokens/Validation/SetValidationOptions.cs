@@ -24,6 +24,13 @@ public sealed record SetValidationOptions
     /// <summary>How far in the future <c>iat</c> may lie, for clock differences. Default five minutes.</summary>
     public TimeSpan ClockSkew { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How old a SET may be, by its <c>iat</c>; older ones are refused with <c>invalid_request</c>. Set it
+    /// to no more than how long handled <c>jti</c> values are remembered, so that a captured SET cannot be
+    /// replayed once its <c>jti</c> is forgotten. Null (the default) sets no limit.
+    /// </summary>
+    public TimeSpan? MaxAge { get; init; }
+
     /// <summary>The largest token accepted, in characters. Default 64 KiB.</summary>
     public int MaxTokenLength { get; init; } = 64 * 1024;
 

@@ -25,6 +25,11 @@ public sealed partial class SetValidator
             return (null, SetValidationResult.Fail(SetErrorCodes.InvalidKey, "The SET could not be decrypted with this receiver's keys."));
         }
 
+        if (Strict(inner, "The JWE does not contain a signed SET.") is { } refused)
+        {
+            return (null, refused);
+        }
+
         // RFC 7519 §5.2: the content of a nested JWT is the signed token; an encrypted SET must still be signed.
         if (!TryParse(inner, out var jwt) || jwt.IsEncrypted || string.IsNullOrEmpty(jwt.EncodedSignature))
         {

@@ -35,6 +35,11 @@ public sealed partial class SetValidator(SetValidationOptions options)
             return SetValidationResult.Fail(SetErrorCodes.InvalidRequest, $"The SET is {token.Length} bytes long; at most {_options.MaxTokenLength} are accepted.");
         }
 
+        if (Strict(token, "The body is not a compact JWS or JWE.") is { } refused)
+        {
+            return refused;
+        }
+
         if (!TryParse(token, out var jwt))
         {
             return SetValidationResult.Fail(SetErrorCodes.InvalidRequest, "The body is not a compact JWS or JWE.");
@@ -73,6 +78,14 @@ public sealed partial class SetValidator(SetValidationOptions options)
             ? claims
             : claims with { SignedToken = token, KeyId = signature.KeyId, Algorithm = jwt.Alg, WasEncrypted = wasEncrypted };
     }
+
+    /// <summary>The strict JOSE rules (crit, b64, duplicate member names), before Microsoft.IdentityModel reads the token.</summary>
+    private static SetValidationResult? Strict(string token, string malformed) => StrictJose.Check(token, out var reason) switch
+    {
+        JoseVerdict.Malformed => SetValidationResult.Fail(SetErrorCodes.InvalidRequest, malformed),
+        JoseVerdict.Refused => SetValidationResult.Fail(SetErrorCodes.InvalidRequest, reason!),
+        _ => null,
+    };
 
     private static bool TryParse(string token, out JsonWebToken jwt)
     {
@@ -158,9 +171,18 @@ public sealed partial class SetValidator(SetValidationOptions options)
                 : $"The SET is addressed to {string.Join(", ", set.Audience)}, not to this receiver.");
         }
 
-        if (set.IssuedAt > _options.TimeProvider.GetUtcNow() + _options.ClockSkew)
+        var now = _options.TimeProvider.GetUtcNow();
+        if (set.IssuedAt > now + _options.ClockSkew)
         {
-            return SetValidationResult.Fail(SetErrorCodes.InvalidRequest, "iat is in the future.");
+            return SetValidationResult.Fail(SetErrorCodes.InvalidRequest,
+                $"iat is in the future by {Seconds(set.IssuedAt - now)} s; clocks may differ by at most {Seconds(_options.ClockSkew)} s.");
+        }
+
+        // A SET older than the receiver keeps its jti for could be replayed unnoticed once that jti is gone.
+        if (_options.MaxAge is { } maxAge && now - set.IssuedAt > maxAge)
+        {
+            return SetValidationResult.Fail(SetErrorCodes.InvalidRequest,
+                $"The SET was issued {Seconds(now - set.IssuedAt)} s ago (iat); SETs older than {Seconds(maxAge)} s are not accepted here.");
         }
 
         if (_options.AcceptedEventTypes is { } accepted
@@ -172,6 +194,8 @@ public sealed partial class SetValidator(SetValidationOptions options)
         return new SetValidationResult { Set = set };
     }
 
+    private static long Seconds(TimeSpan span) => (long)Math.Ceiling(span.TotalSeconds);
+
     private static string Describe(IReadOnlyList<string> errors) =>
         "The SET is malformed: " + string.Join("; ", errors.Take(5)) + (errors.Count > 5 ? $"; and {errors.Count - 5} more" : "") + ".";
 
@@ -181,6 +205,11 @@ public sealed partial class SetValidator(SetValidationOptions options)
         if (options.ValidIssuers.Count == 0)
         {
             throw new ArgumentException("At least one valid issuer is required.", nameof(options));
+        }
+
+        if (options.MaxAge is { } maxAge && maxAge <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("MaxAge must be positive, or null for no limit.", nameof(options));
         }
 
         var unsafeAlgorithms = options.Algorithms.Where(a => !Keys.SigningAlgorithms.Verifying.Contains(a)).ToList();

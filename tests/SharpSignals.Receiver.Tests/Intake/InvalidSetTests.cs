@@ -97,6 +97,35 @@ public sealed class InvalidSetTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Push_SetOlderThanMaxSetAgeSeconds_InvalidRequestAndDeadLettered()
+    {
+        // A transmitter of its own, so that the receiver of the other tests gets nothing from it; the
+        // receiver's clock runs two hours ahead of it (its timers still fire), so every SET it gets is that old.
+        await using var server = LocalTransmitter.Start();
+        var clock = new AheadClock(TimeSpan.FromHours(2));
+        using var state = new TemporaryDirectory();
+        await using var app = await ReceiverApp.StartAsync(
+            state.Path,
+            o =>
+            {
+                o.Issuer = server.Issuer;
+                o.AuthorizationHeader = LocalTransmitter.AdminHeader(server);
+                o.Delivery = ReceiverDeliveryMethod.Push;
+                o.Events = ["session-revoked"];
+                o.MaxSetAgeSeconds = 3600;
+            },
+            build: b => b.Services.AddSingleton<TimeProvider>(clock));
+
+        // The first SET it gets is the verification it asks for (SSF 1.0 §8.1.4), two hours old by its clock.
+        await Eventually.TrueAsync(
+            async () => app.Status.StreamId is { } streamId
+                && (await LocalTransmitter.DeadLettersAsync(server, streamId)).Any(d => d.Error?.Contains(SetErrorCodes.InvalidRequest, StringComparison.Ordinal) == true
+                    && d.Error.Contains("older than 3600 s", StringComparison.Ordinal)),
+            "the SET refused as too old");
+        Assert.Empty(app.Recorded.Typed);
+    }
+
+    [Fact]
     public async Task Push_TransmitterSignedButTampered_AuthenticationFailed()
     {
         var token = await StoredTokenAsync(EventTypes.Risc.AccountDisabled);
@@ -169,6 +198,12 @@ public sealed class InvalidSetTests : IAsyncLifetime
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(code, body.GetProperty("err").GetString());
         Assert.False(string.IsNullOrEmpty(body.GetProperty("description").GetString()));
+    }
+
+    /// <summary>The system clock, a fixed time ahead.</summary>
+    private sealed class AheadClock(TimeSpan ahead) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + ahead;
     }
 
     private static StringContent SetContent(string token)

@@ -122,6 +122,35 @@ public sealed class TopicTests : IAsyncLifetime
         Assert.Null(await ws.TryReceiveTextAsync(TimeSpan.FromMilliseconds(300)));
     }
 
+    [Theory]
+    [InlineData("crit naming an extension")]
+    [InlineData("b64 false")]
+    [InlineData("alg twice in the header")]
+    [InlineData("scope twice, the second broadcast")]
+    [InlineData("a member named with a quote and a non-ASCII letter, twice")]
+    public async Task Broadcast_WithATokenStrictJoseRefuses_Is401AndRelaysNothing(string violation)
+    {
+        await using var ws = await WsClient.ConnectAsync(_server.Issuer);
+        await ws.SendAsync(new { type = "subscribe", topic = "t", token = _tokens.Issue("t", "subscribe") });
+        await ws.ReceiveAsync("subscribed");
+        var claims = TopicTokens.Claims("t", "broadcast");
+        var token = violation switch
+        {
+            "crit naming an extension" => _tokens.IssueText("""{"alg":"ES256","typ":"JWT","crit":["urn:example:ext"],"urn:example:ext":1}""", claims),
+            "b64 false" => _tokens.IssueText("""{"alg":"ES256","typ":"JWT","b64":false,"crit":["b64"]}""", claims),
+            "alg twice in the header" => _tokens.IssueText("""{"alg":"none","alg":"ES256","typ":"JWT"}""", claims),
+            "scope twice, the second broadcast" => _tokens.IssueText("""{"alg":"ES256","typ":"JWT"}""", claims.Replace("\"scope\":", "\"scope\":\"subscribe\",\"scope\":", StringComparison.Ordinal)),
+            "a member named with a quote and a non-ASCII letter, twice" => _tokens.IssueText("""{"alg":"ES256","typ":"JWT"}""", claims.Replace("{", "{\"\\\"\u00e9\":1,\"\\\"\u00e9\":2,", StringComparison.Ordinal)),
+            _ => throw new ArgumentOutOfRangeException(nameof(violation)),
+        };
+
+        using var response = await BroadcastAsync("t", "nope", token);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("error=\"invalid_token\"", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Null(await ws.TryReceiveTextAsync(TimeSpan.FromMilliseconds(300)));
+    }
+
     [Fact]
     public async Task Subscribe_WithRefusedTokens_AnswersErrors()
     {

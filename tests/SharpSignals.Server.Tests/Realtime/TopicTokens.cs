@@ -28,6 +28,19 @@ internal sealed class TopicTokens : IDisposable
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(JsonSerializer.Serialize(claims), credentials);
     }
 
+    /// <summary>A token signed over header and claims exactly as written, so that they can hold <c>crit</c> or a member twice.</summary>
+    public string IssueText(string headerJson, string claimsJson)
+    {
+        var input = $"{B64(headerJson)}.{B64(claimsJson)}";
+        return $"{input}.{Base64UrlEncoder.Encode(_key.SignData(System.Text.Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256))}";
+    }
+
+    /// <summary>The claims <see cref="Issue"/> writes, as JSON text with its <c>exp</c> five minutes ahead.</summary>
+    public static string Claims(string topic, string scope) =>
+        $$"""{"sub":"notiflux","topic":"{{topic}}","scope":"{{scope}}","exp":{{DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeSeconds()}}}""";
+
+    private static string B64(string text) => Base64UrlEncoder.Encode(System.Text.Encoding.UTF8.GetBytes(text));
+
     /// <summary>A listening server that trusts this key for topic tokens, with <paramref name="more"/> settings, and a client of its address.</summary>
     public (Support.SsfTestServer Server, HttpClient Http) StartServer(IDictionary<string, string?> more, TimeProvider? time = null)
     {

@@ -90,6 +90,12 @@ public sealed class PushReceiverTests : IAsyncLifetime
         { "oversized body", "invalid_request" },
         { "not a JWT", "invalid_request" },
         { "event type the stream does not carry", "access_denied" },
+        { "crit naming an extension", "invalid_request" },
+        { "b64 false, marked critical", "invalid_request" },
+        { "kid twice in the header", "invalid_request" },
+        { "aud twice", "invalid_request" },
+        { "iat older than the retention period", "invalid_request" },
+        { "iat beyond the clock skew in the future", "invalid_request" },
     };
 
     [Theory]
@@ -220,6 +226,16 @@ public sealed class PushReceiverTests : IAsyncLifetime
             "missing typ" => _source.Sign(audience, header: []),
             "oversized body" => _source.Sign(audience, new { padding = new string('x', 70_000) }),
             "not a JWT" => "this is not a token",
+            "crit naming an extension" => _source.Sign(audience, header: new() { ["typ"] = "secevent+jwt", ["crit"] = new[] { "urn:example:ext" }, ["urn:example:ext"] = true }),
+            "b64 false, marked critical" => _source.Sign(audience, header: new() { ["typ"] = "secevent+jwt", ["crit"] = new[] { "b64" }, ["b64"] = false }),
+            "kid twice in the header" => _source.SignText(
+                $$"""{"alg":"{{_source.Key.Algorithm}}","typ":"secevent+jwt","kid":"other","kid":"{{_source.Key.KeyId}}"}""",
+                _source.Claims(audience).ToJsonString()),
+            "aud twice" => _source.SignText(
+                $$"""{"alg":"{{_source.Key.Algorithm}}","typ":"secevent+jwt","kid":"{{_source.Key.KeyId}}"}""",
+                _source.Claims(audience).ToJsonString().Replace("\"aud\":", "\"aud\":\"https://other.example.com\",\"aud\":", StringComparison.Ordinal)),
+            "iat older than the retention period" => _source.Sign(audience, new { iat = DateTimeOffset.UtcNow.AddDays(-8).ToUnixTimeSeconds() }),
+            "iat beyond the clock skew in the future" => _source.Sign(audience, new { iat = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds() }),
             "event type the stream does not carry" => _source.Sign(audience, new { events = new Dictionary<string, object> { ["https://example.com/unknown-event"] = new { } } }),
             _ => throw new ArgumentOutOfRangeException(nameof(defect)),
         };

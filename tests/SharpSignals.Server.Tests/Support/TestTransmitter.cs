@@ -91,6 +91,22 @@ internal sealed class TestTransmitter : IAsyncDisposable
             header ?? new Dictionary<string, object> { ["typ"] = SetMediaTypes.JoseType });
     }
 
+    /// <summary>A SET signed with this issuer's key over header and claims exactly as written, so that they can hold a member twice.</summary>
+    public string SignText(string headerJson, string claimsJson)
+    {
+        var input = $"{B64(headerJson)}.{B64(claimsJson)}";
+        var factory = Key.SecurityKey.CryptoProviderFactory;
+        var provider = factory.CreateForSigning(Key.SecurityKey, Key.Algorithm);
+        try
+        {
+            return $"{input}.{Base64UrlEncoder.Encode(provider.Sign(Encoding.ASCII.GetBytes(input)))}";
+        }
+        finally
+        {
+            factory.ReleaseSignatureProvider(provider);
+        }
+    }
+
     /// <summary>
     /// A validly signed SET whose content cannot be read: <paramref name="poison"/> names how (see
     /// <see cref="PoisonKinds"/>). A receiver must refuse it with invalid_request, not fail on it.

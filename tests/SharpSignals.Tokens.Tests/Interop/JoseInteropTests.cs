@@ -132,6 +132,59 @@ public sealed class JoseInteropTests
         Assert.Contains(expectedReason, result.Error.Description, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, string> StrictJoseCases => new()
+    {
+        // The payload is the base64url text of the claims: an unencoded-payload JWS whose signing input
+        // is byte for byte that of an ordinary one, so a validator that ignored crit would take it.
+        { "crit b64 with b64 false", "an unencoded payload (RFC 7797) is not accepted" },
+        { "crit naming an extension jose was told to accept", "marks 'urn:example:ext' critical" },
+        { "aud twice in the claims text", "more than one member named 'aud'" },
+        { "an event member twice in the claims text", "more than one member named 'initiating_entity' in events." },
+    };
+
+    [Theory]
+    [MemberData(nameof(StrictJoseCases))]
+    public async Task ValidateAsync_JoseSignedAgainstStrictJose_RefusedWithInvalidRequest(string violation, string expectedReason)
+    {
+        var claims = SetPayload.ToJson(Samples.SessionRevokedSet());
+        var request = violation switch
+        {
+            "crit b64 with b64 false" => SignText(
+                new JsonObject { ["b64"] = false, ["crit"] = new JsonArray("b64") },
+                Base64UrlEncoder.Encode(claims)),
+            "crit naming an extension jose was told to accept" => SignText(
+                new JsonObject { ["crit"] = new JsonArray("urn:example:ext"), ["urn:example:ext"] = true },
+                claims,
+                "urn:example:ext"),
+            "aud twice in the claims text" => SignText(
+                new JsonObject(),
+                claims.Replace("\"aud\":", "\"aud\":\"https://other.example.org\",\"aud\":", StringComparison.Ordinal)),
+            "an event member twice in the claims text" => SignText(
+                new JsonObject(),
+                claims.Replace("\"initiating_entity\":", "\"initiating_entity\":\"user\",\"initiating_entity\":", StringComparison.Ordinal)),
+            _ => throw new ArgumentOutOfRangeException(nameof(violation), violation, "no such case"),
+        };
+
+        var signed = Ok((await JoseProcess.RunAsync(request))[0]);
+        var result = await Validator(StaticKeySource.FromJwks(signed["jwks"]!.ToJsonString())).ValidateAsync((string)signed["token"]!, CancellationToken.None);
+
+        Assert.False(result.IsValid, $"'{violation}' was accepted");
+        Assert.Equal(SetErrorCodes.InvalidRequest, result.Error!.Code);
+        Assert.Contains(expectedReason, result.Error.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_JoseCompactSignOfTheClaimsText_IsAccepted()
+    {
+        // The control for the cases above: the same path, with nothing wrong, passes.
+        var answers = await JoseProcess.RunAsync(SignText(new JsonObject(), SetPayload.ToJson(Samples.SessionRevokedSet())));
+        var signed = Ok(answers[0]);
+
+        var result = await Validator(StaticKeySource.FromJwks(signed["jwks"]!.ToJsonString())).ValidateAsync((string)signed["token"]!, CancellationToken.None);
+
+        Assert.True(result.IsValid, result.Error?.Description);
+    }
+
     private static SetValidator Validator(ISetKeySource keys, IReadOnlyList<SecurityKey>? decryptionKeys = null) => new(new SetValidationOptions
     {
         Keys = keys,
@@ -181,6 +234,15 @@ public sealed class JoseInteropTests
         ["op"] = "sign",
         ["alg"] = algorithm,
         ["payload"] = payloadJson,
+    };
+
+    private static JsonObject SignText(JsonObject header, string payload, params string[] recognized) => new()
+    {
+        ["op"] = "signText",
+        ["alg"] = SigningAlgorithms.ES256,
+        ["header"] = header,
+        ["payload"] = payload,
+        ["recognized"] = new JsonArray([.. recognized.Select(r => JsonValue.Create(r))]),
     };
 
     private static JsonObject Decrypt(string token, string privateJwk) => new()

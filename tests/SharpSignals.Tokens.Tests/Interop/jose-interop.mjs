@@ -3,6 +3,8 @@
 // stdout. Each answer holds the operation's result, or { "error": { "code", "message" } }.
 import {
   CompactEncrypt,
+  CompactSign,
+  FlattenedSign,
   SignJWT,
   calculateJwkThumbprint,
   compactDecrypt,
@@ -30,13 +32,29 @@ const operations = {
 
   // Signs a SET with a fresh key pair; answers the token and the public key as a JWKS.
   async sign({ alg, payload }) {
-    const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
-    const jwk = await exportJWK(publicKey);
-    const kid = await calculateJwkThumbprint(jwk);
+    const { privateKey, kid, jwks } = await signingKey(alg);
     const token = await new SignJWT(JSON.parse(payload))
       .setProtectedHeader({ alg, typ: SET_TYP, kid })
       .sign(privateKey);
-    return { token, jwks: { keys: [{ ...jwk, kid, alg, use: 'sig' }] } };
+    return { token, jwks };
+  },
+
+  // Signs the payload text byte for byte (it may name a member twice) under a protected header with
+  // extra members (crit, b64); `recognized` lists the extensions jose is to accept in crit. With
+  // b64: false (RFC 7797), which only the flattened form signs, the compact token carries the payload
+  // text as it is.
+  async signText({ alg, header, payload, recognized }) {
+    const { privateKey, kid, jwks } = await signingKey(alg);
+    const protectedHeader = { alg, typ: SET_TYP, kid, ...header };
+    const bytes = new TextEncoder().encode(payload);
+    const crit = Object.fromEntries((recognized ?? []).map((name) => [name, true]));
+    if (protectedHeader.b64 === false) {
+      const jws = await new FlattenedSign(bytes).setProtectedHeader(protectedHeader).sign(privateKey, { crit });
+      return { token: `${jws.protected}.${payload}.${jws.signature}`, jwks };
+    }
+
+    const token = await new CompactSign(bytes).setProtectedHeader(protectedHeader).sign(privateKey, { crit });
+    return { token, jwks };
   },
 
   // Decrypts a compact JWE with an RSA private JWK.
@@ -57,6 +75,14 @@ const operations = {
     return { token };
   },
 };
+
+// A fresh key pair for alg: the private key, its kid (the JWK thumbprint) and the public key as a JWKS.
+async function signingKey(alg) {
+  const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
+  const jwk = await exportJWK(publicKey);
+  const kid = await calculateJwkThumbprint(jwk);
+  return { privateKey, kid, jwks: { keys: [{ ...jwk, kid, alg, use: 'sig' }] } };
+}
 
 async function answer(request) {
   const operation = operations[request.op];

@@ -17,6 +17,21 @@ internal static class TokenFactory
     public static string Sign(string payloadJson, SetSigningKey key, Dictionary<string, object>? header = null) =>
         Sign(payloadJson, key.SecurityKey, key.Algorithm, header);
 
+    /// <summary>Signs header and payload exactly as written, so that they can hold what no JSON writer produces (a member twice).</summary>
+    public static string SignText(string headerJson, string payloadJson, SetSigningKey key)
+    {
+        var input = $"{B64(headerJson)}.{B64(payloadJson)}";
+        var provider = key.SecurityKey.CryptoProviderFactory.CreateForSigning(key.SecurityKey, key.Algorithm);
+        try
+        {
+            return $"{input}.{Base64UrlEncoder.Encode(provider.Sign(Encoding.ASCII.GetBytes(input)))}";
+        }
+        finally
+        {
+            key.SecurityKey.CryptoProviderFactory.ReleaseSignatureProvider(provider);
+        }
+    }
+
     public static string Unsigned(string payloadJson, string typ = SetMediaTypes.JoseType) =>
         $"{B64("""{"alg":"none","typ":"TYP"}""".Replace("TYP", typ, StringComparison.Ordinal))}.{B64(payloadJson)}.";
 
