@@ -13,6 +13,7 @@ internal static class AuthEndpoints
     public static readonly TimeSpan AccessTokenLifetime = TimeSpan.FromHours(1);
 
     private static readonly TimeSpan DefaultIatLifetime = TimeSpan.FromDays(1);
+    private static readonly TimeSpan MaxIatLifetime = TimeSpan.FromDays(3650);
 
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
@@ -35,6 +36,12 @@ internal static class AuthEndpoints
 
         var project = body.String("project") ?? CallerClaims.DefaultProject;
         var expiresIn = body.Int64("expires_in") ?? (long)DefaultIatLifetime.TotalSeconds;
+        if (expiresIn > (long)MaxIatLifetime.TotalSeconds)
+        {
+            // Past this the expiry date would not fit a DateTimeOffset (and no real use needs it).
+            body.Errors.Add($"expires_in must be at most {(long)MaxIatLifetime.TotalSeconds} seconds (ten years)");
+        }
+
         if (body.Errors.Count > 0 || expiresIn <= 0 || !ProjectNames.IsValid(project))
         {
             return Problems.BadRequest("The body must be {\"project\": \"<name>\", \"expires_in\": <seconds>} with a project of letters, digits, '-', '_' or '.' and a positive lifetime.", body.Errors);
@@ -88,12 +95,24 @@ internal static class AuthEndpoints
 
     private static async Task<IResult> IssueToken(HttpRequest request, IClientStore clients, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (!request.HasFormContentType)
+        // RFC 6749 §4.4.2 names application/x-www-form-urlencoded only; multipart is refused, not parsed.
+        if (!request.HasFormContentType || !MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || !string.Equals(mediaType.MediaType.Value, "application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
         {
             return OAuthError(StatusCodes.Status400BadRequest, "invalid_request", "The token request must be application/x-www-form-urlencoded (RFC 6749 §4.4.2).");
         }
 
-        var form = await request.ReadFormAsync(cancellationToken);
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(cancellationToken);
+        }
+        catch (InvalidDataException)
+        {
+            // The form reader's answer to a body past its limits (keys, value lengths): RFC 6749 §5.2.
+            return OAuthError(StatusCodes.Status400BadRequest, "invalid_request", "The token request body is not a readable form.");
+        }
+
         if (form["grant_type"] != "client_credentials")
         {
             return OAuthError(StatusCodes.Status400BadRequest, "unsupported_grant_type", "Only the client_credentials grant is supported.");

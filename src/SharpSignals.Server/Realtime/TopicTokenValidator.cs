@@ -103,7 +103,17 @@ internal sealed class TopicTokenValidator : IDisposable
         }
 
         var keys = new List<SecurityKey>(_keys);
-        var kid = _handler.ReadJsonWebToken(token).Kid;
+        string kid;
+        try
+        {
+            kid = _handler.ReadJsonWebToken(token).Kid;
+        }
+        catch (ArgumentException)
+        {
+            // Parts that are not base64url JSON (eyJ.eyJ.x): SecurityTokenMalformedException is an ArgumentException.
+            return (null, RealtimeErrors.Token("The token is not a JWT."));
+        }
+
         foreach (var resolver in _resolvers)
         {
             try
@@ -135,26 +145,55 @@ internal sealed class TopicTokenValidator : IDisposable
 
         using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
         var claims = payload.RootElement;
-        if (!claims.TryGetProperty("exp", out var exp) || !exp.TryGetInt64(out var expSeconds))
+        if (!claims.TryGetProperty("exp", out var exp))
         {
             return (null, RealtimeErrors.Token("The token has no exp."));
         }
 
-        var expiresAt = DateTimeOffset.FromUnixTimeSeconds(expSeconds);
+        if (NumericDate(exp) is not { } expiresAt)
+        {
+            return (null, RealtimeErrors.Token("The token's exp is not a NumericDate."));
+        }
+
         var now = _time.GetUtcNow();
         if (expiresAt + _skew <= now)
         {
             return (null, RealtimeErrors.Token("The token has expired."));
         }
 
-        if (claims.TryGetProperty("nbf", out var nbf) && nbf.TryGetInt64(out var nbfSeconds) && DateTimeOffset.FromUnixTimeSeconds(nbfSeconds) - _skew > now)
+        if (claims.TryGetProperty("nbf", out var nbf))
         {
-            return (null, RealtimeErrors.Token("The token is not valid yet."));
+            if (NumericDate(nbf) is not { } notBefore)
+            {
+                return (null, RealtimeErrors.Token("The token's nbf is not a NumericDate."));
+            }
+
+            if (notBefore - _skew > now)
+            {
+                return (null, RealtimeErrors.Token("The token is not valid yet."));
+            }
         }
 
         var topics = Strings(claims, "topic").Concat(Strings(claims, "topics")).ToList();
         var scopes = Strings(claims, "scope").SelectMany(s => s.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
         return (new TopicToken(topics, scopes, expiresAt), null);
+    }
+
+    /// <summary>
+    /// RFC 7519 §2 NumericDate: a JSON number of seconds. A string, or a number outside what a
+    /// DateTimeOffset holds (1e30, 9e18), is not one; null then, so the token is refused, not a 500.
+    /// </summary>
+    private static DateTimeOffset? NumericDate(JsonElement value)
+    {
+        // A year's margin at each end, so that adding or taking the clock skew cannot overflow.
+        var min = DateTimeOffset.MinValue.AddYears(1).ToUnixTimeSeconds();
+        var max = DateTimeOffset.MaxValue.AddYears(-1).ToUnixTimeSeconds();
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var seconds) || double.IsNaN(seconds) || seconds < min || seconds > max)
+        {
+            return null;
+        }
+
+        return DateTimeOffset.FromUnixTimeSeconds((long)Math.Floor(seconds));
     }
 
     private static IEnumerable<string> Strings(JsonElement claims, string name)

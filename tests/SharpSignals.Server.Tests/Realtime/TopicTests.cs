@@ -172,6 +172,41 @@ public sealed class TopicTests : IAsyncLifetime
         }
     }
 
+    /// <summary>Issue 19: tokens that are not JWTs, or whose exp/nbf cannot be a time, are refused as invalid_token, never a 500.</summary>
+    [Theory]
+    [InlineData("not base64url JSON")]
+    [InlineData("exp far out of range")]
+    [InlineData("exp as a string")]
+    [InlineData("nbf far out of range")]
+    [InlineData("exp past the last DateTimeOffset")]
+    public async Task MalformedTopicTokens_Are401OnBroadcastAndAnErrorFrameOnWs(string kind)
+    {
+        var claims = TopicTokens.Claims("t", "broadcast");
+        var header = """{"alg":"ES256","typ":"JWT"}""";
+        var token = kind switch
+        {
+            "not base64url JSON" => "eyJ.eyJ.x",
+            "exp far out of range" => _tokens.IssueText(header, """{"topic":"t","scope":"broadcast subscribe","exp":1e30}"""),
+            "exp as a string" => _tokens.IssueText(header, """{"topic":"t","scope":"broadcast subscribe","exp":"9999999999"}"""),
+            "nbf far out of range" => _tokens.IssueText(header, claims.Replace("}", ",\"nbf\":1e30}", StringComparison.Ordinal).Replace("\"broadcast\"", "\"broadcast subscribe\"", StringComparison.Ordinal)),
+            "exp past the last DateTimeOffset" => _tokens.IssueText(header, """{"topic":"t","scope":"broadcast subscribe","exp":9000000000000000000}"""),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+
+        using var response = await BroadcastAsync("t", "nope", token);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("error=\"invalid_token\"", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+
+        await using var ws = await WsClient.ConnectAsync(_server.Issuer);
+        await ws.SendTextAsync($"/subscribe t {token}");
+        Assert.StartsWith("error: invalid_token", await ws.ReceiveTextAsync(), StringComparison.Ordinal);
+        await ws.SendAsync(new { type = "subscribe", topic = "t", token });
+        Assert.Equal("invalid_token", (string?)(await ws.ReceiveAsync("error"))["error"]);
+
+        // The connection is still open and usable.
+        await ws.CommandAsync($"/subscribe t {_tokens.Issue("t", "subscribe")}");
+    }
+
     [Fact]
     public async Task SlowClient_FallsBehind_IsClosedWithAReasonWhileOthersGetEverything()
     {
