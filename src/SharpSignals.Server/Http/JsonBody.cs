@@ -48,6 +48,11 @@ internal sealed class JsonBody
                 return new(default, Problems.PayloadTooLarge($"The body may be at most {MaxBytes} bytes."));
             }
 
+            if (LoneSurrogateMember(buffer.AsSpan(0, length)) is { } member)
+            {
+                return new(default, Problems.BadRequest($"{member} holds an unpaired surrogate escape (such as \\ud800), which I-JSON forbids (RFC 7493 §2.1).", [$"{member} must not hold an unpaired surrogate"]));
+            }
+
             using var document = JsonDocument.Parse(buffer.AsMemory(0, length));
             return document.RootElement.ValueKind == JsonValueKind.Object
                 ? new(document.RootElement.Clone(), null)
@@ -57,6 +62,99 @@ internal sealed class JsonBody
         {
             return new(default, Problems.BadRequest($"The body is not valid JSON: {ex.Message}"));
         }
+    }
+
+    /// <summary>
+    /// The member (a JSON Pointer, RFC 6901) whose name or string value is an escaped lone surrogate,
+    /// or null. JSON parsers accept one but .NET cannot turn it into a string, so every handler would
+    /// throw on it later; one pass here, decoding only strings that have escapes, refuses it first.
+    /// </summary>
+    private static string? LoneSurrogateMember(ReadOnlySpan<byte> json)
+    {
+        // Only an escape can make one (raw UTF-8 cannot encode a surrogate): most bodies skip the walk.
+        if (json.IndexOf("\\u"u8) < 0)
+        {
+            return null;
+        }
+
+        var path = new List<string>();
+        var arrayIndexes = new Stack<int>(); // -1 for an object
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            while (reader.Read())
+            {
+                var token = reader.TokenType;
+                if (token is JsonTokenType.EndObject or JsonTokenType.EndArray)
+                {
+                    arrayIndexes.Pop();
+                    path.RemoveAt(path.Count - 1);
+                    Next(arrayIndexes);
+                    continue;
+                }
+
+                if (token == JsonTokenType.PropertyName)
+                {
+                    if (!Decodes(ref reader, out var name))
+                    {
+                        return Pointer(path) + " (a member name)";
+                    }
+
+                    path[^1] = name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+                    continue;
+                }
+
+                // A value: inside an array, its place is its index.
+                if (arrayIndexes.TryPeek(out var index) && index >= 0)
+                {
+                    path[^1] = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                if (token is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    arrayIndexes.Push(token == JsonTokenType.StartArray ? 0 : -1);
+                    path.Add("");
+                    continue;
+                }
+
+                if (token == JsonTokenType.String && !Decodes(ref reader, out _))
+                {
+                    return Pointer(path);
+                }
+
+                Next(arrayIndexes);
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON at all: JsonDocument.Parse says where.
+        }
+
+        return null;
+
+        static void Next(Stack<int> arrayIndexes)
+        {
+            if (arrayIndexes.TryPeek(out var index) && index >= 0)
+            {
+                arrayIndexes.Push(arrayIndexes.Pop() + 1);
+            }
+        }
+
+        static bool Decodes(ref Utf8JsonReader reader, out string value)
+        {
+            try
+            {
+                value = reader.GetString()!;
+                return true;
+            }
+            catch (InvalidOperationException)
+            {
+                value = "";
+                return false;
+            }
+        }
+
+        static string Pointer(List<string> path) => path.Count == 0 ? "/" : "/" + string.Join('/', path);
     }
 
     /// <summary>A JSON object nested in another body (such as the <c>event</c> of a broadcast), read the same way.</summary>
