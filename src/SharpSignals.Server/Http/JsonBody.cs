@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using SharpSignals.Tokens.Sets;
 
 namespace SharpSignals.Server.Http;
 
@@ -67,12 +68,13 @@ internal sealed class JsonBody
     /// <summary>
     /// The member (a JSON Pointer, RFC 6901) whose name or string value is an escaped lone surrogate,
     /// or null. JSON parsers accept one but .NET cannot turn it into a string, so every handler would
-    /// throw on it later; one pass here, decoding only strings that have escapes, refuses it first.
+    /// throw on it later; it is refused here first, once for every endpoint.
     /// </summary>
     private static string? LoneSurrogateMember(ReadOnlySpan<byte> json)
     {
-        // Only an escape can make one (raw UTF-8 cannot encode a surrogate): most bodies skip the walk.
-        if (json.IndexOf("\\u"u8) < 0)
+        // The token library's scan finds whether there is one without decoding anything; only then
+        // is the body walked to name the member.
+        if (!LoneSurrogates.Contain(json))
         {
             return null;
         }

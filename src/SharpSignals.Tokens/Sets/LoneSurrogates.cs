@@ -6,7 +6,7 @@ namespace SharpSignals.Tokens.Sets;
 /// on reading or writing one, so a SET carrying one anywhere (even in a member nothing reads, or in an
 /// unknown event that would be written back on forwarding) is refused before it is read.
 /// </summary>
-internal static class LoneSurrogates
+public static class LoneSurrogates
 {
     /// <summary>Whether the UTF-8 JSON text holds a lone surrogate escape. Raw UTF-8 cannot encode one, so only escapes are looked at.</summary>
     public static bool Contain(ReadOnlySpan<byte> json)
