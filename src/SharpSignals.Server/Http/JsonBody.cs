@@ -26,8 +26,21 @@ internal sealed class JsonBody
 
     public List<string> Errors { get; } = [];
 
+    /// <summary>The media type a JSON body must be sent as, named in the 415 answer.</summary>
+    public const string MediaType = "application/json";
+
     public static async Task<JsonBody> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        // Every endpoint that takes a JSON body reads it here, so this is the one place the media type
+        // is checked. application/json or any +json type (RFC 6839 §3.1), charset or not; anything
+        // else (text/plain, XML, a form) is 415 before a byte is read (RFC 9110 §15.5.16). A missing
+        // Content-Type is refused too: no client of the server omits it, and RFC 8936 §2.4 shows
+        // poll requests as application/json.
+        if (!request.HasJsonContentType())
+        {
+            return new(default, Problems.UnsupportedMediaType($"The body must be sent as {MediaType} (Content-Type: {MediaType})."));
+        }
+
         if (request.ContentLength > MaxBytes)
         {
             return new(default, Problems.PayloadTooLarge($"The body may be at most {MaxBytes} bytes."));
@@ -51,7 +64,7 @@ internal sealed class JsonBody
 
             if (LoneSurrogateMember(buffer.AsSpan(0, length)) is { } member)
             {
-                return new(default, Problems.BadRequest($"{member} holds an unpaired surrogate escape (such as \\ud800), which I-JSON forbids (RFC 7493 §2.1).", [$"{member} must not hold an unpaired surrogate"]));
+                return new(default, Problems.BadRequest(LoneSurrogateMessage(member), [$"{member} must not hold an unpaired surrogate"]));
             }
 
             using var document = JsonDocument.Parse(buffer.AsMemory(0, length));
@@ -65,12 +78,16 @@ internal sealed class JsonBody
         }
     }
 
+    /// <summary>Why JSON holding an escaped lone surrogate at <paramref name="member"/> is refused.</summary>
+    public static string LoneSurrogateMessage(string member) =>
+        $"{member} holds an unpaired surrogate escape (such as \\ud800), which I-JSON forbids (RFC 7493 §2.1).";
+
     /// <summary>
     /// The member (a JSON Pointer, RFC 6901) whose name or string value is an escaped lone surrogate,
     /// or null. JSON parsers accept one but .NET cannot turn it into a string, so every handler would
-    /// throw on it later; it is refused here first, once for every endpoint.
+    /// throw on it later; it is refused first, here for request bodies and for WebSocket frames.
     /// </summary>
-    private static string? LoneSurrogateMember(ReadOnlySpan<byte> json)
+    public static string? LoneSurrogateMember(ReadOnlySpan<byte> json)
     {
         // The token library's scan finds whether there is one without decoding anything; only then
         // is the body walked to name the member.

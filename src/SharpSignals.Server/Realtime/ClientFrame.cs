@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json;
+using SharpSignals.Server.Http;
 
 namespace SharpSignals.Server.Realtime;
 
@@ -17,10 +19,18 @@ internal sealed class ClientFrame
 
     public static (ClientFrame? Frame, RealtimeError? Error) Parse(string text)
     {
+        // The same check as request bodies: a lone surrogate escape parses but cannot be read as a
+        // string, so it is refused with an error frame before any member is read (RFC 7493 §2.1).
+        var utf8 = Encoding.UTF8.GetBytes(text);
+        if (JsonBody.LoneSurrogateMember(utf8) is { } member)
+        {
+            return (null, RealtimeErrors.Request(JsonBody.LoneSurrogateMessage(member)));
+        }
+
         JsonElement root;
         try
         {
-            using var document = JsonDocument.Parse(text);
+            using var document = JsonDocument.Parse(utf8);
             root = document.RootElement.Clone();
         }
         catch (JsonException)

@@ -99,24 +99,34 @@ internal static class SourcePushEndpoints
             return null;
         }
 
+        // Read as it arrives and stop one read past the limit: a larger body (chunked, or with a false
+        // Content-Length) is answered while the source is still sending it, never buffered whole.
         var reader = request.BodyReader;
-        while (true)
+        try
         {
-            var read = await reader.ReadAsync(cancellationToken);
-            if (read.Buffer.Length > maxBytes)
+            while (true)
             {
+                var read = await reader.ReadAsync(cancellationToken);
+                if (read.Buffer.Length > maxBytes)
+                {
+                    reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+                    return null;
+                }
+
+                if (read.IsCompleted)
+                {
+                    var text = Encoding.UTF8.GetString(read.Buffer);
+                    reader.AdvanceTo(read.Buffer.End);
+                    return text;
+                }
+
                 reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
-                return null;
             }
-
-            if (read.IsCompleted)
-            {
-                var text = Encoding.UTF8.GetString(read.Buffer);
-                reader.AdvanceTo(read.Buffer.End);
-                return text;
-            }
-
-            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // Kestrel's own limit (SharpSignals:Requests:MaxBodyBytes) came first: still a SET too large.
+            return null;
         }
     }
 

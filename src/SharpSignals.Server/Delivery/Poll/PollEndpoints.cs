@@ -37,18 +37,20 @@ internal static class PollEndpoints
             return notFound.ToResult();
         }
 
+        // A body that is not a poll request (another media type, not JSON) is refused before it
+        // counts as activity, so a refused request changes nothing.
+        var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
+        if (body.Problem is { } problem)
+        {
+            return problem;
+        }
+
         await lifecycle.RecordActivityAsync(record, cancellationToken);
 
         var route = catalog.Find(streamId);
         if (route is null || route.IsPush || !route.IsOutbound)
         {
             return Problems.BadRequest($"Stream '{streamId}' is not delivered by poll.");
-        }
-
-        var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
-        if (body.Problem is { } problem)
-        {
-            return problem;
         }
 
         var poll = PollRequest.Read(body);
