@@ -69,6 +69,13 @@ internal static class AuthEndpoints
         }
 
         var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
+        if (body.Problem is { StatusCode: StatusCodes.Status415UnsupportedMediaType } unsupported)
+        {
+            // RFC 7591 §3.2.2 defines errors about the metadata; a body that is not JSON at all is
+            // refused as on every other JSON endpoint.
+            return unsupported;
+        }
+
         if (body.Problem is not null)
         {
             return RegistrationError("invalid_client_metadata", "The body must be a JSON object.");
