@@ -17,23 +17,24 @@ internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<Realtime
     /// <summary>Holds <paramref name="topic"/> with <paramref name="token"/>, in place of the token it was held with before; the limit reached when not admitted.</summary>
     public RealtimeError? AddTopic(string topic, string token, DateTimeOffset? expiresAt)
     {
+        var key = TokenLimits.KeyOf(token);
         lock (_gate)
         {
             if (_topics.TryGetValue(topic, out var existing))
             {
                 Release(existing.TokenKey);
-                if (Admit(TokenLimits.KeyOf(token)) is { } replaced)
+                if (Admit(key) is { } replaced)
                 {
                     _topics.Remove(topic);
                     return replaced;
                 }
             }
-            else if (Admit(TokenLimits.KeyOf(token)) is { } limit)
+            else if (Admit(key) is { } limit)
             {
                 return limit;
             }
 
-            _topics[topic] = new TopicSubscription(TokenLimits.KeyOf(token), expiresAt);
+            _topics[topic] = new TopicSubscription(key, expiresAt);
             return null;
         }
     }
