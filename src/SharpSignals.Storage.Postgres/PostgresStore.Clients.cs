@@ -24,6 +24,14 @@ public sealed partial class PostgresStore
         SELECT @hash, client_id, @project, @scope, @expires FROM clients WHERE client_id = @client AND revoked_at IS NULL
         """;
 
+    // A reusable token matches and stays as it is; a single-use one matches only while unused, and is
+    // spent by the same statement. Of two concurrent spends the second waits for the first's row lock,
+    // then re-reads the row (READ COMMITTED) and no longer matches.
+    private const string SpendInitialAccessToken = """
+        UPDATE initial_access_tokens SET used_at = CASE WHEN single_use THEN @at ELSE used_at END
+        WHERE token_hash = @hash AND (NOT single_use OR used_at IS NULL)
+        """;
+
     /// <inheritdoc/>
     public async ValueTask<string?> GetAdminTokenHashAsync(CancellationToken cancellationToken) =>
         await ReadOneAsync(
@@ -47,13 +55,15 @@ public sealed partial class PostgresStore
             async context =>
             {
                 await using var command = context.Command("""
-                    INSERT INTO initial_access_tokens (token_hash, project, created_at, expires_at)
-                    VALUES (@hash, @project, @created, @expires)
+                    INSERT INTO initial_access_tokens (token_hash, project, created_at, expires_at, single_use, used_at)
+                    VALUES (@hash, @project, @created, @expires, @single_use, @used)
                     """);
                 command.Parameters.Text("hash", token.TokenHash);
                 command.Parameters.Text("project", token.Project);
                 command.Parameters.Time("created", token.CreatedAt);
                 command.Parameters.Time("expires", token.ExpiresAt);
+                command.Parameters.Boolean("single_use", token.SingleUse);
+                command.Parameters.Time("used", token.UsedAt);
                 return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
@@ -62,30 +72,41 @@ public sealed partial class PostgresStore
     /// <inheritdoc/>
     public async ValueTask<InitialAccessTokenRecord?> FindInitialAccessTokenAsync(string tokenHash, CancellationToken cancellationToken) =>
         await ReadOneAsync(
-            "SELECT token_hash, project, created_at, expires_at FROM initial_access_tokens WHERE token_hash = @hash",
+            "SELECT token_hash, project, created_at, expires_at, single_use, used_at FROM initial_access_tokens WHERE token_hash = @hash",
             p => p.Text("hash", tokenHash),
-            r => new InitialAccessTokenRecord(r.GetString(0), r.GetString(1), ReadTime(r, 2), ReadTime(r, 3)),
+            r => new InitialAccessTokenRecord(r.GetString(0), r.GetString(1), ReadTime(r, 2), ReadTime(r, 3))
+            {
+                SingleUse = r.GetBoolean(4),
+                UsedAt = ReadTimeOrNull(r, 5),
+            },
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     public async ValueTask CreateClientAsync(ClientRecord client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        await _writer.ExecuteAsync(
+        await _writer.ExecuteAsync(context => WriteClientAsync(context, client), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> RegisterClientAsync(ClientRecord client, string initialAccessTokenHash, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return await _writer.ExecuteAsync(
             async context =>
             {
-                await using var command = context.Command("""
-                    INSERT INTO clients (client_id, project, name, secret_hash, scope, created_at, revoked_at)
-                    VALUES (@client, @project, @name, @secret, @scope, @created, @revoked)
-                    """);
-                command.Parameters.Text("client", client.ClientId);
-                command.Parameters.Text("project", client.Project);
-                command.Parameters.Text("name", client.Name);
-                command.Parameters.Text("secret", client.SecretHash);
-                command.Parameters.Text("scope", client.Scope);
-                command.Parameters.Time("created", client.CreatedAt);
-                command.Parameters.Time("revoked", client.RevokedAt);
-                return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+                await using (var spend = context.Command(SpendInitialAccessToken))
+                {
+                    spend.Parameters.Text("hash", initialAccessTokenHash);
+                    spend.Parameters.Time("at", client.CreatedAt);
+                    if (await spend.ExecuteNonQueryAsync().ConfigureAwait(false) == 0)
+                    {
+                        return false;
+                    }
+                }
+
+                await WriteClientAsync(context, client).ConfigureAwait(false);
+                return true;
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -175,6 +196,22 @@ public sealed partial class PostgresStore
                 return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
+
+    private static async Task<int> WriteClientAsync(PostgresWriteContext context, ClientRecord client)
+    {
+        await using var command = context.Command("""
+            INSERT INTO clients (client_id, project, name, secret_hash, scope, created_at, revoked_at)
+            VALUES (@client, @project, @name, @secret, @scope, @created, @revoked)
+            """);
+        command.Parameters.Text("client", client.ClientId);
+        command.Parameters.Text("project", client.Project);
+        command.Parameters.Text("name", client.Name);
+        command.Parameters.Text("secret", client.SecretHash);
+        command.Parameters.Text("scope", client.Scope);
+        command.Parameters.Time("created", client.CreatedAt);
+        command.Parameters.Time("revoked", client.RevokedAt);
+        return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
 
     private static async Task<int> WriteSettingAsync(PostgresWriteContext context, string key, string value)
     {

@@ -27,6 +27,17 @@ public sealed partial class PostgresStore
         ORDER BY seq
         """;
 
+    /// <summary>How many streams a client owns; served by ix_streams_owner_created.</summary>
+    internal const string CountStreamsByOwnerSql = "SELECT count(*) FROM streams WHERE owner_client_id = @owner";
+
+    /// <summary>How many subjects a stream records, and whether one of them is this key; served by the primary key.</summary>
+    internal const string CountSubjectsSql = "SELECT count(*), coalesce(bool_or(subject_key = @key), false) FROM stream_subjects WHERE stream_id = @stream";
+
+    // A transaction lock on the counted set (an owner's streams, a stream's subjects), so that the
+    // count and the insert of concurrent writers on any node follow one another: under READ
+    // COMMITTED two writers would otherwise both count below the limit and both insert.
+    private const string LockCountedSql = "SELECT pg_advisory_xact_lock(hashtextextended(@lock, 0))";
+
     private const string ListAllStreamsSql = $"SELECT {StreamColumns} FROM streams ORDER BY created_at, stream_id";
 
     private const string InsertStream = """
@@ -57,6 +68,28 @@ public sealed partial class PostgresStore
     {
         ArgumentNullException.ThrowIfNull(stream);
         await _writer.ExecuteAsync(context => WriteStreamAsync(context, InsertStream, stream), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> CreateStreamWithinLimitAsync(StreamRecord stream, int maxStreamsPerOwner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return await _writer.ExecuteAsync(
+            async context =>
+            {
+                if (stream.OwnerClientId is { } owner)
+                {
+                    var (count, _) = await CountLockedAsync(context, "streams-of:" + owner, CountStreamsByOwnerSql, p => p.Text("owner", owner)).ConfigureAwait(false);
+                    if (count >= maxStreamsPerOwner)
+                    {
+                        return false;
+                    }
+                }
+
+                await WriteStreamAsync(context, InsertStream, stream).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -145,24 +178,28 @@ public sealed partial class PostgresStore
     public async ValueTask AddSubjectAsync(string streamId, StreamSubject subject, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        await _writer.ExecuteAsync(
+        await _writer.ExecuteAsync(context => WriteSubjectAsync(context, streamId, subject), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> AddSubjectWithinLimitAsync(string streamId, StreamSubject subject, int maxSubjects, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        return await _writer.ExecuteAsync(
             async context =>
             {
-                await using (var previous = context.Command(DeleteSubject))
+                var (count, present) = await CountLockedAsync(context, "subjects-of:" + streamId, CountSubjectsSql, p =>
                 {
-                    previous.Parameters.Text("stream", streamId);
-                    previous.Parameters.Text("key", subject.SubjectKey);
-                    await previous.ExecuteNonQueryAsync().ConfigureAwait(false);
+                    p.Text("stream", streamId);
+                    p.Text("key", subject.SubjectKey);
+                }).ConfigureAwait(false);
+                if (!present && count >= maxSubjects)
+                {
+                    return false;
                 }
 
-                await using var command = context.Command(InsertSubject);
-                command.Parameters.Text("stream", streamId);
-                command.Parameters.Text("key", subject.SubjectKey);
-                command.Parameters.Text("subject", subject.Subject);
-                command.Parameters.Boolean("verified", subject.Verified);
-                command.Parameters.Time("at", subject.AddedAt);
-                command.Parameters.Boolean("included", subject.Included);
-                return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+                await WriteSubjectAsync(context, streamId, subject).ConfigureAwait(false);
+                return true;
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -185,6 +222,41 @@ public sealed partial class PostgresStore
             cancellationToken).ConfigureAwait(false);
         return rows.GroupBy(r => r.StreamId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<StreamSubject>)g.Select(r => r.Subject).ToList(), StringComparer.Ordinal);
+    }
+
+    /// <summary>Takes the lock named <paramref name="lockName"/> until the transaction ends, then runs a count: its first column, and its second when there is one.</summary>
+    private static async Task<(long Count, bool Flag)> CountLockedAsync(PostgresWriteContext context, string lockName, string countSql, Action<NpgsqlParameterCollection> parameters)
+    {
+        await using (var lockCommand = context.Command(LockCountedSql))
+        {
+            lockCommand.Parameters.Text("lock", lockName);
+            await lockCommand.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+
+        await using var count = context.Command(countSql);
+        parameters(count.Parameters);
+        await using var reader = await count.ExecuteReaderAsync().ConfigureAwait(false);
+        await reader.ReadAsync().ConfigureAwait(false);
+        return (reader.GetInt64(0), reader.FieldCount > 1 && reader.GetBoolean(1));
+    }
+
+    private static async Task<int> WriteSubjectAsync(PostgresWriteContext context, string streamId, StreamSubject subject)
+    {
+        await using (var previous = context.Command(DeleteSubject))
+        {
+            previous.Parameters.Text("stream", streamId);
+            previous.Parameters.Text("key", subject.SubjectKey);
+            await previous.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+
+        await using var command = context.Command(InsertSubject);
+        command.Parameters.Text("stream", streamId);
+        command.Parameters.Text("key", subject.SubjectKey);
+        command.Parameters.Text("subject", subject.Subject);
+        command.Parameters.Boolean("verified", subject.Verified);
+        command.Parameters.Time("at", subject.AddedAt);
+        command.Parameters.Boolean("included", subject.Included);
+        return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
     private static async Task<int> WriteStreamAsync(PostgresWriteContext context, string sql, StreamRecord stream)

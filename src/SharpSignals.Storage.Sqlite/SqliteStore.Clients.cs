@@ -24,6 +24,13 @@ public sealed partial class SqliteStore
         SELECT $hash, client_id, $project, $scope, $expires FROM clients WHERE client_id = $client AND revoked_at IS NULL
         """;
 
+    // A reusable token matches and stays as it is; a single-use one matches only while unused, and is
+    // spent by the same statement.
+    private const string SpendInitialAccessToken = """
+        UPDATE initial_access_tokens SET used_at = CASE WHEN single_use = 1 THEN $at ELSE used_at END
+        WHERE token_hash = $hash AND (single_use = 0 OR used_at IS NULL)
+        """;
+
     /// <inheritdoc/>
     public async ValueTask<string?> GetAdminTokenHashAsync(CancellationToken cancellationToken) =>
         await ReadAsync(
@@ -47,13 +54,15 @@ public sealed partial class SqliteStore
             context =>
             {
                 var command = context.Command("""
-                    INSERT INTO initial_access_tokens (token_hash, project, created_at, expires_at)
-                    VALUES ($hash, $project, $created, $expires)
+                    INSERT INTO initial_access_tokens (token_hash, project, created_at, expires_at, single_use, used_at)
+                    VALUES ($hash, $project, $created, $expires, $single_use, $used)
                     """);
                 command.Parameters.AddWithValue("$hash", token.TokenHash);
                 command.Parameters.AddWithValue("$project", token.Project);
                 command.Parameters.AddWithValue("$created", ToUnixMs(token.CreatedAt));
                 command.Parameters.AddWithValue("$expires", ToUnixMs(token.ExpiresAt));
+                command.Parameters.AddWithValue("$single_use", token.SingleUse ? 1 : 0);
+                command.Parameters.AddWithValue("$used", ToUnixMsOrNull(token.UsedAt));
                 return command.ExecuteNonQuery();
             },
             cancellationToken).ConfigureAwait(false);
@@ -62,10 +71,14 @@ public sealed partial class SqliteStore
     /// <inheritdoc/>
     public async ValueTask<InitialAccessTokenRecord?> FindInitialAccessTokenAsync(string tokenHash, CancellationToken cancellationToken) =>
         await ReadAsync(
-            "SELECT token_hash, project, created_at, expires_at FROM initial_access_tokens WHERE token_hash = $hash",
+            "SELECT token_hash, project, created_at, expires_at, single_use, used_at FROM initial_access_tokens WHERE token_hash = $hash",
             p => p.AddWithValue("$hash", tokenHash),
             r => r.Read()
                 ? new InitialAccessTokenRecord(r.GetString(0), r.GetString(1), FromUnixMs(r.GetInt64(2)), FromUnixMs(r.GetInt64(3)))
+                {
+                    SingleUse = r.GetInt64(4) != 0,
+                    UsedAt = FromUnixMsOrNull(r, 5),
+                }
                 : null,
             cancellationToken).ConfigureAwait(false);
 
@@ -73,21 +86,27 @@ public sealed partial class SqliteStore
     public async ValueTask CreateClientAsync(ClientRecord client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        await _writer.ExecuteAsync(
+        await _writer.ExecuteAsync(context => WriteClient(context, client), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> RegisterClientAsync(ClientRecord client, string initialAccessTokenHash, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return await _writer.ExecuteAsync(
             context =>
             {
-                var command = context.Command("""
-                    INSERT INTO clients (client_id, project, name, secret_hash, scope, created_at, revoked_at)
-                    VALUES ($client, $project, $name, $secret, $scope, $created, $revoked)
-                    """);
-                command.Parameters.AddWithValue("$client", client.ClientId);
-                command.Parameters.AddWithValue("$project", client.Project);
-                command.Parameters.AddWithValue("$name", client.Name);
-                command.Parameters.AddWithValue("$secret", client.SecretHash);
-                command.Parameters.AddWithValue("$scope", client.Scope);
-                command.Parameters.AddWithValue("$created", ToUnixMs(client.CreatedAt));
-                command.Parameters.AddWithValue("$revoked", ToUnixMsOrNull(client.RevokedAt));
-                return command.ExecuteNonQuery();
+                // The one writer runs this whole: no other registration comes between the spend and the insert.
+                var spend = context.Command(SpendInitialAccessToken);
+                spend.Parameters.AddWithValue("$hash", initialAccessTokenHash);
+                spend.Parameters.AddWithValue("$at", ToUnixMs(client.CreatedAt));
+                if (spend.ExecuteNonQuery() == 0)
+                {
+                    return false;
+                }
+
+                WriteClient(context, client);
+                return true;
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -180,6 +199,22 @@ public sealed partial class SqliteStore
                 return command.ExecuteNonQuery();
             },
             cancellationToken).ConfigureAwait(false);
+
+    private static int WriteClient(SqliteWriteContext context, ClientRecord client)
+    {
+        var command = context.Command("""
+            INSERT INTO clients (client_id, project, name, secret_hash, scope, created_at, revoked_at)
+            VALUES ($client, $project, $name, $secret, $scope, $created, $revoked)
+            """);
+        command.Parameters.AddWithValue("$client", client.ClientId);
+        command.Parameters.AddWithValue("$project", client.Project);
+        command.Parameters.AddWithValue("$name", client.Name);
+        command.Parameters.AddWithValue("$secret", client.SecretHash);
+        command.Parameters.AddWithValue("$scope", client.Scope);
+        command.Parameters.AddWithValue("$created", ToUnixMs(client.CreatedAt));
+        command.Parameters.AddWithValue("$revoked", ToUnixMsOrNull(client.RevokedAt));
+        return command.ExecuteNonQuery();
+    }
 
     private static int WriteSetting(SqliteWriteContext context, string key, string value)
     {

@@ -27,6 +27,12 @@ public sealed partial class SqliteStore
         ORDER BY rowid
         """;
 
+    /// <summary>How many streams a client owns; served by ix_streams_owner_created.</summary>
+    internal const string CountStreamsByOwnerSql = "SELECT count(*) FROM streams WHERE owner_client_id = $owner";
+
+    /// <summary>How many subjects a stream records, and whether one of them is this key; served by the primary key.</summary>
+    internal const string CountSubjectsSql = "SELECT count(*), ifnull(max(subject_key = $key), 0) FROM stream_subjects WHERE stream_id = $stream";
+
     private const string ListAllStreamsSql = $"SELECT {StreamColumns} FROM streams ORDER BY created_at, stream_id";
 
     private const string InsertStream = """
@@ -57,6 +63,30 @@ public sealed partial class SqliteStore
     {
         ArgumentNullException.ThrowIfNull(stream);
         await _writer.ExecuteAsync(context => WriteStream(context, InsertStream, stream), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> CreateStreamWithinLimitAsync(StreamRecord stream, int maxStreamsPerOwner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return await _writer.ExecuteAsync(
+            context =>
+            {
+                // The one writer runs this whole: no other creation comes between the count and the insert.
+                if (stream.OwnerClientId is { } owner)
+                {
+                    var count = context.Command(CountStreamsByOwnerSql);
+                    count.Parameters.AddWithValue("$owner", owner);
+                    if ((long)count.ExecuteScalar()! >= maxStreamsPerOwner)
+                    {
+                        return false;
+                    }
+                }
+
+                WriteStream(context, InsertStream, stream);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -138,22 +168,31 @@ public sealed partial class SqliteStore
     public async ValueTask AddSubjectAsync(string streamId, StreamSubject subject, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        await _writer.ExecuteAsync(
+        await _writer.ExecuteAsync(context => WriteSubject(context, streamId, subject), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> AddSubjectWithinLimitAsync(string streamId, StreamSubject subject, int maxSubjects, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        return await _writer.ExecuteAsync(
             context =>
             {
-                var previous = context.Command(DeleteSubject);
-                previous.Parameters.AddWithValue("$stream", streamId);
-                previous.Parameters.AddWithValue("$key", subject.SubjectKey);
-                previous.ExecuteNonQuery();
+                // The one writer runs this whole: no other addition comes between the count and the insert.
+                var count = context.Command(CountSubjectsSql);
+                count.Parameters.AddWithValue("$stream", streamId);
+                count.Parameters.AddWithValue("$key", subject.SubjectKey);
+                using (var reader = count.ExecuteReader())
+                {
+                    reader.Read();
+                    if (reader.GetInt64(1) == 0 && reader.GetInt64(0) >= maxSubjects)
+                    {
+                        return false;
+                    }
+                }
 
-                var command = context.Command(InsertSubject);
-                command.Parameters.AddWithValue("$stream", streamId);
-                command.Parameters.AddWithValue("$key", subject.SubjectKey);
-                command.Parameters.AddWithValue("$subject", subject.Subject);
-                command.Parameters.AddWithValue("$verified", subject.Verified ? 1 : 0);
-                command.Parameters.AddWithValue("$at", ToUnixMs(subject.AddedAt));
-                command.Parameters.AddWithValue("$included", subject.Included ? 1 : 0);
-                return command.ExecuteNonQuery();
+                WriteSubject(context, streamId, subject);
+                return true;
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -185,6 +224,23 @@ public sealed partial class SqliteStore
             cancellationToken).ConfigureAwait(false);
         return rows.GroupBy(r => r.StreamId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<StreamSubject>)g.Select(r => r.Subject).ToList(), StringComparer.Ordinal);
+    }
+
+    private static int WriteSubject(SqliteWriteContext context, string streamId, StreamSubject subject)
+    {
+        var previous = context.Command(DeleteSubject);
+        previous.Parameters.AddWithValue("$stream", streamId);
+        previous.Parameters.AddWithValue("$key", subject.SubjectKey);
+        previous.ExecuteNonQuery();
+
+        var command = context.Command(InsertSubject);
+        command.Parameters.AddWithValue("$stream", streamId);
+        command.Parameters.AddWithValue("$key", subject.SubjectKey);
+        command.Parameters.AddWithValue("$subject", subject.Subject);
+        command.Parameters.AddWithValue("$verified", subject.Verified ? 1 : 0);
+        command.Parameters.AddWithValue("$at", ToUnixMs(subject.AddedAt));
+        command.Parameters.AddWithValue("$included", subject.Included ? 1 : 0);
+        return command.ExecuteNonQuery();
     }
 
     private static int WriteStream(SqliteWriteContext context, string sql, StreamRecord stream)

@@ -13,8 +13,8 @@ internal sealed partial class SsfApi
         SendAsync(HttpMethod.Get, "healthz", null, cancellationToken, Authentication.None);
 
     // Registration and clients.
-    public Task<JsonNode?> CreateIatAsync(string project, long expiresIn, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, "iat", new JsonObject { ["project"] = project, ["expires_in"] = expiresIn }, cancellationToken);
+    public Task<JsonNode?> CreateIatAsync(string project, long expiresIn, bool singleUse, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "iat", new JsonObject { ["project"] = project, ["expires_in"] = expiresIn, ["single_use"] = singleUse }, cancellationToken);
 
     public Task<JsonNode?> RegisterAsync(string initialAccessToken, string name, string scope, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, "register", new JsonObject { ["client_name"] = name, ["scope"] = scope }, cancellationToken, Authentication.Bearer, initialAccessToken);

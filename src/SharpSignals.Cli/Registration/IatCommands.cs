@@ -10,14 +10,15 @@ internal static class IatCommands
     {
         var project = new Option<string>("--project", "-p") { Description = "The project every client registered with the token joins.", DefaultValueFactory = _ => "default" };
         var expires = new Option<string>("--expires") { Description = "How long the token can be used: 90s, 30m, 24h, 7d.", DefaultValueFactory = _ => "24h" };
+        var singleUse = new Option<bool>("--single-use") { Description = "The token registers one client, then is spent." };
         var create = new Command("create", "Create an initial access token (admin). The token alone goes to standard output, so it can be captured.")
         {
-            project, expires,
+            project, expires, singleUse,
         };
         app.SetAction(create, async context =>
         {
             var lifetime = Durations.Parse(context.Get(expires)!, "--expires");
-            var answer = await context.Api.CreateIatAsync(context.Get(project)!, (long)lifetime.TotalSeconds, context.CancellationToken);
+            var answer = await context.Api.CreateIatAsync(context.Get(project)!, (long)lifetime.TotalSeconds, context.Get(singleUse), context.CancellationToken);
             if (context.Json)
             {
                 context.WriteJson(answer);
@@ -25,10 +26,11 @@ internal static class IatCommands
             }
 
             context.Line(answer.Str("token") ?? "");
-            context.Environment.Error.WriteLine($"initial access token for project '{answer.Str("project")}', valid until {JsonRead.Time(answer.Long("expires_at"))}");
+            var uses = answer.Bool("single_use") == true ? "single-use " : "";
+            context.Environment.Error.WriteLine($"{uses}initial access token for project '{answer.Str("project")}', valid until {JsonRead.Time(answer.Long("expires_at"))}");
         });
 
         var iat = new Command("iat", "Initial access tokens for client registration.") { create };
-        return iat.WithExamples("ssf iat create --project demo --expires 24h", "IAT=$(ssf iat create --project demo)");
+        return iat.WithExamples("ssf iat create --project demo --expires 24h", "IAT=$(ssf iat create --project demo)", "ssf iat create --project demo --single-use");
     }
 }

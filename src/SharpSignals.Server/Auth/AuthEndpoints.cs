@@ -9,6 +9,8 @@ namespace SharpSignals.Server.Auth;
 /// <summary>Initial access tokens, client registration (RFC 7591) and client credentials (RFC 6749 §4.4).</summary>
 internal static class AuthEndpoints
 {
+    private const string SpentIat = "The initial access token was single-use and has registered its client.";
+
     /// <summary>Access tokens live an hour (CAEP interoperability profile: short-lived, at most 60 minutes).</summary>
     public static readonly TimeSpan AccessTokenLifetime = TimeSpan.FromHours(1);
 
@@ -36,6 +38,7 @@ internal static class AuthEndpoints
 
         var project = body.String("project") ?? CallerClaims.DefaultProject;
         var expiresIn = body.Int64("expires_in") ?? (long)DefaultIatLifetime.TotalSeconds;
+        var singleUse = body.Boolean("single_use") ?? false;
         if (expiresIn > (long)MaxIatLifetime.TotalSeconds)
         {
             // Past this the expiry date would not fit a DateTimeOffset (and no real use needs it).
@@ -44,14 +47,14 @@ internal static class AuthEndpoints
 
         if (body.Errors.Count > 0 || expiresIn <= 0 || !ProjectNames.IsValid(project))
         {
-            return Problems.BadRequest("The body must be {\"project\": \"<name>\", \"expires_in\": <seconds>} with a project of letters, digits, '-', '_' or '.' and a positive lifetime.", body.Errors);
+            return Problems.BadRequest("The body must be {\"project\": \"<name>\", \"expires_in\": <seconds>, \"single_use\": <boolean>} with a project of letters, digits, '-', '_' or '.' and a positive lifetime.", body.Errors);
         }
 
         var token = TokenHashing.NewToken();
         var now = time.GetUtcNow();
         var expiresAt = now.AddSeconds(expiresIn);
-        await clients.CreateInitialAccessTokenAsync(new InitialAccessTokenRecord(TokenHashing.Hash(token), project, now, expiresAt), cancellationToken);
-        return TypedResults.Created((string?)null, new InitialAccessTokenResponse(token, project, expiresAt.ToUnixTimeSeconds()));
+        await clients.CreateInitialAccessTokenAsync(new InitialAccessTokenRecord(TokenHashing.Hash(token), project, now, expiresAt) { SingleUse = singleUse }, cancellationToken);
+        return TypedResults.Created((string?)null, new InitialAccessTokenResponse(token, project, expiresAt.ToUnixTimeSeconds(), singleUse));
     }
 
     private static async Task<IResult> Register(HttpRequest request, IClientStore clients, TimeProvider time, CancellationToken cancellationToken)
@@ -59,13 +62,12 @@ internal static class AuthEndpoints
         var token = BearerTokenHandler.BearerToken(request);
         var iat = token is null ? null : await clients.FindInitialAccessTokenAsync(TokenHashing.Hash(token), cancellationToken);
         var now = time.GetUtcNow();
-        if (iat is null || iat.ExpiresAt <= now)
+        if (iat is null || iat.ExpiresAt <= now || iat.UsedAt is not null)
         {
-            // RFC 7591 §3: the initial access token is a bearer token (RFC 6750).
-            request.HttpContext.Response.Headers.WWWAuthenticate = token is null
-                ? BearerChallenge.Plain
-                : BearerChallenge.InvalidToken(iat is null ? "The initial access token is not valid." : "The initial access token has expired.");
-            return TypedResults.Unauthorized();
+            var why = iat is null ? "The initial access token is not valid."
+                : iat.UsedAt is not null ? SpentIat
+                : "The initial access token has expired.";
+            return RefuseInitialAccessToken(request, token is null ? null : why);
         }
 
         var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
@@ -94,10 +96,22 @@ internal static class AuthEndpoints
         var scope = string.Join(' ', requested);
         var clientId = "c_" + TokenHashing.NewToken()[..22];
         var secret = TokenHashing.NewToken();
-        await clients.CreateClientAsync(new ClientRecord(clientId, iat.Project, name, TokenHashing.Hash(secret), scope, now), cancellationToken);
+        if (!await clients.RegisterClientAsync(new ClientRecord(clientId, iat.Project, name, TokenHashing.Hash(secret), scope, now), iat.TokenHash, cancellationToken))
+        {
+            // A concurrent registration spent the single-use token first; this one stored nothing.
+            return RefuseInitialAccessToken(request, SpentIat);
+        }
+
         var accessToken = await IssueAccessTokenAsync(clients, clientId, iat.Project, scope, now, cancellationToken);
         return TypedResults.Created((string?)null, new RegistrationResponse(
             clientId, secret, name, scope, iat.Project, accessToken, "Bearer", (long)AccessTokenLifetime.TotalSeconds, now.ToUnixTimeSeconds(), 0, ["client_credentials"], "client_secret_basic"));
+    }
+
+    /// <summary>RFC 7591 §3: the initial access token is a bearer token, refused as RFC 6750 §3.1 says; no description without a token.</summary>
+    private static UnauthorizedHttpResult RefuseInitialAccessToken(HttpRequest request, string? description)
+    {
+        request.HttpContext.Response.Headers.WWWAuthenticate = description is null ? BearerChallenge.Plain : BearerChallenge.InvalidToken(description);
+        return TypedResults.Unauthorized();
     }
 
     private static async Task<IResult> IssueToken(HttpRequest request, IClientStore clients, TimeProvider time, CancellationToken cancellationToken)

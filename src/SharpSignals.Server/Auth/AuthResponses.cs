@@ -5,7 +5,8 @@ namespace SharpSignals.Server.Auth;
 internal sealed record InitialAccessTokenResponse(
     [property: JsonPropertyName("token")] string Token,
     [property: JsonPropertyName("project")] string Project,
-    [property: JsonPropertyName("expires_at")] long ExpiresAt);
+    [property: JsonPropertyName("expires_at")] long ExpiresAt,
+    [property: JsonPropertyName("single_use")] bool SingleUse);
 
 /// <summary>RFC 7591 §3.2.1, with the project and a first access token (docs/API.md).</summary>
 internal sealed record RegistrationResponse(

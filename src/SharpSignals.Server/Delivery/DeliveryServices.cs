@@ -1,10 +1,11 @@
+using SharpSignals.Server.Delivery.Poll;
 using SharpSignals.Server.Delivery.Push;
 
 namespace SharpSignals.Server.Delivery;
 
 internal static class DeliveryServices
 {
-    /// <summary>Push workers, how far behind they run (<see cref="DeliveryLag"/>) and the inactivity check; the poll endpoints need nothing registered.</summary>
+    /// <summary>Push workers, how far behind they run (<see cref="DeliveryLag"/>), the inactivity check, and the long polls waiting (<see cref="LongPolls"/>).</summary>
     public static IServiceCollection AddDelivery(this IServiceCollection services)
     {
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -15,6 +16,7 @@ internal static class DeliveryServices
         services.AddHostedService<PushDeliveryService>();
         services.AddSingleton<InactivityMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<InactivityMonitor>());
+        services.AddSingleton<LongPolls>();
         return services;
     }
 }

@@ -64,6 +64,7 @@ internal static class RealtimeEndpoints
         string streamId,
         HttpContext context,
         StreamAccess access,
+        TokenLimits limits,
         IDeliveryStore deliveries,
         StreamSignals signals,
         StreamCatalog catalog,
@@ -86,6 +87,14 @@ internal static class RealtimeEndpoints
             }
 
             lastEventId = parsed;
+        }
+
+        // Counted with the caller's WebSocket connections, before anything is acknowledged: a refused
+        // response changes nothing.
+        using var connection = limits.TryEnterConnection(grant.CounterKey);
+        if (!connection.Entered)
+        {
+            return limits.SseConnectionsReached().ToResult();
         }
 
         using var feed = new StreamFeed(streamId, deliveries, signals, catalog, access, time, options.Value.MaxUnacknowledged);

@@ -34,7 +34,7 @@ internal sealed partial class SessionStreams(
         if (subscriptions.FindStream(streamId) is { } existing)
         {
             // A new token for a stream already read here only renews the subscription.
-            if (subscriptions.RenewStream(existing, token!, grant.ExpiresAt) is { } renewLimit)
+            if (subscriptions.RenewStream(existing, grant.CounterKey, grant.ExpiresAt) is { } renewLimit)
             {
                 send.Error(renewLimit, streamId: streamId);
                 existing.Cancel();
@@ -49,7 +49,7 @@ internal sealed partial class SessionStreams(
             return;
         }
 
-        if (subscriptions.AdmitStream(token!) is { } limit)
+        if (subscriptions.AdmitStream(grant.CounterKey) is { } limit)
         {
             send.Error(limit, streamId: streamId);
             return;
@@ -62,7 +62,7 @@ internal sealed partial class SessionStreams(
             await feed.AcknowledgeAsync([], resumeAfter, cancellationToken);
         }
 
-        var subscription = new StreamSubscription(feed, TokenLimits.KeyOf(token!), grant.ExpiresAt, connectionStopping);
+        var subscription = new StreamSubscription(feed, grant.CounterKey, grant.ExpiresAt, connectionStopping);
         subscriptions.AddStream(subscription);
         send.Subscribed(null, streamId, null);
         subscription.Pump = PumpAsync(subscription);

@@ -17,23 +17,24 @@ internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<Realtime
     /// <summary>Holds <paramref name="topic"/> with <paramref name="token"/>, in place of the token it was held with before; the limit reached when not admitted.</summary>
     public RealtimeError? AddTopic(string topic, string token, DateTimeOffset? expiresAt)
     {
+        var key = TokenLimits.KeyOf(token);
         lock (_gate)
         {
             if (_topics.TryGetValue(topic, out var existing))
             {
                 Release(existing.TokenKey);
-                if (Admit(token) is { } replaced)
+                if (Admit(key) is { } replaced)
                 {
                     _topics.Remove(topic);
                     return replaced;
                 }
             }
-            else if (Admit(token) is { } limit)
+            else if (Admit(key) is { } limit)
             {
                 return limit;
             }
 
-            _topics[topic] = new TopicSubscription(TokenLimits.KeyOf(token), expiresAt);
+            _topics[topic] = new TopicSubscription(key, expiresAt);
             return null;
         }
     }
@@ -74,12 +75,12 @@ internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<Realtime
         }
     }
 
-    /// <summary>Counts a new stream subscription's token; the limit reached when not admitted.</summary>
-    public RealtimeError? AdmitStream(string token)
+    /// <summary>Counts a new stream subscription against its grant's counter key; the limit reached when not admitted.</summary>
+    public RealtimeError? AdmitStream(string key)
     {
         lock (_gate)
         {
-            return Admit(token);
+            return Admit(key);
         }
     }
 
@@ -92,18 +93,18 @@ internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<Realtime
     }
 
     /// <summary>A new token for a stream already read here renews the subscription; when it is not admitted the subscription is dropped (the caller stops it).</summary>
-    public RealtimeError? RenewStream(StreamSubscription existing, string token, DateTimeOffset? expiresAt)
+    public RealtimeError? RenewStream(StreamSubscription existing, string key, DateTimeOffset? expiresAt)
     {
         lock (_gate)
         {
             Release(existing.TokenKey);
-            if (Admit(token) is { } limit)
+            if (Admit(key) is { } limit)
             {
                 _streams.Remove(existing.Feed.StreamId);
                 return limit;
             }
 
-            existing.Renew(TokenLimits.KeyOf(token), expiresAt);
+            existing.Renew(key, expiresAt);
             return null;
         }
     }
@@ -171,10 +172,9 @@ internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<Realtime
         }
     }
 
-    /// <summary>Counts a token's use: a connection the first time this connection uses it, and a subscription. Under <see cref="_gate"/>.</summary>
-    private RealtimeError? Admit(string token)
+    /// <summary>Counts a caller's use (by its counter key): a connection the first time this connection uses it, and a subscription. Under <see cref="_gate"/>.</summary>
+    private RealtimeError? Admit(string key)
     {
-        var key = TokenLimits.KeyOf(token);
         var newConnection = !_tokensInUse.Contains(key);
         if (_topics.Count + _streams.Count >= options.Value.MaxSubscriptionsPerConnection)
         {
@@ -183,7 +183,7 @@ internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<Realtime
 
         if (newConnection && !limits.TryAddConnection(key))
         {
-            return new RealtimeError(RealtimeErrors.LimitExceeded, $"This token is in use on {options.Value.MaxConnectionsPerToken} connections already.");
+            return new RealtimeError(RealtimeErrors.LimitExceeded, limits.ConnectionsReached);
         }
 
         if (!limits.TryAddSubscription(key))
@@ -193,7 +193,7 @@ internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<Realtime
                 limits.RemoveConnection(key);
             }
 
-            return new RealtimeError(RealtimeErrors.LimitExceeded, $"This token holds {options.Value.MaxSubscriptionsPerToken} subscriptions already.");
+            return new RealtimeError(RealtimeErrors.LimitExceeded, $"This token or its client holds {options.Value.MaxSubscriptionsPerToken} subscriptions already, the most allowed ({RealtimeOptions.Section}:{nameof(RealtimeOptions.MaxSubscriptionsPerToken)}).");
         }
 
         _tokensInUse.Add(key);

@@ -20,6 +20,9 @@ internal sealed class StreamAccess(
     StreamLifecycle lifecycle,
     TimeProvider time)
 {
+    /// <summary>The admin token's connections count together; not a token hash, which has no ':'.</summary>
+    private const string AdminCounterKey = "admin:";
+
     public async Task<(StreamGrant? Grant, RealtimeError? Error)> AuthorizeAsync(string? token, string? streamId, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(streamId))
@@ -35,9 +38,11 @@ internal sealed class StreamAccess(
         var notFound = new RealtimeError(RealtimeErrors.NotFound, $"There is no stream '{streamId}'.");
         var route = catalog.Find(streamId);
         DateTimeOffset? expiresAt = null;
+        string counterKey;
         if (adminToken.Matches(token))
         {
             // The admin reads every stream.
+            counterKey = AdminCounterKey;
         }
         else if (await accessTokens.FindAsync(TokenHashing.Hash(token), cancellationToken) is { } record)
         {
@@ -58,6 +63,9 @@ internal sealed class StreamAccess(
             }
 
             expiresAt = record.ExpiresAt;
+
+            // A client can mint access tokens at will: its connections count together.
+            counterKey = "client:" + record.ClientId;
         }
         else if (TopicTokenValidator.LooksLikeJwt(token))
         {
@@ -68,6 +76,7 @@ internal sealed class StreamAccess(
             }
 
             expiresAt = topic.ExpiresAt;
+            counterKey = TokenLimits.KeyOf(token);
         }
         else
         {
@@ -91,7 +100,7 @@ internal sealed class StreamAccess(
         }
 
         await RecordActivityAsync(streamId, cancellationToken);
-        return (new StreamGrant(streamId, expiresAt), null);
+        return (new StreamGrant(streamId, expiresAt, counterKey), null);
     }
 
     /// <summary>SSF 1.0 §8.1.1: reading and acknowledging count as receiver activity, as a poll does.</summary>

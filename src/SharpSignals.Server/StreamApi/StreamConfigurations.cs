@@ -30,6 +30,7 @@ internal sealed partial class StreamConfigurations(
     ProjectEventTypes eventTypes,
     StreamCredentials credentials,
     IOptions<StreamOptions> options,
+    IOptions<QuotaOptions> quotas,
     TimeProvider time,
     ILogger<StreamConfigurations> logger)
 {
@@ -69,7 +70,11 @@ internal sealed partial class StreamConfigurations(
         };
         var now = time.GetUtcNow();
         var record = new StreamRecord(streamId, project, caller.ClientIdOf(), stream.Direction, StreamStatuses.Enabled, codec.Encode(configuration), now, now) { LastActivityAt = now };
-        await store.CreateStreamAsync(record, cancellationToken);
+        if (!await store.CreateStreamWithinLimitAsync(record, quotas.Value.MaxStreamsPerClient, cancellationToken))
+        {
+            return quotas.Value.StreamsReached(record.OwnerClientId!);
+        }
+
         if (inbound && configuration.Delivery.Method == DeliveryMethods.Push && !joining)
         {
             // The credential the source pushes with is the stream credential, kept only as its hash

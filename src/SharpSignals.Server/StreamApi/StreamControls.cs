@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.Extensions.Options;
 using SharpSignals.Server.Auth;
 using SharpSignals.Server.Http;
 using SharpSignals.Server.Routing;
@@ -21,6 +22,7 @@ internal sealed partial class StreamControls(
     EventRouter router,
     StreamLifecycle lifecycle,
     JoinedStreams joins,
+    IOptions<QuotaOptions> quotas,
     TimeProvider time,
     ILogger<StreamControls> logger)
 {
@@ -74,9 +76,7 @@ internal sealed partial class StreamControls(
         }
 
         var (record, subject) = request;
-        await store.AddSubjectAsync(record.StreamId, new StreamSubject(subject.CanonicalKey, subject.ToJson(), verified, time.GetUtcNow()), cancellationToken);
-        await TouchAndRefreshAsync(record, cancellationToken);
-        return Outcome.Done;
+        return await RecordSubjectAsync(record, new StreamSubject(subject.CanonicalKey, subject.ToJson(), verified, time.GetUtcNow()), cancellationToken);
     }
 
     /// <summary>SSF 1.0 §8.1.3.3: the subject is out of scope from now on, whatever <c>default_subjects</c> says.</summary>
@@ -92,7 +92,17 @@ internal sealed partial class StreamControls(
         // than forgotten. A subject that was not there is answered the same (§8.1.3.3), so the answer
         // reveals nothing about which subjects exist.
         var (record, subject) = request;
-        await store.AddSubjectAsync(record.StreamId, new StreamSubject(subject.CanonicalKey, subject.ToJson(), Verified: true, time.GetUtcNow()) { Included = false }, cancellationToken);
+        return await RecordSubjectAsync(record, new StreamSubject(subject.CanonicalKey, subject.ToJson(), Verified: true, time.GetUtcNow()) { Included = false }, cancellationToken);
+    }
+
+    /// <summary>A removal is kept as a row too, so both count against the stream's subject limit.</summary>
+    private async Task<Outcome> RecordSubjectAsync(StreamRecord record, StreamSubject subject, CancellationToken cancellationToken)
+    {
+        if (!await store.AddSubjectWithinLimitAsync(record.StreamId, subject, quotas.Value.MaxSubjectsPerStream, cancellationToken))
+        {
+            return quotas.Value.SubjectsReached(record.StreamId);
+        }
+
         await TouchAndRefreshAsync(record, cancellationToken);
         return Outcome.Done;
     }

@@ -8,6 +8,7 @@ internal static class StreamServices
     public static IServiceCollection AddStreams(this IServiceCollection services)
     {
         services.AddOptions<StreamOptions>().BindConfiguration(StreamOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EventTypeOptions>().BindConfiguration(EventTypeOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EventTypeOptions>, EventTypeOptionsValidator>();
         services.AddSingleton<ProjectEventTypes>();

@@ -32,6 +32,16 @@ public interface IClientStore
     /// <returns>A task that completes when the client is durable.</returns>
     ValueTask CreateClientAsync(ClientRecord client, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores a new client registered with an initial access token; a single-use token is spent in
+    /// the same transaction, so of two registrations with one single-use token exactly one succeeds.
+    /// </summary>
+    /// <param name="client">The client.</param>
+    /// <param name="initialAccessTokenHash">The hash of the initial access token it registered with.</param>
+    /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
+    /// <returns>True when the client is durable; false, with nothing stored, when the token is unknown or a spent single-use token.</returns>
+    ValueTask<bool> RegisterClientAsync(ClientRecord client, string initialAccessTokenHash, CancellationToken cancellationToken);
+
     /// <summary>Finds a client.</summary>
     /// <param name="clientId">The client id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>

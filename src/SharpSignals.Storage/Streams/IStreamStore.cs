@@ -9,6 +9,17 @@ public interface IStreamStore
     /// <returns>A task that completes when the stream is durable.</returns>
     ValueTask CreateStreamAsync(StreamRecord stream, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores a new stream unless its owner already has <paramref name="maxStreamsPerOwner"/> streams;
+    /// counted and written in one transaction, serialized per owner, so concurrent creations (also on
+    /// other nodes) never pass the limit. A stream without an owner (the admin's) is not counted.
+    /// </summary>
+    /// <param name="stream">The stream.</param>
+    /// <param name="maxStreamsPerOwner">The most streams one owner may have.</param>
+    /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
+    /// <returns>True when the stream is durable; false, with nothing stored, when the owner is at the limit.</returns>
+    ValueTask<bool> CreateStreamWithinLimitAsync(StreamRecord stream, int maxStreamsPerOwner, CancellationToken cancellationToken);
+
     /// <summary>Finds a stream.</summary>
     /// <param name="streamId">The stream id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
@@ -67,6 +78,18 @@ public interface IStreamStore
     /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
     /// <returns>A task that completes when the subject is durable.</returns>
     ValueTask AddSubjectAsync(string streamId, StreamSubject subject, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// As <see cref="AddSubjectAsync"/>, unless the subject is new to the stream and the stream
+    /// already records <paramref name="maxSubjects"/> subjects (added or removed); counted and written
+    /// in one transaction, serialized per stream, so concurrent additions never pass the limit.
+    /// </summary>
+    /// <param name="streamId">The stream id.</param>
+    /// <param name="subject">The subject.</param>
+    /// <param name="maxSubjects">The most subjects the stream may record.</param>
+    /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
+    /// <returns>True when the subject is durable; false, with nothing changed, when the stream is at the limit.</returns>
+    ValueTask<bool> AddSubjectWithinLimitAsync(string streamId, StreamSubject subject, int maxSubjects, CancellationToken cancellationToken);
 
     /// <summary>A stream's subjects, added and removed, in the order they were recorded.</summary>
     /// <param name="streamId">The stream id.</param>

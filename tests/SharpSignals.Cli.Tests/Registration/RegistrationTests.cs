@@ -42,6 +42,22 @@ public sealed class RegistrationTests(LoopbackServer server)
     }
 
     [Fact]
+    public async Task IatCreate_SingleUse_RegistersOneClientOnly()
+    {
+        using var cli = new CliSession();
+        await cli.LoginAdminAsync(server);
+        var created = (await cli.RunAsync("iat", "create", "--project", "once-p", "--single-use")).Succeeded();
+        var iat = created.Out.Trim();
+        Assert.Contains("single-use initial access token", created.Error, StringComparison.Ordinal);
+
+        (await cli.RunAsync("client", "register", "--iat", iat, "--name", "first")).Succeeded();
+        var line = (await cli.RunAsync("client", "register", "--iat", iat, "--name", "second")).FailedWith(ExitCodes.Unauthorized);
+
+        Assert.Contains("401", line, StringComparison.Ordinal);
+        Assert.Single((await LoopbackServer.GetJsonAsync(server.Admin, "admin/clients?project=once-p")).AsArray());
+    }
+
+    [Fact]
     public async Task IatCreate_BadDuration_UsageError()
     {
         using var cli = new CliSession();

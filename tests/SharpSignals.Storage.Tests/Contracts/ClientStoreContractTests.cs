@@ -10,6 +10,7 @@ namespace SharpSignals.Storage.Tests.Contracts;
 /// <item>Clients are listed oldest first (equal creation times by client id), all or one project's.</item>
 /// <item>Revoking sets <c>revoked_at</c> and deletes the client's access tokens in one transaction; it returns false for an unknown or already revoked client and then changes nothing.</item>
 /// <item>An access token can only be stored for a client that exists and is not revoked; otherwise the call fails with an exception.</item>
+/// <item>Registering a client spends a single-use initial access token in the same transaction: of concurrent registrations with one, exactly one stores its client; a reusable token registers any number and stays unused; an unknown token stores nothing.</item>
 /// <item>Lookups return tokens whatever their expiry: the caller checks it. The clean-up deletes tokens with <c>expires_at</c> strictly before now.</item>
 /// </list>
 /// </summary>
@@ -200,6 +201,53 @@ public abstract class ClientStoreContractTests : StoreContractBase
             await Store.ListClientsAsync(null, CancellationToken.None));
         Assert.Equal(Token("t1", "c1"), await Store.FindAccessTokenAsync("t1", CancellationToken.None));
         Assert.Null(await Store.FindAccessTokenAsync("t2", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task CreateInitialAccessTokenAsync_SingleUse_IsKeptUnused()
+    {
+        var token = new InitialAccessTokenRecord("iat-hash", "p1", T0, T0.AddDays(1)) { SingleUse = true };
+
+        await Store.CreateInitialAccessTokenAsync(token, CancellationToken.None);
+
+        Assert.Equal(token, await Store.FindInitialAccessTokenAsync("iat-hash", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task RegisterClientAsync_SingleUseTokenTwiceAtOnce_ExactlyOneClientIsStored()
+    {
+        await Store.CreateInitialAccessTokenAsync(new InitialAccessTokenRecord("iat-hash", "p1", T0, T0.AddDays(1)) { SingleUse = true }, CancellationToken.None);
+
+        var registered = await Task.WhenAll(
+            Task.Run(() => Store.RegisterClientAsync(Client("c1"), "iat-hash", CancellationToken.None).AsTask()),
+            Task.Run(() => Store.RegisterClientAsync(Client("c2"), "iat-hash", CancellationToken.None).AsTask()));
+        var again = await Store.RegisterClientAsync(Client("c3"), "iat-hash", CancellationToken.None);
+
+        Assert.Single(registered, r => r);
+        Assert.False(again);
+        Assert.Single(await Store.ListClientsAsync(null, CancellationToken.None));
+        Assert.Equal(T0, (await Store.FindInitialAccessTokenAsync("iat-hash", CancellationToken.None))!.UsedAt);
+    }
+
+    [Fact]
+    public async Task RegisterClientAsync_ReusableToken_RegistersEveryClientAndStaysUnused()
+    {
+        var token = new InitialAccessTokenRecord("iat-hash", "p1", T0, T0.AddDays(1));
+        await Store.CreateInitialAccessTokenAsync(token, CancellationToken.None);
+
+        Assert.True(await Store.RegisterClientAsync(Client("c1"), "iat-hash", CancellationToken.None));
+        Assert.True(await Store.RegisterClientAsync(Client("c2", created: T0.AddSeconds(1)), "iat-hash", CancellationToken.None));
+
+        Assert.Equal([Client("c1"), Client("c2", created: T0.AddSeconds(1))], await Store.ListClientsAsync(null, CancellationToken.None));
+        Assert.Equal(token, await Store.FindInitialAccessTokenAsync("iat-hash", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task RegisterClientAsync_UnknownToken_StoresNothing()
+    {
+        Assert.False(await Store.RegisterClientAsync(Client("c1"), "no-such-hash", CancellationToken.None));
+
+        Assert.Null(await Store.GetClientAsync("c1", CancellationToken.None));
     }
 
     protected static ClientRecord Client(string id, string project = "p1", DateTimeOffset? created = null) =>

@@ -13,6 +13,7 @@ namespace SharpSignals.Storage.Tests.Contracts;
 /// <item>Listing is oldest first (equal creation times by stream id), filtered by whichever of project and owner is set.</item>
 /// <item>A subject is kept as added (included) or removed (excluded). Recording one that is there again, either way, replaces it: it goes last, with its new values.</item>
 /// <item>Subjects are listed in the order they were recorded (call order, not <c>added_at</c> order): the receiver's latest word on each comes last; a subject forgotten and added again goes last too.</item>
+/// <item>Creating within a limit stores the stream only while its owner has fewer streams than the limit (an ownerless stream is not counted); adding a subject within a limit stores it only while the stream records fewer subjects, added or removed, or when it replaces one. Concurrent calls never pass the limit.</item>
 /// <item>A subject can only be added to a stream that exists; otherwise the call fails with an exception.</item>
 /// </list>
 /// </summary>
@@ -300,6 +301,44 @@ public abstract class StreamStoreContractTests : StoreContractBase
         Assert.Equal([stream], await Store.ListStreamsAsync(null, null, CancellationToken.None));
         Assert.Equal(
             [Subject("z"), Subject("a") with { Verified = false }, Subject("m")],
+            await Store.ListSubjectsAsync("s1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task CreateStreamWithinLimitAsync_ManyAtOnce_StoresOnlyUpToTheOwnersLimit()
+    {
+        await Store.CreateStreamAsync(Stream("other", owner: "c2"), CancellationToken.None);
+
+        var created = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
+            Task.Run(() => Store.CreateStreamWithinLimitAsync(Stream($"s{i}"), 2, CancellationToken.None).AsTask())));
+        var ownerless = await Store.CreateStreamWithinLimitAsync(Stream("admin", owner: null), 0, CancellationToken.None);
+        var otherOwner = await Store.CreateStreamWithinLimitAsync(Stream("other-2", owner: "c2"), 2, CancellationToken.None);
+
+        Assert.Equal(2, created.Count(c => c));
+        Assert.Equal(2, (await Store.ListStreamsAsync(null, "c1", CancellationToken.None)).Count);
+        Assert.True(ownerless);
+        Assert.True(otherOwner);
+        Assert.False(await Store.CreateStreamWithinLimitAsync(Stream("s9", owner: "c2"), 2, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AddSubjectWithinLimitAsync_AtTheLimit_OnlyReplacesWhatIsRecorded()
+    {
+        await Store.CreateStreamAsync(Stream("s1"), CancellationToken.None);
+        await Store.CreateStreamAsync(Stream("s2"), CancellationToken.None);
+        await Store.AddSubjectAsync("s2", Subject("elsewhere"), CancellationToken.None);
+
+        var added = await Task.WhenAll(new[] { "a", "b", "c", "d" }.Select(key =>
+            Task.Run(() => Store.AddSubjectWithinLimitAsync("s1", Subject(key), 2, CancellationToken.None).AsTask())));
+        var recorded = await Store.ListSubjectsAsync("s1", CancellationToken.None);
+        var replaced = await Store.AddSubjectWithinLimitAsync("s1", Subject(recorded[0].SubjectKey, T0.AddHours(1)) with { Included = false }, 2, CancellationToken.None);
+        var removedNew = await Store.AddSubjectWithinLimitAsync("s1", Subject("e") with { Included = false }, 2, CancellationToken.None);
+
+        Assert.Equal(2, added.Count(a => a));
+        Assert.True(replaced);
+        Assert.False(removedNew);
+        Assert.Equal(
+            [recorded[1], Subject(recorded[0].SubjectKey, T0.AddHours(1)) with { Included = false }],
             await Store.ListSubjectsAsync("s1", CancellationToken.None));
     }
 

@@ -208,6 +208,19 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain("SCAN", plan, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(SqliteStore.CountStreamsByOwnerSql, "SEARCH streams USING ", "ix_streams_owner_created (owner_client_id=?)")]
+    [InlineData(SqliteStore.CountSubjectsSql, "SEARCH stream_subjects USING ", "(stream_id=?)")]
+    public void QuotaCounts_SearchTheirIndexAndNeverScan(string sql, string search, string key)
+    {
+        // Counted on every stream creation and subject change, inside the writer's transaction.
+        var plan = Plan(sql, ("$owner", "c1"), ("$stream", "s1"), ("$key", "k"));
+
+        Assert.Contains(search, plan, StringComparison.Ordinal);
+        Assert.Contains(key, plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("SCAN", plan, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void DeleteExpiredAccessTokensQuery_IsARangeScanOfTheExpiryIndex()
     {

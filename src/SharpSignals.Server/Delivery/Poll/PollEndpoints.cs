@@ -29,6 +29,8 @@ internal static class PollEndpoints
         StreamSignals signals,
         TimeProvider time,
         IOptions<StreamOptions> options,
+        LongPolls longPolls,
+        IOptions<QuotaOptions> quotas,
         CancellationToken cancellationToken)
     {
         // Looking the stream up also records the poll as receiver activity (SSF 1.0 §8.1.1).
@@ -57,6 +59,14 @@ internal static class PollEndpoints
         if (body.Errors.Count > 0)
         {
             return Problems.BadRequest(string.Join("; ", body.Errors), body.Errors);
+        }
+
+        // A long poll holds a slot of its stream from before its acknowledgements are settled, so a
+        // refused one changes nothing; one that returns immediately holds none.
+        using var slot = poll.ReturnImmediately ? default : longPolls.TryEnter(streamId);
+        if (!poll.ReturnImmediately && !slot.Entered)
+        {
+            return quotas.Value.LongPollsReached(streamId, TimeSpan.FromSeconds(options.Value.PollWaitSeconds)).ToResult();
         }
 
         // RFC 8936 §2.4: acknowledgements and errors are settled before anything is handed out.
