@@ -47,11 +47,29 @@ internal sealed record FuzzRequest(int Seed, int Index, string Method, string Pa
 
         if (Body is not null)
         {
-            text.Append(" body (").Append(Body.Length).Append(" bytes): ").Append(Escape(Encoding.UTF8.GetString(Body), 600));
+            text.Append(" body (").Append(Body.Length).Append(" bytes): ").Append(Printable(Body, 600));
         }
 
         return text.ToString();
     }
+
+    public static bool IsUtf8(byte[] bytes) => System.Text.Unicode.Utf8.IsValid(bytes);
+
+    /// <summary>Bytes as escaped text when they are UTF-8, else as hex, cut at <paramref name="max"/> characters.</summary>
+    public static string Printable(byte[] bytes, int max)
+    {
+        try
+        {
+            return Escape(Strict.GetString(bytes), max);
+        }
+        catch (DecoderFallbackException)
+        {
+            var hex = Convert.ToHexString(bytes, 0, Math.Min(bytes.Length, max / 2));
+            return "(not UTF-8) hex " + hex + (bytes.Length > max / 2 ? "..." : "");
+        }
+    }
+
+    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static string Escape(string value, int max)
     {

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.WebSockets;
-using System.Text;
 
 namespace SharpSignals.Tests.Support;
 
@@ -184,39 +183,93 @@ internal sealed class FuzzRunner(Uri server, FuzzGenerator generator, FuzzFixtur
         response.StatusCode == HttpStatusCode.BadGateway && response.Content.Headers.ContentType?.MediaType == "application/problem+json"
         || response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is not null;
 
-    /// <summary>A /ws connection sent generated frames; the server must answer or close with a close frame, never drop the connection.</summary>
+    /// <summary>
+    /// A /ws connection sent generated frames: the server may answer, refuse or close it with a close
+    /// frame (1009 for a message too big), never drop it, except after a text frame that is not UTF-8,
+    /// where RFC 6455 §8.1 has it fail the connection (a 1007 close frame, and the TCP connection may
+    /// end before the client's close is read); such a frame is therefore the last one sent. When the
+    /// connection drops, each frame is sent again alone on a new connection to name the one that does it.
+    /// </summary>
     private async Task WebSocketSessionAsync(int index, FuzzReport report)
     {
         var random = FuzzGenerator.RandomFor(generator.Seed, ~index);
-        var frames = new List<string>();
+        var frames = Enumerable.Range(0, 5 + random.Next(20)).Select(_ => generator.WebSocketFrame(random)).ToList();
+        var invalid = frames.FindIndex(f => f.Text && !FuzzRequest.IsUtf8(f.Payload));
+        if (invalid >= 0)
+        {
+            frames.RemoveRange(invalid + 1, frames.Count - invalid - 1);
+        }
+
+        var (sent, dropped) = await SendFramesAsync(frames);
+        if (dropped is not null && invalid >= 0 && sent > invalid)
+        {
+            // Failed as RFC 6455 §8.1 requires, once the frame that is not UTF-8 was sent.
+            dropped = null;
+        }
+
+        report.Framed(sent);
+        if (dropped is null)
+        {
+            return;
+        }
+
+        var culprits = new List<string>();
+        foreach (var frame in frames.Take(sent))
+        {
+            if ((!frame.Text || FuzzRequest.IsUtf8(frame.Payload)) && (await SendFramesAsync([frame])).Dropped is not null)
+            {
+                culprits.Add(Describe(frame));
+            }
+        }
+
+        report.Failures.Enqueue($"/ws connection dropped without a close frame ({dropped}), seed {generator.Seed} session {index}; "
+            + (culprits.Count > 0 ? "dropped by this frame alone:\n  " + string.Join("\n  ", culprits) : "by no frame alone; the frames:\n  " + string.Join("\n  ", frames.Take(sent).Select(Describe))));
+    }
+
+    /// <summary>Sends the frames on one connection and closes it; how many were sent, and why the connection dropped, if it did.</summary>
+    private async Task<(int Sent, string? Dropped)> SendFramesAsync(IReadOnlyList<(byte[] Payload, bool Text)> frames)
+    {
         using var timeout = new CancellationTokenSource(AnswerTimeout);
         using var socket = new ClientWebSocket();
+        var sent = 0;
         try
         {
             await socket.ConnectAsync(new UriBuilder(new Uri(server, "/ws")) { Scheme = "ws" }.Uri, _http, timeout.Token);
             var receiving = DrainAsync(socket, timeout.Token);
-            var count = 5 + random.Next(20);
-            for (var i = 0; i < count && socket.State == WebSocketState.Open && !receiving.IsCompleted; i++)
+            try
             {
-                var (payload, text) = generator.WebSocketFrame(random);
-                frames.Add((text ? "text " : "binary ") + Encoding.UTF8.GetString(payload, 0, Math.Min(payload.Length, 300)));
-                await socket.SendAsync(payload, text ? WebSocketMessageType.Text : WebSocketMessageType.Binary, endOfMessage: true, timeout.Token);
-            }
+                foreach (var (payload, text) in frames)
+                {
+                    if (socket.State != WebSocketState.Open || receiving.IsCompleted)
+                    {
+                        break;
+                    }
 
-            if (socket.State == WebSocketState.Open)
+                    await socket.SendAsync(payload, text ? WebSocketMessageType.Text : WebSocketMessageType.Binary, endOfMessage: true, timeout.Token);
+                    sent++;
+                }
+
+                if (socket.State == WebSocketState.Open)
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
+                }
+            }
+            catch (Exception ex) when (ex is WebSocketException or IOException)
             {
-                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
+                // The server closed while a frame was going out; whether it said so is up to the receiving side.
             }
 
             await receiving;
-            report.Framed(frames.Count);
+            return (sent, null);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
         {
-            report.Framed(frames.Count);
-            report.Failures.Enqueue($"/ws connection dropped without a close frame ({ex.GetType().Name}: {ex.Message}), seed {generator.Seed} session {index}, after frames:\n  " + string.Join("\n  ", frames.Select(f => f.ReplaceLineEndings("\\n"))));
+            return (sent, $"{ex.GetType().Name}: {ex.Message}");
         }
     }
+
+    private static string Describe((byte[] Payload, bool Text) frame) =>
+        (frame.Text ? "text " : "binary ") + FuzzRequest.Printable(frame.Payload, 300);
 
     /// <summary>Reads every message until the server's close frame.</summary>
     private static async Task DrainAsync(ClientWebSocket socket, CancellationToken cancel)
