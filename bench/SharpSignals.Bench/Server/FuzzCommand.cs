@@ -3,7 +3,9 @@ extern alias server;
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using SharpSignals.Tests.Support;
 
 namespace SharpSignals.Bench.Server;
@@ -71,17 +73,18 @@ internal static class FuzzCommand
         return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
     }
 
-    /// <summary>The real server on a fresh data directory, trusting the run's topic-token key; it logs only what is critical, the report says the rest.</summary>
+    /// <summary>The real server as in production on a fresh data directory, trusting the run's topic-token key; it logs nothing, the report says what failed.</summary>
     private sealed class FuzzedServer(string dataDirectory, string issuer, string topicKey) : WebApplicationFactory<server::Program>
     {
-        protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseSetting("SharpSignals:DataDirectory", dataDirectory);
             builder.UseSetting("SharpSignals:Issuer", issuer);
             builder.UseSetting("SharpSignals:AllowInsecureHttp", "true");
             builder.UseSetting("SharpSignals:Realtime:TrustedKeys:0", topicKey);
             builder.UseSetting("SharpSignals:Streams:PollWaitSeconds", "1");
-            builder.UseSetting("Logging:LogLevel:Default", "Critical");
+            builder.UseEnvironment("Production");
+            builder.ConfigureLogging(logging => logging.ClearProviders());
         }
     }
 }

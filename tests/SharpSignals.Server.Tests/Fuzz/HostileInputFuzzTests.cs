@@ -37,7 +37,9 @@ public sealed class HostileInputFuzzTests(ITestOutputHelper output)
 
         using var http = new HttpClient { BaseAddress = new Uri(server.Issuer) };
         var fixture = await FuzzFixture.PrepareAsync(http, await File.ReadAllTextAsync(Path.Combine(server.DataDirectory, "admin.token")), (topic, scope) => topicTokens.Issue(topic, scope, TimeSpan.FromHours(1)));
-        using var runner = new FuzzRunner(new Uri(server.Issuer), new FuzzGenerator(seed, endpoints, fixture), fixture);
+        var generator = new FuzzGenerator(seed, endpoints, fixture);
+        Assert.True(generator.SweepLength < Requests, $"{Requests} requests do not cover every endpoint with every credential ({generator.SweepLength})");
+        using var runner = new FuzzRunner(new Uri(server.Issuer), generator, fixture);
 
         var report = await runner.RunAsync(Requests, Concurrency);
         var (healthy, health) = await runner.HealthAsync();

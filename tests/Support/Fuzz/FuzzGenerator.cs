@@ -68,14 +68,28 @@ internal sealed class FuzzGenerator(int seed, IReadOnlyList<FuzzEndpoint> endpoi
 
     public int Seed => seed;
 
+    /// <summary>How many requests the sweep of every endpoint with every credential takes, before the rest are drawn at random.</summary>
+    public int SweepLength => endpoints.Count * fixture.Credentials.Count;
+
     /// <summary>Request <paramref name="index"/> of this seed, the same every time.</summary>
     public FuzzRequest Next(int index)
     {
         var random = RandomFor(seed, index);
-        var endpoint = endpoints[random.Next(endpoints.Count)];
-        var credential = random.Next(8) == 0
-            ? new FuzzCredential("generated jwt", (random.Next(4) == 0 ? "bearer " : "Bearer ") + BadJwt(random))
-            : fixture.Credentials[random.Next(fixture.Credentials.Count)];
+        FuzzEndpoint endpoint;
+        FuzzCredential credential;
+        if (index < SweepLength)
+        {
+            // First every endpoint with every credential once, so that none is left to chance.
+            endpoint = endpoints[index % endpoints.Count];
+            credential = fixture.Credentials[index / endpoints.Count];
+        }
+        else
+        {
+            endpoint = endpoints[random.Next(endpoints.Count)];
+            credential = random.Next(8) == 0
+                ? new FuzzCredential("generated jwt", (random.Next(4) == 0 ? "bearer " : "Bearer ") + BadJwt(random))
+                : fixture.Credentials[random.Next(fixture.Credentials.Count)];
+        }
 
         var path = Path(random, endpoint);
         var headers = new List<KeyValuePair<string, string>>();

@@ -66,6 +66,8 @@ internal sealed class FuzzRunner(Uri server, FuzzGenerator generator, FuzzFixtur
     /// <summary>Longer than any answer the server delays on purpose (a long poll waits <c>PollWaitSeconds</c>), on a busy machine.</summary>
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(60);
 
+    private const int LargeBody = 64 * 1024;
+
     private readonly HttpClient _http = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, UseProxy = false })
     {
         BaseAddress = server,
@@ -142,6 +144,10 @@ internal sealed class FuzzRunner(Uri server, FuzzGenerator generator, FuzzFixtur
 
             if (request.Body is not null)
             {
+                // A large body waits for 100 Continue (RFC 9110 §10.1.1): a server that answers without
+                // reading it (a 404, a 401) may close the connection, and a client still writing it would
+                // see a broken pipe instead of the answer that was sent.
+                message.Headers.ExpectContinue = request.Body.Length > LargeBody;
                 message.Content = new ByteArrayContent(request.Body);
                 if (request.ContentType is not null)
                 {
