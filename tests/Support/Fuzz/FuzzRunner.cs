@@ -240,7 +240,17 @@ internal sealed class FuzzRunner(Uri server, FuzzGenerator generator, FuzzFixtur
         var sent = 0;
         try
         {
-            await socket.ConnectAsync(new UriBuilder(new Uri(server, "/ws")) { Scheme = "ws" }.Uri, _http, timeout.Token);
+            socket.Options.CollectHttpResponseDetails = true;
+            try
+            {
+                await socket.ConnectAsync(new UriBuilder(new Uri(server, "/ws")) { Scheme = "ws" }.Uri, _http, timeout.Token);
+            }
+            catch (WebSocketException) when (socket.HttpStatusCode is >= HttpStatusCode.BadRequest and < HttpStatusCode.InternalServerError)
+            {
+                // The upgrade was refused with an answer (a connection limit, say): nothing was dropped.
+                return (0, null);
+            }
+
             var receiving = DrainAsync(socket, timeout.Token);
             try
             {
