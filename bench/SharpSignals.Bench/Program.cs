@@ -12,6 +12,12 @@ if (ReceiverPushCommand.Handles(args))
     return await ReceiverPushCommand.RunAsync(args);
 }
 
+// `fuzz` runs the server tests' hostile-input fuzzer for longer (docs/BENCHMARKS.md).
+if (FuzzCommand.Handles(args))
+{
+    return await FuzzCommand.RunAsync(args);
+}
+
 // `load` runs the server load generator (docs/BENCHMARKS.md) instead of BenchmarkDotNet.
 if (LoadCommand.Handles(args))
 {
