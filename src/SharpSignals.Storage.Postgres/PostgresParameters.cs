@@ -16,6 +16,9 @@ internal static class PostgresParameters
     public static void TextArray(this NpgsqlParameterCollection parameters, string name, IEnumerable<string?> values) =>
         parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = values.ToArray() });
 
+    public static void Jsonb(this NpgsqlParameterCollection parameters, string name, string? value) =>
+        parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Jsonb) { Value = (object?)value ?? DBNull.Value });
+
     public static void BigInt(this NpgsqlParameterCollection parameters, string name, long? value) =>
         parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Bigint) { Value = (object?)value ?? DBNull.Value });
 

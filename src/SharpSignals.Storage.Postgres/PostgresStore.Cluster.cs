@@ -233,10 +233,10 @@ public sealed partial class PostgresStore
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
-    public ValueTask<int> AcknowledgeAsync(StreamLease lease, IReadOnlyCollection<string> jtis, DateTimeOffset at, CancellationToken cancellationToken)
+    public ValueTask<int> AcknowledgeAsync(StreamLease lease, IReadOnlyCollection<DeliveredEntry> delivered, DateTimeOffset at, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        return AcknowledgeAsync(lease.StreamId, jtis, at, lease, cancellationToken);
+        return AcknowledgePushedAsync(lease, delivered, at, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -247,10 +247,10 @@ public sealed partial class PostgresStore
     }
 
     /// <inheritdoc/>
-    public ValueTask RecordFailedAttemptAsync(StreamLease lease, long id, string reason, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken)
+    public ValueTask RecordFailedAttemptAsync(StreamLease lease, long id, string reason, DeliveryAttempt attempt, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        return RecordFailedAttemptAsync(lease.StreamId, id, reason, nextAttemptAt, lease, cancellationToken);
+        return RecordFailedAttemptAsync(lease.StreamId, id, reason, attempt, nextAttemptAt, lease, cancellationToken);
     }
 
     /// <inheritdoc/>

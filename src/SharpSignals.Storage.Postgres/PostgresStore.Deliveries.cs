@@ -34,10 +34,33 @@ public sealed partial class PostgresStore
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
-    public ValueTask<int> AcknowledgeAsync(string streamId, IReadOnlyCollection<string> jtis, DateTimeOffset at, CancellationToken cancellationToken) =>
-        AcknowledgeAsync(streamId, jtis, at, fence: null, cancellationToken);
+    private static readonly string AcknowledgeSql = $"""
+        UPDATE deliveries SET state = {Delivered}, completed_at = @at, attempts = attempts + 1, attempt_log = {AppendAttempt("@attempt")}
+        WHERE jti = ANY (@jtis) AND stream_id = @stream AND state = {Pending}
+        """;
 
-    private async ValueTask<int> AcknowledgeAsync(string streamId, IReadOnlyCollection<string> jtis, DateTimeOffset at, StreamLease? fence, CancellationToken cancellationToken)
+    /// <summary>The entries a push delivered, each with its own attempt: one statement for the batch, the pairs unnested side by side.</summary>
+    private static readonly string AcknowledgePushedSql = $"""
+        UPDATE deliveries SET state = {Delivered}, completed_at = @at, attempts = attempts + 1, attempt_log = {AppendAttempt("a.attempt::jsonb")}
+        FROM unnest(@jtis, @attempts) AS a (jti, attempt)
+        WHERE deliveries.jti = a.jti AND deliveries.stream_id = @stream AND deliveries.state = {Pending}
+        """;
+
+    /// <summary>A failure with an attempt counts it and keeps it; one without (the server gave the entry up) only settles.</summary>
+    private static readonly string DeadLetterSql = $"""
+        UPDATE deliveries SET state = {DeadLetter}, completed_at = @at, last_error = @error,
+            attempts = attempts + (CASE WHEN @attempt IS NULL THEN 0 ELSE 1 END),
+            attempt_log = CASE WHEN @attempt IS NULL THEN attempt_log ELSE {AppendAttempt("@attempt")} END
+        WHERE jti = @jti AND stream_id = @stream AND state = {Pending}
+        """;
+
+    private static readonly string RecordFailedAttemptSql = $"""
+        UPDATE deliveries SET attempts = attempts + 1, last_error = @error, next_attempt_at = @next, attempt_log = {AppendAttempt("@attempt")}
+        WHERE id = @id AND stream_id = @stream
+        """;
+
+    /// <inheritdoc/>
+    public async ValueTask<int> AcknowledgeAsync(string streamId, IReadOnlyCollection<string> jtis, DateTimeOffset at, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jtis);
         if (jtis.Count == 0)
@@ -45,23 +68,57 @@ public sealed partial class PostgresStore
             return 0;
         }
 
+        var attempt = AttemptLog.Write(new DeliveryAttempt(at));
         return await _writer.ExecuteAsync(
             async context =>
             {
-                await CheckFenceAsync(context, fence).ConfigureAwait(false);
-
                 // One statement for the whole acknowledgement; a jti named twice still settles one entry.
-                await using var command = context.Command($"""
-                    UPDATE deliveries SET state = {Delivered}, completed_at = @at
-                    WHERE jti = ANY (@jtis) AND stream_id = @stream AND state = {Pending}
-                    """);
+                await using var command = context.Command(AcknowledgeSql);
                 command.Parameters.Time("at", at);
                 command.Parameters.TextArray("jtis", jtis);
                 command.Parameters.Text("stream", streamId);
+                command.Parameters.Jsonb("attempt", attempt);
+                command.Parameters.Integer("kept", _attemptsKept);
                 return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
     }
+
+    private async ValueTask<int> AcknowledgePushedAsync(StreamLease fence, IReadOnlyCollection<DeliveredEntry> delivered, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivered);
+        if (delivered.Count == 0)
+        {
+            return 0;
+        }
+
+        var jtis = delivered.Select(d => d.Jti).ToArray();
+        var attempts = delivered.Select(d => AttemptLog.Write(d.Attempt)).ToArray();
+        return await _writer.ExecuteAsync(
+            async context =>
+            {
+                await CheckFenceAsync(context, fence).ConfigureAwait(false);
+                await using var command = context.Command(AcknowledgePushedSql);
+                command.Parameters.Time("at", at);
+                command.Parameters.TextArray("jtis", jtis);
+                command.Parameters.TextArray("attempts", attempts);
+                command.Parameters.Text("stream", fence.StreamId);
+                command.Parameters.Integer("kept", _attemptsKept);
+                return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The value of <c>attempt_log</c> with one more attempt at its end, the oldest dropped once the
+    /// entry keeps <c>@kept</c>: a JSON array in the entry's row, so that the statement settling the
+    /// entry or scheduling its retry records the attempt too.
+    /// </summary>
+    private static string AppendAttempt(string attempt) => $"""
+        CASE WHEN attempt_log IS NULL THEN jsonb_build_array({attempt})
+             WHEN jsonb_array_length(attempt_log) < @kept THEN attempt_log || jsonb_build_array({attempt})
+             ELSE (attempt_log - 0) || jsonb_build_array({attempt}) END
+        """;
 
     /// <inheritdoc/>
     public ValueTask<int> DeadLetterAsync(string streamId, IReadOnlyCollection<DeliveryFailure> failures, DateTimeOffset at, CancellationToken cancellationToken) =>
@@ -82,12 +139,11 @@ public sealed partial class PostgresStore
                 var changed = 0;
                 foreach (var failure in failures)
                 {
-                    await using var command = context.Command($"""
-                        UPDATE deliveries SET state = {DeadLetter}, completed_at = @at, last_error = @error
-                        WHERE jti = @jti AND stream_id = @stream AND state = {Pending}
-                        """);
+                    await using var command = context.Command(DeadLetterSql);
                     command.Parameters.Time("at", at);
                     command.Parameters.Text("error", Describe(failure));
+                    command.Parameters.Jsonb("attempt", failure.Attempt is { } attempt ? AttemptLog.Write(attempt) : null);
+                    command.Parameters.Integer("kept", _attemptsKept);
                     command.Parameters.Text("jti", failure.Jti);
                     command.Parameters.Text("stream", streamId);
                     changed += await command.ExecuteNonQueryAsync().ConfigureAwait(false);
@@ -99,25 +155,27 @@ public sealed partial class PostgresStore
     }
 
     /// <inheritdoc/>
-    public ValueTask RecordFailedAttemptAsync(string streamId, long id, string reason, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
-        RecordFailedAttemptAsync(streamId, id, reason, nextAttemptAt, fence: null, cancellationToken);
+    public ValueTask RecordFailedAttemptAsync(string streamId, long id, string reason, DeliveryAttempt attempt, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+        RecordFailedAttemptAsync(streamId, id, reason, attempt, nextAttemptAt, fence: null, cancellationToken);
 
-    private async ValueTask RecordFailedAttemptAsync(string streamId, long id, string reason, DateTimeOffset nextAttemptAt, StreamLease? fence, CancellationToken cancellationToken) =>
+    private async ValueTask RecordFailedAttemptAsync(string streamId, long id, string reason, DeliveryAttempt attempt, DateTimeOffset nextAttemptAt, StreamLease? fence, CancellationToken cancellationToken)
+    {
+        var json = AttemptLog.Write(attempt);
         await _writer.ExecuteAsync(
             async context =>
             {
                 await CheckFenceAsync(context, fence).ConfigureAwait(false);
-                await using var command = context.Command("""
-                    UPDATE deliveries SET attempts = attempts + 1, last_error = @error, next_attempt_at = @next
-                    WHERE id = @id AND stream_id = @stream
-                    """);
+                await using var command = context.Command(RecordFailedAttemptSql);
                 command.Parameters.Text("error", reason);
                 command.Parameters.Time("next", nextAttemptAt);
+                command.Parameters.Jsonb("attempt", json);
+                command.Parameters.Integer("kept", _attemptsKept);
                 command.Parameters.BigInt("id", id);
                 command.Parameters.Text("stream", streamId);
                 return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc/>
     public async ValueTask StoreTokenAsync(string streamId, long id, string token, CancellationToken cancellationToken) =>

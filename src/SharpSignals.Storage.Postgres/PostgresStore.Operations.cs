@@ -71,11 +71,14 @@ public sealed partial class PostgresStore
     public async ValueTask<IReadOnlyList<EventDelivery>> ReadEventDeliveriesAsync(long eventPosition, CancellationToken cancellationToken) =>
         await ReadListAsync(
             """
-            SELECT stream_id, jti, state, attempts, last_error, created_at, completed_at
+            SELECT stream_id, jti, state, attempts, last_error, created_at, completed_at, attempt_log::text
             FROM deliveries WHERE event_position = @event ORDER BY id
             """,
             p => p.BigInt("event", eventPosition),
-            r => new EventDelivery(r.GetString(0), r.GetString(1), (DeliveryState)r.GetInt16(2), r.GetInt32(3), ReadTextOrNull(r, 4), ReadTime(r, 5), ReadTimeOrNull(r, 6)),
+            r => new EventDelivery(r.GetString(0), r.GetString(1), (DeliveryState)r.GetInt16(2), r.GetInt32(3), ReadTextOrNull(r, 4), ReadTime(r, 5), ReadTimeOrNull(r, 6))
+            {
+                AttemptLog = AttemptLog.Read(ReadTextOrNull(r, 7), _attemptsKept),
+            },
             cancellationToken).ConfigureAwait(false);
 
     private const string EntriesWindowSql =

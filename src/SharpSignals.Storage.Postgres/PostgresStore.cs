@@ -14,11 +14,13 @@ public sealed partial class PostgresStore : ISharpSignalsStore
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresWriter _writer;
+    private readonly int _attemptsKept;
 
-    private PostgresStore(NpgsqlDataSource dataSource, PostgresWriter writer)
+    private PostgresStore(NpgsqlDataSource dataSource, PostgresWriter writer, int attemptsKept)
     {
         _dataSource = dataSource;
         _writer = writer;
+        _attemptsKept = attemptsKept;
     }
 
     /// <summary>Transactions committed by this node so far; with <see cref="Writes"/>, how well commits are shared.</summary>
@@ -36,6 +38,7 @@ public sealed partial class PostgresStore : ISharpSignalsStore
     public static PostgresStore Open(PostgresStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.AttemptsKept, 1);
         var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
 
         // The same few statements run over and over: let Npgsql prepare them once per connection,
@@ -53,7 +56,7 @@ public sealed partial class PostgresStore : ISharpSignalsStore
                 PostgresMigrator.Migrate(connection);
             }
 
-            return new PostgresStore(dataSource, new PostgresWriter(dataSource, options.MaxBatchSize));
+            return new PostgresStore(dataSource, new PostgresWriter(dataSource, options.MaxBatchSize), options.AttemptsKept);
         }
         catch
         {

@@ -11,4 +11,7 @@ public sealed record PostgresStoreOptions
     /// wait for the commit in progress and then commit together.
     /// </summary>
     public int MaxBatchSize { get; init; } = 512;
+
+    /// <summary>How many of its last delivery attempts each entry keeps (<see cref="Deliveries.AttemptLog"/>).</summary>
+    public int AttemptsKept { get; init; } = Deliveries.AttemptLog.DefaultKept;
 }

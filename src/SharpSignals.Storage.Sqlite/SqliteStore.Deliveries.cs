@@ -20,8 +20,11 @@ public sealed partial class SqliteStore
         LIMIT $max
         """;
 
-    private const string Settle = $"""
-        UPDATE deliveries SET state = $state, completed_at = $at, last_error = coalesce($error, last_error)
+    /// <summary>A failure with an attempt counts it and keeps it; one without (the server gave the entry up) only settles.</summary>
+    private static readonly string Settle = $"""
+        UPDATE deliveries SET state = $state, completed_at = $at, last_error = coalesce($error, last_error),
+            attempts = attempts + ($attempt IS NOT NULL),
+            attempt_log = CASE WHEN $attempt IS NULL THEN attempt_log ELSE {AppendAttempt("$attempt")} END
         WHERE jti = $jti AND stream_id = $stream AND state = {Pending}
         """;
 
@@ -31,9 +34,27 @@ public sealed partial class SqliteStore
     /// INDEXED BY, because otherwise the planner prefers the (stream_id, state) index and walks the
     /// stream's whole backlog for each acknowledgement.
     /// </summary>
-    internal const string AcknowledgeSql = $"""
-        UPDATE deliveries INDEXED BY ux_deliveries_jti_stream SET state = {Delivered}, completed_at = $at
+    internal static readonly string AcknowledgeSql = $"""
+        UPDATE deliveries INDEXED BY ux_deliveries_jti_stream
+        SET state = {Delivered}, completed_at = $at, attempts = attempts + 1, attempt_log = {AppendAttempt("$attempt")}
         WHERE jti IN (SELECT value FROM json_each($jtis)) AND stream_id = $stream AND state = {Pending}
+        """;
+
+    /// <summary>
+    /// Marks the pending entries a push delivered, named in a JSON array of <c>[jti, attempt]</c>
+    /// pairs, each keeping its own attempt: one statement for the batch, as <see cref="AcknowledgeSql"/>,
+    /// the jti index probed once per pair.
+    /// </summary>
+    internal static readonly string AcknowledgePushedSql = $"""
+        UPDATE deliveries INDEXED BY ux_deliveries_jti_stream
+        SET state = {Delivered}, completed_at = $at, attempts = attempts + 1, attempt_log = {AppendAttempt("a.attempt")}
+        FROM (SELECT json_extract(value, '$[0]') AS jti, json_extract(value, '$[1]') AS attempt FROM json_each($delivered)) AS a
+        WHERE deliveries.jti = a.jti AND deliveries.stream_id = $stream AND deliveries.state = {Pending}
+        """;
+
+    private static readonly string RecordFailedAttemptSql = $"""
+        UPDATE deliveries SET attempts = attempts + 1, last_error = $error, next_attempt_at = $next, attempt_log = {AppendAttempt("$attempt")}
+        WHERE id = $id AND stream_id = $stream
         """;
 
     /// <inheritdoc/>
@@ -52,11 +73,19 @@ public sealed partial class SqliteStore
             r => r.Read() ? r.GetInt64(0) : 0,
             cancellationToken).ConfigureAwait(false);
 
-    /// <inheritdoc/>
-    public ValueTask<int> AcknowledgeAsync(string streamId, IReadOnlyCollection<string> jtis, DateTimeOffset at, CancellationToken cancellationToken) =>
-        AcknowledgeAsync(streamId, jtis, at, fence: null, cancellationToken);
+    /// <summary>
+    /// The value of <c>attempt_log</c> with one more attempt at its end, the oldest dropped once the
+    /// entry keeps <c>$kept</c>: a JSON array in the entry's row, so that the statement settling
+    /// the entry or scheduling its retry records the attempt too.
+    /// </summary>
+    private static string AppendAttempt(string attempt) => $"""
+        CASE WHEN attempt_log IS NULL THEN json_array(json({attempt}))
+             WHEN json_array_length(attempt_log) < $kept THEN json_insert(attempt_log, '$[#]', json({attempt}))
+             ELSE json_insert(json_remove(attempt_log, '$[0]'), '$[#]', json({attempt})) END
+        """;
 
-    private async ValueTask<int> AcknowledgeAsync(string streamId, IReadOnlyCollection<string> jtis, DateTimeOffset at, StreamLease? fence, CancellationToken cancellationToken)
+    /// <inheritdoc/>
+    public async ValueTask<int> AcknowledgeAsync(string streamId, IReadOnlyCollection<string> jtis, DateTimeOffset at, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jtis);
         if (jtis.Count == 0)
@@ -67,14 +96,39 @@ public sealed partial class SqliteStore
         // A poll acknowledges up to a thousand entries at once (RFC 8936 §2.4): one statement for
         // all of them, not one per jti, keeps the writer's share of a poll small.
         var json = JtisJson(jtis);
+        var attempt = AttemptLog.Write(new DeliveryAttempt(at));
         return await _writer.ExecuteAsync(
             context =>
             {
-                CheckFence(context, fence);
                 var command = context.Command(AcknowledgeSql);
                 command.Parameters.AddWithValue("$at", ToUnixMs(at));
                 command.Parameters.AddWithValue("$jtis", json);
                 command.Parameters.AddWithValue("$stream", streamId);
+                command.Parameters.AddWithValue("$attempt", attempt);
+                command.Parameters.AddWithValue("$kept", _attemptsKept);
+                return command.ExecuteNonQuery();
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<int> AcknowledgePushedAsync(StreamLease fence, IReadOnlyCollection<DeliveredEntry> delivered, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivered);
+        if (delivered.Count == 0)
+        {
+            return 0;
+        }
+
+        var pairs = AttemptLog.WritePairs(delivered);
+        return await _writer.ExecuteAsync(
+            context =>
+            {
+                CheckFence(context, fence);
+                var command = context.Command(AcknowledgePushedSql);
+                command.Parameters.AddWithValue("$at", ToUnixMs(at));
+                command.Parameters.AddWithValue("$delivered", pairs);
+                command.Parameters.AddWithValue("$stream", fence.StreamId);
+                command.Parameters.AddWithValue("$kept", _attemptsKept);
                 return command.ExecuteNonQuery();
             },
             cancellationToken).ConfigureAwait(false);
@@ -96,31 +150,33 @@ public sealed partial class SqliteStore
             context =>
             {
                 CheckFence(context, fence);
-                return failures.Sum(f => SettleOne(context, streamId, f.Jti, DeliveryState.DeadLetter, Describe(f), at));
+                return failures.Sum(f => SettleOne(context, streamId, f, at));
             },
             cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
-    public ValueTask RecordFailedAttemptAsync(string streamId, long id, string reason, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
-        RecordFailedAttemptAsync(streamId, id, reason, nextAttemptAt, fence: null, cancellationToken);
+    public ValueTask RecordFailedAttemptAsync(string streamId, long id, string reason, DeliveryAttempt attempt, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+        RecordFailedAttemptAsync(streamId, id, reason, attempt, nextAttemptAt, fence: null, cancellationToken);
 
-    private async ValueTask RecordFailedAttemptAsync(string streamId, long id, string reason, DateTimeOffset nextAttemptAt, StreamLease? fence, CancellationToken cancellationToken) =>
+    private async ValueTask RecordFailedAttemptAsync(string streamId, long id, string reason, DeliveryAttempt attempt, DateTimeOffset nextAttemptAt, StreamLease? fence, CancellationToken cancellationToken)
+    {
+        var json = AttemptLog.Write(attempt);
         await _writer.ExecuteAsync(
             context =>
             {
                 CheckFence(context, fence);
-                var command = context.Command("""
-                    UPDATE deliveries SET attempts = attempts + 1, last_error = $error, next_attempt_at = $next
-                    WHERE id = $id AND stream_id = $stream
-                    """);
+                var command = context.Command(RecordFailedAttemptSql);
                 command.Parameters.AddWithValue("$error", reason);
                 command.Parameters.AddWithValue("$next", ToUnixMs(nextAttemptAt));
+                command.Parameters.AddWithValue("$attempt", json);
+                command.Parameters.AddWithValue("$kept", _attemptsKept);
                 command.Parameters.AddWithValue("$id", id);
                 command.Parameters.AddWithValue("$stream", streamId);
                 return command.ExecuteNonQuery();
             },
             cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc/>
     public async ValueTask StoreTokenAsync(string streamId, long id, string token, CancellationToken cancellationToken) =>
@@ -172,13 +228,15 @@ public sealed partial class SqliteStore
             cancellationToken).ConfigureAwait(false);
     }
 
-    private static int SettleOne(SqliteWriteContext context, string streamId, string jti, DeliveryState state, string? error, DateTimeOffset at)
+    private int SettleOne(SqliteWriteContext context, string streamId, DeliveryFailure failure, DateTimeOffset at)
     {
         var command = context.Command(Settle);
-        command.Parameters.AddWithValue("$state", (int)state);
+        command.Parameters.AddWithValue("$state", (int)DeliveryState.DeadLetter);
         command.Parameters.AddWithValue("$at", ToUnixMs(at));
-        command.Parameters.AddWithValue("$error", (object?)error ?? DBNull.Value);
-        command.Parameters.AddWithValue("$jti", jti);
+        command.Parameters.AddWithValue("$error", Describe(failure));
+        command.Parameters.AddWithValue("$attempt", failure.Attempt is { } attempt ? AttemptLog.Write(attempt) : DBNull.Value);
+        command.Parameters.AddWithValue("$kept", _attemptsKept);
+        command.Parameters.AddWithValue("$jti", failure.Jti);
         command.Parameters.AddWithValue("$stream", streamId);
         return command.ExecuteNonQuery();
     }

@@ -69,7 +69,7 @@ public sealed partial class SqliteStore
             cancellationToken).ConfigureAwait(false);
 
     internal const string EventDeliveriesSql = """
-        SELECT stream_id, jti, state, attempts, last_error, created_at, completed_at
+        SELECT stream_id, jti, state, attempts, last_error, created_at, completed_at, attempt_log
         FROM deliveries WHERE event_position = $event ORDER BY id
         """;
 
@@ -85,7 +85,10 @@ public sealed partial class SqliteStore
                 r.GetInt32(3),
                 r.IsDBNull(4) ? null : r.GetString(4),
                 FromUnixMs(r.GetInt64(5)),
-                FromUnixMsOrNull(r, 6)),
+                FromUnixMsOrNull(r, 6))
+            {
+                AttemptLog = AttemptLog.Read(r.IsDBNull(7) ? null : r.GetString(7), _attemptsKept),
+            },
             cancellationToken).ConfigureAwait(false);
 
     /// <summary>The next window of entries: how many, the last id, the newest queue time.</summary>

@@ -14,11 +14,13 @@ public sealed partial class SqliteStore : ISharpSignalsStore
 
     private readonly string _readConnectionString;
     private readonly SqliteWriter _writer;
+    private readonly int _attemptsKept;
 
-    private SqliteStore(string readConnectionString, SqliteWriter writer)
+    private SqliteStore(string readConnectionString, SqliteWriter writer, int attemptsKept)
     {
         _readConnectionString = readConnectionString;
         _writer = writer;
+        _attemptsKept = attemptsKept;
     }
 
     /// <summary>Transactions committed so far; with <see cref="Writes"/>, how well commits are shared.</summary>
@@ -36,6 +38,7 @@ public sealed partial class SqliteStore : ISharpSignalsStore
     public static SqliteStore Open(SqliteStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.AttemptsKept, 1);
         var directory = Path.GetDirectoryName(Path.GetFullPath(options.DatabasePath));
         if (directory is not null)
         {
@@ -71,7 +74,7 @@ public sealed partial class SqliteStore : ISharpSignalsStore
 
         builder.Mode = SqliteOpenMode.ReadWrite;
         builder.Pooling = true;
-        return new SqliteStore(builder.ToString(), new SqliteWriter(writeConnection, builder.ToString(), options.MaxBatchSize, options.CommitDelay));
+        return new SqliteStore(builder.ToString(), new SqliteWriter(writeConnection, builder.ToString(), options.MaxBatchSize, options.CommitDelay), options.AttemptsKept);
     }
 
     /// <inheritdoc/>

@@ -18,4 +18,7 @@ public sealed record SqliteStoreOptions
     /// waits. As PostgreSQL's <c>commit_delay</c>: a little latency under load for fewer fsyncs.
     /// </summary>
     public TimeSpan CommitDelay { get; init; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>How many of its last delivery attempts each entry keeps (<see cref="Deliveries.AttemptLog"/>).</summary>
+    public int AttemptsKept { get; init; } = Deliveries.AttemptLog.DefaultKept;
 }

@@ -137,12 +137,34 @@ internal static class EventCommands
                 }
 
                 context.Write(table);
+                foreach (var d in deliveries.Where(d => d?["attempt_log"].Items().Any() == true))
+                {
+                    context.Line($"attempts on {d.Str("stream_id")}:");
+                    context.Write(AttemptTable(d["attempt_log"]));
+                }
             }
 
             context.Line("claims:");
             context.WriteJson(stored?["claims"]);
         });
         return command;
+    }
+
+    /// <summary>A delivery's kept attempts, oldest first: what the receiver answered each time.</summary>
+    private static Spectre.Console.Table AttemptTable(JsonNode? attempts)
+    {
+        var table = Tables.Of("at", "status", "err", "took", "answer");
+        foreach (var a in attempts.Items())
+        {
+            var at = a["at"] is JsonValue v && v.TryGetValue<double>(out var seconds)
+                ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)).ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)
+                : "";
+            var took = a["duration_ms"] is JsonValue d && d.TryGetValue<double>(out var ms) ? $"{ms.ToString("0.#", CultureInfo.InvariantCulture)} ms" : "";
+            var err = a.Str("description") is { } description ? $"{a.Str("err")}: {description}" : a.Str("err");
+            table.Row(at, a.Long("status")?.ToString(CultureInfo.InvariantCulture), err, took, a.Str("response"));
+        }
+
+        return table;
     }
 
     private static Command Search(CliApp app)

@@ -13,6 +13,8 @@ internal static class DeliveryServices
         services.AddSingleton<DeliveryLag>();
         services.AddOptions<PushOptions>().BindConfiguration(PushOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PushClient>();
+        services.AddMetrics();
+        services.AddSingleton<FailingStreams>();
         services.AddHostedService<PushDeliveryService>();
         services.AddSingleton<InactivityMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<InactivityMonitor>());

@@ -108,7 +108,8 @@ internal sealed record DeliveryResponse(
     [property: JsonPropertyName("attempts")] int Attempts,
     [property: JsonPropertyName("last_error")] string? LastError,
     [property: JsonPropertyName("queued_at")] long QueuedAt,
-    [property: JsonPropertyName("completed_at")] long? CompletedAt)
+    [property: JsonPropertyName("completed_at")] long? CompletedAt,
+    [property: JsonPropertyName("attempt_log")] IReadOnlyList<AttemptResponse> AttemptLog)
 {
     public static DeliveryResponse From(EventDelivery delivery) => new(
         delivery.StreamId,
@@ -122,7 +123,30 @@ internal sealed record DeliveryResponse(
         delivery.Attempts,
         delivery.LastError,
         delivery.QueuedAt.ToUnixTimeSeconds(),
-        delivery.CompletedAt?.ToUnixTimeSeconds());
+        delivery.CompletedAt?.ToUnixTimeSeconds(),
+        [.. delivery.AttemptLog.Select(AttemptResponse.From)]);
+}
+
+/// <summary>
+/// One kept delivery attempt (oldest first): a push with the receiver's answer, or a poll
+/// acknowledgement or <c>setErrs</c> report (time, and <c>err</c> for an error, only).
+/// </summary>
+internal sealed record AttemptResponse(
+    [property: JsonPropertyName("at")] double At,
+    [property: JsonPropertyName("status")] int? Status,
+    [property: JsonPropertyName("err")] string? Error,
+    [property: JsonPropertyName("description")] string? Description,
+    [property: JsonPropertyName("duration_ms")] double? DurationMs,
+    [property: JsonPropertyName("response")] string? Response)
+{
+    /// <summary>Times in seconds with milliseconds, as attempts come closer together than a second.</summary>
+    public static AttemptResponse From(DeliveryAttempt attempt) => new(
+        attempt.At.ToUnixTimeMilliseconds() / 1000.0,
+        attempt.Status,
+        attempt.Error,
+        attempt.Description,
+        attempt.Duration?.TotalMilliseconds,
+        attempt.Response);
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

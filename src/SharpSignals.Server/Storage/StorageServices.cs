@@ -25,11 +25,13 @@ internal static class StorageServices
     /// </summary>
     public static IServiceCollection AddServerStorage(this IServiceCollection services)
     {
+        services.AddOptions<DeliveryHistoryOptions>().BindConfiguration(DeliveryHistoryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ISharpSignalsStore>(sp =>
         {
             // Reading the options validates them first, so a missing connection string is reported
             // with every other configuration mistake rather than as a connection failure.
             var options = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
+            var attemptsKept = sp.GetRequiredService<IOptions<DeliveryHistoryOptions>>().Value.AttemptsKept;
 
             // The data directory first, in either mode: its lock is what keeps a second server off it.
             var directory = sp.GetRequiredService<DataDirectory>();
@@ -38,7 +40,7 @@ internal static class StorageServices
                 var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString(ServerOptions.PostgresConnectionName)!;
                 try
                 {
-                    return PostgresStore.Open(new PostgresStoreOptions { ConnectionString = connectionString });
+                    return PostgresStore.Open(new PostgresStoreOptions { ConnectionString = connectionString, AttemptsKept = attemptsKept });
                 }
                 catch (DbException ex)
                 {
@@ -49,7 +51,7 @@ internal static class StorageServices
             var path = directory.File(DatabaseFileName);
             try
             {
-                return SqliteStore.Open(new SqliteStoreOptions { DatabasePath = path });
+                return SqliteStore.Open(new SqliteStoreOptions { DatabasePath = path, AttemptsKept = attemptsKept });
             }
             catch (SqliteException ex)
             {

@@ -8,7 +8,7 @@ namespace SharpSignals.Storage.Deliveries;
 /// <param name="Token">The SET signed for this stream; null until it is first signed.</param>
 /// <param name="EventToken">The event's SET as it was appended to the log.</param>
 /// <param name="State">Where the entry stands.</param>
-/// <param name="Attempts">How many deliveries failed so far.</param>
+/// <param name="Attempts">How many delivery attempts were made since the entry was last queued (for a pending entry: how many failed).</param>
 /// <param name="NextAttemptAt">When the next push may be tried, after a failure.</param>
 /// <param name="LastError">The last failure, or the receiver's error for a dead letter.</param>
 /// <param name="CreatedAt">When the entry was queued.</param>

@@ -19,7 +19,10 @@ public interface IDeliveryStore
     /// <returns>The count.</returns>
     ValueTask<long> CountPendingAsync(string streamId, CancellationToken cancellationToken);
 
-    /// <summary>Marks pending entries delivered (push 2xx, poll <c>ack</c>). Unknown or settled <c>jti</c>s are ignored.</summary>
+    /// <summary>
+    /// Marks pending entries delivered by an acknowledgement (poll <c>ack</c>, a real-time subscriber's),
+    /// each counting it as an attempt made at <paramref name="at"/>. Unknown or settled <c>jti</c>s are ignored.
+    /// </summary>
     /// <param name="streamId">The stream.</param>
     /// <param name="jtis">The entries' <c>jti</c>s on the stream.</param>
     /// <param name="at">When.</param>
@@ -27,7 +30,10 @@ public interface IDeliveryStore
     /// <returns>How many entries changed.</returns>
     ValueTask<int> AcknowledgeAsync(string streamId, IReadOnlyCollection<string> jtis, DateTimeOffset at, CancellationToken cancellationToken);
 
-    /// <summary>Moves pending entries to the dead letters with their errors (push 400, poll <c>setErrs</c>, retries exhausted).</summary>
+    /// <summary>
+    /// Moves pending entries to the dead letters with their errors (push 400, poll <c>setErrs</c>, retries
+    /// exhausted); a failure's <see cref="DeliveryFailure.Attempt"/>, when set, is counted and kept.
+    /// </summary>
     /// <param name="streamId">The stream.</param>
     /// <param name="failures">The entries and why.</param>
     /// <param name="at">When.</param>
@@ -38,11 +44,12 @@ public interface IDeliveryStore
     /// <summary>Records a failed push attempt and when to try again.</summary>
     /// <param name="streamId">The stream.</param>
     /// <param name="id">The entry.</param>
-    /// <param name="reason">What went wrong.</param>
+    /// <param name="reason">What went wrong, the entry's last error.</param>
+    /// <param name="attempt">The attempt, kept with the entry.</param>
     /// <param name="nextAttemptAt">The earliest time of the next attempt.</param>
     /// <param name="cancellationToken">Cancels the request while it waits for the writer.</param>
     /// <returns>A task that completes when the attempt is recorded.</returns>
-    ValueTask RecordFailedAttemptAsync(string streamId, long id, string reason, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken);
+    ValueTask RecordFailedAttemptAsync(string streamId, long id, string reason, DeliveryAttempt attempt, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken);
 
     /// <summary>Keeps the SET signed for an entry, so every retry sends the same bytes.</summary>
     /// <param name="streamId">The stream.</param>
@@ -108,7 +115,7 @@ public interface IDeliveryStore
     /// <returns>How many entries were (or would be) queued again. Entries still pending are left as they are, never queued twice.</returns>
     ValueTask<int> ReplayAsync(string streamId, long? fromPosition, DateTimeOffset? fromTime, string? fromJti, bool dryRun, CancellationToken cancellationToken);
 
-    /// <summary>Every entry an event was queued as, one per stream (and again per replay), oldest first.</summary>
+    /// <summary>Every entry an event was queued as, one per stream, oldest first, each with its last attempts.</summary>
     /// <param name="eventPosition">The event's position in the log.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The entries, without their SETs.</returns>

@@ -125,6 +125,29 @@ public sealed class EventCommandsTests(LoopbackServer server)
     }
 
     [Fact]
+    public async Task EventGet_ShowsEachDeliveryAttempt()
+    {
+        using var cli = new CliSession();
+        await cli.LoginAdminAsync(server);
+        await cli.RegisterClientAsync("attempts-p");
+        var id = (await cli.RunAsync("stream", "create", "--server", "rx", "--events", "session-revoked", "--json")).Succeeded().Json["stream_id"]!.GetValue<string>();
+        var jti = (await cli.RunAsync("event", "publish", "session-revoked", "--subject", "email:carol@example.com", "--server", "rx")).Succeeded().Out.Trim();
+        (await cli.RunAsync("poll", id, "--server", "rx", "--ack")).Succeeded();
+
+        var shown = (await cli.RunAsync("event", "get", jti, "--server", "rx")).Succeeded().Out;
+        var json = (await cli.RunAsync("event", "get", jti, "--server", "rx", "--json")).Succeeded().Json;
+
+        // A poll acknowledgement is the attempt that delivered the entry: its time, no status.
+        Assert.Contains($"attempts on {id}:", shown, StringComparison.Ordinal);
+        Assert.Contains("answer", shown, StringComparison.Ordinal);
+        var delivery = json["deliveries"]![0]!;
+        Assert.Equal(("delivered", 1), (delivery["state"]!.GetValue<string>(), delivery["attempts"]!.GetValue<int>()));
+        var attempt = Assert.Single(delivery["attempt_log"]!.AsArray())!;
+        var at = DateTimeOffset.FromUnixTimeMilliseconds((long)(attempt["at"]!.GetValue<double>() * 1000));
+        Assert.Contains(at.ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture), shown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EventSearch_FindsByProjectTypeAndTxn_APageAtATime()
     {
         using var cli = new CliSession();

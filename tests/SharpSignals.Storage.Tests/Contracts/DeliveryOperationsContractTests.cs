@@ -6,6 +6,9 @@ namespace SharpSignals.Storage.Tests.Contracts;
 /// <summary>Backlog, dead-letter retry and discard, replay and retention, on every provider.</summary>
 public abstract class DeliveryOperationsContractTests : StoreContractBase
 {
+    /// <summary>How many attempts the store keeps per entry, when the test (re)opens it.</summary>
+    protected int AttemptsKept { get; set; } = AttemptLog.DefaultKept;
+
     [Fact]
     public async Task GetBacklogAsync_CountsPendingAndDeadAndNamesTheOldestAndTheLastError()
     {
@@ -14,7 +17,7 @@ public abstract class DeliveryOperationsContractTests : StoreContractBase
         await AppendAsync("e3", T0.AddSeconds(9));
         await Store.DeadLetterAsync("s1", [new DeliveryFailure("e1", "invalid_request", "bad")], T0.AddSeconds(10), CancellationToken.None);
         var second = (await Store.ReadPendingAsync("s1", 1, CancellationToken.None))[0];
-        await Store.RecordFailedAttemptAsync("s1", second.Id, "HTTP 503", T0.AddSeconds(20), CancellationToken.None);
+        await Store.RecordFailedAttemptAsync("s1", second.Id, "HTTP 503", new DeliveryAttempt(T0), T0.AddSeconds(20), CancellationToken.None);
 
         var backlog = await Store.GetBacklogAsync("s1", CancellationToken.None);
         var empty = await Store.GetBacklogAsync("nothing", CancellationToken.None);
@@ -178,20 +181,140 @@ public abstract class DeliveryOperationsContractTests : StoreContractBase
         await Store.AcknowledgeAsync("s1", ["e1-s1"], T0.AddSeconds(2), CancellationToken.None);
         await Store.DeadLetterAsync("s2", [new DeliveryFailure("e1-s2", "invalid_key", "unknown kid")], T0.AddSeconds(3), CancellationToken.None);
         var pending = (await Store.ReadPendingAsync("s3", 1, CancellationToken.None))[0];
-        await Store.RecordFailedAttemptAsync("s3", pending.Id, "HTTP 503", T0.AddSeconds(30), CancellationToken.None);
+        await Store.RecordFailedAttemptAsync("s3", pending.Id, "HTTP 503", new DeliveryAttempt(T0), T0.AddSeconds(30), CancellationToken.None);
 
         var deliveries = await Store.ReadEventDeliveriesAsync(appended.Position, CancellationToken.None);
 
+        // The acknowledgement counts as the attempt that delivered it; a dead letter the server gave up without an attempt counts none.
         Assert.Equal(
             [
-                new EventDelivery("s1", "e1-s1", DeliveryState.Delivered, 0, null, T0, T0.AddSeconds(2)),
+                new EventDelivery("s1", "e1-s1", DeliveryState.Delivered, 1, null, T0, T0.AddSeconds(2)),
                 new EventDelivery("s2", "e1-s2", DeliveryState.DeadLetter, 0, "invalid_key: unknown kid", T0, T0.AddSeconds(3)),
                 new EventDelivery("s3", "e1-s3", DeliveryState.Pending, 1, "HTTP 503", T0, null),
             ],
-            deliveries);
+            deliveries.Select(d => d with { AttemptLog = [] }));
         Assert.Empty(await Store.ReadEventDeliveriesAsync(appended.Position + 1000, CancellationToken.None));
     }
 
-    private async Task AppendAsync(string jti, DateTimeOffset at, string? token = null) =>
-        await Store.AppendAsync(new NewEvent("https://tx.example", jti, "p1", ["urn:a"], $"token-{jti}", at), [new NewDelivery("s1", jti, token)], CancellationToken.None);
+    [Fact]
+    public async Task PushAttempts_AreCountedAndKeptWithTheEntry_InTheWriteThatSettlesIt()
+    {
+        await CreateStreamAsync("s1");
+        var delivered = await AppendAsync("delivered", T0);
+        var refused = await AppendAsync("refused", T0);
+        var exhausted = await AppendAsync("exhausted", T0);
+        var lease = (await Store.TryAcquireLeaseAsync("s1", "node-a", TimeSpan.FromMinutes(1), CancellationToken.None))!;
+        var pending = await Store.ReadPendingAsync("s1", 10, CancellationToken.None);
+        var busy = new DeliveryAttempt(T0, 503, Duration: TimeSpan.FromMilliseconds(12), Response: "busy");
+        var accepted = new DeliveryAttempt(T0.AddSeconds(1), 202, Duration: TimeSpan.FromMilliseconds(3));
+        var refusal = new DeliveryAttempt(T0.AddSeconds(2), 400, "invalid_key", "unknown kid \"k1\"", TimeSpan.FromMilliseconds(4), """{"err":"invalid_key"}""");
+        var timeout = new DeliveryAttempt(T0.AddSeconds(3), Error: "timeout", Duration: TimeSpan.FromSeconds(30));
+
+        await Store.RecordFailedAttemptAsync(lease, pending[0].Id, "HTTP 503", busy, T0.AddSeconds(1), CancellationToken.None);
+        await Store.AcknowledgeAsync(lease, [new DeliveredEntry("delivered", accepted)], T0.AddSeconds(1), CancellationToken.None);
+        await Store.DeadLetterAsync(lease, [new DeliveryFailure("refused", "invalid_key", "unknown kid", refusal)], T0.AddSeconds(2), CancellationToken.None);
+        await Store.RecordFailedAttemptAsync(lease, pending[2].Id, "timeout", timeout, T0.AddSeconds(4), CancellationToken.None);
+        await Store.DeadLetterAsync(lease, [new DeliveryFailure("exhausted", "retries_exhausted", "Gave up", timeout with { At = T0.AddSeconds(5) })], T0.AddSeconds(5), CancellationToken.None);
+
+        var first = Assert.Single(await Store.ReadEventDeliveriesAsync(delivered, CancellationToken.None));
+        var second = Assert.Single(await Store.ReadEventDeliveriesAsync(refused, CancellationToken.None));
+        var third = Assert.Single(await Store.ReadEventDeliveriesAsync(exhausted, CancellationToken.None));
+        Assert.Equal((DeliveryState.Delivered, 2), (first.State, first.Attempts));
+        Assert.Equal([busy, accepted], first.AttemptLog);
+        Assert.Equal((DeliveryState.DeadLetter, 1), (second.State, second.Attempts));
+        Assert.Equal([refusal], second.AttemptLog);
+        Assert.Equal((DeliveryState.DeadLetter, 2), (third.State, third.Attempts));
+        Assert.Equal([timeout, timeout with { At = T0.AddSeconds(5) }], third.AttemptLog);
+    }
+
+    [Fact]
+    public async Task PushAttempts_ABatchOfDeliveredEntries_EachKeepsItsOwnAttempt()
+    {
+        await CreateStreamAsync("s1");
+        var positions = new List<long>();
+        for (var i = 0; i < 5; i++)
+        {
+            positions.Add(await AppendAsync($"e{i}", T0));
+        }
+
+        var lease = (await Store.TryAcquireLeaseAsync("s1", "node-a", TimeSpan.FromMinutes(1), CancellationToken.None))!;
+        var attempts = Enumerable.Range(0, 5).Select(i => new DeliveredEntry($"e{i}", new DeliveryAttempt(T0.AddMilliseconds(i), 200 + i, Duration: TimeSpan.FromMilliseconds(i)))).ToList();
+
+        Assert.Equal(5, await Store.AcknowledgeAsync(lease, attempts, T0.AddSeconds(1), CancellationToken.None));
+
+        for (var i = 0; i < 5; i++)
+        {
+            var entry = Assert.Single(await Store.ReadEventDeliveriesAsync(positions[i], CancellationToken.None));
+            Assert.Equal((DeliveryState.Delivered, 1), (entry.State, entry.Attempts));
+            Assert.Equal([attempts[i].Attempt], entry.AttemptLog);
+        }
+    }
+
+    [Fact]
+    public async Task AttemptLog_KeepsTheLastAttemptsOnly_AndCountsThemAll()
+    {
+        AttemptsKept = 3;
+        await ReopenAsync();
+        var position = await AppendAsync("e1", T0);
+        var entry = Assert.Single(await Store.ReadPendingAsync("s1", 1, CancellationToken.None));
+
+        for (var i = 0; i < 5; i++)
+        {
+            await Store.RecordFailedAttemptAsync("s1", entry.Id, "HTTP 500", new DeliveryAttempt(T0.AddSeconds(i), 500), T0.AddSeconds(i + 1), CancellationToken.None);
+        }
+
+        await Store.AcknowledgeAsync("s1", ["e1"], T0.AddSeconds(9), CancellationToken.None);
+
+        var delivery = Assert.Single(await Store.ReadEventDeliveriesAsync(position, CancellationToken.None));
+        Assert.Equal(6, delivery.Attempts);
+        Assert.Equal([T0.AddSeconds(3), T0.AddSeconds(4), T0.AddSeconds(9)], delivery.AttemptLog.Select(a => a.At));
+        Assert.Equal([500, 500, null], delivery.AttemptLog.Select(a => a.Status));
+    }
+
+    [Fact]
+    public async Task PollAcknowledgementsAndErrors_AreAttempts_AServerGiveUpIsNot()
+    {
+        var acknowledged = await AppendAsync("acked", T0);
+        var reported = await AppendAsync("reported", T0);
+        var superseded = await AppendAsync("superseded", T0);
+
+        await Store.AcknowledgeAsync("s1", ["acked"], T0.AddSeconds(1), CancellationToken.None);
+        await Store.DeadLetterAsync(
+            "s1",
+            [
+                new DeliveryFailure("reported", "invalid_issuer", "unknown iss", new DeliveryAttempt(T0.AddSeconds(2), Error: "invalid_issuer", Description: "unknown iss")),
+                new DeliveryFailure("superseded", "superseded", "The stream's status changed."),
+            ],
+            T0.AddSeconds(2),
+            CancellationToken.None);
+
+        var ack = Assert.Single(await Store.ReadEventDeliveriesAsync(acknowledged, CancellationToken.None));
+        var report = Assert.Single(await Store.ReadEventDeliveriesAsync(reported, CancellationToken.None));
+        var gaveUp = Assert.Single(await Store.ReadEventDeliveriesAsync(superseded, CancellationToken.None));
+        Assert.Equal(1, ack.Attempts);
+        Assert.Equal([new DeliveryAttempt(T0.AddSeconds(1))], ack.AttemptLog);
+        Assert.Equal(1, report.Attempts);
+        Assert.Equal([new DeliveryAttempt(T0.AddSeconds(2), Error: "invalid_issuer", Description: "unknown iss")], report.AttemptLog);
+        Assert.Equal((0, 0), (gaveUp.Attempts, gaveUp.AttemptLog.Count));
+    }
+
+    [Fact]
+    public async Task AttemptLog_KeptAcrossARetryOfTheDeadLetter_AndPurgedWithTheEntry()
+    {
+        var position = await AppendAsync("e1", T0);
+        await Store.DeadLetterAsync("s1", [new DeliveryFailure("e1", "invalid_key", null, new DeliveryAttempt(T0, 400, "invalid_key"))], T0, CancellationToken.None);
+        await Store.RetryDeadLettersAsync("s1", null, CancellationToken.None);
+        var requeued = Assert.Single(await Store.ReadEventDeliveriesAsync(position, CancellationToken.None));
+        await Store.AcknowledgeAsync("s1", ["e1"], T0.AddMinutes(1), CancellationToken.None);
+
+        var step = await Store.PurgeEntriesAsync(T0.AddDays(1), 0, 10, CancellationToken.None);
+
+        // Queued again, the entry counts its attempts afresh (the retry back-off starts over) and still shows the refusal.
+        Assert.Equal((DeliveryState.Pending, 0, 1), (requeued.State, requeued.Attempts, requeued.AttemptLog.Count));
+        Assert.Equal(1, step.Deleted);
+        Assert.Empty(await Store.ReadEventDeliveriesAsync(position, CancellationToken.None));
+    }
+
+    private async Task<long> AppendAsync(string jti, DateTimeOffset at, string? token = null) =>
+        (await Store.AppendAsync(new NewEvent("https://tx.example", jti, "p1", ["urn:a"], $"token-{jti}", at), [new NewDelivery("s1", jti, token)], CancellationToken.None)).Position;
 }

@@ -19,9 +19,9 @@ public abstract class FencedDeliveryStoreContractTests : StoreContractBase
         var lease = (await Store.TryAcquireLeaseAsync("s1", "node-a", Minute, CancellationToken.None))!;
         var pending = await Store.ReadPendingAsync("s1", 10, CancellationToken.None);
 
-        Assert.Equal(1, await Store.AcknowledgeAsync(lease, ["e1"], T0, CancellationToken.None));
+        Assert.Equal(1, await Store.AcknowledgeAsync(lease, [new DeliveredEntry("e1", new DeliveryAttempt(T0, 202))], T0, CancellationToken.None));
         Assert.Equal(1, await Store.DeadLetterAsync(lease, [new DeliveryFailure("e2", "invalid_request", null)], T0, CancellationToken.None));
-        await Store.RecordFailedAttemptAsync(lease, pending[2].Id, "HTTP 503", T0.AddMinutes(1), CancellationToken.None);
+        await Store.RecordFailedAttemptAsync(lease, pending[2].Id, "HTTP 503", new DeliveryAttempt(T0), T0.AddMinutes(1), CancellationToken.None);
 
         var left = Assert.Single(await Store.ReadPendingAsync("s1", 10, CancellationToken.None));
         Assert.Equal(("e3", 1, "HTTP 503"), (left.Jti, left.Attempts, left.LastError));
@@ -37,9 +37,9 @@ public abstract class FencedDeliveryStoreContractTests : StoreContractBase
         var entry = Assert.Single(await Store.ReadPendingAsync("s1", 10, CancellationToken.None));
         var current = await Store.TryAcquireLeaseAsync("s1", "node-a", Minute, CancellationToken.None);
 
-        await Assert.ThrowsAsync<StreamLeaseLostException>(async () => await Store.AcknowledgeAsync(stale, ["e1"], T0, CancellationToken.None));
+        await Assert.ThrowsAsync<StreamLeaseLostException>(async () => await Store.AcknowledgeAsync(stale, [new DeliveredEntry("e1", new DeliveryAttempt(T0, 202))], T0, CancellationToken.None));
         await Assert.ThrowsAsync<StreamLeaseLostException>(async () => await Store.DeadLetterAsync(stale, [new DeliveryFailure("e1", "invalid_request", null)], T0, CancellationToken.None));
-        await Assert.ThrowsAsync<StreamLeaseLostException>(async () => await Store.RecordFailedAttemptAsync(stale, entry.Id, "HTTP 503", T0, CancellationToken.None));
+        await Assert.ThrowsAsync<StreamLeaseLostException>(async () => await Store.RecordFailedAttemptAsync(stale, entry.Id, "HTTP 503", new DeliveryAttempt(T0), T0, CancellationToken.None));
         Assert.NotNull(current);
         Assert.Equal(["s1"], await Store.RenewLeasesAsync([stale, current], Minute, CancellationToken.None));
         Assert.Empty(await Store.RenewLeasesAsync([stale], Minute, CancellationToken.None));

@@ -183,8 +183,8 @@ public abstract class StoreContractTests : StoreContractBase
         await Log.AppendAsync(Event("e1"), [new("s1", "e1")], CancellationToken.None);
         var entry = (await Deliveries.ReadPendingAsync("s1", 1, CancellationToken.None))[0];
 
-        await Deliveries.RecordFailedAttemptAsync("s1", entry.Id, "HTTP 503", T0.AddSeconds(2), CancellationToken.None);
-        await Deliveries.RecordFailedAttemptAsync("s1", entry.Id, "timeout", T0.AddSeconds(6), CancellationToken.None);
+        await Deliveries.RecordFailedAttemptAsync("s1", entry.Id, "HTTP 503", new DeliveryAttempt(T0), T0.AddSeconds(2), CancellationToken.None);
+        await Deliveries.RecordFailedAttemptAsync("s1", entry.Id, "timeout", new DeliveryAttempt(T0), T0.AddSeconds(6), CancellationToken.None);
 
         var retried = Assert.Single(await Deliveries.ReadPendingAsync("s1", 1, CancellationToken.None));
         Assert.Equal(2, retried.Attempts);
@@ -225,8 +225,8 @@ public abstract class StoreContractTests : StoreContractBase
         await Log.AppendAsync(Event("e2"), [new("s1", "e2")], CancellationToken.None);
         var s1 = await Deliveries.ReadPendingAsync("s1", 10, CancellationToken.None);
         var s2 = await Deliveries.ReadPendingAsync("s2", 10, CancellationToken.None);
-        await Deliveries.RecordFailedAttemptAsync("s1", s1[0].Id, "http_401", T0.AddHours(1), CancellationToken.None);
-        await Deliveries.RecordFailedAttemptAsync("s2", s2[0].Id, "http_500", T0.AddHours(1), CancellationToken.None);
+        await Deliveries.RecordFailedAttemptAsync("s1", s1[0].Id, "http_401", new DeliveryAttempt(T0), T0.AddHours(1), CancellationToken.None);
+        await Deliveries.RecordFailedAttemptAsync("s2", s2[0].Id, "http_500", new DeliveryAttempt(T0), T0.AddHours(1), CancellationToken.None);
 
         var cleared = await Deliveries.RetryPendingNowAsync("s1", CancellationToken.None);
 

@@ -9,5 +9,5 @@ public sealed class PostgresDeliveryOperationsTests : DeliveryOperationsContract
 
     public void Dispose() => _database.Dispose();
 
-    protected override Task<ISharpSignalsStore> OpenAsync() => Task.FromResult<ISharpSignalsStore>(_database.Open());
+    protected override Task<ISharpSignalsStore> OpenAsync() => Task.FromResult<ISharpSignalsStore>(_database.Open(AttemptsKept));
 }

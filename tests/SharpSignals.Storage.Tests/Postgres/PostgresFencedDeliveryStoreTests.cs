@@ -1,4 +1,5 @@
 using SharpSignals.Storage.Cluster;
+using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Tests.Contracts;
 
 namespace SharpSignals.Storage.Tests.Postgres;
@@ -27,7 +28,7 @@ public sealed class PostgresFencedDeliveryStoreTests : FencedDeliveryStoreContra
         Assert.True(leaseB.Token > leaseA.Token);
         Assert.Empty(await Store.RenewLeasesAsync([leaseA], TimeSpan.FromMinutes(1), CancellationToken.None));
         Assert.Equal(["s1"], await nodeB.RenewLeasesAsync([leaseA, leaseB], TimeSpan.FromMinutes(1), CancellationToken.None));
-        await Assert.ThrowsAsync<StreamLeaseLostException>(async () => await Store.AcknowledgeAsync(leaseA, ["e1"], T0, CancellationToken.None));
+        await Assert.ThrowsAsync<StreamLeaseLostException>(async () => await Store.AcknowledgeAsync(leaseA, [new DeliveredEntry("e1", new DeliveryAttempt(T0, 202))], T0, CancellationToken.None));
         Assert.Null(await Store.TryAcquireLeaseAsync("s1", "node-a", TimeSpan.FromMinutes(1), CancellationToken.None));
     }
 }

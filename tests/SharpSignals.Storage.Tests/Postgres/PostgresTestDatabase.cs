@@ -1,3 +1,4 @@
+using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Postgres;
 
 namespace SharpSignals.Storage.Tests.Postgres;
@@ -8,7 +9,7 @@ internal sealed class PostgresTestDatabase : IDisposable
     public string ConnectionString { get; } = PostgresTestServer.Instance.CreateDatabase();
 
     /// <summary>Opens a store on the database; each call opens it anew on the same data, as a restart would.</summary>
-    public PostgresStore Open() => PostgresStore.Open(new PostgresStoreOptions { ConnectionString = ConnectionString });
+    public PostgresStore Open(int attemptsKept = AttemptLog.DefaultKept) => PostgresStore.Open(new PostgresStoreOptions { ConnectionString = ConnectionString, AttemptsKept = attemptsKept });
 
     public void Dispose() => PostgresTestServer.Instance.DropDatabase(ConnectionString);
 }

@@ -52,9 +52,11 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task AcknowledgeStatement_FindsEachJtiThroughTheJtiIndex(bool analyzed)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public async Task AcknowledgeStatement_FindsEachJtiThroughTheJtiIndex(bool analyzed, bool pushed)
     {
         // A backlog of one stream. The server never runs ANALYZE, and without statistics the planner
         // would walk the whole backlog through (stream_id, state) for every acknowledgement.
@@ -68,7 +70,10 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
             Execute("ANALYZE");
         }
 
-        var plan = Plan(SqliteStore.AcknowledgeSql, ("$at", 0), ("$jtis", "[\"e1\",\"e2\"]"), ("$stream", "s1"));
+        // The poll acknowledgement names jtis; a push's names [jti, attempt] pairs, each attempt kept with its entry.
+        var plan = pushed
+            ? Plan(SqliteStore.AcknowledgePushedSql, ("$at", 0), ("$delivered", """[["e1",{"at":0}],["e2",{"at":0}]]"""), ("$stream", "s1"), ("$kept", 10))
+            : Plan(SqliteStore.AcknowledgeSql, ("$at", 0), ("$jtis", "[\"e1\",\"e2\"]"), ("$stream", "s1"), ("$attempt", """{"at":0}"""), ("$kept", 10));
 
         Assert.Contains("USING INDEX ux_deliveries_jti_stream (jti=? AND stream_id=?)", plan, StringComparison.Ordinal);
         Assert.DoesNotContain("ix_deliveries_stream_state_id", plan, StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Sqlite;
 
 namespace SharpSignals.Storage.Tests.Sqlite;
@@ -11,7 +12,7 @@ internal sealed class SqliteTestDatabase : IDisposable
     public string Path => System.IO.Path.Combine(_directory, "sharpsignals.db");
 
     /// <summary>Opens a store on the file; each call opens it anew on the same data, as a restart would.</summary>
-    public SqliteStore Open() => SqliteStore.Open(new SqliteStoreOptions { DatabasePath = Path });
+    public SqliteStore Open(int attemptsKept = AttemptLog.DefaultKept) => SqliteStore.Open(new SqliteStoreOptions { DatabasePath = Path, AttemptsKept = attemptsKept });
 
     public void Dispose()
     {

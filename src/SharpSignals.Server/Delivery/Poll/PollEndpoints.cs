@@ -72,7 +72,7 @@ internal static class PollEndpoints
         // RFC 8936 §2.4: acknowledgements and errors are settled before anything is handed out.
         var now = time.GetUtcNow();
         await deliveries.AcknowledgeAsync(streamId, poll.Ack, now, cancellationToken);
-        await deliveries.DeadLetterAsync(streamId, poll.Errors, now, cancellationToken);
+        await deliveries.DeadLetterAsync(streamId, AsAttempts(poll.Errors, now), now, cancellationToken);
 
         var max = Math.Min(poll.MaxEvents ?? options.Value.MaxPollEvents, options.Value.MaxPollEvents);
 
@@ -99,6 +99,14 @@ internal static class PollEndpoints
         // One entry past max was read only to tell whether more are available.
         return new PollAnswer(entries, Math.Min(entries.Count, max), entries.Count > max);
     }
+
+    /// <summary>
+    /// A <c>setErrs</c> report is the receiver's answer to a hand-out, so each counts as an attempt and
+    /// is kept with its entry, as an acknowledgement is. A hand-out itself is not recorded: it is a
+    /// read, and writing it down would make every poll a write.
+    /// </summary>
+    private static IReadOnlyCollection<DeliveryFailure> AsAttempts(IReadOnlyCollection<DeliveryFailure> errors, DateTimeOffset at) =>
+        errors.Count == 0 ? errors : [.. errors.Select(f => f with { Attempt = new DeliveryAttempt(at, Error: f.Error, Description: f.Description) })];
 
     /// <summary>The pending entries <paramref name="window"/> admits; once none before a pause notice is left, the pause holds everything.</summary>
     private static async Task<IReadOnlyList<DeliveryEntry>> ReadDeliverableAsync(

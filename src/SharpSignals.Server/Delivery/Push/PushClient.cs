@@ -41,37 +41,45 @@ internal sealed class PushClient : IDisposable
             request.Headers.TryAddWithoutValidation("Authorization", authorizationHeader);
         }
 
+        var started = _time.GetTimestamp();
         try
         {
             // Synchronous on the worker's own thread (DedicatedThread): a push never waits in the
             // shared thread-pool queue behind incoming requests.
             using var response = _http.Send(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
-            var status = (int)response.StatusCode;
-            if (status is >= 200 and < 300)
-            {
-                return new PushOutcome(PushResult.Delivered);
-            }
-
-            if (status is 401 or 403)
-            {
-                return new PushOutcome(PushResult.Unauthorized, $"HTTP {status}");
-            }
-
-            if (status == 400 && await ReadErrorAsync(response, cancellationToken) is { } refusal)
-            {
-                return refusal;
-            }
-
-            return new PushOutcome(PushResult.Retry, $"HTTP {status}", RetryAfter: status is 429 or 503 ? RetryAfter(response) : null);
+            var duration = _time.GetElapsedTime(started);
+            var outcome = await ReadOutcomeAsync(response, cancellationToken);
+            return outcome with { Status = (int)response.StatusCode, Duration = duration, Response = PushResponseExcerpt.Read(response.Content, authorizationHeader) };
         }
         catch (HttpRequestException ex)
         {
-            return new PushOutcome(PushResult.Retry, ex.HttpRequestError == HttpRequestError.Unknown ? ex.Message : ex.HttpRequestError.ToString());
+            return new PushOutcome(PushResult.Retry, ex.HttpRequestError == HttpRequestError.Unknown ? ex.Message : ex.HttpRequestError.ToString()) { Duration = _time.GetElapsedTime(started) };
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new PushOutcome(PushResult.Retry, "timeout");
+            return new PushOutcome(PushResult.Retry, "timeout") { Duration = _time.GetElapsedTime(started) };
         }
+    }
+
+    private async Task<PushOutcome> ReadOutcomeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        if (status is >= 200 and < 300)
+        {
+            return new PushOutcome(PushResult.Delivered);
+        }
+
+        if (status is 401 or 403)
+        {
+            return new PushOutcome(PushResult.Unauthorized, $"HTTP {status}");
+        }
+
+        if (status == 400 && await ReadErrorAsync(response, cancellationToken) is { } refusal)
+        {
+            return refusal;
+        }
+
+        return new PushOutcome(PushResult.Retry, $"HTTP {status}", RetryAfter: status is 429 or 503 ? RetryAfter(response) : null);
     }
 
     public void Dispose() => _http.Dispose();

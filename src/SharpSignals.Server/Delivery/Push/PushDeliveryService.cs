@@ -20,6 +20,7 @@ internal sealed class PushDeliveryService(
     StreamSignals signals,
     PushClient client,
     DeliveryLag lag,
+    FailingStreams failing,
     StreamLifecycle lifecycle,
     IOptions<PushOptions> options,
     IOptions<ClusterOptions> clusterOptions,
@@ -33,7 +34,7 @@ internal sealed class PushDeliveryService(
 
     protected override Task RunWorkerAsync(StreamLease lease, CancellationToken stop)
     {
-        var worker = new PushWorker(lease, Catalog, deliveries, fenced, signals, client, lifecycle, lag, options, Time, logger);
+        var worker = new PushWorker(lease, Catalog, deliveries, fenced, signals, client, lifecycle, lag, failing, options, Time, logger);
         return DedicatedThread.Run("push " + lease.StreamId, () => worker.RunAsync(stop));
     }
 

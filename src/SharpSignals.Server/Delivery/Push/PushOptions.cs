@@ -37,4 +37,8 @@ internal sealed record PushOptions
     /// <summary>How many pending entries a worker reads at once.</summary>
     [Range(1, 10000)]
     public int BatchSize { get; init; } = 128;
+
+    /// <summary>How long a stream's pushes may fail (and wait to be retried) before a warning is logged (<see cref="FailingStreams"/>).</summary>
+    [Range(1, 604800)]
+    public int FailingWarningSeconds { get; init; } = 300;
 }

@@ -1,3 +1,5 @@
+using SharpSignals.Storage.Deliveries;
+
 namespace SharpSignals.Server.Delivery.Push;
 
 /// <summary>What one push came to (docs/ARCHITECTURE.md, "The path of one event", step 3).</summary>
@@ -17,4 +19,25 @@ internal enum PushResult
 }
 
 /// <summary>The result of one push with its details.</summary>
-internal sealed record PushOutcome(PushResult Result, string? Error = null, string? Description = null, TimeSpan? RetryAfter = null);
+/// <param name="Result">What it came to.</param>
+/// <param name="Error">The RFC 8935 <c>err</c> of a refusal, else what failed (<c>HTTP 503</c>, <c>timeout</c>, a network error).</param>
+/// <param name="Description">The receiver's description with its <c>err</c>.</param>
+/// <param name="RetryAfter">How long the receiver asked to wait (429, 503).</param>
+internal sealed record PushOutcome(PushResult Result, string? Error = null, string? Description = null, TimeSpan? RetryAfter = null)
+{
+    /// <summary>The HTTP status of the answer; null when there was none (time-out, network failure).</summary>
+    public int? Status { get; init; }
+
+    /// <summary>How long the push took, to the answer or the failure.</summary>
+    public TimeSpan Duration { get; init; }
+
+    /// <summary>The first KiB of the answer's body, credentials masked (<see cref="PushResponseExcerpt"/>); null when empty.</summary>
+    public string? Response { get; init; }
+
+    /// <summary>
+    /// The attempt as the entry keeps it: the status and body excerpt, with the <c>err</c> only when
+    /// the receiver sent one or there was no answer at all (a status alone says the rest).
+    /// </summary>
+    public DeliveryAttempt ToAttempt(DateTimeOffset at) =>
+        new(at, Status, Result == PushResult.Refused || Status is null ? Error : null, Description, Duration, Response);
+}

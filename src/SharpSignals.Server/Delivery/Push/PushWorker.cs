@@ -26,6 +26,7 @@ internal sealed partial class PushWorker(
     PushClient client,
     StreamLifecycle lifecycle,
     DeliveryLag lag,
+    FailingStreams failing,
     IOptions<PushOptions> options,
     TimeProvider time,
     ILogger logger)
@@ -34,6 +35,9 @@ internal sealed partial class PushWorker(
     private static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(30);
 
     private int _authFailures;
+
+    /// <summary>1 while a failing period runs (<see cref="FailingStreams"/>), so that a delivered push reads one field, not a shared dictionary.</summary>
+    private int _failing;
 
     /// <summary>
     /// The acknowledgement of the last batch (one write for the whole batch), committing while the
@@ -55,6 +59,7 @@ internal sealed partial class PushWorker(
         finally
         {
             lag.Forget(lease.StreamId);
+            failing.Forget(lease.StreamId);
         }
     }
 
@@ -95,12 +100,13 @@ internal sealed partial class PushWorker(
             {
                 await AcknowledgedAsync();
                 lag.Forget(lease.StreamId);
+                Recovered();
                 await lanes.StopHelpersAsync();
                 await WaitAsync(signal, IdleCheck, cancellationToken);
                 continue;
             }
 
-            var delivered = new ConcurrentQueue<string>();
+            var delivered = new ConcurrentQueue<DeliveredEntry>();
             TimeSpan? wait;
             try
             {
@@ -136,13 +142,15 @@ internal sealed partial class PushWorker(
     }
 
     /// <summary>Starts acknowledging the entries the batch delivered, once the previous batch's acknowledgement has committed.</summary>
-    private async Task AcknowledgeAsync(ConcurrentQueue<string> delivered)
+    private async Task AcknowledgeAsync(ConcurrentQueue<DeliveredEntry> delivered)
     {
         await AcknowledgedAsync();
         if (!delivered.IsEmpty)
         {
-            _acknowledgingJtis = new HashSet<string>(delivered, StringComparer.Ordinal);
-            _acknowledging = fenced.AcknowledgeAsync(lease, _acknowledgingJtis, time.GetUtcNow(), CancellationToken.None).AsTask();
+            // Each entry keeps the push that delivered it, in the same statement that settles it.
+            var entries = delivered.ToArray();
+            _acknowledgingJtis = new HashSet<string>(entries.Select(e => e.Jti), StringComparer.Ordinal);
+            _acknowledging = fenced.AcknowledgeAsync(lease, entries, time.GetUtcNow(), CancellationToken.None).AsTask();
         }
     }
 
@@ -166,7 +174,7 @@ internal sealed partial class PushWorker(
     /// returns how long to wait when no lane can go on before a retry is due, and null when some lane
     /// got through (the next batch may have more for it).
     /// </summary>
-    private async Task<TimeSpan?> DeliverAsync(StreamRoute route, IReadOnlyList<DeliveryEntry> batch, PushLanes lanes, ConcurrentQueue<string> delivered, CancellationToken cancellationToken)
+    private async Task<TimeSpan?> DeliverAsync(StreamRoute route, IReadOnlyList<DeliveryEntry> batch, PushLanes lanes, ConcurrentQueue<DeliveredEntry> delivered, CancellationToken cancellationToken)
     {
         var split = PushLanes.Split(batch, options.Value.Lanes);
         if (split.Count == 1)
@@ -190,7 +198,7 @@ internal sealed partial class PushWorker(
     /// Pushes one lane's entries in order, adding each one delivered to <paramref name="delivered"/>;
     /// returns how long to wait when its head entry must be retried later.
     /// </summary>
-    private async Task<TimeSpan?> DeliverLaneAsync(StreamRoute route, IReadOnlyList<DeliveryEntry> batch, ConcurrentQueue<string> delivered, CancellationToken cancellationToken)
+    private async Task<TimeSpan?> DeliverLaneAsync(StreamRoute route, IReadOnlyList<DeliveryEntry> batch, ConcurrentQueue<DeliveredEntry> delivered, CancellationToken cancellationToken)
     {
         foreach (var entry in batch)
         {
@@ -210,11 +218,12 @@ internal sealed partial class PushWorker(
             {
                 case PushResult.Delivered:
                     Volatile.Write(ref _authFailures, 0);
-                    delivered.Enqueue(entry.Jti);
+                    delivered.Enqueue(new DeliveredEntry(entry.Jti, outcome.ToAttempt(now)));
+                    Recovered();
                     break;
                 case PushResult.Refused:
                     LogRefused(logger, lease.StreamId, entry.Jti, outcome.Error!);
-                    await fenced.DeadLetterAsync(lease, [new DeliveryFailure(entry.Jti, outcome.Error!, outcome.Description)], now, cancellationToken);
+                    await fenced.DeadLetterAsync(lease, [new DeliveryFailure(entry.Jti, outcome.Error!, outcome.Description, outcome.ToAttempt(now))], now, cancellationToken);
                     break;
                 case PushResult.Unauthorized when Interlocked.Increment(ref _authFailures) == options.Value.MaxAuthFailures:
                     // The pause takes effect after its notice, which waits behind this entry: both
@@ -222,31 +231,43 @@ internal sealed partial class PushWorker(
                     // retries run out.
                     LogPaused(logger, lease.StreamId, _authFailures);
                     await lifecycle.ChangeStatusByTransmitterAsync(lease.StreamId, StreamStatuses.Paused, $"The receiver refused the stream's credentials {_authFailures} times ({outcome.Error}).", cancellationToken);
-                    return await RetryLaterAsync(entry, outcome, now, cancellationToken);
+                    return await RetryLaterAsync(route, entry, outcome, now, cancellationToken);
                 default:
-                    return await RetryLaterAsync(entry, outcome, now, cancellationToken);
+                    return await RetryLaterAsync(route, entry, outcome, now, cancellationToken);
             }
         }
 
         return null;
     }
 
-    private async Task<TimeSpan> RetryLaterAsync(DeliveryEntry entry, PushOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<TimeSpan> RetryLaterAsync(StreamRoute route, DeliveryEntry entry, PushOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        // The period first, the flag after: a delivered push in another lane that sees the flag finds the period to end.
+        failing.Failed(lease.StreamId, route.Project, outcome.Error ?? "failed");
+        Volatile.Write(ref _failing, 1);
         if (now - entry.CreatedAt >= TimeSpan.FromSeconds(settings.MaxRetrySeconds))
         {
             LogGaveUp(logger, lease.StreamId, entry.Jti, entry.Attempts + 1);
-            await fenced.DeadLetterAsync(lease, [new DeliveryFailure(entry.Jti, "retries_exhausted", $"Gave up after {entry.Attempts + 1} attempts; last: {outcome.Error}")], now, cancellationToken);
+            await fenced.DeadLetterAsync(lease, [new DeliveryFailure(entry.Jti, "retries_exhausted", $"Gave up after {entry.Attempts + 1} attempts; last: {outcome.Error}", outcome.ToAttempt(now))], now, cancellationToken);
             return TimeSpan.Zero;
         }
 
         var delay = outcome.RetryAfter is { } retryAfter && retryAfter > TimeSpan.Zero
             ? retryAfter
             : Backoff(entry.Attempts, settings);
-        await fenced.RecordFailedAttemptAsync(lease, entry.Id, outcome.Error ?? "failed", now + delay, cancellationToken);
+        await fenced.RecordFailedAttemptAsync(lease, entry.Id, outcome.Error ?? "failed", outcome.ToAttempt(now), now + delay, cancellationToken);
         LogRetry(logger, lease.StreamId, entry.Jti, outcome.Error ?? "failed", delay.TotalSeconds);
         return delay;
+    }
+
+    /// <summary>Ends the failing period, if one runs: a field read on every delivered push, the shared tracker only on the change.</summary>
+    private void Recovered()
+    {
+        if (Volatile.Read(ref _failing) == 1 && Interlocked.Exchange(ref _failing, 0) == 1)
+        {
+            failing.Recovered(lease.StreamId);
+        }
     }
 
     /// <summary>Exponential back-off with ±20 % jitter, so that many streams failing together do not retry together.</summary>
