@@ -14,6 +14,9 @@ internal sealed partial class RealtimeConnection
     /// <summary>RFC 6455 §7.4.1 1008: the peer broke the server's policy (fell behind, token expired).</summary>
     public const WebSocketCloseStatus PolicyViolation = WebSocketCloseStatus.PolicyViolation;
 
+    /// <summary>RFC 6455 §7.4.1 1001: the server is going down.</summary>
+    public const WebSocketCloseStatus GoingAway = WebSocketCloseStatus.EndpointUnavailable;
+
     /// <summary>How long a close handshake may take before the socket is aborted.</summary>
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(10);
 
