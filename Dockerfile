@@ -20,7 +20,8 @@ WORKDIR /app
 COPY --from=build /app ./
 
 # Everything the server keeps goes to /data, a volume the app user owns (Docker copies this
-# ownership into a new named volume); the rest of the file system can be mounted read-only.
+# ownership into a new named volume); the rest of the file system can be mounted read-only, but
+# for /tmp (a tmpfs: the runtime and Data Protection write temporary files there).
 RUN mkdir /data && chown "$APP_UID" /data && chmod 0700 /data
 VOLUME /data
 ENV SharpSignals__DataDirectory=/data \

@@ -7,16 +7,18 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using SharpSignals.Server.Tests.Support;
+using Xunit.Abstractions;
 
 namespace SharpSignals.Server.Tests.Configuration;
 
 /// <summary>
 /// SIGTERM to a real server process (docs/OPERATIONS.md, "Shutdown"): an open long poll is answered,
-/// an SSE response ends, a WebSocket gets a 1001 close frame, a push in flight is handed back, and
+/// an SSE response ends, a WebSocket gets a 1001 close frame (one that never answers it is cut off),
+/// a push in flight is handed back, and
 /// the process exits 0 within <c>SharpSignals:ShutdownTimeoutSeconds</c>; after a restart, what
 /// was acknowledged before the signal is delivered.
 /// </summary>
-public sealed class ShutdownTests : IAsyncLifetime
+public sealed class ShutdownTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int ShutdownTimeoutSeconds = 10;
     private const string SessionRevoked = "https://schemas.openid.net/secevent/caep/event-type/session-revoked";
@@ -93,11 +95,16 @@ public sealed class ShutdownTests : IAsyncLifetime
             await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/ws"), CancellationToken.None);
             var closed = AnswerCloseAsync(socket);
 
+            // And one that never answers the close frame: it is cut off rather than holding the shutdown.
+            using var silent = new ClientWebSocket();
+            await silent.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/ws"), CancellationToken.None);
+
             // The long poll has had time to reach the server and wait (it waits 30 s).
             await Task.Delay(TimeSpan.FromSeconds(1));
             Assert.False(longPoll.IsCompleted, "The long poll was answered before the signal.");
 
             var (exitCode, took) = await server.TerminateAsync(TimeSpan.FromSeconds(ShutdownTimeoutSeconds + 20));
+            output.WriteLine($"Exited {exitCode} {took.TotalSeconds:0.00} s after SIGTERM.");
 
             // The long poll: answered with what the stream had, nothing.
             using var polled = await longPoll;
