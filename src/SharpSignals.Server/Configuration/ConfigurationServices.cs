@@ -4,7 +4,7 @@ namespace SharpSignals.Server.Configuration;
 
 internal static class ConfigurationServices
 {
-    /// <summary>The clock, <see cref="ServerOptions"/> bound and validated at start, the data directory and the issuer URL.</summary>
+    /// <summary>The clock, <see cref="ServerOptions"/> bound and validated at start, the data directory, the issuer URL and the shutdown timeout.</summary>
     public static IServiceCollection AddServerOptions(this IServiceCollection services)
     {
         services.AddSingleton(TimeProvider.System);
@@ -15,6 +15,14 @@ internal static class ConfigurationServices
         services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
         services.AddSingleton<DataDirectory>();
         services.AddSingleton<IssuerUrl>();
+
+        // The host reads HostOptions when it is built, before the settings are validated at start,
+        // so this reads the one setting on its own; a value out of range still stops the start.
+        services.AddOptions<HostOptions>().Configure<IConfiguration>((host, configuration) =>
+        {
+            var seconds = configuration.GetValue(ServerOptions.Section + ":" + nameof(ServerOptions.ShutdownTimeoutSeconds), new ServerOptions().ShutdownTimeoutSeconds);
+            host.ShutdownTimeout = TimeSpan.FromSeconds(Math.Clamp(seconds, 1, 3600));
+        });
         return services;
     }
 

@@ -27,6 +27,14 @@ internal sealed record ServerOptions
     /// <summary>Development only: accept and advertise http:// URLs and private push targets.</summary>
     public bool AllowInsecureHttp { get; init; }
 
+    /// <summary>
+    /// How long a stopping server (SIGTERM) may take to end its open connections and hand its work
+    /// back before it exits: the host's <see cref="HostOptions.ShutdownTimeout"/>. Below the
+    /// orchestrator's grace period (Kubernetes' 30 s), so the server is never killed mid-commit.
+    /// </summary>
+    [Range(1, 3600)]
+    public int ShutdownTimeoutSeconds { get; init; } = 10;
+
     /// <summary>How new issuer keys are made.</summary>
     [Required]
     public SigningOptions Signing { get; init; } = new();

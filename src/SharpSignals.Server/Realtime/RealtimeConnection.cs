@@ -14,8 +14,14 @@ internal sealed partial class RealtimeConnection
     /// <summary>RFC 6455 §7.4.1 1008: the peer broke the server's policy (fell behind, token expired).</summary>
     public const WebSocketCloseStatus PolicyViolation = WebSocketCloseStatus.PolicyViolation;
 
+    /// <summary>RFC 6455 §7.4.1 1001: the server is going down.</summary>
+    public const WebSocketCloseStatus GoingAway = WebSocketCloseStatus.EndpointUnavailable;
+
     /// <summary>How long a close handshake may take before the socket is aborted.</summary>
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The same when the server is going down: its shutdown has more to finish within its limit.</summary>
+    private static readonly TimeSpan GoingAwayCloseTimeout = TimeSpan.FromSeconds(2);
 
     private readonly WebSocket _socket;
     private readonly Channel<ReadOnlyMemory<byte>> _outbox;
@@ -71,7 +77,7 @@ internal sealed partial class RealtimeConnection
         _outbox.Writer.TryComplete();
 
         // A writer stuck on a client that reads nothing never gets to the close frame.
-        _ = AbortLaterAsync();
+        _ = AbortLaterAsync(status == GoingAway ? GoingAwayCloseTimeout : CloseTimeout);
     }
 
     /// <summary>Sends queued frames until the connection closes; then the close handshake, if the server asked for it.</summary>
@@ -107,9 +113,9 @@ internal sealed partial class RealtimeConnection
     public void Complete() => _outbox.Writer.TryComplete();
 
     /// <summary>A peer that never answers the close frame is cut off, so its read loop ends.</summary>
-    private async Task AbortLaterAsync()
+    private async Task AbortLaterAsync(TimeSpan timeout)
     {
-        await Task.Delay(CloseTimeout, _time);
+        await Task.Delay(timeout, _time);
         try
         {
             if (_socket.State != WebSocketState.Closed)

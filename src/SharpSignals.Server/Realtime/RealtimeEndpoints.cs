@@ -34,6 +34,7 @@ internal static class RealtimeEndpoints
         StreamCatalog catalog,
         IOptions<RealtimeOptions> options,
         TimeProvider time,
+        IHostApplicationLifetime lifetime,
         ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
@@ -50,6 +51,9 @@ internal static class RealtimeEndpoints
         var logger = loggers.CreateLogger(typeof(RealtimeEndpoints).FullName!);
         var connection = new RealtimeConnection(socket, options.Value.SendBufferFrames, time, logger);
         using var session = new WebSocketSession(socket, connection, topics, topicTokens, access, limits, deliveries, signals, catalog, options, time, logger);
+
+        // RFC 6455 §7.4.1 1001: the server is going away; the client reconnects to another node and resumes.
+        using var goingAway = lifetime.ApplicationStopping.Register(() => connection.Close(RealtimeConnection.GoingAway, "server shutting down: reconnect and resume"));
         await session.RunAsync(context.RequestAborted);
         return TypedResults.Empty;
     }
@@ -69,7 +73,8 @@ internal static class RealtimeEndpoints
         StreamSignals signals,
         StreamCatalog catalog,
         IOptions<RealtimeOptions> options,
-        TimeProvider time)
+        TimeProvider time,
+        IHostApplicationLifetime lifetime)
     {
         var cancellationToken = context.RequestAborted;
         var (grant, error) = await access.AuthorizeAsync(BearerTokenHandler.BearerToken(context.Request), streamId, cancellationToken);
@@ -110,7 +115,9 @@ internal static class RealtimeEndpoints
         await response.WriteAsync("retry: 1000\n\n", cancellationToken);
         await response.Body.FlushAsync(cancellationToken);
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // A server shutting down ends the response, which is how an event stream closes; the
+        // EventSource reconnects after `retry` (to another node) and resumes with Last-Event-ID.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
         if (options.Value.EnforceExpiryOnLiveConnections && grant.ExpiresAt is { } expiresAt)
         {
             stop.CancelAfter(TimeSpan.FromTicks(Math.Max(0, (expiresAt - time.GetUtcNow()).Ticks)));
@@ -129,7 +136,7 @@ internal static class RealtimeEndpoints
         }
         catch (OperationCanceledException)
         {
-            // The client left, or its token expired.
+            // The client left, its token expired, or the server is shutting down.
         }
 
         outbox.Writer.TryComplete();

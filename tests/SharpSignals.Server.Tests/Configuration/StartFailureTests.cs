@@ -15,6 +15,7 @@ public sealed class StartFailureTests : IDisposable
     [Theory]
     [InlineData("--SharpSignals:Push:Lanes=abc", "SharpSignals:Push:Lanes 'abc' is not a whole number")]
     [InlineData("--SharpSignals:AllowInsecureHttp=maybe", "SharpSignals:AllowInsecureHttp 'maybe' is not true or false")]
+    [InlineData("--SharpSignals:ShutdownTimeoutSeconds=abc", "SharpSignals:ShutdownTimeoutSeconds 'abc' is not a whole number")]
     [InlineData("--urls=notaurl", "urls 'notaurl'")]
     [InlineData("--urls=http://127.0.0.1:abc", "a port from 0 to 65535")]
     [InlineData("--SharpSignals:Storage=mysql", "SharpSignals:Storage 'mysql' is not one of sqlite, postgres")]

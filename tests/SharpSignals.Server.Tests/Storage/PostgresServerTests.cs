@@ -70,6 +70,22 @@ public sealed class PostgresServerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, gone.StatusCode);
     }
 
+    [Fact]
+    public async Task GetLivez_DatabaseGone_Is200_WhileReadyzIs503()
+    {
+        using var client = _server.Factory.CreateClient();
+
+        using var ready = await client.GetAsync(new Uri("/readyz", UriKind.Relative));
+        PostgresTestServer.Instance.DropDatabase(_database);
+        using var live = await client.GetAsync(new Uri("/livez", UriKind.Relative));
+        using var notReady = await client.GetAsync(new Uri("/readyz", UriKind.Relative));
+
+        // Liveness never asks the database: a lost database takes the node out of rotation, never restarts it.
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+    }
+
     [Theory]
     [InlineData(null, false)]
     [InlineData(" ", false)]

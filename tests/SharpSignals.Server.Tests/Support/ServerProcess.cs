@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace SharpSignals.Server.Tests.Support;
 
@@ -15,6 +16,9 @@ namespace SharpSignals.Server.Tests.Support;
 internal sealed class ServerProcess : IAsyncDisposable
 {
     private const int KeptOutputLines = 400;
+
+    /// <summary>SIGTERM's number on Linux and macOS.</summary>
+    private const int SigTerm = 15;
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
@@ -190,7 +194,36 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// SIGTERM, what an orchestrator sends to stop a container: the server's shutdown runs. Returns
+    /// the exit code once the process is gone and how long it took; fails after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<(int ExitCode, TimeSpan Took)> TerminateAsync(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        if (SendSignal(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"SIGTERM could not be sent to the server (pid {ProcessId}): errno {Marshal.GetLastPInvokeError()}.");
+        }
+
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The server (pid {ProcessId}) was still running {timeout.TotalSeconds:0} s after SIGTERM. Output:{Environment.NewLine}{RecentOutput}");
+        }
+
+        return (_process.ExitCode, clock.Elapsed);
+    }
+
     public ValueTask DisposeAsync() => ChildProcessExit.KillAndDisposeAsync(_process);
+
+    /// <summary>kill(2): .NET sends only SIGKILL to another process.</summary>
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     /// <summary>The host running these tests when it is <c>dotnet</c>, else the one the SDK names, else the one on the PATH.</summary>
     private static string DotnetHost()

@@ -31,6 +31,7 @@ internal static class PollEndpoints
         IOptions<StreamOptions> options,
         LongPolls longPolls,
         IOptions<QuotaOptions> quotas,
+        IHostApplicationLifetime lifetime,
         CancellationToken cancellationToken)
     {
         // Looking the stream up also records the poll as receiver activity (SSF 1.0 §8.1.1).
@@ -86,8 +87,10 @@ internal static class PollEndpoints
         var entries = await ReadDeliverableAsync(streamId, window, max + 1, deliveries, lifecycle, cancellationToken);
         if (entries.Count == 0 && !poll.ReturnImmediately && !window.IsClosingAfterNotice)
         {
-            // RFC 8936 §2.1 long poll: wait for an entry or the timeout, then answer.
-            await Task.WhenAny(signal, Task.Delay(TimeSpan.FromSeconds(options.Value.PollWaitSeconds), time, cancellationToken));
+            // RFC 8936 §2.1 long poll: wait for an entry or the timeout, then answer; a server
+            // shutting down answers at once with what there is, so that the poll does not hold it.
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+            await Task.WhenAny(signal, Task.Delay(TimeSpan.FromSeconds(options.Value.PollWaitSeconds), time, wait.Token));
             if (cancellationToken.IsCancellationRequested)
             {
                 return new PollAnswer([], 0, moreAvailable: false);

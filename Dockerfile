@@ -1,0 +1,36 @@
+# The SharpSignals server as a container image (docs/OPERATIONS.md, "Containers"). From the
+# repository root:
+#   docker build -t sharpsignals .
+#   docker run --read-only --tmpfs /tmp -v ssf-data:/data -p 8080:8080 \
+#     -e SharpSignals__Issuer=https://ssf.example.com sharpsignals
+# The .NET SDK builds a similar image without this file (dotnet publish src/SharpSignals.Server
+# -t:PublishContainer, set up in the project); this one also prepares /data for the app user.
+# The base images are arguments, for a registry mirror.
+ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
+ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
+
+FROM ${SDK_IMAGE} AS build
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props ./
+COPY src/ src/
+RUN dotnet publish src/SharpSignals.Server/SharpSignals.Server.csproj -c Release -o /app -p:UseAppHost=false
+
+FROM ${RUNTIME_IMAGE}
+WORKDIR /app
+COPY --from=build /app ./
+
+# Everything the server keeps goes to /data, a volume the app user owns (Docker copies this
+# ownership into a new named volume); the rest of the file system can be mounted read-only, but
+# for /tmp (a tmpfs: the runtime and Data Protection write temporary files there).
+RUN mkdir /data && chown "$APP_UID" /data && chmod 0700 /data
+VOLUME /data
+ENV SharpSignals__DataDirectory=/data \
+    ASPNETCORE_HTTP_PORTS=8080
+
+# The non-root user of the .NET images (uid 1654).
+USER $APP_UID
+EXPOSE 8080
+
+# The exec form makes the server process 1, so it gets SIGTERM itself and shuts down cleanly
+# within SharpSignals:ShutdownTimeoutSeconds (10 s): give the container longer than that to stop.
+ENTRYPOINT ["dotnet", "SharpSignals.Server.dll"]
