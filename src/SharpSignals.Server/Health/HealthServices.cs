@@ -15,7 +15,9 @@ internal static class HealthServices
     /// <summary>GET /healthz: 200 when the server can serve, 503 otherwise (docs/API.md).</summary>
     public static IEndpointRouteBuilder MapServerHealth(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/healthz").AllowAnonymous();
+        app.MapHealthChecks("/healthz").AllowAnonymous()
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), ["text/plain"]))
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status503ServiceUnavailable, typeof(string), ["text/plain"]));
         return app;
     }
 }

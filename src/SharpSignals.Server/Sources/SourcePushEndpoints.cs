@@ -20,7 +20,10 @@ internal static class SourcePushEndpoints
 {
     public static IEndpointRouteBuilder MapSourcePush(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/ssf/push/{streamId}", Receive).AllowAnonymous();
+        // RFC 8935 §2: the body is the SET itself; 202 has no body, a refusal is {"err", "description"}.
+        app.MapPost("/ssf/push/{streamId}", Receive).AllowAnonymous()
+            .Accepts<string>("application/secevent+jwt").Produces(StatusCodes.Status202Accepted).Produces<PushError>(StatusCodes.Status400BadRequest)
+            .Produces(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
