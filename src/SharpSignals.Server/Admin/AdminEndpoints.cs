@@ -22,13 +22,13 @@ internal static class AdminEndpoints
         admin.MapGet("/streams", ListStreams).Produces<AdminStream[]>();
         admin.MapGet("/streams/{streamId}/deadletters", ListDeadLetters).Produces<AdminDeadLetter[]>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapPost("/streams/{streamId}/deadletters/retry", RetryDeadLetters)
-            .Accepts<DeadLetterSelection>("application/json").Produces<AdminCount>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .Reads<DeadLetterSelection>().Produces<AdminCount>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapPost("/streams/{streamId}/deadletters/discard", DiscardDeadLetters)
-            .Accepts<DeadLetterSelection>("application/json").Produces<AdminCount>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .Reads<DeadLetterSelection>().Produces<AdminCount>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapPost("/streams/{streamId}/replay", Replay)
-            .Accepts<ReplayRequest>("application/json").Produces<AdminCount>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .Reads<ReplayRequest>().Produces<AdminCount>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapGet("/keys", ListKeys).Produces<AdminKey[]>();
-        admin.MapPost("/keys/rotate", RotateKey).Accepts<KeyRotationRequest>("application/json").Produces<AdminKey>().ProducesProblem(StatusCodes.Status400BadRequest);
+        admin.MapPost("/keys/rotate", RotateKey).Reads<KeyRotationRequest>().Produces<AdminKey>().ProducesProblem(StatusCodes.Status400BadRequest);
         return app;
     }
 

@@ -6,16 +6,16 @@ namespace SharpSignals.Server.Admin;
 // handlers read the bodies member by member, so that every problem can be named at once.
 
 /// <summary><c>POST /admin/streams/{id}/deadletters/retry</c> and <c>/discard</c>: the dead letters meant, or all.</summary>
-internal sealed record DeadLetterSelection([property: JsonPropertyName("jtis")] string[]? Jtis);
+internal sealed record DeadLetterSelection([property: JsonPropertyName("jtis")] string[]? Jtis = null);
 
 /// <summary><c>POST /admin/streams/{id}/replay</c>: exactly one starting point.</summary>
 internal sealed record ReplayRequest(
-    [property: JsonPropertyName("from_time")] long? FromTime,
-    [property: JsonPropertyName("from_jti")] string? FromJti,
-    [property: JsonPropertyName("from_position")] long? FromPosition,
-    [property: JsonPropertyName("dry_run")] bool? DryRun);
+    [property: JsonPropertyName("from_time")] long? FromTime = null,
+    [property: JsonPropertyName("from_jti")] string? FromJti = null,
+    [property: JsonPropertyName("from_position")] long? FromPosition = null,
+    [property: JsonPropertyName("dry_run")] bool? DryRun = null);
 
 /// <summary><c>POST /admin/keys/rotate</c>.</summary>
 internal sealed record KeyRotationRequest(
-    [property: JsonPropertyName("algorithm")] string? Algorithm,
-    [property: JsonPropertyName("now")] bool? Now);
+    [property: JsonPropertyName("algorithm")] string? Algorithm = null,
+    [property: JsonPropertyName("now")] bool? Now = null);

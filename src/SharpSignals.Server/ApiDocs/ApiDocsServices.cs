@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
@@ -15,7 +16,7 @@ namespace SharpSignals.Server.ApiDocs;
 /// <summary>
 /// The OpenAPI 3.1 document of every endpoint (<c>/openapi/v1.json</c>) and a reference page
 /// (<c>/docs</c>) built from it. Each endpoint declares its bodies and answers where it is mapped
-/// (<c>Accepts</c>, <c>Produces</c>); this folder adds what is common to all of them.
+/// (<c>Reads</c>, <c>Produces</c>); this folder adds what is common to all of them.
 /// </summary>
 internal static class ApiDocsServices
 {
@@ -34,6 +35,9 @@ internal static class ApiDocsServices
         // (the request shapes) fall back to reflection, which reads the same attributes.
         services.Configure<JsonOptions>(json =>
         {
+            // The bodies are read strictly (JsonBody): a number given as a string is refused, so the
+            // schemas must not offer one.
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
             var chain = json.SerializerOptions.TypeInfoResolverChain;
             chain.Insert(0, StreamJsonContext.Default);
             chain.Insert(1, StreamApiJsonContext.Default);

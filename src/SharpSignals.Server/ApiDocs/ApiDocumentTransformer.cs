@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.OpenApi;
+using SharpSignals.Server.Http;
 
 namespace SharpSignals.Server.ApiDocs;
 
@@ -13,7 +14,8 @@ namespace SharpSignals.Server.ApiDocs;
 /// answers (401 and 403 with <c>WWW-Authenticate</c>) on each endpoint that takes a token, and 503
 /// with <c>Retry-After</c> while the store cannot be used (docs/API.md, "Errors"). An endpoint that
 /// API Explorer does not describe (a health check, the WebSocket endpoint, which takes any method)
-/// is added from the answers its mapping declares.
+/// is added from the answers its mapping declares; request bodies come from
+/// <see cref="RequestBodyDescription"/>.
 /// </summary>
 internal sealed class ApiDocumentTransformer(EndpointDataSource endpoints) : IOpenApiDocumentTransformer
 {
@@ -62,6 +64,7 @@ internal sealed class ApiDocumentTransformer(EndpointDataSource endpoints) : IOp
                     item.AddOperation(method, operation);
                 }
 
+                await AddRequestBodyAsync(endpoint, operation, document, context, cancellationToken);
                 AddCommonAnswers(endpoint, operation, document);
             }
         }
@@ -87,6 +90,36 @@ internal sealed class ApiDocumentTransformer(EndpointDataSource endpoints) : IOp
         }
 
         return operation;
+    }
+
+    /// <summary>The body the endpoint's mapping says it reads (<see cref="RequestBodyDescription"/>), as a schema in the components.</summary>
+    private static async Task AddRequestBodyAsync(RouteEndpoint endpoint, OpenApiOperation operation, OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    {
+        if (operation.RequestBody is not null || endpoint.Metadata.GetMetadata<RequestBodyDescription>() is not { } body)
+        {
+            return;
+        }
+
+        IOpenApiSchema schema;
+        if (body.Type == typeof(string))
+        {
+            schema = new OpenApiSchema { Type = JsonSchemaType.String };
+        }
+        else
+        {
+            if (!document.Components!.Schemas!.ContainsKey(body.Type.Name))
+            {
+                document.AddComponent(body.Type.Name, await context.GetOrCreateSchemaAsync(body.Type, null, cancellationToken));
+            }
+
+            schema = new OpenApiSchemaReference(body.Type.Name, document);
+        }
+
+        operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = true,
+            Content = new Dictionary<string, OpenApiMediaType> { [body.ContentType] = new() { Schema = schema } },
+        };
     }
 
     private static void AddCommonAnswers(RouteEndpoint endpoint, OpenApiOperation operation, OpenApiDocument document)

@@ -18,12 +18,12 @@ internal static class AuthEndpoints
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/iat", CreateInitialAccessToken).RequireAuthorization(Scopes.Admin)
-            .Accepts<InitialAccessTokenRequest>("application/json").Produces<InitialAccessTokenResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Reads<InitialAccessTokenRequest>().Produces<InitialAccessTokenResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest);
         app.MapPost("/register", Register).AllowAnonymous()
-            .Accepts<RegistrationRequest>("application/json").Produces<RegistrationResponse>(StatusCodes.Status201Created)
+            .Reads<RegistrationRequest>().Produces<RegistrationResponse>(StatusCodes.Status201Created)
             .Produces<OAuthErrorResponse>(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status401Unauthorized);
         app.MapPost("/oauth/token", IssueToken).AllowAnonymous().DisableAntiforgery()
-            .Accepts<TokenRequest>("application/x-www-form-urlencoded").Produces<TokenResponse>()
+            .Reads<TokenRequest>("application/x-www-form-urlencoded").Produces<TokenResponse>()
             .Produces<OAuthErrorResponse>(StatusCodes.Status400BadRequest).Produces<OAuthErrorResponse>(StatusCodes.Status401Unauthorized);
         var admin = app.MapGroup("/admin/clients").RequireAuthorization(Scopes.Admin);
         admin.MapGet("/", ListClients).Produces<ClientResponse[]>();

@@ -7,17 +7,17 @@ namespace SharpSignals.Server.Auth;
 
 /// <summary><c>POST /iat</c>.</summary>
 internal sealed record InitialAccessTokenRequest(
-    [property: JsonPropertyName("project")] string? Project,
-    [property: JsonPropertyName("expires_in")] long? ExpiresIn);
+    [property: JsonPropertyName("project")] string? Project = null,
+    [property: JsonPropertyName("expires_in")] long? ExpiresIn = null);
 
 /// <summary><c>POST /register</c>, RFC 7591 §2.</summary>
 internal sealed record RegistrationRequest(
-    [property: JsonPropertyName("client_name")] string? ClientName,
-    [property: JsonPropertyName("scope")] string? Scope);
+    [property: JsonPropertyName("client_name")] string? ClientName = null,
+    [property: JsonPropertyName("scope")] string? Scope = null);
 
 /// <summary><c>POST /oauth/token</c>, RFC 6749 §4.4.2, form-encoded; the client may authenticate with HTTP Basic instead.</summary>
 internal sealed record TokenRequest(
     [property: JsonPropertyName("grant_type")] string GrantType,
-    [property: JsonPropertyName("scope")] string? Scope,
-    [property: JsonPropertyName("client_id")] string? ClientId,
-    [property: JsonPropertyName("client_secret")] string? ClientSecret);
+    [property: JsonPropertyName("scope")] string? Scope = null,
+    [property: JsonPropertyName("client_id")] string? ClientId = null,
+    [property: JsonPropertyName("client_secret")] string? ClientSecret = null);

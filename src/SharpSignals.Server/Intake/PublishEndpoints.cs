@@ -17,7 +17,7 @@ internal static class PublishEndpoints
     public static IEndpointRouteBuilder MapPublishApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/events", Publish).RequireAuthorization(Scopes.Publish)
-            .Accepts<PublishRequest>("application/json").Produces<PublishResponse>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest)
+            .Reads<PublishRequest>().Produces<PublishResponse>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         app.MapGet("/events/{jti}", GetEvent).RequireAuthorization(Scopes.Publish)
             .Produces<StoredEventResponse>().ProducesProblem(StatusCodes.Status404NotFound);

@@ -11,5 +11,5 @@ namespace SharpSignals.Server.Intake;
 internal sealed record PublishRequest(
     [property: JsonPropertyName("events")] Dictionary<string, JsonElement> Events,
     [property: JsonPropertyName("sub_id")] JsonElement SubId,
-    [property: JsonPropertyName("txn")] string? Txn,
-    [property: JsonPropertyName("toe")] long? Toe);
+    [property: JsonPropertyName("txn")] string? Txn = null,
+    [property: JsonPropertyName("toe")] long? Toe = null);

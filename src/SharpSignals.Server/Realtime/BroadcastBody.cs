@@ -10,5 +10,5 @@ namespace SharpSignals.Server.Realtime;
 internal sealed record BroadcastBody(
     [property: JsonPropertyName("topic")] string Topic,
     [property: JsonPropertyName("token")] string Token,
-    [property: JsonPropertyName("message")] string? Message,
-    [property: JsonPropertyName("event")] JsonElement? Event);
+    [property: JsonPropertyName("message")] string? Message = null,
+    [property: JsonPropertyName("event")] JsonElement? Event = null);

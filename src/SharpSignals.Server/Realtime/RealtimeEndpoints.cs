@@ -21,7 +21,7 @@ internal static class RealtimeEndpoints
         app.Map("/ws", WebSocket)
             .Produces(StatusCodes.Status101SwitchingProtocols).ProducesProblem(StatusCodes.Status400BadRequest);
         app.MapPost("/broadcast", BroadcastEndpoint.HandleAsync)
-            .Accepts<BroadcastBody>("application/json").Produces<BroadcastResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
+            .Reads<BroadcastBody>().Produces<BroadcastResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
             .Produces(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         app.MapGet("/ssf/sse/{streamId}", ServerSentEvents)
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream").ProducesProblem(StatusCodes.Status400BadRequest)

@@ -10,15 +10,15 @@ namespace SharpSignals.Server.StreamApi;
 internal sealed record StreamStatusRequest(
     [property: JsonPropertyName("stream_id")] string StreamId,
     [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("reason")] string? Reason);
+    [property: JsonPropertyName("reason")] string? Reason = null);
 
 /// <summary><c>POST /ssf/subjects/add</c> and <c>/remove</c>, SSF 1.0 §8.1.3; <c>subject</c> is an RFC 9493 subject identifier.</summary>
 internal sealed record SubjectRequest(
     [property: JsonPropertyName("stream_id")] string StreamId,
     [property: JsonPropertyName("subject")] JsonElement Subject,
-    [property: JsonPropertyName("verified")] bool? Verified);
+    [property: JsonPropertyName("verified")] bool? Verified = null);
 
 /// <summary><c>POST /ssf/verify</c>, SSF 1.0 §8.1.4.2.</summary>
 internal sealed record VerificationRequest(
     [property: JsonPropertyName("stream_id")] string StreamId,
-    [property: JsonPropertyName("state")] string? State);
+    [property: JsonPropertyName("state")] string? State = null);

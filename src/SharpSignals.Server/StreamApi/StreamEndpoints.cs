@@ -13,26 +13,26 @@ internal static class StreamEndpoints
     {
         var ssf = app.MapGroup("/ssf").AddEndpointFilter(NoStore);
         ssf.MapPost("/streams", Create).RequireAuthorization(Scopes.Manage)
-            .Accepts<StreamConfiguration>("application/json").Produces<StreamConfiguration>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest)
+            .Reads<StreamConfiguration>().Produces<StreamConfiguration>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status502BadGateway);
         ssf.MapGet("/streams", Read).RequireAuthorization(Scopes.Read)
             .Produces<StreamConfiguration>().ProducesProblem(StatusCodes.Status404NotFound);
         ssf.MapPatch("/streams", Update).RequireAuthorization(Scopes.Manage)
-            .Accepts<StreamConfiguration>("application/json").Produces<StreamConfiguration>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .Reads<StreamConfiguration>().Produces<StreamConfiguration>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         ssf.MapPut("/streams", Replace).RequireAuthorization(Scopes.Manage)
-            .Accepts<StreamConfiguration>("application/json").Produces<StreamConfiguration>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .Reads<StreamConfiguration>().Produces<StreamConfiguration>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         ssf.MapDelete("/streams", Delete).RequireAuthorization(Scopes.Manage)
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         ssf.MapGet("/status", GetStatus).RequireAuthorization(Scopes.Read)
             .Produces<StreamStatusResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         ssf.MapPost("/status", SetStatus).RequireAuthorization(Scopes.Manage)
-            .Accepts<StreamStatusRequest>("application/json").Produces<StreamStatusResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .Reads<StreamStatusRequest>().Produces<StreamStatusResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         ssf.MapPost("/subjects/add", AddSubject).RequireAuthorization(Scopes.Manage)
-            .Accepts<SubjectRequest>("application/json").Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .Reads<SubjectRequest>().Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         ssf.MapPost("/subjects/remove", RemoveSubject).RequireAuthorization(Scopes.Manage)
-            .Accepts<SubjectRequest>("application/json").Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .Reads<SubjectRequest>().Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         ssf.MapPost("/verify", Verify).RequireAuthorization(Scopes.Manage)
-            .Accepts<VerificationRequest>("application/json").Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status400BadRequest)
+            .Reads<VerificationRequest>().Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests);
         ssf.MapPost("/streams/{streamId}/credential", IssueCredential).RequireAuthorization(Scopes.Manage)
             .Produces<StreamCredentialResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);

@@ -38,10 +38,15 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         var (document, diagnostic, raw) = await ReadAsync();
 
         Assert.Empty(diagnostic.Errors);
+        Assert.Empty(diagnostic.Warnings);
         Assert.Equal(OpenApiSpecVersion.OpenApi3_1, diagnostic.SpecificationVersion);
         Assert.StartsWith("3.1", raw.RootElement.GetProperty("openapi").GetString(), StringComparison.Ordinal);
         Assert.Equal("SharpSignals", document.Info.Title);
         Assert.Equal(SecuritySchemeType.Http, document.Components!.SecuritySchemes![ApiDocumentTransformer.BearerScheme].Type);
+        var schemas = raw.RootElement.GetProperty("components").GetProperty("schemas");
+        Assert.All(References(raw.RootElement), reference => Assert.True(
+            reference.StartsWith("#/components/schemas/", StringComparison.Ordinal) && schemas.TryGetProperty(reference.Split('/')[^1], out _),
+            $"{reference} points at no schema"));
     }
 
     [Fact]
@@ -143,6 +148,15 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         Assert.NotNull(read.Document);
         return (read.Document, read.Diagnostic!, JsonDocument.Parse(text));
     }
+
+    /// <summary>Every <c>$ref</c> in the document.</summary>
+    private static IEnumerable<string> References(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => element.EnumerateObject().SelectMany(member =>
+            member.Name == "$ref" && member.Value.ValueKind == JsonValueKind.String ? [member.Value.GetString()!] : References(member.Value)),
+        JsonValueKind.Array => element.EnumerateArray().SelectMany(References),
+        _ => [],
+    };
 
     /// <summary>The schema of a response or request body's JSON content, following a <c>$ref</c> into the components.</summary>
     private static JsonElement Resolve(JsonDocument raw, JsonElement bodyOrResponse)

@@ -15,7 +15,7 @@ internal static class PollEndpoints
     public static IEndpointRouteBuilder MapPollApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/ssf/poll/{streamId}", Poll).RequireAuthorization(Scopes.Read)
-            .Accepts<PollRequestBody>("application/json").Produces<PollResponseBody>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .Reads<PollRequestBody>().Produces<PollResponseBody>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
