@@ -1,4 +1,5 @@
 using SharpSignals.Server.Admin;
+using SharpSignals.Server.ApiDocs;
 using SharpSignals.Server.Auth;
 using SharpSignals.Server.Cluster;
 using SharpSignals.Server.Configuration;
@@ -41,6 +42,7 @@ try
     builder.Services.AddRealtime();
     builder.Services.AddRetention();
     builder.Services.AddServerHealth();
+    builder.Services.AddApiDocs();
 
     // Last: the known settings are those of every option bound above.
     builder.Services.AddUnknownSettingsCheck();
@@ -63,6 +65,7 @@ try
     app.MapDiscovery();
     app.MapServerHealth();
     app.MapAdmin();
+    app.MapApiDocs();
 
     app.Lifetime.ApplicationStarted.Register(StartFailures.Started);
     app.Run();

@@ -19,13 +19,16 @@ internal static class AdminEndpoints
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/admin").RequireAuthorization(Scopes.Admin);
-        admin.MapGet("/streams", ListStreams);
-        admin.MapGet("/streams/{streamId}/deadletters", ListDeadLetters);
-        admin.MapPost("/streams/{streamId}/deadletters/retry", RetryDeadLetters);
-        admin.MapPost("/streams/{streamId}/deadletters/discard", DiscardDeadLetters);
-        admin.MapPost("/streams/{streamId}/replay", Replay);
-        admin.MapGet("/keys", ListKeys);
-        admin.MapPost("/keys/rotate", RotateKey);
+        admin.MapGet("/streams", ListStreams).Produces<AdminStream[]>();
+        admin.MapGet("/streams/{streamId}/deadletters", ListDeadLetters).Produces<AdminDeadLetter[]>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapPost("/streams/{streamId}/deadletters/retry", RetryDeadLetters)
+            .Reads<DeadLetterSelection>().Produces<AdminCount>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapPost("/streams/{streamId}/deadletters/discard", DiscardDeadLetters)
+            .Reads<DeadLetterSelection>().Produces<AdminCount>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapPost("/streams/{streamId}/replay", Replay)
+            .Reads<ReplayRequest>().Produces<AdminCount>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapGet("/keys", ListKeys).Produces<AdminKey[]>();
+        admin.MapPost("/keys/rotate", RotateKey).Reads<KeyRotationRequest>().Produces<AdminKey>().ProducesProblem(StatusCodes.Status400BadRequest);
         return app;
     }
 

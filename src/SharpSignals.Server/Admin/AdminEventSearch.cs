@@ -22,7 +22,7 @@ internal static class AdminEventSearch
 
     public static IEndpointRouteBuilder MapAdminEventSearch(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/admin/events", Search).RequireAuthorization(Scopes.Admin);
+        app.MapGet("/admin/events", Search).RequireAuthorization(Scopes.Admin).Produces<AdminEventPage>().ProducesProblem(StatusCodes.Status400BadRequest);
         return app;
     }
 

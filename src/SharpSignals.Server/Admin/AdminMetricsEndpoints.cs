@@ -16,7 +16,7 @@ internal static class AdminMetricsEndpoints
 {
     public static IEndpointRouteBuilder MapAdminMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/admin/metrics", GetMetrics).RequireAuthorization(Scopes.Admin);
+        app.MapGet("/admin/metrics", GetMetrics).RequireAuthorization(Scopes.Admin).Produces<AdminMetrics>();
         return app;
     }
 

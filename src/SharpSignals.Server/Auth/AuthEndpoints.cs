@@ -19,12 +19,17 @@ internal static class AuthEndpoints
 
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/iat", CreateInitialAccessToken).RequireAuthorization(Scopes.Admin);
-        app.MapPost("/register", Register).AllowAnonymous();
-        app.MapPost("/oauth/token", IssueToken).AllowAnonymous().DisableAntiforgery();
+        app.MapPost("/iat", CreateInitialAccessToken).RequireAuthorization(Scopes.Admin)
+            .Reads<InitialAccessTokenRequest>().Produces<InitialAccessTokenResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest);
+        app.MapPost("/register", Register).AllowAnonymous()
+            .Reads<RegistrationRequest>().Produces<RegistrationResponse>(StatusCodes.Status201Created)
+            .Produces<OAuthErrorResponse>(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status401Unauthorized);
+        app.MapPost("/oauth/token", IssueToken).AllowAnonymous().DisableAntiforgery()
+            .Reads<TokenRequest>("application/x-www-form-urlencoded").Produces<TokenResponse>()
+            .Produces<OAuthErrorResponse>(StatusCodes.Status400BadRequest).Produces<OAuthErrorResponse>(StatusCodes.Status401Unauthorized);
         var admin = app.MapGroup("/admin/clients").RequireAuthorization(Scopes.Admin);
-        admin.MapGet("/", ListClients);
-        admin.MapDelete("/{clientId}", RevokeClient);
+        admin.MapGet("/", ListClients).Produces<ClientResponse[]>();
+        admin.MapDelete("/{clientId}", RevokeClient).Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

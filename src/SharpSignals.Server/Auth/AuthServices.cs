@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
 
 namespace SharpSignals.Server.Auth;
 
@@ -13,7 +15,20 @@ internal static class AuthServices
         services.AddSingleton<CallerStreams>();
         services.AddHostedService(sp => sp.GetRequiredService<AdminToken>());
         services.AddAuthentication(BearerTokenHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null)
+            .AddJwtBearer(IdentityProviderBearer.SchemeName);
+
+        // Tokens from the organisation's identity provider, when one is set, go to JwtBearer behind the same policies.
+        services.AddOptions<IdentityProviderOptions>().BindConfiguration(IdentityProviderOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IdentityProviderOptions>, IdentityProviderOptionsValidator>();
+        services.AddSingleton<IConfigureOptions<JwtBearerOptions>, IdentityProviderBearer>();
+        services.AddOptions<AuthenticationSchemeOptions>(BearerTokenHandler.SchemeName).Configure<IOptions<IdentityProviderOptions>>((bearer, provider) =>
+        {
+            if (provider.Value.Enabled)
+            {
+                bearer.ForwardDefaultSelector = IdentityProviderBearer.Select;
+            }
+        });
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ScopeForbiddenHandler>();
         services.AddAuthorizationBuilder()
             .AddPolicy(Scopes.Admin, p => p.RequireAuthenticatedUser().AddRequirements(new ScopeRequirement(Scopes.Admin)))

@@ -12,8 +12,8 @@ internal static class DiscoveryEndpoints
     public static IEndpointRouteBuilder MapDiscovery(this IEndpointRouteBuilder app)
     {
         // SSF 1.0 §7.2 / RFC 8615: an issuer with a path is discovered at /.well-known/ssf-configuration/<path>.
-        app.MapGet("/.well-known/ssf-configuration", GetMetadata).AllowAnonymous();
-        app.MapGet("/.well-known/ssf-configuration/{**issuerPath}", GetMetadata).AllowAnonymous();
+        app.MapGet("/.well-known/ssf-configuration", GetMetadata).AllowAnonymous().Produces<TransmitterMetadata>().Produces(StatusCodes.Status404NotFound);
+        app.MapGet("/.well-known/ssf-configuration/{**issuerPath}", GetMetadata).AllowAnonymous().Produces<TransmitterMetadata>().Produces(StatusCodes.Status404NotFound);
         return app;
     }
 

@@ -27,9 +27,14 @@ internal static class HealthServices
     /// </summary>
     public static IEndpointRouteBuilder MapServerHealth(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/livez", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) }).AllowAnonymous();
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(HealthzTag) }).AllowAnonymous();
+        foreach (var (path, tag) in new[] { ("/livez", (string?)null), ("/readyz", ReadyTag), ("/healthz", HealthzTag) })
+        {
+            app.MapHealthChecks(path, new HealthCheckOptions { Predicate = check => tag is not null && check.Tags.Contains(tag) })
+                .AllowAnonymous()
+                .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), ["text/plain"]))
+                .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status503ServiceUnavailable, typeof(string), ["text/plain"]));
+        }
+
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SharpSignals.Tokens.Sets;
 
@@ -60,6 +61,13 @@ internal sealed class JsonBody
             if (length > MaxBytes)
             {
                 return new(default, Problems.PayloadTooLarge($"The body may be at most {MaxBytes} bytes."));
+            }
+
+            // JSON text is UTF-8 (RFC 8259 §8.1). JsonDocument.Parse does not check the bytes inside
+            // strings, so a handler reading one would throw later; it is refused here instead.
+            if (!Utf8.IsValid(buffer.AsSpan(0, length)))
+            {
+                return new(default, Problems.BadRequest("The body is not valid UTF-8 (RFC 8259 §8.1)."));
             }
 
             if (LoneSurrogateMember(buffer.AsSpan(0, length)) is { } member)

@@ -16,8 +16,11 @@ internal static class PublishEndpoints
 {
     public static IEndpointRouteBuilder MapPublishApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/events", Publish).RequireAuthorization(Scopes.Publish);
-        app.MapGet("/events/{jti}", GetEvent).RequireAuthorization(Scopes.Publish);
+        app.MapPost("/events", Publish).RequireAuthorization(Scopes.Publish)
+            .Reads<PublishRequest>().Produces<PublishResponse>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        app.MapGet("/events/{jti}", GetEvent).RequireAuthorization(Scopes.Publish)
+            .Produces<StoredEventResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

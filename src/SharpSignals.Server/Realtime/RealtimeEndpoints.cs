@@ -17,9 +17,15 @@ internal static class RealtimeEndpoints
 {
     public static IEndpointRouteBuilder MapRealtimeApi(this IEndpointRouteBuilder app)
     {
-        app.Map("/ws", WebSocket);
-        app.MapPost("/broadcast", BroadcastEndpoint.HandleAsync);
-        app.MapGet("/ssf/sse/{streamId}", ServerSentEvents);
+        // Any method reaches the WebSocket handler (an HTTP/2 WebSocket is a CONNECT, RFC 8441); the document shows GET.
+        app.Map("/ws", WebSocket)
+            .Produces(StatusCodes.Status101SwitchingProtocols).ProducesProblem(StatusCodes.Status400BadRequest);
+        app.MapPost("/broadcast", BroadcastEndpoint.HandleAsync)
+            .Reads<BroadcastBody>().Produces<BroadcastResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
+            .Produces(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        app.MapGet("/ssf/sse/{streamId}", ServerSentEvents)
+            .Produces<string>(StatusCodes.Status200OK, "text/event-stream").ProducesProblem(StatusCodes.Status400BadRequest)
+            .Produces(StatusCodes.Status401Unauthorized).Produces(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 

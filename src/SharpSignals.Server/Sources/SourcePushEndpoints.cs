@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using SharpSignals.Server.Auth;
+using SharpSignals.Server.Http;
 using SharpSignals.Server.Routing;
 using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Sets;
@@ -20,7 +21,10 @@ internal static class SourcePushEndpoints
 {
     public static IEndpointRouteBuilder MapSourcePush(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/ssf/push/{streamId}", Receive).AllowAnonymous();
+        // RFC 8935 §2: the body is the SET itself; 202 has no body, a refusal is {"err", "description"}.
+        app.MapPost("/ssf/push/{streamId}", Receive).AllowAnonymous()
+            .Reads<string>("application/secevent+jwt").Produces(StatusCodes.Status202Accepted).Produces<PushError>(StatusCodes.Status400BadRequest)
+            .Produces(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

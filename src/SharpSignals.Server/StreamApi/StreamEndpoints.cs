@@ -12,18 +12,32 @@ internal static class StreamEndpoints
     public static IEndpointRouteBuilder MapStreamsApi(this IEndpointRouteBuilder app)
     {
         var ssf = app.MapGroup("/ssf").AddEndpointFilter(NoStore);
-        ssf.MapPost("/streams", Create).RequireAuthorization(Scopes.Manage);
-        ssf.MapGet("/streams", Read).RequireAuthorization(Scopes.Read);
-        ssf.MapPatch("/streams", Update).RequireAuthorization(Scopes.Manage);
-        ssf.MapPut("/streams", Replace).RequireAuthorization(Scopes.Manage);
-        ssf.MapDelete("/streams", Delete).RequireAuthorization(Scopes.Manage);
-        ssf.MapGet("/status", GetStatus).RequireAuthorization(Scopes.Read);
-        ssf.MapPost("/status", SetStatus).RequireAuthorization(Scopes.Manage);
-        ssf.MapPost("/subjects/add", AddSubject).RequireAuthorization(Scopes.Manage);
-        ssf.MapPost("/subjects/remove", RemoveSubject).RequireAuthorization(Scopes.Manage);
-        ssf.MapPost("/verify", Verify).RequireAuthorization(Scopes.Manage);
-        ssf.MapPost("/streams/{streamId}/credential", IssueCredential).RequireAuthorization(Scopes.Manage);
-        ssf.MapDelete("/streams/{streamId}/credential", RevokeCredential).RequireAuthorization(Scopes.Manage);
+        ssf.MapPost("/streams", Create).RequireAuthorization(Scopes.Manage)
+            .Reads<StreamConfiguration>().Produces<StreamConfiguration>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status502BadGateway);
+        ssf.MapGet("/streams", Read).RequireAuthorization(Scopes.Read)
+            .Produces<StreamConfiguration>().ProducesProblem(StatusCodes.Status404NotFound);
+        ssf.MapPatch("/streams", Update).RequireAuthorization(Scopes.Manage)
+            .Reads<StreamConfiguration>().Produces<StreamConfiguration>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        ssf.MapPut("/streams", Replace).RequireAuthorization(Scopes.Manage)
+            .Reads<StreamConfiguration>().Produces<StreamConfiguration>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        ssf.MapDelete("/streams", Delete).RequireAuthorization(Scopes.Manage)
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+        ssf.MapGet("/status", GetStatus).RequireAuthorization(Scopes.Read)
+            .Produces<StreamStatusResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        ssf.MapPost("/status", SetStatus).RequireAuthorization(Scopes.Manage)
+            .Reads<StreamStatusRequest>().Produces<StreamStatusResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        ssf.MapPost("/subjects/add", AddSubject).RequireAuthorization(Scopes.Manage)
+            .Reads<SubjectRequest>().Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        ssf.MapPost("/subjects/remove", RemoveSubject).RequireAuthorization(Scopes.Manage)
+            .Reads<SubjectRequest>().Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        ssf.MapPost("/verify", Verify).RequireAuthorization(Scopes.Manage)
+            .Reads<VerificationRequest>().Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        ssf.MapPost("/streams/{streamId}/credential", IssueCredential).RequireAuthorization(Scopes.Manage)
+            .Produces<StreamCredentialResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        ssf.MapDelete("/streams/{streamId}/credential", RevokeCredential).RequireAuthorization(Scopes.Manage)
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

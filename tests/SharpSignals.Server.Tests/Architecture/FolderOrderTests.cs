@@ -33,6 +33,7 @@ public sealed class FolderOrderTests
         "Retention",
         "Health",
         "Admin",
+        "ApiDocs",
     ];
 
     private static readonly Assembly ServerAssembly = typeof(Program).Assembly;

@@ -57,4 +57,21 @@ public sealed class LoneSurrogateTests : IAsyncLifetime
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(member + " holds an unpaired surrogate", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    /// <summary>Found by the fuzz test (seed 19): JsonDocument.Parse accepts invalid UTF-8 inside a string, and reading it threw.</summary>
+    [Theory]
+    [InlineData("/ssf/streams")]
+    [InlineData("/events")]
+    [InlineData("/ssf/status")]
+    public async Task InvalidUtf8InAString_Is400(string path)
+    {
+        var content = new ByteArrayContent([.. "{\"stream_id\":\"a"u8, 0x80, .. "b\"}"u8]);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        using var response = await _client.PostAsync(new Uri(path, UriKind.Relative), content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("not valid UTF-8", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }

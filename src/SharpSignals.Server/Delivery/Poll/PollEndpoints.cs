@@ -14,7 +14,8 @@ internal static class PollEndpoints
 {
     public static IEndpointRouteBuilder MapPollApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/ssf/poll/{streamId}", Poll).RequireAuthorization(Scopes.Read);
+        app.MapPost("/ssf/poll/{streamId}", Poll).RequireAuthorization(Scopes.Read)
+            .Reads<PollRequestBody>().Produces<PollResponseBody>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
