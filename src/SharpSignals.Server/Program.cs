@@ -51,6 +51,7 @@ try
     app = builder.Build();
 
     app.UseExceptionHandler();
+    app.UseDeclaredBodyLimit();
 
     app.UseAuthentication();
     app.UseAuthorization();
