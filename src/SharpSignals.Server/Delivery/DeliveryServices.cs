@@ -15,6 +15,7 @@ internal static class DeliveryServices
         services.AddHostedService<PushDeliveryService>();
         services.AddSingleton<InactivityMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<InactivityMonitor>());
+        services.AddHostedService<DeliveryReadings>();
         return services;
     }
 }
