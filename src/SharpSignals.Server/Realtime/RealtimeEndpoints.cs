@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using SharpSignals.Server.Auth;
 using SharpSignals.Server.Http;
 using SharpSignals.Server.Routing;
+using SharpSignals.Server.Telemetry;
 using SharpSignals.Storage.Deliveries;
 
 namespace SharpSignals.Server.Realtime;
@@ -33,6 +34,7 @@ internal static class RealtimeEndpoints
         StreamSignals signals,
         StreamCatalog catalog,
         IOptions<RealtimeOptions> options,
+        ServerMetrics metrics,
         TimeProvider time,
         ILoggerFactory loggers)
     {
@@ -48,9 +50,18 @@ internal static class RealtimeEndpoints
             KeepAliveTimeout = TimeSpan.FromSeconds(options.Value.KeepAliveSeconds),
         });
         var logger = loggers.CreateLogger(typeof(RealtimeEndpoints).FullName!);
-        var connection = new RealtimeConnection(socket, options.Value.SendBufferFrames, time, logger);
-        using var session = new WebSocketSession(socket, connection, topics, topicTokens, access, limits, deliveries, signals, catalog, options, time, logger);
-        await session.RunAsync(context.RequestAborted);
+        var connection = new RealtimeConnection(socket, options.Value.SendBufferFrames, metrics, time, logger);
+        using var session = new WebSocketSession(socket, connection, topics, topicTokens, access, limits, deliveries, signals, catalog, options, metrics, time, logger);
+        metrics.RealtimeConnections(RealtimeTransports.WebSocket, 1);
+        try
+        {
+            await session.RunAsync(context.RequestAborted);
+        }
+        finally
+        {
+            metrics.RealtimeConnections(RealtimeTransports.WebSocket, -1);
+        }
+
         return TypedResults.Empty;
     }
 
@@ -68,6 +79,7 @@ internal static class RealtimeEndpoints
         StreamSignals signals,
         StreamCatalog catalog,
         IOptions<RealtimeOptions> options,
+        ServerMetrics metrics,
         TimeProvider time)
     {
         var cancellationToken = context.RequestAborted;
@@ -109,10 +121,20 @@ internal static class RealtimeEndpoints
 
         var outbox = Channel.CreateBounded<string>(options.Value.SendBufferFrames);
         var writer = WriteEventsAsync(response, outbox.Reader, TimeSpan.FromSeconds(options.Value.KeepAliveSeconds), stop.Token);
+        metrics.RealtimeConnections(RealtimeTransports.Sse, 1);
+        metrics.RealtimeSubscriptions("stream", 1);
         try
         {
             // A client too slow for the buffer loses its response and resumes with Last-Event-ID.
-            var end = await feed.RunAsync(frame => outbox.Writer.TryWrite(SetEvent(frame)), stopWhenWindowFull: true, stop.Token);
+            var end = await feed.RunAsync(
+                frame =>
+                {
+                    var queued = outbox.Writer.TryWrite(SetEvent(frame));
+                    metrics.RealtimeMessage(RealtimeTransports.Sse, queued);
+                    return queued;
+                },
+                stopWhenWindowFull: true,
+                stop.Token);
             if (end is not null)
             {
                 outbox.Writer.TryWrite("event: error\ndata: " + JsonSerializer.Serialize(new ErrorFrame(end.Code, end.Description, streamId), RealtimeJsonContext.Default.ErrorFrame) + "\n\n");
@@ -121,6 +143,11 @@ internal static class RealtimeEndpoints
         catch (OperationCanceledException)
         {
             // The client left, or its token expired.
+        }
+        finally
+        {
+            metrics.RealtimeSubscriptions("stream", -1);
+            metrics.RealtimeConnections(RealtimeTransports.Sse, -1);
         }
 
         outbox.Writer.TryComplete();

@@ -66,6 +66,31 @@ internal static class ServerTracing
         return activity;
     }
 
+    /// <summary>
+    /// A poll answer handing out <paramref name="traceParents"/>'s entries: one span, linked to each
+    /// entry's intake span (a batch of a thousand is one span, not a thousand).
+    /// </summary>
+    public static void HandedOut(string streamId, int count, IEnumerable<string?> traceParents)
+    {
+        if (count == 0 || !Source.HasListeners())
+        {
+            return;
+        }
+
+        var links = new List<ActivityLink>();
+        foreach (var traceParent in traceParents)
+        {
+            if (traceParent is not null && ActivityContext.TryParse(traceParent, traceState: null, isRemote: true, out var intake))
+            {
+                links.Add(new ActivityLink(intake));
+            }
+        }
+
+        using var activity = Source.StartActivity("sharpsignals.poll.handout", ActivityKind.Producer, parentContext: default, tags: null, links: links);
+        activity?.SetTag("sharpsignals.stream_id", streamId);
+        activity?.SetTag("sharpsignals.entries", count);
+    }
+
     /// <summary>Marks a span failed with a short reason (never a token or a credential).</summary>
     public static void Failed(Activity? activity, string reason) =>
         activity?.SetStatus(ActivityStatusCode.Error, reason);

@@ -5,6 +5,7 @@ using SharpSignals.Server.Auth;
 using SharpSignals.Server.Http;
 using SharpSignals.Server.Routing;
 using SharpSignals.Server.Streams;
+using SharpSignals.Server.Telemetry;
 using SharpSignals.Storage.Deliveries;
 
 namespace SharpSignals.Server.Delivery.Poll;
@@ -85,7 +86,9 @@ internal static class PollEndpoints
         }
 
         // One entry past max was read only to tell whether more are available.
-        return new PollAnswer(entries, Math.Min(entries.Count, max), entries.Count > max);
+        var count = Math.Min(entries.Count, max);
+        ServerTracing.HandedOut(streamId, count, entries.Take(count).Select(e => e.TraceParent));
+        return new PollAnswer(entries, count, entries.Count > max);
     }
 
     /// <summary>The pending entries <paramref name="window"/> admits; once none before a pause notice is left, the pause holds everything.</summary>
