@@ -12,6 +12,7 @@ namespace SharpSignals.Server.Tests.Telemetry;
 /// receiver on loopback and receiving from a source, a scrape shows each metric with its value.
 /// Each test uses its own project and streams, so the labels pick out its own series.
 /// </summary>
+[Collection(TelemetryCollectionDefinition.Name)]
 public sealed class MetricsEndpointTests : IAsyncLifetime
 {
     private static readonly Dictionary<string, string?> FastBacklog = new() { ["SharpSignals:Telemetry:BacklogRefreshSeconds"] = "1" };
@@ -79,7 +80,8 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
             ScrapeAsync,
             t => Value(t, "sharpsignals_delivery_attempts_total", [.. streamLabels, ("outcome", "2xx")]) == 1
                 && Value(t, "sharpsignals_stream_dead_letters", streamLabels) == 1,
-            "the push attempts and the dead letter to show");
+            "the push attempts and the dead letter to show",
+            describe: t => string.Join("\n", t.Split("\n").Where(l => l.StartsWith("sharpsignals", StringComparison.Ordinal)).Take(60)));
 
         Assert.Equal(2, Value(text, "sharpsignals_events_published_total", ("project", _project), ("outcome", "accepted")));
         Assert.Equal(1, Value(text, "sharpsignals_events_published_total", ("project", _project), ("outcome", "refused")));

@@ -11,6 +11,7 @@ namespace SharpSignals.Server.Tests.Telemetry;
 /// append-and-route commit a child, and the push to a real receiver a span of its own linked to the
 /// publish across the queue. The receiver sees a <c>traceparent</c> only when the setting allows.
 /// </summary>
+[Collection(TelemetryCollectionDefinition.Name)]
 public sealed class TracingTests : IAsyncLifetime
 {
     private readonly List<Activity> _spans = [];
