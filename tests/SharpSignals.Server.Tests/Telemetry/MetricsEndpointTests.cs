@@ -105,6 +105,30 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Scrape_WithAnSseSubscriber_CountsItsConnectionSubscriptionAndMessages()
+    {
+        var (client, _, _) = await _server.RegisterClientAsync(_project);
+        var token = client.DefaultRequestHeaders.Authorization!.Parameter!;
+        var streamId = (string)(await SsfTestServer.CreateStreamAsync(client, new { events_requested = new[] { EventTypes.Caep.SessionRevoked } }))["stream_id"]!;
+        await SsfTestServer.PublishAsync(client, SsfTestServer.SessionRevoked());
+        using var http = _server.Factory.CreateClient();
+
+        using (var sse = await Realtime.StreamSseTests.OpenAsync(http, streamId, token, lastEventId: null))
+        {
+            Assert.Equal("set", (await sse.NextAsync()).Event);
+            var text = await Eventually.GetAsync(
+                ScrapeAsync,
+                t => Value(t, "sharpsignals_realtime_messages_sent_total", ("transport", "sse")) == 1,
+                "the SSE frame to be counted");
+            Assert.Equal(1, Value(text, "sharpsignals_realtime_connections", ("transport", "sse")));
+            Assert.Equal(1, Value(text, "sharpsignals_realtime_subscriptions", ("kind", "stream")));
+            Assert.Equal(0, Value(text, "sharpsignals_realtime_messages_dropped_total"));
+        }
+
+        await Eventually.GetAsync(ScrapeAsync, t => Value(t, "sharpsignals_realtime_connections", ("transport", "sse")) == 0, "the closed connection to be counted off");
+    }
+
+    [Fact]
     public async Task Scrape_WhenTheAdminTokenIsRequired_IsRefusedWithoutIt()
     {
         await using var server = new SsfTestServer(new Dictionary<string, string?> { ["SharpSignals:Telemetry:Prometheus:RequireAdminToken"] = "true" });
