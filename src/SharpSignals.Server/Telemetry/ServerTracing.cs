@@ -39,11 +39,12 @@ internal static class ServerTracing
     }
 
     /// <summary>
-    /// The trace context to keep with an event (W3C <c>traceparent</c>): the current span's, or null
-    /// when nothing is traced.
+    /// The trace context to keep with an event (W3C <c>traceparent</c>): the current span's when it
+    /// is recorded, else null. ASP.NET Core starts an activity for every request even when nothing
+    /// traces, and keeping its id would cost every event a string and its row 55 bytes for nothing.
     /// </summary>
     public static string? CurrentTraceParent() =>
-        Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null;
+        Activity.Current is { IdFormat: ActivityIdFormat.W3C, Recorded: true } current ? current.Id : null;
 
     /// <summary>One delivery of an event to a stream, linked to the intake span its <paramref name="traceParent"/> names.</summary>
     public static Activity? StartDelivery(string name, string streamId, string jti, string? traceParent)
