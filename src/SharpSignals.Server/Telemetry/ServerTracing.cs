@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SharpSignals.Storage.Deliveries;
 
 namespace SharpSignals.Server.Telemetry;
 
@@ -68,20 +69,20 @@ internal static class ServerTracing
     }
 
     /// <summary>
-    /// A poll answer handing out <paramref name="traceParents"/>'s entries: one span, linked to each
-    /// entry's intake span (a batch of a thousand is one span, not a thousand).
+    /// A poll answer handing out the first <paramref name="count"/> of <paramref name="entries"/>: one
+    /// span, linked to each entry's intake span (a batch of a thousand is one span, not a thousand).
     /// </summary>
-    public static void HandedOut(string streamId, int count, IEnumerable<string?> traceParents)
+    public static void HandedOut(string streamId, IReadOnlyList<DeliveryEntry> entries, int count)
     {
         if (count == 0 || !Source.HasListeners())
         {
             return;
         }
 
-        var links = new List<ActivityLink>();
-        foreach (var traceParent in traceParents)
+        var links = new List<ActivityLink>(count);
+        for (var i = 0; i < count; i++)
         {
-            if (traceParent is not null && ActivityContext.TryParse(traceParent, traceState: null, isRemote: true, out var intake))
+            if (entries[i].TraceParent is { } traceParent && ActivityContext.TryParse(traceParent, traceState: null, isRemote: true, out var intake))
             {
                 links.Add(new ActivityLink(intake));
             }

@@ -87,7 +87,7 @@ internal static class PollEndpoints
 
         // One entry past max was read only to tell whether more are available.
         var count = Math.Min(entries.Count, max);
-        ServerTracing.HandedOut(streamId, count, entries.Take(count).Select(e => e.TraceParent));
+        ServerTracing.HandedOut(streamId, entries, count);
         return new PollAnswer(entries, count, entries.Count > max);
     }
 
