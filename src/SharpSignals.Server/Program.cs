@@ -18,6 +18,7 @@ using SharpSignals.Server.Sources;
 using SharpSignals.Server.StreamApi;
 using SharpSignals.Server.Storage;
 using SharpSignals.Server.Streams;
+using SharpSignals.Server.Telemetry;
 
 WebApplication? app = null;
 try
@@ -27,6 +28,7 @@ try
 
     // One line per feature folder, in the order of docs/ARCHITECTURE.md: each folder uses only those above it.
     builder.Services.AddServerOptions();
+    builder.Services.AddTelemetry(builder.Configuration);
     builder.Services.AddHttpErrors();
     builder.Services.AddOutbound();
     builder.Services.AddServerStorage();

@@ -10,7 +10,7 @@ public sealed partial class PostgresStore
     /// <summary>Pending (or dead) entries of a stream, oldest first; served by ix_deliveries_stream_state_id with no sort.</summary>
     internal const string ReadByStateSql = """
         SELECT d.id, d.stream_id, d.event_position, d.jti, d.token, e.token, d.state, d.attempts,
-               d.next_attempt_at, d.last_error, d.created_at
+               d.next_attempt_at, d.last_error, d.created_at, e.trace_parent
         FROM deliveries d JOIN events e ON e.position = d.event_position
         WHERE d.stream_id = @stream AND d.state = @state
         ORDER BY d.id
@@ -242,5 +242,8 @@ public sealed partial class PostgresStore
             reader.GetInt32(7),
             ReadTimeOrNull(reader, 8),
             ReadTextOrNull(reader, 9),
-            ReadTime(reader, 10));
+            ReadTime(reader, 10))
+        {
+            TraceParent = ReadTextOrNull(reader, 11),
+        };
 }

@@ -11,8 +11,8 @@ public sealed partial class PostgresStore
     // project inserts nothing and returns no row.
     private const string InsertEventAndDeliveries = """
         WITH inserted AS (
-            INSERT INTO events (jti, issuer, project, event_types, txn, source_stream_id, token, received_at)
-            VALUES (@jti, @issuer, @project, @types, @txn, @source, @token, @at)
+            INSERT INTO events (jti, issuer, project, event_types, txn, source_stream_id, token, received_at, trace_parent)
+            VALUES (@jti, @issuer, @project, @types, @txn, @source, @token, @at, @trace)
             ON CONFLICT (jti, issuer, project) DO NOTHING
             RETURNING position
         ), queued AS (
@@ -110,6 +110,7 @@ public sealed partial class PostgresStore
             insert.Parameters.Text("source", newEvent.SourceStreamId);
             insert.Parameters.Text("token", newEvent.Token);
             insert.Parameters.Time("at", newEvent.ReceivedAt);
+            insert.Parameters.Text("trace", newEvent.TraceParent);
             insert.Parameters.TextArray("streams", deliveries.Select(d => d.StreamId));
             insert.Parameters.TextArray("delivery_jtis", deliveries.Select(d => d.Jti));
             insert.Parameters.TextArray("delivery_tokens", deliveries.Select(d => d.Token));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Npgsql;
 using SharpSignals.Storage.Cluster;
@@ -84,6 +85,7 @@ internal sealed class PostgresWriter : IAsyncDisposable
 
     private async Task CommitAsync(List<WriteItem> batch)
     {
+        var started = Stopwatch.GetTimestamp();
         try
         {
             // First without savepoints: one round trip per write instead of three. If any write
@@ -109,6 +111,7 @@ internal sealed class PostgresWriter : IAsyncDisposable
 
         Interlocked.Increment(ref _commits);
         Interlocked.Add(ref _writes, batch.Count);
+        StorageMetrics.Committed("postgresql", batch.Count, started);
         foreach (var item in batch)
         {
             item.Complete();

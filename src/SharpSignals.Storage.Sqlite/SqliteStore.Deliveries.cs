@@ -13,7 +13,7 @@ public sealed partial class SqliteStore
     /// <summary>Pending (or dead) entries of a stream, oldest first; served by ix_deliveries_stream_state_id with no sort.</summary>
     internal const string ReadByStateSql = """
         SELECT d.id, d.stream_id, d.event_position, d.jti, d.token, e.token, d.state, d.attempts,
-               d.next_attempt_at, d.last_error, d.created_at
+               d.next_attempt_at, d.last_error, d.created_at, e.trace_parent
         FROM deliveries d JOIN events e ON e.position = d.event_position
         WHERE d.stream_id = $stream AND d.state = $state
         ORDER BY d.id
@@ -277,7 +277,10 @@ public sealed partial class SqliteStore
                 reader.GetInt32(7),
                 reader.IsDBNull(8) ? null : FromUnixMs(reader.GetInt64(8)),
                 reader.IsDBNull(9) ? null : reader.GetString(9),
-                FromUnixMs(reader.GetInt64(10))));
+                FromUnixMs(reader.GetInt64(10)))
+            {
+                TraceParent = reader.IsDBNull(11) ? null : reader.GetString(11),
+            });
         }
 
         return entries;

@@ -7,8 +7,8 @@ namespace SharpSignals.Storage.Sqlite;
 public sealed partial class SqliteStore
 {
     private const string InsertEvent = """
-        INSERT INTO events (jti, issuer, project, event_types, txn, source_stream_id, token, received_at)
-        VALUES ($jti, $issuer, $project, $types, $txn, $source, $token, $at)
+        INSERT INTO events (jti, issuer, project, event_types, txn, source_stream_id, token, received_at, trace_parent)
+        VALUES ($jti, $issuer, $project, $types, $txn, $source, $token, $at, $trace)
         ON CONFLICT (jti, issuer, project) DO NOTHING
         RETURNING position
         """;
@@ -107,6 +107,7 @@ public sealed partial class SqliteStore
         insert.Parameters.AddWithValue("$source", (object?)newEvent.SourceStreamId ?? DBNull.Value);
         insert.Parameters.AddWithValue("$token", newEvent.Token);
         insert.Parameters.AddWithValue("$at", ToUnixMs(newEvent.ReceivedAt));
+        insert.Parameters.AddWithValue("$trace", (object?)newEvent.TraceParent ?? DBNull.Value);
         if (insert.ExecuteScalar() is not long position)
         {
             var existing = context.Command(FindEventPosition);

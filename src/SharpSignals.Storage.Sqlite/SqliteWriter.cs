@@ -140,6 +140,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     private void Commit(List<WriteItem> batch)
     {
+        var started = Stopwatch.GetTimestamp();
         try
         {
             using (var transaction = _connection.BeginTransaction(deferred: false))
@@ -155,6 +156,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
             Interlocked.Increment(ref _commits);
             Interlocked.Add(ref _writes, batch.Count);
+            StorageMetrics.Committed("sqlite", batch.Count, started);
             foreach (var item in batch)
             {
                 item.Complete();

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Configuration;
 
@@ -33,5 +35,14 @@ internal sealed class ClusterNode
         directory.WriteSecret(FileName, Id);
     }
 
+    private readonly ConcurrentDictionary<string, StrongBox<int>> _leases = new(StringComparer.Ordinal);
+
     public string Id { get; }
+
+    /// <summary>How many stream leases this node holds now, per kind of work ("push", "poll"), for the lease gauge.</summary>
+    public IEnumerable<(string Work, int Held)> Leases => _leases.Select(l => (l.Key, Volatile.Read(ref l.Value.Value)));
+
+    /// <summary>A lease for <paramref name="work"/> was taken (+1) or given back or lost (-1).</summary>
+    public void CountLease(string work, int change) =>
+        Interlocked.Add(ref _leases.GetOrAdd(work, _ => new StrongBox<int>()).Value, change);
 }

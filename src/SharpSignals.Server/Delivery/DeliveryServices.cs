@@ -19,6 +19,7 @@ internal static class DeliveryServices
         services.AddSingleton<InactivityMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<InactivityMonitor>());
         services.AddSingleton<LongPolls>();
+        services.AddHostedService<DeliveryReadings>();
         return services;
     }
 }

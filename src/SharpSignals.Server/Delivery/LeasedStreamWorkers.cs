@@ -200,6 +200,7 @@ internal abstract partial class LeasedStreamWorkers(
         var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
         var running = new Running(lease, stop, time.GetUtcNow());
         _running[lease.StreamId] = running;
+        node.CountLease(WorkName, 1);
         running.Finished = RunAsync();
 
         async Task RunAsync()
@@ -245,7 +246,11 @@ internal abstract partial class LeasedStreamWorkers(
             LogReleaseFailed(logger, ex, WorkName, running.Lease.StreamId);
         }
 
-        _running.TryRemove(new KeyValuePair<string, Running>(running.Lease.StreamId, running));
+        if (_running.TryRemove(new KeyValuePair<string, Running>(running.Lease.StreamId, running)))
+        {
+            node.CountLease(WorkName, -1);
+        }
+
         running.Stop.Dispose();
         if (restartNow && !_stopping.IsCancellationRequested)
         {

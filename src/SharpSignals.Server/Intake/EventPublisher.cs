@@ -2,6 +2,7 @@ using SharpSignals.Server.Http;
 using SharpSignals.Server.Keys;
 using SharpSignals.Server.Routing;
 using SharpSignals.Server.Streams;
+using SharpSignals.Server.Telemetry;
 using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Sets;
 using SharpSignals.Tokens.Subjects;
@@ -13,13 +14,27 @@ namespace SharpSignals.Server.Intake;
 /// signs it and appends and routes it (docs/ARCHITECTURE.md, "The path of one event"). <c>POST /events</c> and a
 /// broadcast that carries an event both come through here, so both are checked and kept alike.
 /// </summary>
-internal sealed class EventPublisher(SetIssuer issuer, EventRouter router, IngestGate gate, ProjectEventTypes eventTypes, TimeProvider time)
+internal sealed class EventPublisher(SetIssuer issuer, EventRouter router, IngestGate gate, ProjectEventTypes eventTypes, ServerMetrics metrics, TimeProvider time)
 {
     /// <summary>Claims the server sets itself; SSF 1.0 §4.1.2 forbids sub and exp altogether.</summary>
     private static readonly string[] ServerSetClaims = ["iss", "jti", "iat", "aud", "sub", "exp"];
 
     /// <summary>Publishes the event <paramref name="body"/> describes; on success it is on disk and routed.</summary>
     public async Task<PublishOutcome> PublishAsync(JsonBody body, string project, CancellationToken cancellationToken)
+    {
+        using var span = ServerTracing.StartIntake("sharpsignals.publish", project);
+        var outcome = await SignAndAppendAsync(body, project, cancellationToken);
+        var result = outcome.IsBusy ? ServerMetrics.Outcomes.Busy : outcome.Jti is null ? ServerMetrics.Outcomes.Refused : ServerMetrics.Outcomes.Accepted;
+        metrics.Published(project, result);
+        if (outcome.Jti is null)
+        {
+            ServerTracing.Failed(span, result);
+        }
+
+        return outcome;
+    }
+
+    private async Task<PublishOutcome> SignAndAppendAsync(JsonBody body, string project, CancellationToken cancellationToken)
     {
         RoutedEvent routed;
         SecurityEventToken? set;

@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Threading.Channels;
+using SharpSignals.Server.Telemetry;
 
 namespace SharpSignals.Server.Realtime;
 
@@ -27,12 +28,14 @@ internal sealed partial class RealtimeConnection
     private readonly Channel<ReadOnlyMemory<byte>> _outbox;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ServerMetrics _metrics;
     private (WebSocketCloseStatus Status, string Reason)? _close;
     private int _closing;
 
-    public RealtimeConnection(WebSocket socket, int bufferFrames, TimeProvider time, ILogger logger)
+    public RealtimeConnection(WebSocket socket, int bufferFrames, ServerMetrics metrics, TimeProvider time, ILogger logger)
     {
         _socket = socket;
+        _metrics = metrics;
         _time = time;
         _logger = logger;
         _outbox = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(bufferFrames)
@@ -57,9 +60,11 @@ internal sealed partial class RealtimeConnection
 
         if (_outbox.Writer.TryWrite(frame))
         {
+            _metrics.RealtimeMessage(RealtimeTransports.WebSocket, sent: true);
             return true;
         }
 
+        _metrics.RealtimeMessage(RealtimeTransports.WebSocket, sent: false);
         Close(PolicyViolation, "send buffer full: the client fell behind; reconnect and resume");
         return false;
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using SharpSignals.Server.Auth;
 using SharpSignals.Server.Http;
 using SharpSignals.Server.Routing;
+using SharpSignals.Server.Telemetry;
 using SharpSignals.Storage.Deliveries;
 
 namespace SharpSignals.Server.Realtime;
@@ -39,6 +40,7 @@ internal static class RealtimeEndpoints
         StreamSignals signals,
         StreamCatalog catalog,
         IOptions<RealtimeOptions> options,
+        ServerMetrics metrics,
         TimeProvider time,
         IHostApplicationLifetime lifetime,
         ILoggerFactory loggers)
@@ -55,12 +57,21 @@ internal static class RealtimeEndpoints
             KeepAliveTimeout = TimeSpan.FromSeconds(options.Value.KeepAliveSeconds),
         });
         var logger = loggers.CreateLogger(typeof(RealtimeEndpoints).FullName!);
-        var connection = new RealtimeConnection(socket, options.Value.SendBufferFrames, time, logger);
-        using var session = new WebSocketSession(socket, connection, topics, topicTokens, access, limits, deliveries, signals, catalog, options, time, logger);
+        var connection = new RealtimeConnection(socket, options.Value.SendBufferFrames, metrics, time, logger);
+        using var session = new WebSocketSession(socket, connection, topics, topicTokens, access, limits, deliveries, signals, catalog, options, metrics, time, logger);
 
         // RFC 6455 §7.4.1 1001: the server is going away; the client reconnects to another node and resumes.
         using var goingAway = lifetime.ApplicationStopping.Register(() => connection.Close(RealtimeConnection.GoingAway, "server shutting down: reconnect and resume"));
-        await session.RunAsync(context.RequestAborted);
+        metrics.RealtimeConnections(RealtimeTransports.WebSocket, 1);
+        try
+        {
+            await session.RunAsync(context.RequestAborted);
+        }
+        finally
+        {
+            metrics.RealtimeConnections(RealtimeTransports.WebSocket, -1);
+        }
+
         return TypedResults.Empty;
     }
 
@@ -79,6 +90,7 @@ internal static class RealtimeEndpoints
         StreamSignals signals,
         StreamCatalog catalog,
         IOptions<RealtimeOptions> options,
+        ServerMetrics metrics,
         TimeProvider time,
         IHostApplicationLifetime lifetime)
     {
@@ -131,10 +143,20 @@ internal static class RealtimeEndpoints
 
         var outbox = Channel.CreateBounded<string>(options.Value.SendBufferFrames);
         var writer = WriteEventsAsync(response, outbox.Reader, TimeSpan.FromSeconds(options.Value.KeepAliveSeconds), stop.Token);
+        metrics.RealtimeConnections(RealtimeTransports.Sse, 1);
+        metrics.RealtimeSubscriptions("stream", 1);
         try
         {
             // A client too slow for the buffer loses its response and resumes with Last-Event-ID.
-            var end = await feed.RunAsync(frame => outbox.Writer.TryWrite(SetEvent(frame)), stopWhenWindowFull: true, stop.Token);
+            var end = await feed.RunAsync(
+                frame =>
+                {
+                    var queued = outbox.Writer.TryWrite(SetEvent(frame));
+                    metrics.RealtimeMessage(RealtimeTransports.Sse, queued);
+                    return queued;
+                },
+                stopWhenWindowFull: true,
+                stop.Token);
             if (end is not null)
             {
                 outbox.Writer.TryWrite("event: error\ndata: " + JsonSerializer.Serialize(new ErrorFrame(end.Code, end.Description, streamId), RealtimeJsonContext.Default.ErrorFrame) + "\n\n");
@@ -143,6 +165,11 @@ internal static class RealtimeEndpoints
         catch (OperationCanceledException)
         {
             // The client left, its token expired, or the server is shutting down.
+        }
+        finally
+        {
+            metrics.RealtimeSubscriptions("stream", -1);
+            metrics.RealtimeConnections(RealtimeTransports.Sse, -1);
         }
 
         outbox.Writer.TryComplete();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SharpSignals.Server.Telemetry;
 
 namespace SharpSignals.Server.Realtime;
 
@@ -7,12 +8,13 @@ namespace SharpSignals.Server.Realtime;
 /// granted to, counted against <see cref="TokenLimits"/> (a connection the first time a token is used
 /// here, and a subscription each). Every member takes one lock, so each change is whole.
 /// </summary>
-internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<RealtimeOptions> options)
+internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<RealtimeOptions> options, ServerMetrics metrics)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, TopicSubscription> _topics = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StreamSubscription> _streams = new(StringComparer.Ordinal);
     private readonly HashSet<string> _tokensInUse = new(StringComparer.Ordinal);
+    private readonly ServerMetrics _metrics = metrics;
 
     /// <summary>Holds <paramref name="topic"/> with <paramref name="token"/>, in place of the token it was held with before; the limit reached when not admitted.</summary>
     public RealtimeError? AddTopic(string topic, string token, DateTimeOffset? expiresAt)
@@ -20,6 +22,7 @@ internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<Realtime
         var key = TokenLimits.KeyOf(token);
         lock (_gate)
         {
+            using var tally = new Tally(this);
             if (_topics.TryGetValue(topic, out var existing))
             {
                 Release(existing.TokenKey);
@@ -43,6 +46,7 @@ internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<Realtime
     {
         lock (_gate)
         {
+            using var tally = new Tally(this);
             if (_topics.TryGetValue(topic, out var subscription))
             {
                 Release(subscription.TokenKey);
@@ -55,6 +59,7 @@ internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<Realtime
     {
         lock (_gate)
         {
+            using var tally = new Tally(this);
             return [.. _topics.Keys];
         }
     }
@@ -63,6 +68,7 @@ internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<Realtime
     {
         lock (_gate)
         {
+            using var tally = new Tally(this);
             return _streams.GetValueOrDefault(streamId);
         }
     }
@@ -71,6 +77,7 @@ internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<Realtime
     {
         lock (_gate)
         {
+            using var tally = new Tally(this);
             return [.. _streams.Values];
         }
     }
@@ -80,6 +87,7 @@ internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<Realtime
     {
         lock (_gate)
         {
+            using var tally = new Tally(this);
             return Admit(key);
         }
     }
@@ -88,6 +96,7 @@ internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<Realtime
     {
         lock (_gate)
         {
+            using var tally = new Tally(this);
             _streams[subscription.Feed.StreamId] = subscription;
         }
     }
@@ -97,6 +106,7 @@ internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<Realtime
     {
         lock (_gate)
         {
+            using var tally = new Tally(this);
             Release(existing.TokenKey);
             if (Admit(key) is { } limit)
             {
@@ -114,6 +124,7 @@ internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<Realtime
     {
         lock (_gate)
         {
+            using var tally = new Tally(this);
             // Released while still held, as everywhere: the count of the token's subscriptions includes this one.
             if (_streams.TryGetValue(streamId, out var subscription))
             {
@@ -130,6 +141,7 @@ internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<Realtime
     {
         lock (_gate)
         {
+            using var tally = new Tally(this);
             if (_streams.TryGetValue(subscription.Feed.StreamId, out var current) && ReferenceEquals(current, subscription))
             {
                 Release(subscription.TokenKey);
@@ -142,6 +154,7 @@ internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<Realtime
     {
         lock (_gate)
         {
+            using var tally = new Tally(this);
             return _topics.Values.Any(t => t.ExpiresAt <= now) || _streams.Values.Any(s => s.ExpiresAt <= now);
         }
     }
@@ -151,6 +164,7 @@ internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<Realtime
     {
         lock (_gate)
         {
+            using var tally = new Tally(this);
             foreach (var topic in _topics.Keys.ToList())
             {
                 leaveTopic(topic);
@@ -169,6 +183,26 @@ internal sealed class SessionSubscriptions(TokenLimits limits, IOptions<Realtime
             _topics.Clear();
             _streams.Clear();
             _tokensInUse.Clear();
+        }
+    }
+
+    /// <summary>Reports, when a change under <see cref="_gate"/> ends, how many topic and stream subscriptions it added or dropped.</summary>
+    private readonly struct Tally(SessionSubscriptions subscriptions) : IDisposable
+    {
+        private readonly int _topics = subscriptions._topics.Count;
+        private readonly int _streams = subscriptions._streams.Count;
+
+        public void Dispose()
+        {
+            if (subscriptions._topics.Count != _topics)
+            {
+                subscriptions._metrics.RealtimeSubscriptions("topic", subscriptions._topics.Count - _topics);
+            }
+
+            if (subscriptions._streams.Count != _streams)
+            {
+                subscriptions._metrics.RealtimeSubscriptions("stream", subscriptions._streams.Count - _streams);
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using SharpSignals.Server.Routing;
+using SharpSignals.Server.Telemetry;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Tokens.Events;
 
@@ -178,9 +179,13 @@ internal sealed class StreamFeed(
                     break;
                 }
 
-                if (!trySend(new SetFrame(streamId, entry.Id, entry.Jti, entry.Token ?? entry.EventToken)))
+                using (var span = ServerTracing.StartDelivery("sharpsignals.realtime.send", streamId, entry.Jti, entry.TraceParent))
                 {
-                    return (false, false);
+                    if (!trySend(new SetFrame(streamId, entry.Id, entry.Jti, entry.Token ?? entry.EventToken)))
+                    {
+                        ServerTracing.Failed(span, "send buffer full");
+                        return (false, false);
+                    }
                 }
 
                 _inFlight[entry.Id] = entry.Jti;

@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Routing;
+using SharpSignals.Server.Telemetry;
 using SharpSignals.Storage.Deliveries;
 
 namespace SharpSignals.Server.Realtime;
@@ -38,6 +39,7 @@ internal sealed partial class WebSocketSession : IDisposable
         StreamSignals signals,
         StreamCatalog catalog,
         IOptions<RealtimeOptions> options,
+        ServerMetrics metrics,
         TimeProvider time,
         ILogger logger)
     {
@@ -48,7 +50,7 @@ internal sealed partial class WebSocketSession : IDisposable
         _options = options;
         _time = time;
         _logger = logger;
-        _subscriptions = new SessionSubscriptions(limits, options);
+        _subscriptions = new SessionSubscriptions(limits, options, metrics);
         _send = new FrameSender(connection);
         _streams = new SessionStreams(connection, _subscriptions, _send, access, deliveries, signals, catalog, options, time, logger);
     }

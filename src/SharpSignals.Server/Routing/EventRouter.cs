@@ -1,5 +1,6 @@
 using SharpSignals.Server.Keys;
 using SharpSignals.Server.Streams;
+using SharpSignals.Server.Telemetry;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Events;
 using SharpSignals.Tokens.Events;
@@ -47,7 +48,12 @@ internal sealed partial class EventRouter(IEventLog log, StreamCatalog catalog, 
     /// <summary>Appends a routed event and its delivery entries in one transaction, then wakes the streams once it is on disk.</summary>
     public async Task<AppendResult> AppendAsync(RoutedEvent routed, CancellationToken cancellationToken)
     {
-        var result = await log.AppendAsync(routed.Event, routed.Deliveries, cancellationToken);
+        AppendResult result;
+        using (ServerTracing.StartCommit(routed.Deliveries.Count))
+        {
+            result = await log.AppendAsync(routed.Event, routed.Deliveries, cancellationToken);
+        }
+
         if (!result.IsDuplicate)
         {
             foreach (var delivery in routed.Deliveries)
@@ -92,6 +98,9 @@ internal sealed partial class EventRouter(IEventLog log, StreamCatalog catalog, 
         {
             Txn = set.Txn,
             SourceStreamId = sourceStreamId,
+
+            // The intake span, for each delivery span to link to across the queue.
+            TraceParent = ServerTracing.CurrentTraceParent(),
         };
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event {Jti} appended at {Position} and routed to {StreamCount} streams")]

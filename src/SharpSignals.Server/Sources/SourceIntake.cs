@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using SharpSignals.Server.Intake;
 using SharpSignals.Server.Routing;
 using SharpSignals.Server.Streams;
+using SharpSignals.Server.Telemetry;
 using SharpSignals.Storage.Streams;
 using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Sets;
@@ -39,6 +40,7 @@ internal sealed partial class SourceIntake(
     IStreamStore store,
     StreamCodec codec,
     StreamCatalog catalog,
+    ServerMetrics metrics,
     TimeProvider time,
     IOptions<SourceOptions> options,
     ILogger<SourceIntake> logger)
@@ -48,6 +50,26 @@ internal sealed partial class SourceIntake(
     private readonly ConditionalWeakTable<StreamRoute, SetValidator> _validators = [];
 
     public async Task<SourceOutcome> ReceiveAsync(StreamRoute route, string token, CancellationToken cancellationToken)
+    {
+        using var span = ServerTracing.StartIntake("sharpsignals.receive", route.Project, route.StreamId);
+        var outcome = await CheckAndAppendAsync(route, token, cancellationToken);
+        var result = outcome switch
+        {
+            { IsDuplicate: true } => ServerMetrics.Outcomes.Duplicate,
+            { IsAccepted: true } => ServerMetrics.Outcomes.Accepted,
+            { IsTransient: true } => ServerMetrics.Outcomes.Busy,
+            _ => ServerMetrics.Outcomes.Refused,
+        };
+        metrics.Received(route.StreamId, route.Project, result, outcome.Error?.Code);
+        if (outcome.Error is { } error)
+        {
+            ServerTracing.Failed(span, error.Code);
+        }
+
+        return outcome;
+    }
+
+    private async Task<SourceOutcome> CheckAndAppendAsync(StreamRoute route, string token, CancellationToken cancellationToken)
     {
         var source = route.Configuration.Source!;
         if (route.Configuration.Audience.Count == 0)

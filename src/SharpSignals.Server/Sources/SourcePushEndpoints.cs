@@ -7,6 +7,7 @@ using Microsoft.Net.Http.Headers;
 using SharpSignals.Server.Auth;
 using SharpSignals.Server.Http;
 using SharpSignals.Server.Routing;
+using SharpSignals.Server.Telemetry;
 using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Sets;
 
@@ -35,6 +36,7 @@ internal static class SourcePushEndpoints
         StreamCatalog catalog,
         StreamCredentials credentials,
         SourceIntake intake,
+        ServerMetrics metrics,
         IOptions<SourceOptions> options,
         CancellationToken cancellationToken)
     {
@@ -54,20 +56,20 @@ internal static class SourcePushEndpoints
 
         if (route.Status == StreamStatuses.Disabled)
         {
-            return Error(SetErrorCodes.AccessDenied, "This stream is disabled and accepts no SETs.");
+            return Refused(metrics, route, SetErrorCodes.AccessDenied, "This stream is disabled and accepts no SETs.");
         }
 
         // RFC 8935 §2: the body is one SET, sent as application/secevent+jwt.
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
             || !contentType.MediaType.Equals(SetMediaTypes.ContentType, StringComparison.OrdinalIgnoreCase))
         {
-            return Error(SetErrorCodes.InvalidRequest, $"The Content-Type must be {SetMediaTypes.ContentType}.");
+            return Refused(metrics, route, SetErrorCodes.InvalidRequest, $"The Content-Type must be {SetMediaTypes.ContentType}.");
         }
 
         var token = await ReadBodyAsync(request, options.Value.MaxSetBytes, cancellationToken);
         if (token is null)
         {
-            return Error(SetErrorCodes.InvalidRequest, $"The SET is larger than {options.Value.MaxSetBytes} bytes.");
+            return Refused(metrics, route, SetErrorCodes.InvalidRequest, $"The SET is larger than {options.Value.MaxSetBytes} bytes.");
         }
 
         var outcome = await intake.ReceiveAsync(route, token.Trim(), cancellationToken);
@@ -86,6 +88,13 @@ internal static class SourcePushEndpoints
         }
 
         return Error(outcome.Error!.Code, outcome.Error.Description);
+    }
+
+    /// <summary>A refusal before the SET reaches the intake, counted as the intake counts its own (an unknown stream or credential is not: its id is the caller's choice).</summary>
+    private static IResult Refused(ServerMetrics metrics, StreamRoute route, string code, string description)
+    {
+        metrics.Received(route.StreamId, route.Project, ServerMetrics.Outcomes.Refused, code);
+        return Error(code, description);
     }
 
     /// <summary>RFC 8935 §2.3: 400 with <c>{"err", "description"}</c>, and the language of the description.</summary>

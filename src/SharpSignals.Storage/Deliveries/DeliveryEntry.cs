@@ -23,4 +23,8 @@ public sealed record DeliveryEntry(
     int Attempts,
     DateTimeOffset? NextAttemptAt,
     string? LastError,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>The W3C <c>traceparent</c> kept with the event (<see cref="Events.NewEvent.TraceParent"/>); null when it was not traced.</summary>
+    public string? TraceParent { get; init; }
+}

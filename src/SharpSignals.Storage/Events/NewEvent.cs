@@ -14,4 +14,7 @@ public sealed record NewEvent(string Issuer, string Jti, string Project, IReadOn
 
     /// <summary>The inbound stream the event came from; null for events published here.</summary>
     public string? SourceStreamId { get; init; }
+
+    /// <summary>The W3C <c>traceparent</c> of the span that took the event in, for the delivery spans to link to; null when not traced.</summary>
+    public string? TraceParent { get; init; }
 }

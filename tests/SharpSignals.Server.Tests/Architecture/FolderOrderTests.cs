@@ -16,6 +16,7 @@ public sealed class FolderOrderTests
     private static readonly string[] Order =
     [
         "Configuration",
+        "Telemetry",
         "Http",
         "Outbound",
         "Storage",

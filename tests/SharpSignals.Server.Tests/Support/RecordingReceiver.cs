@@ -11,6 +11,9 @@ internal sealed record RecordedPush(string Path, string? ContentType, string? Ac
 {
     /// <summary>The connection it came on: pushes sent at once come on different connections.</summary>
     public string ConnectionId { get; init; } = "";
+
+    /// <summary>The W3C <c>traceparent</c> header, empty when none was sent.</summary>
+    public string TraceParent { get; init; } = "";
 }
 
 /// <summary>
@@ -59,6 +62,7 @@ internal sealed class RecordingReceiver : IAsyncDisposable
                 await reader.ReadToEndAsync())
             {
                 ConnectionId = context.Connection.Id,
+                TraceParent = context.Request.Headers["traceparent"].ToString(),
             };
             var (status, body, headers) = receiver.Respond(Interlocked.Increment(ref count) - 1, push);
             receiver._received.Enqueue(push);

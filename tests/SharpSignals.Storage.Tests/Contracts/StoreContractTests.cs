@@ -32,6 +32,21 @@ public abstract class StoreContractTests : StoreContractBase
     }
 
     [Fact]
+    public async Task AppendAsync_TraceParent_IsReadWithEachOfTheEventsEntries()
+    {
+        // docs/OPERATIONS.md, "Metrics and traces": every delivery span links to the intake span.
+        const string traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        await Log.AppendAsync(Event("e1") with { TraceParent = traceParent }, [new("s1", "e1"), new("s2", "e1")], CancellationToken.None);
+        await Log.AppendAsync(Event("e2"), [new("s1", "e2")], CancellationToken.None);
+
+        var first = await Deliveries.ReadPendingAsync("s1", 10, CancellationToken.None);
+        var second = await Deliveries.ReadPendingAsync("s2", 10, CancellationToken.None);
+
+        Assert.Equal([traceParent, null], first.Select(e => e.TraceParent));
+        Assert.Equal(traceParent, Assert.Single(second).TraceParent);
+    }
+
+    [Fact]
     public async Task AppendAsync_SameIssuerAndJti_IsADuplicateThatAddsNothing()
     {
         var first = await Log.AppendAsync(Event("e1"), [new("s1", "e1")], CancellationToken.None);

@@ -5,6 +5,7 @@ using SharpSignals.Server.Auth;
 using SharpSignals.Server.Http;
 using SharpSignals.Server.Routing;
 using SharpSignals.Server.Streams;
+using SharpSignals.Server.Telemetry;
 using SharpSignals.Storage.Deliveries;
 
 namespace SharpSignals.Server.Delivery.Poll;
@@ -101,7 +102,9 @@ internal static class PollEndpoints
         }
 
         // One entry past max was read only to tell whether more are available.
-        return new PollAnswer(entries, Math.Min(entries.Count, max), entries.Count > max);
+        var count = Math.Min(entries.Count, max);
+        ServerTracing.HandedOut(streamId, entries, count);
+        return new PollAnswer(entries, count, entries.Count > max);
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Outbound;
+using SharpSignals.Server.Telemetry;
 using SharpSignals.Tokens.Sets;
 
 namespace SharpSignals.Server.Delivery.Push;
@@ -13,18 +14,27 @@ namespace SharpSignals.Server.Delivery.Push;
 /// <c>authorization_header</c> verbatim or no Authorization header at all. Every connection is
 /// checked against <see cref="OutboundAddressPolicy"/> at connect time; redirects are not followed.
 /// </summary>
-internal sealed class PushClient : IDisposable
+internal sealed partial class PushClient : IDisposable
 {
     private static readonly MediaTypeHeaderValue SetContentType = new(SetMediaTypes.ContentType);
     private static readonly MediaTypeWithQualityHeaderValue AcceptJson = new("application/json");
 
     private readonly HttpClient _http;
     private readonly TimeProvider _time;
+    private readonly ServerMetrics _metrics;
 
-    public PushClient(OutboundAddressPolicy addresses, IOptions<PushOptions> options, TimeProvider time)
+    public PushClient(OutboundAddressPolicy addresses, IOptions<PushOptions> options, IOptions<TelemetryOptions> telemetry, ServerMetrics metrics, TimeProvider time)
     {
         _time = time;
-        _http = new HttpClient(GuardedHttpHandler.Create(addresses)) { Timeout = TimeSpan.FromSeconds(options.Value.TimeoutSeconds) };
+        _metrics = metrics;
+        var handler = GuardedHttpHandler.Create(addresses);
+        if (!telemetry.Value.PushTraceParent)
+        {
+            // The HTTP stack sends the current span's traceparent on its own; a receiver gets it only when allowed.
+            handler.ActivityHeadersPropagator = null;
+        }
+
+        _http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(options.Value.TimeoutSeconds) };
     }
 
     public async Task<PushOutcome> PushAsync(Uri endpoint, string? authorizationHeader, string token, CancellationToken cancellationToken)

@@ -213,7 +213,7 @@ internal sealed partial class PushWorker(
                 return next - now;
             }
 
-            var outcome = await client.PushAsync(new Uri(route.Configuration.Delivery.EndpointUrl!), route.Configuration.Delivery.AuthorizationHeader, entry.Token ?? entry.EventToken, cancellationToken);
+            var outcome = await client.PushAsync(route, entry, cancellationToken);
             switch (outcome.Result)
             {
                 case PushResult.Delivered:
