@@ -33,10 +33,13 @@ public sealed partial class PostgresStore
     /// <summary>How many subjects a stream records, and whether one of them is this key; served by the primary key.</summary>
     internal const string CountSubjectsSql = "SELECT count(*), coalesce(bool_or(subject_key = @key), false) FROM stream_subjects WHERE stream_id = @stream";
 
-    // A transaction lock on the counted set (an owner's streams, a stream's subjects), so that the
-    // count and the insert of concurrent writers on any node follow one another: under READ
-    // COMMITTED two writers would otherwise both count below the limit and both insert.
-    private const string LockCountedSql = "SELECT pg_advisory_xact_lock(hashtextextended(@lock, 0))";
+    // A transaction lock held by every counted write (an owner's streams, a stream's subjects), so
+    // that the count and the insert of concurrent writers on any node follow one another: under READ
+    // COMMITTED two writers would otherwise both count below the limit and both insert. One lock for
+    // all of them, not one per counted set: a group commit may hold several counted writes, and two
+    // batches taking per-set locks in opposite orders would deadlock. These are management writes,
+    // rare beside events, so serialising them costs nothing that matters.
+    private const string LockCountedSql = "SELECT pg_advisory_xact_lock(hashtextextended('sharpsignals:counted-writes', 0))";
 
     private const string ListAllStreamsSql = $"SELECT {StreamColumns} FROM streams ORDER BY created_at, stream_id";
 
@@ -79,7 +82,7 @@ public sealed partial class PostgresStore
             {
                 if (stream.OwnerClientId is { } owner)
                 {
-                    var (count, _) = await CountLockedAsync(context, "streams-of:" + owner, CountStreamsByOwnerSql, p => p.Text("owner", owner)).ConfigureAwait(false);
+                    var (count, _) = await CountLockedAsync(context, CountStreamsByOwnerSql, p => p.Text("owner", owner)).ConfigureAwait(false);
                     if (count >= maxStreamsPerOwner)
                     {
                         return false;
@@ -188,7 +191,7 @@ public sealed partial class PostgresStore
         return await _writer.ExecuteAsync(
             async context =>
             {
-                var (count, present) = await CountLockedAsync(context, "subjects-of:" + streamId, CountSubjectsSql, p =>
+                var (count, present) = await CountLockedAsync(context, CountSubjectsSql, p =>
                 {
                     p.Text("stream", streamId);
                     p.Text("key", subject.SubjectKey);
@@ -224,12 +227,11 @@ public sealed partial class PostgresStore
             .ToDictionary(g => g.Key, g => (IReadOnlyList<StreamSubject>)g.Select(r => r.Subject).ToList(), StringComparer.Ordinal);
     }
 
-    /// <summary>Takes the lock named <paramref name="lockName"/> until the transaction ends, then runs a count: its first column, and its second when there is one.</summary>
-    private static async Task<(long Count, bool Flag)> CountLockedAsync(PostgresWriteContext context, string lockName, string countSql, Action<NpgsqlParameterCollection> parameters)
+    /// <summary>Takes the counted-writes lock until the transaction ends, then runs a count: its first column, and its second when there is one.</summary>
+    private static async Task<(long Count, bool Flag)> CountLockedAsync(PostgresWriteContext context, string countSql, Action<NpgsqlParameterCollection> parameters)
     {
         await using (var lockCommand = context.Command(LockCountedSql))
         {
-            lockCommand.Parameters.Text("lock", lockName);
             await lockCommand.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
 

@@ -37,7 +37,8 @@ internal static class AdminMetricsEndpoints
             return;
         }
 
-        var endpoint = app.MapPrometheusScrapingEndpoint(prometheus.Path);
+        var endpoint = app.MapPrometheusScrapingEndpoint(prometheus.Path)
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), ["text/plain"]));
         if (prometheus.Port is { } port)
         {
             endpoint.Add(builder =>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using SharpSignals.Server.Routing;
 using SharpSignals.Server.Telemetry;
 using SharpSignals.Storage.Deliveries;
@@ -15,10 +13,9 @@ internal sealed partial class PushClient
     public async Task<PushOutcome> PushAsync(StreamRoute route, DeliveryEntry entry, CancellationToken cancellationToken)
     {
         using var span = ServerTracing.StartDelivery("sharpsignals.push", route.StreamId, entry.Jti, entry.TraceParent);
-        var started = Stopwatch.GetTimestamp();
         var outcome = await PushAsync(new Uri(route.Configuration.Delivery.EndpointUrl!), route.Configuration.Delivery.AuthorizationHeader, entry.Token ?? entry.EventToken, cancellationToken);
         var label = OutcomeLabel(outcome);
-        _metrics.PushAttempt(route.StreamId, route.Project, label, Stopwatch.GetElapsedTime(started));
+        _metrics.PushAttempt(route.StreamId, route.Project, label, outcome.Duration);
         if (outcome.Result != PushResult.Delivered)
         {
             ServerTracing.Failed(span, label);
@@ -32,12 +29,9 @@ internal sealed partial class PushClient
     {
         PushResult.Delivered => ServerMetrics.PushOutcomes.Success,
         PushResult.Refused => ServerMetrics.PushOutcomes.Err,
+        _ when outcome.Status >= 500 => ServerMetrics.PushOutcomes.ServerError,
+        _ when outcome.Status is not null => ServerMetrics.PushOutcomes.ClientError,
         _ when outcome.Error == "timeout" => ServerMetrics.PushOutcomes.Timeout,
-
-        // Every answer that is not 2xx or an RFC 8935 error is described as "HTTP <status>".
-        _ when outcome.Error is { } error && error.StartsWith("HTTP ", StringComparison.Ordinal)
-            && int.TryParse(error.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var status) =>
-            status >= 500 ? ServerMetrics.PushOutcomes.ServerError : ServerMetrics.PushOutcomes.ClientError,
         _ => ServerMetrics.PushOutcomes.Network,
     };
 }
