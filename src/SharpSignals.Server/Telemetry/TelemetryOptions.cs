@@ -17,6 +17,15 @@ internal sealed record TelemetryOptions : IValidatableObject
     public bool PushTraceParent { get; init; }
 
     /// <summary>
+    /// Whether the metrics include the framework's own instruments: ASP.NET Core and Kestrel,
+    /// HttpClient, the .NET runtime and Npgsql. On by default; measured on push ingest they cost about
+    /// 140 µs of server CPU per received SET (docs/BENCHMARKS.md, "What telemetry costs"), so a node
+    /// that needs the throughput more than per-request HTTP metrics can turn them off. The
+    /// <c>sharpsignals.*</c> metrics stay.
+    /// </summary>
+    public bool FrameworkMetrics { get; init; } = true;
+
+    /// <summary>
     /// How old the per-stream backlog readings may be when a scrape asks for them: the store is read
     /// at most once per this many seconds, however often the gauges are collected.
     /// </summary>

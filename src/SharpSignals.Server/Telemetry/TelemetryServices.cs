@@ -19,7 +19,8 @@ internal static class TelemetryServices
         services.AddMetrics();
         services.AddSingleton<ServerMetrics>();
 
-        var prometheus = configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>()?.Prometheus.Enabled ?? true;
+        var settings = configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new();
+        var prometheus = settings.Prometheus.Enabled;
         var otlpMetrics = OtlpEndpointSet(configuration, "METRICS");
         var otlpTraces = OtlpEndpointSet(configuration, "TRACES");
 
@@ -36,12 +37,15 @@ internal static class TelemetryServices
         {
             telemetry.WithMetrics(metrics =>
             {
-                metrics
-                    .AddMeter(ServerMetrics.Wildcard)
-                    .AddAspNetCoreInstrumentation()
-                    .AddHttpClientInstrumentation()
-                    .AddRuntimeInstrumentation()
-                    .AddNpgsqlInstrumentation();
+                metrics.AddMeter(ServerMetrics.Wildcard);
+                if (settings.FrameworkMetrics)
+                {
+                    metrics
+                        .AddAspNetCoreInstrumentation()
+                        .AddHttpClientInstrumentation()
+                        .AddRuntimeInstrumentation()
+                        .AddNpgsqlInstrumentation();
+                }
                 if (prometheus)
                 {
                     metrics.AddPrometheusExporter();

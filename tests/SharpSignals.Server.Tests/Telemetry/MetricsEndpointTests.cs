@@ -151,6 +151,27 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
+    [Fact]
+    public async Task Scrape_WithoutFrameworkMetrics_HasOnlySharpSignalsAndNoHttpServerMetrics()
+    {
+        using (await _server.Factory.CreateClient().GetAsync(new Uri("/livez", UriKind.Relative)))
+        {
+        }
+
+        Assert.Contains("http_server_request_duration", await Eventually.GetAsync(ScrapeAsync, t => t.Contains("http_server_request_duration", StringComparison.Ordinal), "the request to be measured"), StringComparison.Ordinal);
+
+        await using var server = new SsfTestServer(new Dictionary<string, string?> { ["SharpSignals:Telemetry:FrameworkMetrics"] = "false" });
+        using (await server.Factory.CreateClient().GetAsync(new Uri("/livez", UriKind.Relative)))
+        {
+        }
+
+        using var response = await server.Factory.CreateClient().GetAsync(new Uri("/metrics", UriKind.Relative));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("sharpsignals_", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("http_server_request_duration", text, StringComparison.Ordinal);
+    }
+
     private async Task<string> ScrapeAsync()
     {
         using var response = await _server.Factory.CreateClient().GetAsync(new Uri("/metrics", UriKind.Relative));
