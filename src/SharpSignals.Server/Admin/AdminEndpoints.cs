@@ -19,8 +19,8 @@ internal static class AdminEndpoints
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/admin").RequireAuthorization(Scopes.Admin);
-        admin.MapGet("/streams", ListStreams).Produces<AdminStream[]>();
-        admin.MapGet("/streams/{streamId}/deadletters", ListDeadLetters).Produces<AdminDeadLetter[]>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapGet("/streams", ListStreams).ReadsQuery("project", "Only this project's streams.").Produces<AdminStream[]>();
+        admin.MapGet("/streams/{streamId}/deadletters", ListDeadLetters).ReadsQuery("max", "At most this many dead letters.", isInteger: true).Produces<AdminDeadLetter[]>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapPost("/streams/{streamId}/deadletters/retry", RetryDeadLetters)
             .Reads<DeadLetterSelection>().Produces<AdminCount>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapPost("/streams/{streamId}/deadletters/discard", DiscardDeadLetters)

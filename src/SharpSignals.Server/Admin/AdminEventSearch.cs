@@ -22,7 +22,16 @@ internal static class AdminEventSearch
 
     public static IEndpointRouteBuilder MapAdminEventSearch(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/admin/events", Search).RequireAuthorization(Scopes.Admin).Produces<AdminEventPage>().ProducesProblem(StatusCodes.Status400BadRequest);
+        app.MapGet("/admin/events", Search).RequireAuthorization(Scopes.Admin)
+            .ReadsQuery("project", "Only events of this project.")
+            .ReadsQuery("event_type", "Only events of this type (a URI).")
+            .ReadsQuery("txn", "Only events with this txn claim.")
+            .ReadsQuery("source_stream_id", "Only events received by this inbound stream.")
+            .ReadsQuery("since", "Only events stored at or after this time, seconds since 1970.", isInteger: true)
+            .ReadsQuery("until", "Only events stored up to this time, seconds since 1970.", isInteger: true)
+            .ReadsQuery("before", "Only events before this position (the next page).", isInteger: true)
+            .ReadsQuery("limit", "At most this many events.", isInteger: true)
+            .Produces<AdminEventPage>().ProducesProblem(StatusCodes.Status400BadRequest);
         return app;
     }
 

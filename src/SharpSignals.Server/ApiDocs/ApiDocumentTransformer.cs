@@ -65,6 +65,7 @@ internal sealed class ApiDocumentTransformer(EndpointDataSource endpoints) : IOp
                 }
 
                 await AddRequestBodyAsync(endpoint, operation, document, context, cancellationToken);
+                AddQueryParameters(endpoint, operation);
                 AddCommonAnswers(endpoint, operation, document);
             }
         }
@@ -90,6 +91,28 @@ internal sealed class ApiDocumentTransformer(EndpointDataSource endpoints) : IOp
         }
 
         return operation;
+    }
+
+    /// <summary>The query parameters the endpoint's mapping says it reads (<see cref="QueryParameterDescription"/>), all optional.</summary>
+    private static void AddQueryParameters(RouteEndpoint endpoint, OpenApiOperation operation)
+    {
+        foreach (var query in endpoint.Metadata.GetOrderedMetadata<QueryParameterDescription>())
+        {
+            operation.Parameters ??= [];
+            if (operation.Parameters.Any(p => p.In == ParameterLocation.Query && p.Name == query.Name))
+            {
+                continue;
+            }
+
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = query.Name,
+                In = ParameterLocation.Query,
+                Required = false,
+                Description = query.Description,
+                Schema = new OpenApiSchema { Type = query.IsInteger ? JsonSchemaType.Integer : JsonSchemaType.String },
+            });
+        }
     }
 
     /// <summary>The body the endpoint's mapping says it reads (<see cref="RequestBodyDescription"/>), as a schema in the components.</summary>

@@ -28,7 +28,7 @@ internal static class AuthEndpoints
             .Reads<TokenRequest>("application/x-www-form-urlencoded").Produces<TokenResponse>()
             .Produces<OAuthErrorResponse>(StatusCodes.Status400BadRequest).Produces<OAuthErrorResponse>(StatusCodes.Status401Unauthorized);
         var admin = app.MapGroup("/admin/clients").RequireAuthorization(Scopes.Admin);
-        admin.MapGet("/", ListClients).Produces<ClientResponse[]>();
+        admin.MapGet("/", ListClients).ReadsQuery("project", "Only this project's clients.").Produces<ClientResponse[]>();
         admin.MapDelete("/{clientId}", RevokeClient).Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }

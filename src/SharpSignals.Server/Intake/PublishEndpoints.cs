@@ -17,9 +17,11 @@ internal static class PublishEndpoints
     public static IEndpointRouteBuilder MapPublishApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/events", Publish).RequireAuthorization(Scopes.Publish)
+            .ReadsQuery("project", "The admin only: the project to publish into (default: the default project).")
             .Reads<PublishRequest>().Produces<PublishResponse>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         app.MapGet("/events/{jti}", GetEvent).RequireAuthorization(Scopes.Publish)
+            .ReadsQuery("project", "The admin only: the project the event was published in.")
             .Produces<StoredEventResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }

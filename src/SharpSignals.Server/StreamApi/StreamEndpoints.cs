@@ -16,16 +16,21 @@ internal static class StreamEndpoints
             .Reads<StreamConfiguration>().Produces<StreamConfiguration>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status502BadGateway);
         ssf.MapGet("/streams", Read).RequireAuthorization(Scopes.Read)
+            .ReadsQuery("stream_id", "The stream; without it, every stream the caller may see (SSF 1.0 §8.1.1.2).")
+            .ReadsQuery("project", "The admin only: list one project's streams.")
             .Produces<StreamConfiguration>().ProducesProblem(StatusCodes.Status404NotFound);
         ssf.MapPatch("/streams", Update).RequireAuthorization(Scopes.Manage)
             .Reads<StreamConfiguration>().Produces<StreamConfiguration>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         ssf.MapPut("/streams", Replace).RequireAuthorization(Scopes.Manage)
             .Reads<StreamConfiguration>().Produces<StreamConfiguration>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         ssf.MapDelete("/streams", Delete).RequireAuthorization(Scopes.Manage)
+            .ReadsQuery("stream_id", "The stream to delete (SSF 1.0 §8.1.1.5).")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         ssf.MapGet("/status", GetStatus).RequireAuthorization(Scopes.Read)
+            .ReadsQuery("stream_id", "The stream whose status is asked (SSF 1.0 §8.1.2.1).")
             .Produces<StreamStatusResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         ssf.MapPost("/status", SetStatus).RequireAuthorization(Scopes.Manage)
+            .ReadsQuery("stream_id", "The stream, when the body does not name it.")
             .Reads<StreamStatusRequest>().Produces<StreamStatusResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         ssf.MapPost("/subjects/add", AddSubject).RequireAuthorization(Scopes.Manage)
             .Reads<SubjectRequest>().Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);

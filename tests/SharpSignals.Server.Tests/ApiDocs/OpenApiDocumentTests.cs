@@ -110,6 +110,21 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task QueryParameters_TheHandlersRead_AreDescribed()
+    {
+        var (_, _, raw) = await ReadAsync();
+        var paths = raw.RootElement.GetProperty("paths");
+
+        static string[] QueryOf(JsonElement operation) =>
+            [.. operation.GetProperty("parameters").EnumerateArray().Where(p => p.GetProperty("in").GetString() == "query").Select(p => p.GetProperty("name").GetString()!)];
+
+        Assert.Contains("stream_id", QueryOf(paths.GetProperty("/ssf/streams").GetProperty("get")));
+        Assert.Contains("stream_id", QueryOf(paths.GetProperty("/ssf/streams").GetProperty("delete")));
+        Assert.Contains("stream_id", QueryOf(paths.GetProperty("/ssf/status").GetProperty("get")));
+        Assert.Equal(["project", "event_type", "txn", "source_stream_id", "since", "until", "before", "limit"], QueryOf(paths.GetProperty("/admin/events").GetProperty("get")));
+    }
+
+    [Fact]
     public async Task TheReferencePage_LoadsItsScriptFromThisServer()
     {
         using var page = await _http.GetAsync(new Uri(ApiDocsServices.ReferencePage, UriKind.Relative));
