@@ -1,13 +1,16 @@
 # The SharpSignals server as a container image (docs/OPERATIONS.md, "Containers"). From the
 # repository root:
-#   docker build -t sharpsignals .
+#   docker build -t sharpsignals --build-arg SDK_IMAGE=<.NET 10 SDK image> \
+#     --build-arg RUNTIME_IMAGE=<ASP.NET Core 10 runtime image> .
 #   docker run --read-only --tmpfs /tmp -v ssf-data:/data -p 8080:8080 \
 #     -e SharpSignals__Issuer=https://ssf.example.com sharpsignals
 # The .NET SDK builds a similar image without this file (dotnet publish src/SharpSignals.Server
 # -t:PublishContainer, set up in the project); this one also prepares /data for the app user.
-# The base images are arguments, for a registry mirror.
-ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
-ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
+# The base images are arguments with no default: name Microsoft's official .NET 10 SDK and ASP.NET
+# Core runtime images, or your registry's mirror of them (the runtime image must have the non-root
+# `app` user, uid 1654, as the official one does).
+ARG SDK_IMAGE
+ARG RUNTIME_IMAGE
 
 FROM ${SDK_IMAGE} AS build
 WORKDIR /src
