@@ -95,6 +95,13 @@ public sealed partial class PostgresStore
         return await _writer.ExecuteAsync(
             async context =>
             {
+                // The counted-writes lock first: a group commit may spend several tokens, and two
+                // batches spending theirs in opposite orders would deadlock on the token rows.
+                await using (var serialise = context.Command(LockCountedSql))
+                {
+                    await serialise.ExecuteNonQueryAsync().ConfigureAwait(false);
+                }
+
                 await using (var spend = context.Command(SpendInitialAccessToken))
                 {
                     spend.Parameters.Text("hash", initialAccessTokenHash);

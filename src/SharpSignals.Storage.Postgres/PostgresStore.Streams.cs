@@ -33,7 +33,8 @@ public sealed partial class PostgresStore
     /// <summary>How many subjects a stream records, and whether one of them is this key; served by the primary key.</summary>
     internal const string CountSubjectsSql = "SELECT count(*), coalesce(bool_or(subject_key = @key), false) FROM stream_subjects WHERE stream_id = @stream";
 
-    // A transaction lock held by every counted write (an owner's streams, a stream's subjects), so
+    // A transaction lock held by every counted write (an owner's streams, a stream's subjects; a
+    // registration spending an initial access token takes it too, PostgresStore.Clients.cs), so
     // that the count and the insert of concurrent writers on any node follow one another: under READ
     // COMMITTED two writers would otherwise both count below the limit and both insert. One lock for
     // all of them, not one per counted set: a group commit may hold several counted writes, and two
