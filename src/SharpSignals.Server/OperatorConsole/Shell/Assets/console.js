@@ -20,6 +20,30 @@ window.SharpSignalsConsole = (() => {
     return document.querySelector('meta[name="csrf-token"]')?.getAttribute("content") || "";
   }
 
+  /** Redraws a Sparkline (Sparkline.razor) with new series, on the same scale rules as the server. */
+  function sparkline(svg, values, second, label) {
+    const width = 120, height = 30;
+    const fixed = svg.dataset.max ? Number(svg.dataset.max) : null;
+    const top = fixed ?? Math.max(0, ...values.map(v => v ?? 0), ...(second || []).map(v => v ?? 0));
+    const points = series => series.map((v, i) => {
+      const x = series.length > 1 ? i * width / (series.length - 1) : 0;
+      const y = top > 0 ? height - ((v ?? 0) / top * height) : height;
+      return `${Math.round(x * 10) / 10},${Math.round(y * 10) / 10}`;
+    }).join(" ");
+    const lines = svg.querySelectorAll("polyline");
+    lines[0].setAttribute("points", points(values));
+    if (second && lines[1]) {
+      lines[1].setAttribute("points", points(second));
+    }
+    if (label) {
+      svg.setAttribute("aria-label", label);
+      const title = svg.querySelector("title");
+      if (title) {
+        title.textContent = label;
+      }
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", () => localise(document));
-  return { localise, csrfToken, format };
+  return { localise, csrfToken, format, sparkline };
 })();
