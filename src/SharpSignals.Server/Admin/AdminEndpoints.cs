@@ -37,9 +37,13 @@ internal static class AdminEndpoints
         // Which node pushes (or polls) each stream now: the holder of its lease (docs/ARCHITECTURE.md, "Cluster").
         var workers = (await cluster.ListLeasesAsync(cancellationToken)).ToDictionary(l => l.StreamId, l => l.NodeId, StringComparer.Ordinal);
         var list = new List<AdminStream>();
-        foreach (var stream in await streams.ListStreamsAsync(request.Query["project"].FirstOrDefault(), null, cancellationToken))
+        var found = await streams.ListStreamsAsync(request.Query["project"].FirstOrDefault(), null, cancellationToken);
+
+        // One read for every stream's backlog, not one per stream.
+        var backlogs = await deliveries.GetBacklogsAsync([.. found.Select(s => s.StreamId)], cancellationToken);
+        foreach (var stream in found)
         {
-            var backlog = await deliveries.GetBacklogAsync(stream.StreamId, cancellationToken);
+            var backlog = backlogs[stream.StreamId];
             list.Add(new AdminStream(stream.StreamId, stream.Project, stream.OwnerClientId, stream.Direction, stream.Status, stream.StatusReason,
                 backlog.Pending, backlog.OldestPendingAt?.ToUnixTimeSeconds(), backlog.DeadLetters, stream.SourceError ?? backlog.LastError,
                 workers.GetValueOrDefault(stream.StreamId)));

@@ -87,6 +87,15 @@ public interface IDeliveryStore
     /// <returns>The backlog.</returns>
     ValueTask<StreamBacklog> GetBacklogAsync(string streamId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The backlogs of several streams in one read, each as <see cref="GetBacklogAsync"/> gives it: one
+    /// statement for a list of a thousand streams, not a thousand.
+    /// </summary>
+    /// <param name="streamIds">The streams.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>Each stream's backlog, by stream id; an empty backlog for a stream with no entries.</returns>
+    ValueTask<IReadOnlyDictionary<string, StreamBacklog>> GetBacklogsAsync(IReadOnlyCollection<string> streamIds, CancellationToken cancellationToken);
+
     /// <summary>Queues dead letters again, as new attempts with their original SETs.</summary>
     /// <param name="streamId">The stream.</param>
     /// <param name="jtis">The dead letters to retry; null for all of the stream's.</param>

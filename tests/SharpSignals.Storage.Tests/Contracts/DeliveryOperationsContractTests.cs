@@ -30,6 +30,40 @@ public abstract class DeliveryOperationsContractTests : StoreContractBase
     }
 
     [Fact]
+    public async Task GetBacklogsAsync_GivesEachStreamWhatGetBacklogAsyncGives_InOneRead()
+    {
+        await AppendAsync("e1", T0);
+        await AppendAsync("e2", T0.AddSeconds(5));
+        await Store.AppendAsync(new NewEvent("https://tx.example", "e3", "p1", ["urn:a"], "token-e3", T0.AddSeconds(7)), [new NewDelivery("s2", "e3")], CancellationToken.None);
+        await Store.DeadLetterAsync("s1", [new DeliveryFailure("e1", "invalid_request", "bad")], T0.AddSeconds(10), CancellationToken.None);
+
+        var backlogs = await Store.GetBacklogsAsync(["s1", "s2", "nothing"], CancellationToken.None);
+
+        Assert.Equal(3, backlogs.Count);
+        foreach (var stream in new[] { "s1", "s2", "nothing" })
+        {
+            Assert.Equal(await Store.GetBacklogAsync(stream, CancellationToken.None), backlogs[stream]);
+        }
+
+        Assert.Equal(new StreamBacklog(1, T0.AddSeconds(5), 1, "invalid_request: bad"), backlogs["s1"]);
+        Assert.Equal(new StreamBacklog(0, null, 0, null), backlogs["nothing"]);
+        Assert.Empty(await Store.GetBacklogsAsync([], CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task PurgeEventsAsync_TakesTheEventsSubjectKeysWithIt()
+    {
+        await Store.AppendAsync(new NewEvent("https://tx.example", "old", "p1", ["urn:a"], "t", T0) { SubjectKeys = ["alice", "email:alice"] }, [], CancellationToken.None);
+        await Store.AppendAsync(new NewEvent("https://tx.example", "new", "p1", ["urn:a"], "t", T0.AddDays(8)) { SubjectKeys = ["alice"] }, [], CancellationToken.None);
+
+        var purged = await Store.PurgeEventsAsync(T0.AddDays(7), 0, 10, CancellationToken.None);
+
+        Assert.Equal(1, purged.Deleted);
+        Assert.Equal(["new"], (await Store.SearchAsync(new EventQuery { Subject = "alice" }, CancellationToken.None)).Select(e => e.Jti));
+        Assert.Empty(await Store.SearchAsync(new EventQuery { Subject = "email:alice" }, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task RetryDeadLettersAsync_QueuesThemAgainWithTheSameSet()
     {
         await AppendAsync("e1", T0, "signed-1");
