@@ -58,7 +58,11 @@ internal static class DeadLettersEndpoints
 
     private static async Task<IResult> RetryAsync(HttpContext http, StreamCatalog catalog, IDeliveryStore deliveries, StreamSignals signals, CancellationToken cancellationToken)
     {
-        var form = await http.Request.ReadFormAsync(cancellationToken);
+        if (await ReadFormAsync(http, cancellationToken) is not { } form)
+        {
+            return NotAForm(http);
+        }
+
         var back = ReturnPath(form);
         var selected = Selected(form, http, catalog);
         if (selected.Count == 0)
@@ -78,7 +82,11 @@ internal static class DeadLettersEndpoints
     /// <summary>Discarding cannot be undone: the first post shows what would go and asks; the confirmed one discards.</summary>
     private static async Task<IResult> DiscardAsync(HttpContext http, StreamCatalog catalog, IDeliveryStore deliveries, CancellationToken cancellationToken)
     {
-        var form = await http.Request.ReadFormAsync(cancellationToken);
+        if (await ReadFormAsync(http, cancellationToken) is not { } form)
+        {
+            return NotAForm(http);
+        }
+
         var back = ReturnPath(form);
         var selected = Selected(form, http, catalog);
         if (selected.Count == 0)
@@ -104,6 +112,27 @@ internal static class DeadLettersEndpoints
 
         return ConsoleNotice.RedirectWith(http, back, $"Discarded {Count(count)}.");
     }
+
+    /// <summary>The posted form; null when the body is not a well-formed form.</summary>
+    private static async Task<IFormCollection?> ReadFormAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        if (!http.Request.HasFormContentType)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await http.Request.ReadFormAsync(cancellationToken);
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+    }
+
+    private static IResult NotAForm(HttpContext http) =>
+        ConsoleResults.Error(http, StatusCodes.Status400BadRequest, "Bad request", "Send the dead-letter form: the selected dead letters as form fields.");
 
     private static string Count(int count) => count == 1 ? "1 dead letter" : $"{count.ToString(CultureInfo.InvariantCulture)} dead letters";
 

@@ -43,7 +43,7 @@ internal static class EventsEndpoints
         string? notFound = null;
         if (search.Jti is { } jti && search.Error is null)
         {
-            if (await log.FindByJtiAsync(viewer.Project, jti, cancellationToken) is { } found)
+            if (await log.FindByJtiAsync(search.Project, jti, cancellationToken) is { } found)
             {
                 return Results.Redirect(EventUrl(found.Jti, found.Project));
             }
