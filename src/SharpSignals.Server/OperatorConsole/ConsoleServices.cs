@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Http;
+using SharpSignals.Server.OperatorConsole.DeadLetters;
+using SharpSignals.Server.OperatorConsole.Events;
 using SharpSignals.Server.OperatorConsole.Overview;
 using SharpSignals.Server.OperatorConsole.Shell;
 using SharpSignals.Server.OperatorConsole.SignIn;
@@ -57,6 +59,8 @@ internal static class ConsoleServices
         console.MapGet("/assets/{name}", (string name, HttpContext http) => ConsoleAssets.Serve(name, http)).AllowAnonymous();
         console.MapConsoleSignIn();
         console.MapConsoleOverview();
+        console.MapConsoleEvents();
+        console.MapConsoleDeadLetters();
         return app;
     }
 }
