@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Http;
+using SharpSignals.Server.OperatorConsole.Keys;
 using SharpSignals.Server.OperatorConsole.Overview;
 using SharpSignals.Server.OperatorConsole.Shell;
 using SharpSignals.Server.OperatorConsole.SignIn;
@@ -57,6 +58,7 @@ internal static class ConsoleServices
         console.MapGet("/assets/{name}", (string name, HttpContext http) => ConsoleAssets.Serve(name, http)).AllowAnonymous();
         console.MapConsoleSignIn();
         console.MapConsoleOverview();
+        console.MapConsoleKeys();
         return app;
     }
 }
