@@ -46,9 +46,10 @@ internal sealed class ConsoleGuard(IAntiforgery antiforgery) : IEndpointFilter
         {
             return await antiforgery.IsRequestValidAsync(http);
         }
-        catch (Exception failure) when (failure is InvalidDataException or BadHttpRequestException or IOException)
+        catch (Exception failure) when (failure is InvalidDataException or BadHttpRequestException or IOException or AntiforgeryValidationException)
         {
-            // A form body that cannot be read carries no token either.
+            // A form body that cannot be read carries no token either (Antiforgery wraps a broken
+            // multipart body in AntiforgeryValidationException).
             return false;
         }
     }
