@@ -115,16 +115,10 @@ internal static class AdminEndpoints
         return TypedResults.Json(new AdminCount(replayed), AdminApiJsonContext.Default.AdminCount);
     }
 
-    private static IResult ListKeys(IssuerKeyStore keys)
-    {
-        var ring = keys.Ring;
-        var signsFrom = keys.Keys.ToDictionary(k => k.Key.KeyId, k => (long?)k.SignsFrom.ToUnixTimeSeconds(), StringComparer.Ordinal);
-        var list = new[] { new AdminKey(ring.Active.KeyId, ring.Active.Algorithm, AdminKey.Active, null, signsFrom.GetValueOrDefault(ring.Active.KeyId)) }
-            .Concat(ring.Upcoming.Select(k => new AdminKey(k.KeyId, k.Algorithm, AdminKey.Next, null, signsFrom.GetValueOrDefault(k.KeyId))))
-            .Concat(ring.Retired.Select(r => new AdminKey(r.Key.KeyId, r.Key.Algorithm, AdminKey.Retired, r.RetiredAt.ToUnixTimeSeconds(), null)))
-            .ToArray();
-        return TypedResults.Json(list, AdminApiJsonContext.Default.AdminKeyArray);
-    }
+    private static IResult ListKeys(IssuerKeyStore keys) =>
+        TypedResults.Json(
+            keys.Published().Select(AdminKey.From).ToArray(),
+            AdminApiJsonContext.Default.AdminKeyArray);
 
     /// <summary>
     /// Body <c>{"algorithm": "ES256" | "RS256" | "PS256", "now": true}</c>, both optional: the active
@@ -139,17 +133,13 @@ internal static class AdminEndpoints
             return problem;
         }
 
-        var algorithm = body.String("algorithm") ?? keys.Ring.Active.Algorithm;
         var now = body.Boolean("now") ?? false;
-        if (body.Errors.Count > 0 || !SigningAlgorithms.Signing.Contains(algorithm))
+        if (body.Errors.Count > 0 || await keys.RotateToAsync(body.String("algorithm"), now, cancellationToken) is not { } key)
         {
             return Problems.BadRequest($"algorithm must be one of {string.Join(", ", SigningAlgorithms.Signing)}.", body.Errors);
         }
 
-        var (key, signsFrom) = await keys.RotateAsync(algorithm, now, cancellationToken);
-        return TypedResults.Json(
-            new AdminKey(key.KeyId, key.Algorithm, now ? AdminKey.Active : AdminKey.Next, null, signsFrom.ToUnixTimeSeconds()),
-            AdminApiJsonContext.Default.AdminKey);
+        return TypedResults.Json(AdminKey.From(key), AdminApiJsonContext.Default.AdminKey);
     }
 
     /// <summary>Body <c>{"jtis": [...]}</c> for some dead letters, or no <c>jtis</c> for all of the stream's.</summary>
@@ -203,14 +193,8 @@ internal sealed record AdminKey(
     [property: JsonPropertyName("retired_at")] long? RetiredAt,
     [property: JsonPropertyName("signs_from")] long? SignsFrom)
 {
-    /// <summary>The key that signs now.</summary>
-    public const string Active = "active";
-
-    /// <summary>Published ahead of signing: it signs from <c>signs_from</c>.</summary>
-    public const string Next = "next";
-
-    /// <summary>No longer signs; published while what it signed may still be sent.</summary>
-    public const string Retired = "retired";
+    public static AdminKey From(PublishedKey key) =>
+        new(key.KeyId, key.Algorithm, key.State, key.RetiredAt?.ToUnixTimeSeconds(), key.SignsFrom?.ToUnixTimeSeconds());
 }
 
 internal sealed record AdminCount([property: JsonPropertyName("count")] int Count);

@@ -14,9 +14,6 @@ internal static class AuthEndpoints
     /// <summary>Access tokens live an hour (CAEP interoperability profile: short-lived, at most 60 minutes).</summary>
     public static readonly TimeSpan AccessTokenLifetime = TimeSpan.FromHours(1);
 
-    private static readonly TimeSpan DefaultIatLifetime = TimeSpan.FromDays(1);
-    private static readonly TimeSpan MaxIatLifetime = TimeSpan.FromDays(3650);
-
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/iat", CreateInitialAccessToken).RequireAuthorization(Scopes.Admin)
@@ -42,24 +39,20 @@ internal static class AuthEndpoints
         }
 
         var project = body.String("project") ?? CallerClaims.DefaultProject;
-        var expiresIn = body.Int64("expires_in") ?? (long)DefaultIatLifetime.TotalSeconds;
+        var expiresIn = body.Int64("expires_in") ?? (long)ClientAdministration.DefaultIatLifetime.TotalSeconds;
         var singleUse = body.Boolean("single_use") ?? false;
-        if (expiresIn > (long)MaxIatLifetime.TotalSeconds)
+        if (expiresIn > (long)ClientAdministration.MaxIatLifetime.TotalSeconds)
         {
-            // Past this the expiry date would not fit a DateTimeOffset (and no real use needs it).
-            body.Errors.Add($"expires_in must be at most {(long)MaxIatLifetime.TotalSeconds} seconds (ten years)");
+            body.Errors.Add($"expires_in must be at most {(long)ClientAdministration.MaxIatLifetime.TotalSeconds} seconds (ten years)");
         }
 
-        if (body.Errors.Count > 0 || expiresIn <= 0 || !ProjectNames.IsValid(project))
+        if (body.Errors.Count > 0 || !ClientAdministration.IsValidIat(project, expiresIn))
         {
             return Problems.BadRequest("The body must be {\"project\": \"<name>\", \"expires_in\": <seconds>, \"single_use\": <boolean>} with a project of letters, digits, '-', '_' or '.' and a positive lifetime.", body.Errors);
         }
 
-        var token = TokenHashing.NewToken();
-        var now = time.GetUtcNow();
-        var expiresAt = now.AddSeconds(expiresIn);
-        await clients.CreateInitialAccessTokenAsync(new InitialAccessTokenRecord(TokenHashing.Hash(token), project, now, expiresAt) { SingleUse = singleUse }, cancellationToken);
-        return TypedResults.Created((string?)null, new InitialAccessTokenResponse(token, project, expiresAt.ToUnixTimeSeconds(), singleUse));
+        var (token, iat) = await ClientAdministration.CreateIatAsync(clients, time, project, expiresIn, singleUse, cancellationToken);
+        return TypedResults.Created((string?)null, new InitialAccessTokenResponse(token, project, iat.ExpiresAt.ToUnixTimeSeconds(), singleUse));
     }
 
     private static async Task<IResult> Register(HttpRequest request, IClientStore clients, TimeProvider time, CancellationToken cancellationToken)
@@ -181,17 +174,10 @@ internal static class AuthEndpoints
         return TypedResults.Ok(list.Select(c => new ClientResponse(c.ClientId, c.Name, c.Project, c.Scope, c.CreatedAt.ToUnixTimeSeconds(), c.RevokedAt?.ToUnixTimeSeconds())).ToArray());
     }
 
-    private static async Task<IResult> RevokeClient(string clientId, IClientStore clients, AccessTokenCache accessTokens, TimeProvider time, CancellationToken cancellationToken)
-    {
-        if (!await clients.RevokeClientAsync(clientId, time.GetUtcNow(), cancellationToken))
-        {
-            return Problems.NotFound($"There is no active client '{clientId}'.");
-        }
-
-        // The tokens are gone from the store; none may be served from the cache either.
-        accessTokens.Invalidate();
-        return TypedResults.NoContent();
-    }
+    private static async Task<IResult> RevokeClient(string clientId, IClientStore clients, AccessTokenCache accessTokens, TimeProvider time, CancellationToken cancellationToken) =>
+        await ClientAdministration.RevokeClientAsync(clients, accessTokens, time, clientId, cancellationToken)
+            ? TypedResults.NoContent()
+            : Problems.NotFound($"There is no active client '{clientId}'.");
 
     private static async Task<string> IssueAccessTokenAsync(IClientStore clients, string clientId, string project, string scope, DateTimeOffset now, CancellationToken cancellationToken)
     {

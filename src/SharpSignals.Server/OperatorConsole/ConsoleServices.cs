@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using SharpSignals.Server.Http;
 using SharpSignals.Server.OperatorConsole.DeadLetters;
 using SharpSignals.Server.OperatorConsole.Events;
+using SharpSignals.Server.OperatorConsole.Keys;
 using SharpSignals.Server.OperatorConsole.Overview;
 using SharpSignals.Server.OperatorConsole.Shell;
 using SharpSignals.Server.OperatorConsole.SignIn;
@@ -61,6 +62,7 @@ internal static class ConsoleServices
         console.MapConsoleOverview();
         console.MapConsoleEvents();
         console.MapConsoleDeadLetters();
+        console.MapConsoleKeys();
         return app;
     }
 }

@@ -65,7 +65,8 @@ internal sealed class ConsoleGuard(IAntiforgery antiforgery) : IEndpointFilter
         }
         catch (Exception failure) when (failure is InvalidDataException or BadHttpRequestException or IOException or AntiforgeryValidationException)
         {
-            // A form body that cannot be read carries no token either.
+            // A form body that cannot be read carries no token either (Antiforgery wraps a broken
+            // multipart body in AntiforgeryValidationException).
             return false;
         }
     }
