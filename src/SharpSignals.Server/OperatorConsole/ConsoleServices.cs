@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Http;
 using SharpSignals.Server.OperatorConsole.Overview;
+using SharpSignals.Server.OperatorConsole.Realtime;
 using SharpSignals.Server.OperatorConsole.Shell;
 using SharpSignals.Server.OperatorConsole.SignIn;
 
@@ -37,6 +38,7 @@ internal static class ConsoleServices
             .Configure<IOptions<ConsoleOptions>>((cookie, options) => ConsoleSession.Configure(cookie, options.Value));
         services.AddAuthorizationBuilder()
             .AddPolicy(ConsoleSession.Policy, policy => policy.AddAuthenticationSchemes(ConsoleSession.Scheme).RequireAuthenticatedUser());
+        services.AddConsoleOverview();
         return services;
     }
 
@@ -57,6 +59,7 @@ internal static class ConsoleServices
         console.MapGet("/assets/{name}", (string name, HttpContext http) => ConsoleAssets.Serve(name, http)).AllowAnonymous();
         console.MapConsoleSignIn();
         console.MapConsoleOverview();
+        console.MapConsoleRealtime();
         return app;
     }
 }

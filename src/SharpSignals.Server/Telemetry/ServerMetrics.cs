@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 
 namespace SharpSignals.Server.Telemetry;
 
@@ -44,6 +46,7 @@ internal sealed class ServerMetrics
     private readonly UpDownCounter<long> _subscriptions;
     private readonly Counter<long> _sent;
     private readonly Counter<long> _dropped;
+    private readonly ConcurrentDictionary<string, StrongBox<long>> _openConnections = new(StringComparer.Ordinal);
 
     public ServerMetrics(IMeterFactory meters)
     {
@@ -117,8 +120,15 @@ internal sealed class ServerMetrics
     }
 
     /// <summary>A real-time connection opened (+1) or closed (-1); <paramref name="transport"/> is <c>websocket</c> or <c>sse</c>.</summary>
-    public void RealtimeConnections(string transport, int change) =>
+    public void RealtimeConnections(string transport, int change)
+    {
         _connections.Add(change, new KeyValuePair<string, object?>("transport", transport));
+        Interlocked.Add(ref _openConnections.GetOrAdd(transport, static _ => new StrongBox<long>()).Value, change);
+    }
+
+    /// <summary>The real-time connections open on this node now, per transport (the console's Realtime page).</summary>
+    public IEnumerable<(string Transport, long Open)> OpenRealtimeConnections =>
+        _openConnections.Select(c => (c.Key, Interlocked.Read(ref c.Value.Value)));
 
     /// <summary>A subscription began (+1) or ended (-1); <paramref name="kind"/> is <c>stream</c> or <c>topic</c>.</summary>
     public void RealtimeSubscriptions(string kind, int change) =>
