@@ -32,6 +32,9 @@ public sealed partial class OverviewTests(ConsoleBrowser browser) : IClassFixtur
         {
             ["SharpSignals:Push:InitialBackoffSeconds"] = "1",
             ["SharpSignals:Push:MaxBackoffSeconds"] = "1",
+
+            // Long enough that a live response the shutdown did not end would show in how long it takes.
+            ["SharpSignals:ShutdownTimeoutSeconds"] = "30",
         });
         _receiver = await RecordingReceiver.StartAsync();
     }
@@ -43,8 +46,8 @@ public sealed partial class OverviewTests(ConsoleBrowser browser) : IClassFixtur
     }
 
     [Fact]
-    public Task Backlog_RisesAndFalls_WithoutAReload() =>
-        browser.RunAsync(nameof(Backlog_RisesAndFalls_WithoutAReload), async page =>
+    public Task Backlog_RisesAndFalls_WithoutAReload_AndTheLiveResponseEndsOnShutdown() =>
+        browser.RunAsync(nameof(Backlog_RisesAndFalls_WithoutAReload_AndTheLiveResponseEndsOnShutdown), async page =>
         {
             var (client, _, _) = await _server.RegisterClientAsync("shop");
             var streamId = await PushStreamAsync(client, "Orders service");
@@ -75,6 +78,12 @@ public sealed partial class OverviewTests(ConsoleBrowser browser) : IClassFixtur
 
             Assert.Equal(url, page.Url);
             Assert.Equal(1, await page.EvaluateAsync<int>("() => window.__marker"));
+
+            // Shutting down ends the live response at once (the host does not wait for it), and the page says it is reconnecting.
+            var stopping = System.Diagnostics.Stopwatch.StartNew();
+            await _server.StopAsync();
+            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(15), $"The server took {stopping.Elapsed} to stop.");
+            await Expect(page.Locator("#live-status")).ToHaveTextAsync("Reconnecting…");
         });
 
     [Fact]
