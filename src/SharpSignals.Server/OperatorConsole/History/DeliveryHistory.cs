@@ -69,7 +69,7 @@ internal sealed partial class DeliveryHistory : BackgroundService
     public IReadOnlyList<HistoryPoint> Read(string streamId, HistoryRange range)
     {
         ArgumentNullException.ThrowIfNull(range);
-        return Points(streamId, range, Volatile.Read(ref _state), MinuteOf(_time.GetUtcNow()));
+        return Chart(streamId, range, Volatile.Read(ref _state), MinuteOf(_time.GetUtcNow()));
     }
 
     /// <summary>
@@ -87,7 +87,7 @@ internal sealed partial class DeliveryHistory : BackgroundService
         {
             if (!all.ContainsKey(streamId) && _catalog.Find(streamId) is not null)
             {
-                all[streamId] = Points(streamId, range, state, current);
+                all[streamId] = Chart(streamId, range, state, current);
             }
         }
 
@@ -145,6 +145,12 @@ internal sealed partial class DeliveryHistory : BackgroundService
             {
                 return;
             }
+            catch (Exception ex)
+            {
+                // Whatever went wrong this minute, the next minute tries again.
+                LogTickFailed(_logger, ex);
+                await Task.Delay(OneMinute, _time, stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default);
+            }
         }
     }
 
@@ -197,7 +203,7 @@ internal sealed partial class DeliveryHistory : BackgroundService
             next = state with { TakenThrough = current - 1, Unwritten = unwritten, NotInViews = ByStream(notInViews) };
         }
 
-        Volatile.Write(ref _state, next);
+        Volatile.Write(ref _state, WithCharts(next, current));
     }
 
     /// <summary>
@@ -254,8 +260,51 @@ internal sealed partial class DeliveryHistory : BackgroundService
         return taken;
     }
 
-    /// <summary>The chart of one stream: the views read from the store, this node's minutes not in them yet, and the minute running.</summary>
-    private HistoryPoint[] Points(string streamId, HistoryRange range, HistoryState state, long current)
+    /// <summary>
+    /// The chart of one stream: from the charts made at the last minute's turn, with the minute running
+    /// (which falls in their last point) added; made afresh in the moment between a minute's end and
+    /// its turn.
+    /// </summary>
+    private IReadOnlyList<HistoryPoint> Chart(string streamId, HistoryRange range, HistoryState state, long current)
+    {
+        if (state.Current != current || state.TakenThrough != current - 1)
+        {
+            var points = Stored(streamId, range, state, current);
+            AddLive(points, streamId, range, state, current);
+            return points;
+        }
+
+        var charts = range == HistoryRange.Hour ? state.HourCharts : state.DayCharts;
+        var stored = charts.ByStream.GetValueOrDefault(streamId) ?? charts.Empty;
+        var last = stored[^1];
+        if (_streams.TryGetValue(streamId, out var live) && live.TryRead(current, out var counts))
+        {
+            last = Merged(last, counts.Delivered, counts.Failed, counts.Backlog, counts.LagSeconds);
+        }
+
+        return new ChartView(stored, last);
+    }
+
+    /// <summary>The charts of every stream the store or this node's unwritten minutes know, made once a minute.</summary>
+    private static HistoryState WithCharts(HistoryState state, long current)
+    {
+        return state with { Current = current, HourCharts = Make(HistoryRange.Hour), DayCharts = Make(HistoryRange.Day) };
+
+        Charts Make(HistoryRange range)
+        {
+            var views = range == HistoryRange.Hour ? state.Minutes : state.Quarters;
+            var byStream = new Dictionary<string, HistoryPoint[]>(views.Count, StringComparer.Ordinal);
+            foreach (var streamId in views.Keys.Concat(state.NotInViews.Keys))
+            {
+                byStream.TryAdd(streamId, Stored(streamId, range, state, current));
+            }
+
+            return new Charts(byStream, Empty(range, current));
+        }
+    }
+
+    /// <summary>A chart with nothing in it: its points' times only.</summary>
+    private static HistoryPoint[] Empty(HistoryRange range, long current)
     {
         var first = range.FirstMinute(current);
         var points = new HistoryPoint[range.Points];
@@ -264,6 +313,14 @@ internal sealed partial class DeliveryHistory : BackgroundService
             points[i] = new HistoryPoint(StartOf(first + (i * range.StepMinutes)), 0, 0, null, null);
         }
 
+        return points;
+    }
+
+    /// <summary>A stream's chart from the views read from the store and this node's minutes not in them yet.</summary>
+    private static HistoryPoint[] Stored(string streamId, HistoryRange range, HistoryState state, long current)
+    {
+        var first = range.FirstMinute(current);
+        var points = Empty(range, current);
         var views = range == HistoryRange.Hour ? state.Minutes : state.Quarters;
         if (views.TryGetValue(streamId, out var viewed))
         {
@@ -281,18 +338,25 @@ internal sealed partial class DeliveryHistory : BackgroundService
             }
         }
 
-        if (_streams.TryGetValue(streamId, out var live))
+        return points;
+    }
+
+    /// <summary>Adds this node's minutes still in the rings, those after the last taken.</summary>
+    private void AddLive(HistoryPoint[] points, string streamId, HistoryRange range, HistoryState state, long current)
+    {
+        if (!_streams.TryGetValue(streamId, out var live))
         {
-            for (var minute = Math.Max(state.TakenThrough + 1, current - StreamMinutes.Slots + 1); minute <= current; minute++)
-            {
-                if (live.TryRead(minute, out var counts))
-                {
-                    Add(points, range, first, minute, counts.Delivered, counts.Failed, counts.Backlog, counts.LagSeconds);
-                }
-            }
+            return;
         }
 
-        return points;
+        var first = range.FirstMinute(current);
+        for (var minute = Math.Max(state.TakenThrough + 1, current - StreamMinutes.Slots + 1); minute <= current; minute++)
+        {
+            if (live.TryRead(minute, out var counts))
+            {
+                Add(points, range, first, minute, counts.Delivered, counts.Failed, counts.Backlog, counts.LagSeconds);
+            }
+        }
     }
 
     /// <summary>Adds a minute (or a quarter) into its point: counts summed, samples the largest.</summary>
@@ -309,15 +373,18 @@ internal sealed partial class DeliveryHistory : BackgroundService
             return;
         }
 
-        var point = points[index];
-        points[index] = point with
+        points[index] = Merged(points[index], delivered, failed, backlog, lag);
+    }
+
+    /// <summary>Counts summed, samples the largest.</summary>
+    private static HistoryPoint Merged(HistoryPoint point, long delivered, long failed, long? backlog, double? lag) =>
+        point with
         {
             Delivered = point.Delivered + delivered,
             Failed = point.Failed + failed,
             Backlog = Largest(point.Backlog, backlog),
             LagSeconds = Largest(point.LagSeconds, lag),
         };
-    }
 
     private static T? Largest<T>(T? a, T? b)
         where T : struct, IComparable<T> =>
@@ -409,6 +476,9 @@ internal sealed partial class DeliveryHistory : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write this node's delivery history; its minutes are kept and written with the next")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "The delivery history's minute failed")]
+    private static partial void LogTickFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the nodes' delivery history; the charts show the last reading")]
     private static partial void LogReadFailed(ILogger logger, Exception exception);
 
@@ -429,6 +499,37 @@ internal sealed partial class DeliveryHistory : BackgroundService
     {
         private static readonly IReadOnlyDictionary<string, StreamHistoryRow[]> None = new Dictionary<string, StreamHistoryRow[]>(StringComparer.Ordinal);
 
+        /// <summary>The minute running when <see cref="HourCharts"/> and <see cref="DayCharts"/> were made.</summary>
+        public long Current { get; init; } = long.MinValue;
+
+        public Charts HourCharts { get; init; } = Charts.None;
+
+        public Charts DayCharts { get; init; } = Charts.None;
+
         public static HistoryState Empty(long takenThrough) => new(false, takenThrough, None, None, [], None);
+    }
+
+    /// <summary>One range's charts as the store and the unwritten minutes make them, and an empty one for every other stream.</summary>
+    private sealed record Charts(IReadOnlyDictionary<string, HistoryPoint[]> ByStream, HistoryPoint[] Empty)
+    {
+        public static readonly Charts None = new(new Dictionary<string, HistoryPoint[]>(StringComparer.Ordinal), []);
+    }
+
+    /// <summary>A chart made once a minute, shared by every read, with its last point (the minute running) as of this read.</summary>
+    private sealed class ChartView(HistoryPoint[] points, HistoryPoint last) : IReadOnlyList<HistoryPoint>
+    {
+        public int Count => points.Length;
+
+        public HistoryPoint this[int index] => index == points.Length - 1 ? last : points[index];
+
+        public IEnumerator<HistoryPoint> GetEnumerator()
+        {
+            for (var i = 0; i < points.Length; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }
