@@ -48,8 +48,8 @@ internal static partial class OverviewEndpoints
 
     /// <summary>
     /// The rows of one overview page (<c>?streams=a,b,c</c>, those the viewer may see) as Server-Sent
-    /// Events (<c>event: rows</c>, JSON data), one now and one each interval. Shutting down ends the response, which is how an event stream closes; the
-    /// EventSource then tries again after <c>retry</c>.
+    /// Events (<c>event: rows</c>, JSON data), one now and one each interval. Shutting down ends the
+    /// response, which is how an event stream closes; the EventSource then tries again after <c>retry</c>.
     /// </summary>
     private static async Task LiveAsync(HttpContext http, OverviewData data, TimeProvider time, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
