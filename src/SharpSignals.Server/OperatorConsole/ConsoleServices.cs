@@ -5,6 +5,7 @@ using SharpSignals.Server.OperatorConsole.DeadLetters;
 using SharpSignals.Server.OperatorConsole.Events;
 using SharpSignals.Server.OperatorConsole.Keys;
 using SharpSignals.Server.OperatorConsole.Overview;
+using SharpSignals.Server.OperatorConsole.Realtime;
 using SharpSignals.Server.OperatorConsole.Shell;
 using SharpSignals.Server.OperatorConsole.SignIn;
 
@@ -40,6 +41,7 @@ internal static class ConsoleServices
             .Configure<IOptions<ConsoleOptions>>((cookie, options) => ConsoleSession.Configure(cookie, options.Value));
         services.AddAuthorizationBuilder()
             .AddPolicy(ConsoleSession.Policy, policy => policy.AddAuthenticationSchemes(ConsoleSession.Scheme).RequireAuthenticatedUser());
+        services.AddConsoleOverview();
         return services;
     }
 
@@ -63,6 +65,7 @@ internal static class ConsoleServices
         console.MapConsoleEvents();
         console.MapConsoleDeadLetters();
         console.MapConsoleKeys();
+        console.MapConsoleRealtime();
         return app;
     }
 }

@@ -55,6 +55,21 @@ internal sealed partial class TopicHub(
     /// <summary>The topics this node holds: followed here, or with messages still in their window.</summary>
     public int TopicCount => _topics.Count;
 
+    /// <summary>The topics this node holds, each with how many connections here subscribe to it (the console's Realtime page).</summary>
+    public List<(string Topic, int Subscribers)> SubscriberCounts()
+    {
+        var counts = new List<(string, int)>(_topics.Count);
+        foreach (var (name, topic) in _topics)
+        {
+            lock (topic)
+            {
+                counts.Add((name, topic.Subscribers.Count));
+            }
+        }
+
+        return counts;
+    }
+
     private BroadcastResponse PublishHere(string topicName, string message)
     {
         var now = time.GetUtcNow();

@@ -1,110 +1,97 @@
-using SharpSignals.Server.Delivery.Push;
 using SharpSignals.Server.OperatorConsole.Shell;
 using SharpSignals.Server.Routing;
-using SharpSignals.Storage.Deliveries;
 
 namespace SharpSignals.Server.OperatorConsole.Overview;
 
 /// <summary>
 /// The overview (<c>GET /console</c>): every stream the viewer may see, by project, with its state,
-/// delivery method and backlog, a page at a time, filtered by project, direction and status.
+/// delivery method, backlog and the last hour's delivery charts, a page at a time, filtered by
+/// project, direction, status, text and failing; and the live values of the rows a page shows
+/// (<c>GET /console/overview/live</c>), a Server-Sent Event every <see cref="OverviewData.Interval"/>
+/// that <c>overview.js</c> puts in the page.
 /// </summary>
-internal static class OverviewEndpoints
+internal static partial class OverviewEndpoints
 {
-    public const int PageSize = 50;
+    /// <summary>
+    /// How long one live response lasts before it ends and the browser's EventSource reconnects: the
+    /// session is checked again then, so a page left open does not outlive its session.
+    /// </summary>
+    private static readonly TimeSpan LiveFor = TimeSpan.FromMinutes(5);
+
+    public static IServiceCollection AddConsoleOverview(this IServiceCollection services) => services.AddSingleton<OverviewData>();
 
     public static RouteGroupBuilder MapConsoleOverview(this RouteGroupBuilder console)
     {
         console.MapGet("/", ShowAsync);
+        console.MapGet("/overview/live", LiveAsync);
         return console;
     }
 
-    private static async Task<IResult> ShowAsync(HttpContext http, StreamCatalog catalog, IDeliveryStore deliveries, FailingStreams failing, CancellationToken cancellationToken)
+    private static async Task<IResult> ShowAsync(HttpContext http, StreamCatalog catalog, OverviewData data)
     {
         var page = ConsolePage.For(http);
         var filter = OverviewFilter.From(http.Request.Query, page.SignedIn);
-        var matching = catalog.All
-            .Where(filter.Matches)
-            .OrderBy(s => s.Project, StringComparer.Ordinal)
-            .ThenBy(s => s.StreamId, StringComparer.Ordinal)
-            .ToList();
-        var rows = new List<OverviewRow>(PageSize);
-        foreach (var stream in matching.Skip(filter.PageIndex * PageSize).Take(PageSize))
-        {
-            var backlog = await deliveries.GetBacklogAsync(stream.StreamId, cancellationToken);
-            rows.Add(OverviewRow.From(stream, backlog, failing.FailingSince(stream.StreamId)));
-        }
-
+        var (rows, total) = await data.ReadPageAsync(filter, http.RequestAborted);
         return ConsoleResults.Page<OverviewPage>(new
         {
             Page = page,
             Filter = filter,
             Rows = rows,
-            Total = matching.Count,
+            Total = total,
             Projects = catalog.All.Select(s => s.Project).Where(page.SignedIn.MaySee).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
         });
     }
-}
 
-/// <summary>The overview's filters, from its query string; a project-scoped viewer's project always applies.</summary>
-public sealed record OverviewFilter(string? Project, string? Direction, string? Status, int PageIndex)
-{
-    public static OverviewFilter From(IQueryCollection query, ConsoleViewer viewer) => new(
-        viewer.Scope(query["project"].FirstOrDefault()),
-        query["direction"].FirstOrDefault() is "outbound" or "inbound" ? query["direction"].FirstOrDefault() : null,
-        query["status"].FirstOrDefault() is "enabled" or "paused" or "disabled" ? query["status"].FirstOrDefault() : null,
-        int.TryParse(query["page"].FirstOrDefault(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index) && index is > 0 and < 1_000_000 ? index - 1 : 0);
+    /// <summary>The live values' URL for the rows a page shows.</summary>
+    public static string LiveUrl(IEnumerable<OverviewRow> rows) =>
+        ConsoleSession.BasePath + "/overview/live?streams=" + Uri.EscapeDataString(string.Join(',', rows.Select(r => r.StreamId)));
 
-    internal bool Matches(StreamRoute stream) =>
-        (Project is null || stream.Project == Project)
-        && (Direction is null || stream.Configuration.Direction == Direction)
-        && (Status is null || stream.Status == Status);
-
-    /// <summary>The overview's URL with these filters on page <paramref name="index"/> (from 0).</summary>
-    public string Url(int index)
+    /// <summary>
+    /// The rows of one overview page (<c>?streams=a,b,c</c>, those the viewer may see) as Server-Sent
+    /// Events (<c>event: rows</c>, JSON data), one now and one each interval. Shutting down ends the
+    /// response, which is how an event stream closes; the EventSource then tries again after <c>retry</c>.
+    /// </summary>
+    private static async Task LiveAsync(HttpContext http, OverviewData data, TimeProvider time, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
-        var parameters = new List<string>();
-        Add("project", Project);
-        Add("direction", Direction);
-        Add("status", Status);
-        Add("page", index > 0 ? (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
-        return ConsoleSession.BasePath + (parameters.Count > 0 ? "?" + string.Join('&', parameters) : "");
+        var rows = new OverviewLiveRows(ConsoleViewer.Of(http.User).Project, http.Request.Query["streams"].FirstOrDefault() ?? "");
+        var response = http.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers["X-Accel-Buffering"] = "no";
 
-        void Add(string name, string? value)
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        stop.CancelAfter(LiveFor);
+        try
         {
-            if (value is not null)
+            await response.WriteAsync($"retry: {(int)OverviewData.Interval.TotalMilliseconds}\n\n", stop.Token);
+            await response.Body.FlushAsync(stop.Token);
+            while (true)
             {
-                parameters.Add($"{name}={Uri.EscapeDataString(value)}");
+                byte[]? update = null;
+                try
+                {
+                    update = await data.LiveAsync(rows).WaitAsync(stop.Token);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The store did not answer this time: the page keeps its values, and the next interval tries again.
+                    LogReadFailed(loggers.CreateLogger(typeof(OverviewEndpoints).FullName!), ex);
+                }
+
+                if (update is not null)
+                {
+                    await response.Body.WriteAsync(update, stop.Token);
+                    await response.Body.FlushAsync(stop.Token);
+                }
+
+                await Task.Delay(data.UntilNextTick(), time, stop.Token);
             }
         }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The browser left, the server is stopping, or the response has lasted long enough.
+        }
     }
-}
 
-/// <summary>One stream on the overview.</summary>
-public sealed record OverviewRow(
-    string StreamId,
-    string Project,
-    string Direction,
-    string Method,
-    string Status,
-    long Pending,
-    DateTimeOffset? OldestPendingAt,
-    long DeadLetters,
-    string? LastError,
-    DateTimeOffset? FailingSince)
-{
-    internal static OverviewRow From(StreamRoute stream, StreamBacklog backlog, DateTimeOffset? failingSince) => new(
-        stream.StreamId,
-        stream.Project,
-        stream.Configuration.Direction,
-        stream.IsPush ? "push" : "poll",
-        stream.Status,
-        backlog.Pending,
-        backlog.OldestPendingAt,
-        backlog.DeadLetters,
-        backlog.LastError,
-        failingSince);
-
-    /// <summary>Failing: its pushes are being retried here, or it has pending entries whose last attempt failed.</summary>
-    public bool IsFailing => FailingSince is not null || (Pending > 0 && LastError is not null);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the live overview's rows")]
+    private static partial void LogReadFailed(ILogger logger, Exception exception);
 }
