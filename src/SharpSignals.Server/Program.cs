@@ -11,6 +11,7 @@ using SharpSignals.Server.Http;
 using SharpSignals.Server.Intake;
 using SharpSignals.Server.Keys;
 using SharpSignals.Server.OperatorConsole;
+using SharpSignals.Server.OperatorConsole.History;
 using SharpSignals.Server.Outbound;
 using SharpSignals.Server.Realtime;
 using SharpSignals.Server.Retention;
@@ -47,6 +48,7 @@ try
     builder.Services.AddServerHealth();
     builder.Services.AddApiDocs();
     builder.Services.AddConsole();
+    builder.Services.AddDeliveryHistory();
 
     // Last: the known settings are those of every option bound above.
     builder.Services.AddUnknownSettingsCheck();

@@ -2,13 +2,14 @@ using SharpSignals.Storage.Clients;
 using SharpSignals.Storage.Cluster;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Events;
+using SharpSignals.Storage.History;
 using SharpSignals.Storage.Keys;
 using SharpSignals.Storage.Streams;
 
 namespace SharpSignals.Storage;
 
 /// <summary>Everything the server keeps, as one provider implements it.</summary>
-public interface ISharpSignalsStore : IEventLog, IDeliveryStore, IStreamStore, IClientStore, ISigningKeyStore, ILeaseStore, IFencedDeliveryStore, IKeyRingStore, IAsyncDisposable
+public interface ISharpSignalsStore : IEventLog, IDeliveryStore, IStreamStore, IClientStore, ISigningKeyStore, ILeaseStore, IFencedDeliveryStore, IKeyRingStore, IStreamHistoryStore, IAsyncDisposable
 {
     /// <summary>Whether the store can be read and written now.</summary>
     /// <param name="cancellationToken">Cancels the check.</param>

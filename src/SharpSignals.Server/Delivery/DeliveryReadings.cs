@@ -27,6 +27,12 @@ internal sealed partial class DeliveryReadings(
     IOptions<TelemetryOptions> options,
     ILogger<DeliveryReadings> logger) : IHostedService
 {
+    /// <summary>Pending entries per outbound stream.</summary>
+    public const string BacklogInstrument = "sharpsignals.stream.backlog";
+
+    /// <summary>Age of the oldest pending entry per outbound stream, in seconds.</summary>
+    public const string OldestPendingAgeInstrument = "sharpsignals.stream.oldest_pending_age";
+
     private IReadOnlyList<(StreamRoute Route, StreamBacklog Backlog)> _backlogs = [];
     private long _readAt;
     private int _reading;
@@ -34,9 +40,9 @@ internal sealed partial class DeliveryReadings(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var meter = metrics.Meter;
-        meter.CreateObservableGauge("sharpsignals.stream.backlog", () => Backlogs(b => b.Pending), "{entry}", "Pending entries per outbound stream.");
+        meter.CreateObservableGauge(BacklogInstrument, () => Backlogs(b => b.Pending), "{entry}", "Pending entries per outbound stream.");
         meter.CreateObservableGauge("sharpsignals.stream.dead_letters", () => Backlogs(b => b.DeadLetters), "{entry}", "Dead letters kept per outbound stream.");
-        meter.CreateObservableGauge("sharpsignals.stream.oldest_pending_age", OldestPendingAges, "s", "Age of the oldest pending entry per outbound stream; 0 when none is pending.");
+        meter.CreateObservableGauge(OldestPendingAgeInstrument, OldestPendingAges, "s", "Age of the oldest pending entry per outbound stream; 0 when none is pending.");
         meter.CreateObservableCounter("sharpsignals.intake.held", () => lag.Held, "{request}", "Intake requests held while their project's push delivery fell behind.");
         meter.CreateObservableCounter("sharpsignals.intake.turned_away", () => lag.TurnedAway, "{request}", "Intake requests answered 503 after waiting for delivery.");
         meter.CreateObservableCounter("sharpsignals.storage.commits", () => store.Commits, "{commit}", "Transactions the store committed since it opened.");

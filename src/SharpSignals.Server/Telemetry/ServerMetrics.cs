@@ -23,6 +23,12 @@ internal sealed class ServerMetrics
     /// <summary>What the exporters subscribe to: every meter and activity source of the project.</summary>
     public const string Wildcard = "SharpSignals*";
 
+    /// <summary>Push attempts per stream and outcome (<see cref="PushOutcomes"/>).</summary>
+    public const string AttemptsInstrument = "sharpsignals.delivery.attempts";
+
+    /// <summary>Entries poll receivers settled per stream and outcome (<see cref="PollOutcomes"/>).</summary>
+    public const string PollSettledInstrument = "sharpsignals.poll.settled";
+
     /// <summary>Durations in seconds, from a fast local push to a slow receiver's time-out.</summary>
     private static readonly InstrumentAdvice<double> DurationBuckets = new()
     {
@@ -33,6 +39,7 @@ internal sealed class ServerMetrics
     private readonly Counter<long> _received;
     private readonly Counter<long> _attempts;
     private readonly Histogram<double> _attemptDuration;
+    private readonly Counter<long> _pollSettled;
     private readonly UpDownCounter<long> _connections;
     private readonly UpDownCounter<long> _subscriptions;
     private readonly Counter<long> _sent;
@@ -43,8 +50,9 @@ internal sealed class ServerMetrics
         Meter = meters.Create(MeterName);
         _published = Meter.CreateCounter<long>("sharpsignals.events.published", "{event}", "Events offered to POST /events, by project and outcome (accepted, refused, busy).");
         _received = Meter.CreateCounter<long>("sharpsignals.sets.received", "{set}", "SETs received on inbound streams, pushed or polled, by outcome and RFC 8935 err.");
-        _attempts = Meter.CreateCounter<long>("sharpsignals.delivery.attempts", "{attempt}", "Push attempts per stream by outcome: 2xx, err, 4xx, 5xx, timeout, network.");
+        _attempts = Meter.CreateCounter<long>(AttemptsInstrument, "{attempt}", "Push attempts per stream by outcome: 2xx, err, 4xx, 5xx, timeout, network.");
         _attemptDuration = Meter.CreateHistogram("sharpsignals.delivery.duration", "s", "How long each push attempt took, per stream and outcome.", advice: DurationBuckets);
+        _pollSettled = Meter.CreateCounter<long>(PollSettledInstrument, "{entry}", "Entries poll receivers settled per stream: acknowledged (ack) or reported in setErrs (err).");
         _connections = Meter.CreateUpDownCounter<long>("sharpsignals.realtime.connections", "{connection}", "Open WebSocket and SSE connections.");
         _subscriptions = Meter.CreateUpDownCounter<long>("sharpsignals.realtime.subscriptions", "{subscription}", "Live stream and topic subscriptions.");
         _sent = Meter.CreateCounter<long>("sharpsignals.realtime.messages.sent", "{message}", "Frames queued to real-time subscribers.");
@@ -89,6 +97,25 @@ internal sealed class ServerMetrics
         }
     }
 
+    /// <summary>A poll settled entries of a stream: <paramref name="acknowledged"/> by <c>ack</c>, <paramref name="failed"/> by <c>setErrs</c> (RFC 8936 §2.4).</summary>
+    public void PollSettled(string streamId, string project, int acknowledged, int failed)
+    {
+        if (!_pollSettled.Enabled)
+        {
+            return;
+        }
+
+        if (acknowledged > 0)
+        {
+            _pollSettled.Add(acknowledged, new TagList { { "stream_id", streamId }, { "project", project }, { "outcome", PollOutcomes.Acknowledged } });
+        }
+
+        if (failed > 0)
+        {
+            _pollSettled.Add(failed, new TagList { { "stream_id", streamId }, { "project", project }, { "outcome", PollOutcomes.Err } });
+        }
+    }
+
     /// <summary>A real-time connection opened (+1) or closed (-1); <paramref name="transport"/> is <c>websocket</c> or <c>sse</c>.</summary>
     public void RealtimeConnections(string transport, int change) =>
         _connections.Add(change, new KeyValuePair<string, object?>("transport", transport));
@@ -130,5 +157,15 @@ internal sealed class ServerMetrics
         public const string ServerError = "5xx";
         public const string Timeout = "timeout";
         public const string Network = "network";
+    }
+
+    /// <summary>The <c>outcome</c> label of settled poll entries.</summary>
+    public static class PollOutcomes
+    {
+        /// <summary>Acknowledged: delivered.</summary>
+        public const string Acknowledged = "ack";
+
+        /// <summary>Reported in <c>setErrs</c>: a dead letter.</summary>
+        public const string Err = "err";
     }
 }

@@ -32,6 +32,7 @@ internal static class PollEndpoints
         TimeProvider time,
         IOptions<StreamOptions> options,
         LongPolls longPolls,
+        ServerMetrics metrics,
         IOptions<QuotaOptions> quotas,
         IHostApplicationLifetime lifetime,
         CancellationToken cancellationToken)
@@ -74,8 +75,9 @@ internal static class PollEndpoints
 
         // RFC 8936 §2.4: acknowledgements and errors are settled before anything is handed out.
         var now = time.GetUtcNow();
-        await deliveries.AcknowledgeAsync(streamId, poll.Ack, now, cancellationToken);
-        await deliveries.DeadLetterAsync(streamId, AsAttempts(poll.Errors, now), now, cancellationToken);
+        var acknowledged = await deliveries.AcknowledgeAsync(streamId, poll.Ack, now, cancellationToken);
+        var failed = await deliveries.DeadLetterAsync(streamId, AsAttempts(poll.Errors, now), now, cancellationToken);
+        metrics.PollSettled(streamId, route.Project, acknowledged, failed);
 
         var max = Math.Min(poll.MaxEvents ?? options.Value.MaxPollEvents, options.Value.MaxPollEvents);
 
