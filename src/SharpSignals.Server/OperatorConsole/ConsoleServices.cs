@@ -4,6 +4,7 @@ using SharpSignals.Server.Http;
 using SharpSignals.Server.OperatorConsole.Overview;
 using SharpSignals.Server.OperatorConsole.Shell;
 using SharpSignals.Server.OperatorConsole.SignIn;
+using SharpSignals.Server.OperatorConsole.Streams;
 
 namespace SharpSignals.Server.OperatorConsole;
 
@@ -57,6 +58,7 @@ internal static class ConsoleServices
         console.MapGet("/assets/{name}", (string name, HttpContext http) => ConsoleAssets.Serve(name, http)).AllowAnonymous();
         console.MapConsoleSignIn();
         console.MapConsoleOverview();
+        console.MapConsoleStream();
         return app;
     }
 }
