@@ -61,10 +61,10 @@ public sealed class StreamPageTests(ConsoleBrowser browser) : IClassFixture<Cons
             await Expect(page.Locator("table.entries").GetByText("✗ dead letter").First).ToBeVisibleAsync();
 
             // Filtered to delivered entries, none of them shows; to dead letters, they all do.
-            await page.GetByLabel("State").SelectOptionAsync("delivered");
+            await page.GetByLabel("Entry state").SelectOptionAsync("delivered");
             await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
             await Expect(page.GetByText("No entries in this state.")).ToBeVisibleAsync();
-            await page.GetByLabel("State").SelectOptionAsync("dead_letter");
+            await page.GetByLabel("Entry state").SelectOptionAsync("dead_letter");
             await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
             Assert.True(await page.Locator("table.entries > tbody > tr").CountAsync() >= 2);
 
