@@ -73,8 +73,8 @@ public sealed class StreamPageTests(ConsoleBrowser browser) : IClassFixture<Cons
         });
 
     [Fact]
-    public Task PauseThenResume_FromThePage_ChangeTheStreamAsTheStatusApiWould() =>
-        browser.RunAsync(nameof(PauseThenResume_FromThePage_ChangeTheStreamAsTheStatusApiWould), async page =>
+    public Task PauseResumeAndDisable_FromThePage_ChangeTheStreamAsTheStatusApiWould() =>
+        browser.RunAsync(nameof(PauseResumeAndDisable_FromThePage_ChangeTheStreamAsTheStatusApiWould), async page =>
         {
             var streamId = await CreatePushStreamAsync();
             await ConsoleBrowser.SignInAsync(page, BaseUrl, AdminToken);
@@ -91,6 +91,22 @@ public sealed class StreamPageTests(ConsoleBrowser browser) : IClassFixture<Cons
             await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Resumed: held entries are delivered again.");
             await Expect(page.Locator("[data-field=status]")).ToContainTextAsync("enabled");
             Assert.Equal("enabled", await StatusAsync(streamId));
+
+            // Disabling drops the pending entries: without its box ticked (the browser's own check
+            // taken away, as a hand-made request would) it is refused and changes nothing.
+            await page.EvaluateAsync("() => document.querySelector('form.disable input[name=confirm]').removeAttribute('required')");
+            var refused = await page.RunAndWaitForResponseAsync(
+                () => page.GetByRole(AriaRole.Button, new() { Name = "Disable" }).ClickAsync(),
+                r => r.Url.EndsWith("/status", StringComparison.Ordinal) && r.Request.Method == "POST");
+            Assert.Equal(400, refused.Status);
+            await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("tick the box");
+            Assert.Equal("enabled", await StatusAsync(streamId));
+
+            await page.GoBackAsync();
+            await page.Locator("form.disable input[name=confirm]").CheckAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Disable" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Disabled");
+            Assert.Equal("disabled", await StatusAsync(streamId));
         });
 
     [Fact]
