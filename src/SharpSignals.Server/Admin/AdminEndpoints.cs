@@ -83,7 +83,7 @@ internal static class AdminEndpoints
     /// Body <c>{"from_time": seconds} | {"from_jti": "..."} | {"from_position": n}</c>, exactly one, and
     /// <c>"dry_run": true</c> to learn how many SETs would be sent again without queuing them.
     /// </summary>
-    private static async Task<IResult> Replay(string streamId, HttpRequest request, StreamCatalog catalog, IDeliveryStore deliveries, StreamSignals signals, CancellationToken cancellationToken)
+    private static async Task<IResult> Replay(string streamId, HttpRequest request, StreamCatalog catalog, StreamReplay replay, CancellationToken cancellationToken)
     {
         if (catalog.Find(streamId) is null)
         {
@@ -100,18 +100,13 @@ internal static class AdminEndpoints
         var fromJti = body.String("from_jti");
         var fromPosition = body.Int64("from_position");
         var dryRun = body.Boolean("dry_run") ?? false;
-        var given = new object?[] { fromTime, fromJti, fromPosition }.Count(v => v is not null);
-        if (body.Errors.Count > 0 || given != 1)
+        var start = ReplayStart.TryCreate(fromPosition, fromTime is { } t ? DateTimeOffset.FromUnixTimeSeconds(t) : null, fromJti);
+        if (body.Errors.Count > 0 || start is null)
         {
             return Problems.BadRequest("Give exactly one of from_time (seconds since the epoch), from_jti or from_position.", body.Errors);
         }
 
-        var replayed = await deliveries.ReplayAsync(streamId, fromPosition, fromTime is { } t ? DateTimeOffset.FromUnixTimeSeconds(t) : null, fromJti, dryRun, cancellationToken);
-        if (!dryRun)
-        {
-            signals.Notify(streamId);
-        }
-
+        var replayed = await replay.ReplayAsync(streamId, start, dryRun, cancellationToken);
         return TypedResults.Json(new AdminCount(replayed), AdminApiJsonContext.Default.AdminCount);
     }
 

@@ -8,6 +8,7 @@ using SharpSignals.Server.OperatorConsole.Overview;
 using SharpSignals.Server.OperatorConsole.Realtime;
 using SharpSignals.Server.OperatorConsole.Shell;
 using SharpSignals.Server.OperatorConsole.SignIn;
+using SharpSignals.Server.OperatorConsole.Streams;
 
 namespace SharpSignals.Server.OperatorConsole;
 
@@ -66,6 +67,7 @@ internal static class ConsoleServices
         console.MapConsoleDeadLetters();
         console.MapConsoleKeys();
         console.MapConsoleRealtime();
+        console.MapConsoleStream();
         return app;
     }
 }

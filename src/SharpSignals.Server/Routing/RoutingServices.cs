@@ -14,6 +14,7 @@ internal static class RoutingServices
         services.AddHostedService(sp => sp.GetRequiredService<StreamCatalog>());
         services.AddSingleton<EventRouter>();
         services.AddSingleton<StreamLifecycle>();
+        services.AddSingleton<StreamReplay>();
         services.AddHostedService<ClusterWakeups>();
         services.AddHostedService<ClusterCaches>();
         return services;

@@ -45,17 +45,23 @@ internal sealed partial class StreamControls(
             return notFound;
         }
 
+        return await SetStatusAsync(record, status, reason, cancellationToken);
+    }
+
+    /// <summary>As <see cref="SetStatusAsync(ClaimsPrincipal, string?, string?, string?, CancellationToken)"/> for a stream the caller was already found to see (the operator console).</summary>
+    public async Task<Outcome<StreamRecord>> SetStatusAsync(StreamRecord record, string? status, string? reason, CancellationToken cancellationToken)
+    {
         if (status is null || !StreamStatuses.All.Contains(status))
         {
             return Failure.Invalid([$"status must be one of {string.Join(", ", StreamStatuses.All)}"]);
         }
 
-        if ((await joins.SetStatusAsync(record, codec.Decode(record), status, reason, cancellationToken)).Failed(out var refused, out record))
+        if ((await joins.SetStatusAsync(record, codec.Decode(record), status, reason, cancellationToken)).Failed(out var refused, out var joined))
         {
             return refused;
         }
 
-        return await lifecycle.ChangeStatusAsync(record, status, reason, cancellationToken);
+        return await lifecycle.ChangeStatusAsync(joined, status, reason, cancellationToken);
     }
 
     /// <summary>
@@ -115,6 +121,12 @@ internal sealed partial class StreamControls(
             return notFound;
         }
 
+        return await VerifyAsync(record, state, cancellationToken);
+    }
+
+    /// <summary>As <see cref="VerifyAsync(ClaimsPrincipal, string?, string?, CancellationToken)"/> for a stream the caller was already found to see (the operator console).</summary>
+    public async Task<Outcome> VerifyAsync(StreamRecord record, string? state, CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
         var configuration = codec.Decode(record);
         var interval = TimeSpan.FromSeconds(configuration.MinVerificationInterval ?? 0);

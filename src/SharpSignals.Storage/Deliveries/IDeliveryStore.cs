@@ -142,6 +142,20 @@ public interface IDeliveryStore
     ValueTask<IReadOnlyList<EventDelivery>> ReadEventDeliveriesAsync(long eventPosition, CancellationToken cancellationToken);
 
     /// <summary>
+    /// A page of a stream's entries, newest first, each with its last attempts (the operator console's
+    /// stream page): keyset-paged by position, optionally in one state only. Each state is read as a
+    /// range of the index that poll and push read, so a page costs the same with a million entries.
+    /// </summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="state">Only entries in this state; null for all.</param>
+    /// <param name="beforeId">Only entries older than this position (the next, older page); null for the newest.</param>
+    /// <param name="afterId">Only entries newer than this position (the previous, newer page): the <paramref name="max"/> just above it.</param>
+    /// <param name="max">How many at most.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>Up to <paramref name="max"/> entries, newest first, without their SETs.</returns>
+    ValueTask<IReadOnlyList<StreamEntry>> ReadStreamEntriesAsync(string streamId, DeliveryState? state, long? beforeId, long? afterId, int max, CancellationToken cancellationToken);
+
+    /// <summary>
     /// One step of retention over the entries: among the next <paramref name="max"/> entries after
     /// <paramref name="afterId"/>, deletes those delivered or given up on before <paramref name="cutoff"/>.
     /// Pending entries are never deleted.

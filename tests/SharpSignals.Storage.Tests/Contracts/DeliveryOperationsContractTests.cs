@@ -380,6 +380,50 @@ public abstract class DeliveryOperationsContractTests : StoreContractBase
         Assert.Empty(await Store.ReadEventDeliveriesAsync(position, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task ReadStreamEntriesAsync_PagesTheStreamsEntriesNewestFirst_WithTheirAttempts_InEachStateOrAll()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            await AppendAsync($"e{i}", T0.AddSeconds(i));
+        }
+
+        await Store.AppendAsync(new NewEvent("https://tx.example", "other", "p1", ["urn:a"], "token-other", T0), [new NewDelivery("s2", "other")], CancellationToken.None);
+        var refusal = new DeliveryAttempt(T0.AddSeconds(20), 400, "invalid_key", "unknown kid", TimeSpan.FromMilliseconds(4), """{"err":"invalid_key"}""");
+        await Store.DeadLetterAsync("s1", [new DeliveryFailure("e2", "invalid_key", "unknown kid", refusal)], T0.AddSeconds(20), CancellationToken.None);
+        await Store.AcknowledgeAsync("s1", ["e0", "e1", "e3"], T0.AddSeconds(21), CancellationToken.None);
+        var e5 = (await Store.ReadPendingAsync("s1", 10, CancellationToken.None)).Single(e => e.Jti == "e5");
+        var busy = new DeliveryAttempt(T0.AddSeconds(22), 503, Duration: TimeSpan.FromMilliseconds(9), Response: "busy");
+        await Store.RecordFailedAttemptAsync("s1", e5.Id, "HTTP 503", busy, T0.AddSeconds(30), CancellationToken.None);
+
+        var newest = await Store.ReadStreamEntriesAsync("s1", null, null, null, 4, CancellationToken.None);
+        var older = await Store.ReadStreamEntriesAsync("s1", null, newest[^1].Id, null, 4, CancellationToken.None);
+        var oldest = await Store.ReadStreamEntriesAsync("s1", null, older[^1].Id, null, 4, CancellationToken.None);
+        var backToNewest = await Store.ReadStreamEntriesAsync("s1", null, null, older[0].Id, 4, CancellationToken.None);
+
+        Assert.Equal(["e9", "e8", "e7", "e6"], newest.Select(e => e.Delivery.Jti));
+        Assert.Equal(["e5", "e4", "e3", "e2"], older.Select(e => e.Delivery.Jti));
+        Assert.Equal(["e1", "e0"], oldest.Select(e => e.Delivery.Jti));
+        Assert.Equal(newest.Select(e => e.Id), backToNewest.Select(e => e.Id));
+        Assert.True(newest.Concat(older).Concat(oldest).Select(e => e.Id).SequenceEqual(newest.Concat(older).Concat(oldest).Select(e => e.Id).OrderDescending()));
+
+        var pending = older[0].Delivery;
+        Assert.Equal(new EventDelivery("s1", "e5", DeliveryState.Pending, 1, "HTTP 503", T0.AddSeconds(5), null), pending with { AttemptLog = [] });
+        Assert.Equal([busy], pending.AttemptLog);
+        var dead = older[3].Delivery;
+        Assert.Equal(new EventDelivery("s1", "e2", DeliveryState.DeadLetter, 1, "invalid_key: unknown kid", T0.AddSeconds(2), T0.AddSeconds(20)), dead with { AttemptLog = [] });
+        Assert.Equal([refusal], dead.AttemptLog);
+        Assert.Equal(DeliveryState.Delivered, older[2].Delivery.State);
+        Assert.Equal(T0.AddSeconds(21), older[2].Delivery.CompletedAt);
+
+        Assert.Equal(["e3", "e1", "e0"], (await Store.ReadStreamEntriesAsync("s1", DeliveryState.Delivered, null, null, 50, CancellationToken.None)).Select(e => e.Delivery.Jti));
+        Assert.Equal(["e2"], (await Store.ReadStreamEntriesAsync("s1", DeliveryState.DeadLetter, null, null, 50, CancellationToken.None)).Select(e => e.Delivery.Jti));
+        Assert.Equal(["e9", "e8", "e7", "e6", "e5", "e4"], (await Store.ReadStreamEntriesAsync("s1", DeliveryState.Pending, null, null, 50, CancellationToken.None)).Select(e => e.Delivery.Jti));
+        Assert.Equal(["e6", "e5"], (await Store.ReadStreamEntriesAsync("s1", DeliveryState.Pending, newest[2].Id, null, 2, CancellationToken.None)).Select(e => e.Delivery.Jti));
+        Assert.Equal(["other"], (await Store.ReadStreamEntriesAsync("s2", null, null, null, 50, CancellationToken.None)).Select(e => e.Delivery.Jti));
+        Assert.Empty(await Store.ReadStreamEntriesAsync("nothing", null, null, null, 50, CancellationToken.None));
+    }
+
     private async Task<long> AppendAsync(string jti, DateTimeOffset at, string? token = null) =>
         (await Store.AppendAsync(new NewEvent("https://tx.example", jti, "p1", ["urn:a"], $"token-{jti}", at), [new NewDelivery("s1", jti, token)], CancellationToken.None)).Position;
 }

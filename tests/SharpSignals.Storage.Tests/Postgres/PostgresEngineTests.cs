@@ -50,6 +50,34 @@ public sealed class PostgresEngineTests : IAsyncLifetime, IDisposable
     }
 
     [Theory]
+    [InlineData(null, false)]
+    [InlineData(null, true)]
+    [InlineData(DeliveryState.DeadLetter, false)]
+    public async Task StreamEntriesQuery_ReadsARangeOfTheStreamIndexPerState(DeliveryState? state, bool newer)
+    {
+        await ExecuteAsync("""
+            INSERT INTO events (jti, issuer, project, event_types, token, received_at)
+            SELECT 'e' || i, 'https://tx.example', 'p1', '{urn:a}', 'token', now() FROM generate_series(1, 20000) AS i;
+            INSERT INTO deliveries (stream_id, event_position, jti, state, created_at)
+            SELECT 's' || (position % 200), position, 'e' || position, position % 3, now() FROM events
+            """);
+
+        var plan = await PlanAsync(StreamEntriesSql.Build(state, newer, '@', "d.attempt_log::text"), p =>
+        {
+            p.AddWithValue("stream", "s1");
+            p.AddWithValue("before", long.MaxValue);
+            p.AddWithValue("after", 0L);
+            p.AddWithValue("max", 50);
+        });
+
+        // One index range per state, each in the order asked for; only the page's rows are sorted.
+        Assert.True(
+            plan.Split('\n').Count(l => l.Contains("using ix_deliveries_stream_state_id", StringComparison.Ordinal)) == (state is null ? 3 : 1),
+            plan);
+        Assert.DoesNotContain("Seq Scan", plan, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(PostgresStore.ListStreamsByProjectSql, "ix_streams_project_created")]
     [InlineData(PostgresStore.ListStreamsByOwnerSql, "ix_streams_owner_created")]
     public async Task ListStreamsQueries_AreIndexScansOfTheirIndexWithNoSort(string sql, string index)

@@ -75,6 +75,29 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
     }
 
     [Theory]
+    [InlineData(null, false)]
+    [InlineData(null, true)]
+    [InlineData(DeliveryState.DeadLetter, false)]
+    public async Task StreamEntriesQuery_ReadsARangeOfTheStreamIndexPerState_AndNoOtherRows(DeliveryState? state, bool newer)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            await _store.AppendAsync(Event($"e{i}"), [new NewDelivery($"s{i % 7}", $"e{i}")], CancellationToken.None);
+        }
+
+        Execute("ANALYZE");
+
+        var plan = Plan(StreamEntriesSql.Build(state, newer, '$', "d.attempt_log"), ("$stream", "s1"), ("$before", long.MaxValue), ("$after", 0L), ("$max", 50));
+
+        // Each state's range is a search of the index, ending in the order asked for; the page's at
+        // most three times max rows are then sorted and looked up by id: never a scan of the stream.
+        Assert.Equal(state is null ? 3 : 1, plan.Split('\n').Count(l => l.Contains("USING COVERING INDEX ix_deliveries_stream_state_id (stream_id=? AND state=? AND id>? AND id<?)", StringComparison.Ordinal)));
+        Assert.Contains("USING INTEGER PRIMARY KEY (rowid=?)", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("SCAN deliveries", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("SCAN d ", plan, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(false, false)]
     [InlineData(true, false)]
     [InlineData(false, true)]
