@@ -10,6 +10,7 @@ using SharpSignals.Server.Health;
 using SharpSignals.Server.Http;
 using SharpSignals.Server.Intake;
 using SharpSignals.Server.Keys;
+using SharpSignals.Server.OperatorConsole;
 using SharpSignals.Server.Outbound;
 using SharpSignals.Server.Realtime;
 using SharpSignals.Server.Retention;
@@ -45,6 +46,7 @@ try
     builder.Services.AddRetention();
     builder.Services.AddServerHealth();
     builder.Services.AddApiDocs();
+    builder.Services.AddConsole();
 
     // Last: the known settings are those of every option bound above.
     builder.Services.AddUnknownSettingsCheck();
@@ -69,6 +71,7 @@ try
     app.MapServerHealth();
     app.MapAdmin();
     app.MapApiDocs();
+    app.MapConsole();
 
     app.Lifetime.ApplicationStarted.Register(StartFailures.Started);
     app.Run();

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using SharpSignals.Server.Auth;
+using SharpSignals.Server.Delivery;
 using SharpSignals.Server.Http;
 using SharpSignals.Server.Keys;
 using SharpSignals.Server.Routing;
@@ -73,12 +74,7 @@ internal static class AdminEndpoints
     }
 
     private static Task<IResult> RetryDeadLetters(string streamId, HttpRequest request, StreamCatalog catalog, IDeliveryStore deliveries, StreamSignals signals, CancellationToken cancellationToken) =>
-        ForDeadLettersAsync(streamId, request, catalog, async jtis =>
-        {
-            var count = await deliveries.RetryDeadLettersAsync(streamId, jtis, cancellationToken);
-            signals.Notify(streamId);
-            return count;
-        }, cancellationToken);
+        ForDeadLettersAsync(streamId, request, catalog, jtis => DeadLetterRetry.RetryAsync(deliveries, signals, streamId, jtis, cancellationToken), cancellationToken);
 
     private static Task<IResult> DiscardDeadLetters(string streamId, HttpRequest request, StreamCatalog catalog, IDeliveryStore deliveries, CancellationToken cancellationToken) =>
         ForDeadLettersAsync(streamId, request, catalog, jtis => deliveries.DiscardDeadLettersAsync(streamId, jtis, cancellationToken).AsTask(), cancellationToken);

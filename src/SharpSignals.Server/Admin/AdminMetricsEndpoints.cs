@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Auth;
 using SharpSignals.Server.Delivery;
+using SharpSignals.Server.Http;
 using SharpSignals.Server.Realtime;
 using SharpSignals.Server.Telemetry;
 using SharpSignals.Storage;
@@ -39,16 +40,7 @@ internal static class AdminMetricsEndpoints
 
         var endpoint = app.MapPrometheusScrapingEndpoint(prometheus.Path)
             .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), ["text/plain"]));
-        if (prometheus.Port is { } port)
-        {
-            endpoint.Add(builder =>
-            {
-                var scrape = builder.RequestDelegate!;
-                builder.RequestDelegate = context => context.Connection.LocalPort == port
-                    ? scrape(context)
-                    : Results.NotFound().ExecuteAsync(context);
-            });
-        }
+        endpoint.OnlyOnLocalPort(prometheus.Port);
 
         if (prometheus.RequireAdminToken)
         {

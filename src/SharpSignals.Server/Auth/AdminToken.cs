@@ -16,6 +16,12 @@ internal sealed partial class AdminToken(DataDirectory directory, IClientStore c
 
     public bool Matches(string token) => _hash is { } hash && TokenHashing.Matches(token, hash);
 
+    /// <summary>
+    /// Names the current admin token without revealing it or its stored hash (a hash of the hash): a
+    /// console session signed in with the token keeps it and ends when the token is replaced.
+    /// </summary>
+    public string? Fingerprint => _hash is { } hash ? TokenHashing.Hash(hash) : null;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var hash = await clients.GetAdminTokenHashAsync(cancellationToken);

@@ -1,7 +1,5 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Tokens;
 using SharpSignals.Server.Auth;
 using SharpSignals.Server.Configuration;
 using SharpSignals.Server.Http;
@@ -10,6 +8,7 @@ using SharpSignals.Server.Streams;
 using SharpSignals.Storage.Streams;
 using SharpSignals.Tokens;
 using SharpSignals.Tokens.Events;
+using SharpSignals.Tokens.Sets;
 
 namespace SharpSignals.Server.StreamApi;
 
@@ -181,7 +180,7 @@ internal sealed partial class StreamConfigurations(
     }
 
     /// <summary>128 random bits in RFC 3986 unreserved characters (SSF 1.0 §8.1.1).</summary>
-    private static string NewStreamId() => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16));
+    private static string NewStreamId() => SetIds.NewId();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stream {StreamId} created in project {Project}, delivery {Method}")]
     private static partial void LogCreated(ILogger logger, string streamId, string project, string method);

@@ -81,6 +81,17 @@ public interface IDeliveryStore
     /// <returns>Up to <paramref name="max"/> entries.</returns>
     ValueTask<IReadOnlyList<DeliveryEntry>> ReadDeadLettersAsync(string streamId, int max, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The dead letters of several streams (or of every stream), newest first, a page at a time: the
+    /// operator console's list across streams, one read however many streams it covers.
+    /// </summary>
+    /// <param name="streamIds">The streams; null for every stream.</param>
+    /// <param name="beforeId">Only entries whose id is below this: where the previous page ended; null for the newest.</param>
+    /// <param name="max">How many at most.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>Up to <paramref name="max"/> entries, highest id first.</returns>
+    ValueTask<IReadOnlyList<DeliveryEntry>> ReadDeadLettersPageAsync(IReadOnlyCollection<string>? streamIds, long? beforeId, int max, CancellationToken cancellationToken);
+
     /// <summary>Pending and dead-letter counts of a stream, its oldest pending entry and its last error.</summary>
     /// <param name="streamId">The stream.</param>
     /// <param name="cancellationToken">Cancels the read.</param>

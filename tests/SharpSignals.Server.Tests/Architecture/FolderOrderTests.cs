@@ -35,6 +35,7 @@ public sealed class FolderOrderTests
         "Health",
         "Admin",
         "ApiDocs",
+        "OperatorConsole",
     ];
 
     private static readonly Assembly ServerAssembly = typeof(Program).Assembly;

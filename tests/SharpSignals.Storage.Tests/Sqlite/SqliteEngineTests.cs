@@ -51,6 +51,29 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain("SCAN", plan, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task DeadLettersPageQueries_ReadDeadLettersOnly_NeverEveryEntry()
+    {
+        // Mostly delivered entries with a few dead letters among them, as on a working server.
+        for (var i = 0; i < 300; i++)
+        {
+            await _store.AppendAsync(Event($"e{i}"), [new NewDelivery($"s{i % 7}", $"e{i}")], CancellationToken.None);
+        }
+
+        await _store.DeadLetterAsync("s1", [new DeliveryFailure("e1", "invalid_request", null)], T0, CancellationToken.None);
+        Execute("ANALYZE");
+
+        var every = Plan(SqliteStore.DeadLettersPageSql, ("$before", long.MaxValue), ("$max", 50));
+        var some = Plan(SqliteStore.DeadLettersPageOfStreamsSql, ("$before", long.MaxValue), ("$max", 50), ("$streams", "[\"s1\",\"s2\"]"));
+
+        // "SCAN d" alone would be a walk of the whole deliveries table.
+        Assert.Contains("USING INDEX ix_deliveries_dead_letters", every, StringComparison.Ordinal);
+        Assert.DoesNotContain("TEMP B-TREE", every, StringComparison.Ordinal);
+        Assert.DoesNotContain("SCAN d", every.Replace("SCAN d USING INDEX ix_deliveries_dead_letters", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_deliveries_", some, StringComparison.Ordinal);
+        Assert.DoesNotContain(some.Split('\n'), line => line.TrimEnd() == "SCAN d");
+    }
+
     [Theory]
     [InlineData(false, false)]
     [InlineData(true, false)]

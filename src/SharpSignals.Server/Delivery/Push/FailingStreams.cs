@@ -61,6 +61,9 @@ internal sealed partial class FailingStreams : IDisposable
         }
     }
 
+    /// <summary>Since when the stream's pushes from this node have been failing; null when they are not.</summary>
+    public DateTimeOffset? FailingSince(string streamId) => _failing.TryGetValue(streamId, out var period) ? period.Since : null;
+
     /// <summary>The stream's worker stopped here (the stream changed, or another node took it): it no longer reports.</summary>
     public void Forget(string streamId)
     {
