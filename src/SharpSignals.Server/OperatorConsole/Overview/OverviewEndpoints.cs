@@ -28,12 +28,11 @@ internal static class OverviewEndpoints
             .OrderBy(s => s.Project, StringComparer.Ordinal)
             .ThenBy(s => s.StreamId, StringComparer.Ordinal)
             .ToList();
-        var rows = new List<OverviewRow>(PageSize);
-        foreach (var stream in matching.Skip(filter.PageIndex * PageSize).Take(PageSize))
-        {
-            var backlog = await deliveries.GetBacklogAsync(stream.StreamId, cancellationToken);
-            rows.Add(OverviewRow.From(stream, backlog, failing.FailingSince(stream.StreamId)));
-        }
+        var shown = matching.Skip(filter.PageIndex * PageSize).Take(PageSize).ToList();
+
+        // One read for the page's backlogs, not one per stream.
+        var backlogs = await deliveries.GetBacklogsAsync([.. shown.Select(s => s.StreamId)], cancellationToken);
+        var rows = shown.Select(stream => OverviewRow.From(stream, backlogs[stream.StreamId], failing.FailingSince(stream.StreamId))).ToList();
 
         return ConsoleResults.Page<OverviewPage>(new
         {
