@@ -289,7 +289,7 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
     [InlineData("source", "SEARCH events USING INDEX ix_events_source_position (source_stream_id=? AND position<?)")]
     [InlineData("subject", "SEARCH k USING PRIMARY KEY (subject=? AND event_position<?)")]
     [InlineData("type", "SEARCH k USING PRIMARY KEY (event_type=? AND event_position<?)")]
-    [InlineData("until", "SEARCH events USING INDEX ix_events_received_at (received_at<?)")]
+    [InlineData("until", "SEARCH events USING INDEX ix_events_received_at (received_at>? AND received_at<?)")]
     public async Task SearchEventsQuery_ReadsItsFiltersIndexBackwardsFromItsPage_WithNoSort(string? filter, string search)
     {
         // Enough rows that the planner has a real choice to make: a project, txn or subject that
@@ -308,7 +308,7 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
             "source" => new EventQuery { SourceStreamId = "in-1" },
             "subject" => new EventQuery { Subject = "u3", Project = "p3" },
             "type" => new EventQuery { EventType = "urn:a", Project = "p3" },
-            "until" => new EventQuery { Until = T0 },
+            "until" => new EventQuery { Since = T0.AddDays(-1), Until = T0 },
             _ => new EventQuery { Since = T0 },
         };
         using var connection = Connect();
