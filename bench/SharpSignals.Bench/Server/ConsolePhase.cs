@@ -307,7 +307,11 @@ internal static class ConsolePhase
     /// <summary>Each page after warm-up reads, one request at a time; console pages only when the server serves them, through a signed-in session.</summary>
     private static async Task<List<PageTiming>> TimePagesAsync(Uri baseAddress, string adminToken, List<Page> pages, int requests, TextWriter output)
     {
-        using var client = new HttpClient(SsfClient.NewHandler(), disposeHandler: true) { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        // No redirect is followed: the sign-in answers with a redirect that sets the session cookie, and a
+        // page that sends the viewer back to the sign-in must count as a failure, not as a quick page.
+        var handler = SsfClient.NewHandler();
+        handler.AllowAutoRedirect = false;
+        using var client = new HttpClient(handler, disposeHandler: true) { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(2) };
         var session = await ConsoleSession.SignInAsync(client, adminToken);
         output.WriteLine(session is null ? "  the server has no /console yet: its pages are not timed" : "  signed in to /console");
         var timings = new List<PageTiming>();
