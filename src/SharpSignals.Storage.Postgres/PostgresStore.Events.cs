@@ -6,7 +6,7 @@ namespace SharpSignals.Storage.Postgres;
 
 public sealed partial class PostgresStore
 {
-    // The event, its delivery entries and its subjects' search keys in one statement (one round trip): the entries are only
+    // The event, its delivery entries, its types and its subjects' search keys in one statement (one round trip): the entries are only
     // queued when the event was new, and in the order given. A duplicate (issuer, jti) in the same
     // project inserts nothing and returns no row.
     private const string InsertEventAndDeliveries = """
@@ -23,6 +23,9 @@ public sealed partial class PostgresStore
         ), subjects AS (
             INSERT INTO event_subjects (subject, event_position)
             SELECT DISTINCT s.subject, inserted.position FROM inserted, unnest(@subjects) AS s (subject)
+        ), types AS (
+            INSERT INTO event_type_index (event_type, event_position)
+            SELECT DISTINCT t.event_type, inserted.position FROM inserted, unnest(@types) AS t (event_type)
         )
         SELECT position FROM inserted
         """;
@@ -71,7 +74,7 @@ public sealed partial class PostgresStore
 
     /// <summary>The admin's event search (<see cref="EventSearchSql"/>), served by the indexes of migration 0015.</summary>
     internal static string SearchEventsSql(EventQuery query) =>
-        EventSearchSql.Build(query, EventColumns, '@', "@type = ANY (event_types)");
+        EventSearchSql.Build(query, EventColumns, '@', "@type = ANY (event_types)", "events");
 
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<StoredEvent>> SearchAsync(EventQuery query, CancellationToken cancellationToken)

@@ -26,7 +26,7 @@ public sealed partial class PostgresStore
             return new Dictionary<string, StreamBacklog>(StringComparer.Ordinal);
         }
 
-        // One statement: each stream's counts are probes of ix_deliveries_stream_state_id, as for one stream.
+        // One statement: each stream's counts are ranges of ix_deliveries_stream_state_id and its last error one probe of ix_deliveries_stream_last_error, as for one stream.
         var rows = await ReadListAsync(
             $"SELECT s.stream_id, {BacklogColumns("s.stream_id")} FROM unnest(@streams) AS s (stream_id)",
             p => p.TextArray("streams", streamIds),

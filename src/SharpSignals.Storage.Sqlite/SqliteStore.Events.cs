@@ -22,6 +22,8 @@ public sealed partial class SqliteStore
 
     private const string InsertEventSubject = "INSERT OR IGNORE INTO event_subjects (subject, event_position) VALUES ($subject, $event)";
 
+    private const string InsertEventType = "INSERT OR IGNORE INTO event_type_index (event_type, event_position) VALUES ($type, $event)";
+
     private const string EventColumns = "position, issuer, jti, project, event_types, token, received_at, txn, source_stream_id";
 
     /// <inheritdoc/>
@@ -66,7 +68,7 @@ public sealed partial class SqliteStore
     // An event type matches a whole word of the space-separated list; instr, unlike LIKE, gives no
     // meaning to the "_" and "%" that URIs may hold.
     internal static string SearchEventsSql(EventQuery query) =>
-        EventSearchSql.Build(query, EventColumns, '$', "instr(' ' || event_types || ' ', ' ' || $type || ' ') > 0");
+        EventSearchSql.Build(query, EventColumns, '$', "instr(' ' || event_types || ' ', ' ' || $type || ' ') > 0", "events INDEXED BY ix_events_received_at");
 
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<StoredEvent>> SearchAsync(EventQuery query, CancellationToken cancellationToken)
@@ -121,6 +123,14 @@ public sealed partial class SqliteStore
             command.Parameters.AddWithValue("$jti", delivery.Jti);
             command.Parameters.AddWithValue("$token", (object?)delivery.Token ?? DBNull.Value);
             command.Parameters.AddWithValue("$at", ToUnixMs(newEvent.ReceivedAt));
+            command.ExecuteNonQuery();
+        }
+
+        foreach (var type in newEvent.EventTypes)
+        {
+            var command = context.Command(InsertEventType);
+            command.Parameters.AddWithValue("$type", type);
+            command.Parameters.AddWithValue("$event", position);
             command.ExecuteNonQuery();
         }
 

@@ -30,10 +30,9 @@ public sealed partial class SqliteStore
             return new Dictionary<string, StreamBacklog>(StringComparer.Ordinal);
         }
 
-        // One statement: each stream's counts are probes of ix_deliveries_stream_state_id, as for one stream.
         var json = JtisJson(streamIds);
         return await ReadAsync(
-            $"SELECT s.value, {BacklogColumns("s.value")} FROM json_each($streams) AS s",
+            BacklogsSql,
             p => p.AddWithValue("$streams", json),
             r =>
             {
@@ -47,6 +46,12 @@ public sealed partial class SqliteStore
             },
             cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The backlogs of the streams in a JSON array, in one statement: each stream's counts are ranges of
+    /// ix_deliveries_stream_state_id and its last error one probe of ix_deliveries_stream_last_error, as for one stream.
+    /// </summary>
+    internal static readonly string BacklogsSql = $"SELECT s.value, {BacklogColumns("s.value")} FROM json_each($streams) AS s";
 
     /// <summary>The four backlog columns of the stream <paramref name="stream"/> (a parameter or a column) names.</summary>
     private static string BacklogColumns(string stream) => $"""

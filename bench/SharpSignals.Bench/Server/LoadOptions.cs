@@ -20,7 +20,10 @@ namespace SharpSignals.Bench.Server;
 /// <c>--postgres "connection string"</c> of a role that may create databases, else a throw-away
 /// server of the machine's PostgreSQL package; <c>--cluster-push-streams N</c> push streams, 4) and
 /// <c>retention</c> (the retention sweep of <c>--retention-events N</c> delivered events, 300,000, on
-/// the embedded store while appends go on).
+/// the embedded store while appends go on) and <c>console</c> (the operator console's reads, each
+/// against 200 ms, with <c>--console-streams N</c> streams, 1,000, and <c>--console-events N</c> stored
+/// events, 1,000,000; <c>--console-requests N</c> timed reads of each page, 20; <c>--console-data DIR</c> keeps the
+/// seeded data directory there, or reuses it when it holds one).
 /// Each part measures the ceilings it is held against, whether or not <c>ceilings</c> is named.
 /// </summary>
 internal sealed record LoadOptions
@@ -34,8 +37,9 @@ internal sealed record LoadOptions
     public const string WebSocket = "ws";
     public const string Cluster = "cluster";
     public const string Retention = "retention";
+    public const string OperatorConsole = "console";
 
-    private static readonly string[] Parts = [Ceilings, Publish, Push, Ingest, EndToEnd, Dead, WebSocket, Cluster, Retention];
+    private static readonly string[] Parts = [Ceilings, Publish, Push, Ingest, EndToEnd, Dead, WebSocket, Cluster, Retention, OperatorConsole];
     private static readonly string[] DefaultParts = [Ceilings, Publish, Push];
 
     public int Seconds { get; init; } = 10;
@@ -63,6 +67,15 @@ internal sealed record LoadOptions
     public int WebSocketRate { get; init; } = 10;
 
     public int RetentionEvents { get; init; } = 300_000;
+
+    public int ConsoleStreams { get; init; } = 1_000;
+
+    public int ConsoleEvents { get; init; } = 1_000_000;
+
+    public int ConsoleRequests { get; init; } = 20;
+
+    /// <summary>Where the console part keeps its seeded data directory, to time the pages again later without seeding; null for a throw-away one.</summary>
+    public string? ConsoleData { get; init; }
 
     /// <summary>The PostgreSQL server of the cluster part, as a connection string; null for a throw-away one.</summary>
     public string? Postgres { get; init; }
@@ -110,6 +123,18 @@ internal sealed record LoadOptions
                 }
 
                 options = options with { Postgres = args[i + 1] };
+                i++;
+                continue;
+            }
+
+            if (args[i] == "--console-data")
+            {
+                if (i + 1 >= args.Count || string.IsNullOrWhiteSpace(args[i + 1]))
+                {
+                    return (null, "--console-data needs a directory");
+                }
+
+                options = options with { ConsoleData = args[i + 1] };
                 i++;
                 continue;
             }
@@ -163,12 +188,21 @@ internal sealed record LoadOptions
                 case "--retention-events":
                     options = options with { RetentionEvents = value };
                     break;
+                case "--console-streams":
+                    options = options with { ConsoleStreams = value };
+                    break;
+                case "--console-events":
+                    options = options with { ConsoleEvents = value };
+                    break;
+                case "--console-requests":
+                    options = options with { ConsoleRequests = value };
+                    break;
                 case "--cluster-push-streams":
                     return (null, $"--cluster-push-streams takes at most {TrackingReceiver.Paths}");
                 default:
                     return (null, "unknown option " + args[i] + "; known: --seconds, --publishers, --poll-events, --push-events, --presign, "
                         + "--e2e-seconds, --e2e-latency-seconds, --e2e-rate, --dead-events, --ws-subscribers, --ws-broadcasts, --ws-rate, "
-                        + "--postgres, --cluster-push-streams, --retention-events, --only");
+                        + "--postgres, --cluster-push-streams, --retention-events, --console-streams, --console-events, --console-requests, --console-data, --only");
             }
 
             i++;

@@ -247,7 +247,8 @@ internal sealed class SsfClient : IDisposable
         return jtis;
     }
 
-    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
+    /// <summary>The JSON body of an answer that must have the status <paramref name="expected"/>; throws with the body otherwise.</summary>
+    internal static async Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
         using (response)
         {

@@ -172,12 +172,13 @@ internal static class EventCommands
         var project = new Option<string?>("--project", "-p") { Description = "Only this project's events." };
         var type = new Option<string?>("--type", "-t") { Description = "Only events of this type: a short name (session-revoked) or a URI." };
         var txn = new Option<string?>("--txn") { Description = "Only events with this txn." };
+        var subject = new Option<string?>("--subject") { Description = "Only events about this subject: a value of its sub_id (alice@example.com) or format:value (email:alice@example.com)." };
         var source = new Option<string?>("--source") { Description = "Only events that came in on this inbound stream." };
         var since = new Option<string?>("--since") { Description = "Received at or after: ISO 8601, seconds since the epoch, or an age (30m, 2h, 1d ago)." };
         var until = new Option<string?>("--until") { Description = "Received before: as --since." };
         var before = new Option<long?>("--before") { Description = "Only positions below this: the next page, as the last one printed it." };
         var limit = new Option<int>("--limit", "-n") { Description = "At most this many (1-500).", DefaultValueFactory = _ => 50 };
-        var command = new Command("search", "Find stored events, newest first (admin).") { project, type, txn, source, since, until, before, limit };
+        var command = new Command("search", "Find stored events, newest first (admin).") { project, type, txn, subject, source, since, until, before, limit };
         app.SetAction(command, async context =>
         {
             var now = context.Environment.Time.GetUtcNow();
@@ -187,6 +188,7 @@ internal static class EventCommands
                     ("project", context.Get(project)),
                     ("event_type", eventType),
                     ("txn", context.Get(txn)),
+                    ("subject", context.Get(subject)),
                     ("source_stream_id", context.Get(source)),
                     ("since", context.Get(since) is { } s ? Durations.ParseTime(s, now, "--since").ToString(CultureInfo.InvariantCulture) : null),
                     ("until", context.Get(until) is { } u ? Durations.ParseTime(u, now, "--until").ToString(CultureInfo.InvariantCulture) : null),

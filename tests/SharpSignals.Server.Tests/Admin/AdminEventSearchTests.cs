@@ -49,6 +49,20 @@ public sealed class AdminEventSearchTests : IAsyncLifetime
         Assert.Null(listed["deliveries"]);
     }
 
+    [Fact]
+    public async Task Search_BySubject_FindsThePublishedEventsAboutIt_ByValueOrFormatAndValue()
+    {
+        var alice = await SsfTestServer.PublishAsync(_server.Admin, SsfTestServer.SessionRevoked("alice@example.com"), "search-s");
+        await SsfTestServer.PublishAsync(_server.Admin, SsfTestServer.SessionRevoked("bob@example.com"), "search-s");
+        var again = await SsfTestServer.PublishAsync(_server.Admin, SsfTestServer.SessionRevoked("alice@example.com"), "search-s");
+
+        Assert.Equal([again, alice], Jtis(await SearchAsync("subject=alice%40example.com")));
+        Assert.Equal([again, alice], Jtis(await SearchAsync("subject=email%3Aalice%40example.com&project=search-s")));
+        Assert.Equal([again], Jtis(await SearchAsync("subject=alice%40example.com&limit=1")));
+        Assert.Empty(Jtis(await SearchAsync("subject=phone_number%3Aalice%40example.com")));
+        Assert.Empty(Jtis(await SearchAsync("subject=alice%40example.com&project=elsewhere")));
+    }
+
     [Theory]
     [InlineData("type=x", "Unknown parameter 'type'")]
     [InlineData("limit=0", "limit must be a whole number from 1 to 500")]

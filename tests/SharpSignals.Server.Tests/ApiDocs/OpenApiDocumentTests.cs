@@ -121,7 +121,7 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         Assert.Contains("stream_id", QueryOf(paths.GetProperty("/ssf/streams").GetProperty("get")));
         Assert.Contains("stream_id", QueryOf(paths.GetProperty("/ssf/streams").GetProperty("delete")));
         Assert.Contains("stream_id", QueryOf(paths.GetProperty("/ssf/status").GetProperty("get")));
-        Assert.Equal(["project", "event_type", "txn", "source_stream_id", "since", "until", "before", "limit"], QueryOf(paths.GetProperty("/admin/events").GetProperty("get")));
+        Assert.Equal(["project", "event_type", "txn", "subject", "source_stream_id", "since", "until", "before", "limit"], QueryOf(paths.GetProperty("/admin/events").GetProperty("get")));
     }
 
     [Fact]

@@ -82,7 +82,7 @@ public abstract class DeliveryOperationsContractTests : StoreContractBase
     }
 
     [Fact]
-    public async Task PurgeEventsAsync_TakesTheEventsSubjectKeysWithIt()
+    public async Task PurgeEventsAsync_TakesTheEventsSubjectKeysAndTypesWithIt()
     {
         await Store.AppendAsync(new NewEvent("https://tx.example", "old", "p1", ["urn:a"], "t", T0) { SubjectKeys = ["alice", "email:alice"] }, [], CancellationToken.None);
         await Store.AppendAsync(new NewEvent("https://tx.example", "new", "p1", ["urn:a"], "t", T0.AddDays(8)) { SubjectKeys = ["alice"] }, [], CancellationToken.None);
@@ -92,6 +92,7 @@ public abstract class DeliveryOperationsContractTests : StoreContractBase
         Assert.Equal(1, purged.Deleted);
         Assert.Equal(["new"], (await Store.SearchAsync(new EventQuery { Subject = "alice" }, CancellationToken.None)).Select(e => e.Jti));
         Assert.Empty(await Store.SearchAsync(new EventQuery { Subject = "email:alice" }, CancellationToken.None));
+        Assert.Equal(["new"], (await Store.SearchAsync(new EventQuery { EventType = "urn:a" }, CancellationToken.None)).Select(e => e.Jti));
     }
 
     [Fact]

@@ -310,7 +310,9 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
     [InlineData("project", "SEARCH events USING INDEX ix_events_project_position (project=? AND position<?)")]
     [InlineData("txn", "SEARCH events USING INDEX ix_events_txn_position (txn=? AND position<?)")]
     [InlineData("source", "SEARCH events USING INDEX ix_events_source_position (source_stream_id=? AND position<?)")]
-    [InlineData("subject", "SEARCH s USING PRIMARY KEY (subject=? AND event_position<?)")]
+    [InlineData("subject", "SEARCH k USING PRIMARY KEY (subject=? AND event_position<?)")]
+    [InlineData("type", "SEARCH k USING PRIMARY KEY (event_type=? AND event_position<?)")]
+    [InlineData("until", "SEARCH events USING INDEX ix_events_received_at (received_at>? AND received_at<?)")]
     public async Task SearchEventsQuery_ReadsItsFiltersIndexBackwardsFromItsPage_WithNoSort(string? filter, string search)
     {
         // Enough rows that the planner has a real choice to make: a project, txn or subject that
@@ -328,6 +330,8 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
             "txn" => new EventQuery { Txn = "t10" },
             "source" => new EventQuery { SourceStreamId = "in-1" },
             "subject" => new EventQuery { Subject = "u3", Project = "p3" },
+            "type" => new EventQuery { EventType = "urn:a", Project = "p3" },
+            "until" => new EventQuery { Since = T0.AddDays(-1), Until = T0 },
             _ => new EventQuery { Since = T0 },
         };
         using var connection = Connect();
@@ -345,8 +349,55 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
 
         var text = string.Join(" | ", plan);
         Assert.True(text.Contains(search, StringComparison.Ordinal), text);
-        Assert.DoesNotContain("TEMP B-TREE", text, StringComparison.Ordinal);
         Assert.DoesNotContain("SCAN", text, StringComparison.Ordinal);
+
+        // Only a time window sorts, and only what falls in it.
+        Assert.Equal(filter == "until", text.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task BacklogsQuery_ProbesEachStreamsIndexes_AndReadsNoEntryForItsLastError()
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            await _store.AppendAsync(Event($"e{i}"), [new NewDelivery($"s{i % 7}", $"e{i}")], CancellationToken.None);
+        }
+
+        await _store.DeadLetterAsync("s1", [new DeliveryFailure("e1", "invalid_request", null), new DeliveryFailure("e8", "invalid_key", null)], T0, CancellationToken.None);
+        Execute("ANALYZE");
+
+        var plan = Plan(SqliteStore.BacklogsSql, ("$streams", "[\"s1\",\"s2\"]"));
+
+        Assert.Contains("USING COVERING INDEX ix_deliveries_stream_state_id (stream_id=? AND state=?)", plan, StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_deliveries_stream_last_error (stream_id=?)", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("SCAN deliveries", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("TEMP B-TREE", plan, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Migration0014_IndexesTheTypesOfTheEventsStoredBefore()
+    {
+        await _store.AppendAsync(Event("e1") with { EventTypes = ["urn:a", "urn:b"] }, [], CancellationToken.None);
+        await _store.AppendAsync(Event("e2") with { EventTypes = ["urn:b"] }, [], CancellationToken.None);
+        await _store.DisposeAsync();
+
+        // The database as it was before 0014.
+        Execute("""
+            DROP TABLE event_subjects;
+            DROP TABLE event_type_index;
+            DROP INDEX ix_events_project_position;
+            DROP INDEX ix_events_txn_position;
+            DROP INDEX ix_events_source_position;
+            DROP INDEX ix_events_received_at;
+            DROP INDEX ix_deliveries_stream_last_error;
+            DELETE FROM schema_migrations WHERE version = 14
+            """);
+        _store = SqliteStore.Open(new SqliteStoreOptions { DatabasePath = _database.Path });
+
+        async Task<string[]> OfTypeAsync(string type) => [.. (await _store.SearchAsync(new EventQuery { EventType = type }, CancellationToken.None)).Select(e => e.Jti)];
+        Assert.Equal(["e1"], await OfTypeAsync("urn:a"));
+        Assert.Equal(["e2", "e1"], await OfTypeAsync("urn:b"));
+        Assert.Equal("3", Scalar("SELECT count(*) FROM event_type_index"));
     }
 
     [Fact]

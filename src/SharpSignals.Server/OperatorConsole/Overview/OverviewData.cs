@@ -13,7 +13,7 @@ namespace SharpSignals.Server.OperatorConsole.Overview;
 /// read at most once every <see cref="Interval"/> for each set of rows: every live connection
 /// (<c>GET /console/overview/live</c>) showing the same rows in the same interval shares one reading
 /// and one serialized event, so a hundred open overviews cost the store what one does. A reading is
-/// a query per stream shown (at most <see cref="PageSize"/>); the history behind the charts is in memory.
+/// one backlog query for the streams shown; the history behind the charts is in memory.
 /// </summary>
 internal sealed class OverviewData(
     StreamCatalog catalog,
@@ -51,10 +51,12 @@ internal sealed class OverviewData(
                 .Where(h => h.Value.Any(p => p.Failed > 0))
                 .Select(h => h.Key)
                 .ToHashSet(StringComparer.Ordinal);
+            var candidates = matching.Where(s => s.IsOutbound && (failing.FailingSince(s.StreamId) is not null || failedLately.Contains(s.StreamId))).ToList();
+            var backlogs = await deliveries.GetBacklogsAsync([.. candidates.Select(s => s.StreamId)], cancellationToken);
             var failingStreams = new List<(StreamRoute, StreamBacklog)>();
-            foreach (var stream in matching.Where(s => s.IsOutbound && (failing.FailingSince(s.StreamId) is not null || failedLately.Contains(s.StreamId))))
+            foreach (var stream in candidates)
             {
-                var backlog = await deliveries.GetBacklogAsync(stream.StreamId, cancellationToken);
+                var backlog = backlogs[stream.StreamId];
                 if (failing.FailingSince(stream.StreamId) is not null || (backlog.Pending > 0 && backlog.LastError is not null))
                 {
                     failingStreams.Add((stream, backlog));
@@ -67,10 +69,9 @@ internal sealed class OverviewData(
         else
         {
             total = matching.Count;
-            foreach (var stream in matching.Skip(filter.PageIndex * PageSize).Take(PageSize))
-            {
-                page.Add((stream, await deliveries.GetBacklogAsync(stream.StreamId, cancellationToken)));
-            }
+            var shown = matching.Skip(filter.PageIndex * PageSize).Take(PageSize).ToList();
+            var backlogs = await deliveries.GetBacklogsAsync([.. shown.Select(s => s.StreamId)], cancellationToken);
+            page.AddRange(shown.Select(stream => (stream, backlogs[stream.StreamId])));
         }
 
         var now = time.GetUtcNow();
@@ -123,15 +124,15 @@ internal sealed class OverviewData(
     {
         try
         {
-            var read = new List<OverviewRow>(rows.StreamIds.Count);
-            foreach (var streamId in rows.StreamIds)
-            {
-                // A stream deleted meanwhile, or of another project, is left out.
-                if (catalog.Find(streamId) is { } stream && (rows.Project is null || stream.Project == rows.Project))
-                {
-                    read.Add(Row(stream, await deliveries.GetBacklogAsync(streamId, lifetime.ApplicationStopping), time.GetUtcNow()));
-                }
-            }
+            // A stream deleted meanwhile, or of another project, is left out.
+            var streams = rows.StreamIds
+                .Select(catalog.Find)
+                .OfType<StreamRoute>()
+                .Where(stream => rows.Project is null || stream.Project == rows.Project)
+                .ToList();
+            var backlogs = await deliveries.GetBacklogsAsync([.. streams.Select(s => s.StreamId)], lifetime.ApplicationStopping);
+            var now = time.GetUtcNow();
+            var read = streams.Select(stream => Row(stream, backlogs[stream.StreamId], now)).ToList();
 
             reading.TrySetResult(Event(read));
         }
