@@ -16,7 +16,7 @@ internal static class SignInEndpoints
     {
         console.MapGet("/signin", ShowSignIn).AllowAnonymous();
         console.MapPost("/signin", SignInAsync).AllowAnonymous();
-        console.MapPost("/signin/provider", SignInWithProviderAsync).AllowAnonymous();
+        console.MapGet("/signin/provider", SignInWithProvider).AllowAnonymous();
         console.MapGet("/signin/continue", (string? @return) => ConsoleResults.Page<ContinuePage>(new { Return = SafeReturn(@return) })).AllowAnonymous();
         console.MapPost("/signout", (Delegate)SignOutAsync).AllowAnonymous();
         return console;
@@ -47,17 +47,18 @@ internal static class SignInEndpoints
     /// <summary>
     /// Sends the browser to the identity provider (authorization code flow with PKCE). It comes back
     /// to <see cref="ConsoleOpenIdConnect.CallbackPath"/>, then to the continue page, which moves on
-    /// to the console by itself.
+    /// to the console by itself. A link, not a form: the console's Content-Security-Policy
+    /// (<c>form-action 'self'</c>) rightly stops a form's answer from redirecting to another site, and
+    /// starting a sign-in changes nothing here (the correlation cookie ties the callback to this browser).
     /// </summary>
-    private static async Task<IResult> SignInWithProviderAsync(HttpContext http, IOptions<ConsoleOptions> options)
+    private static IResult SignInWithProvider(HttpContext http, IOptions<ConsoleOptions> options, string? @return)
     {
         if (!options.Value.OpenIdConnect.Enabled)
         {
             return ConsoleResults.NotFound(http, "identity provider sign-in");
         }
 
-        var form = await http.Request.ReadFormAsync(http.RequestAborted);
-        var continuePath = ConsoleSession.SignInPath + "/continue?return=" + Uri.EscapeDataString(SafeReturn(form["return"].ToString()));
+        var continuePath = ConsoleSession.SignInPath + "/continue?return=" + Uri.EscapeDataString(SafeReturn(@return));
         return Results.Challenge(new AuthenticationProperties { RedirectUri = continuePath }, [ConsoleOpenIdConnect.Scheme]);
     }
 
