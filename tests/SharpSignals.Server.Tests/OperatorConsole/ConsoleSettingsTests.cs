@@ -31,6 +31,26 @@ public sealed class ConsoleSettingsTests
     }
 
     [Theory]
+    [InlineData("/console/signin", "multipart/form-data", "x", 400)]
+    [InlineData("/console/signin", "multipart/form-data; boundary=b", "{\"a\":1}", 400)]
+    [InlineData("/console/signout", "application/x-www-form-urlencoded", "%%%=%%%&&&", 400)]
+    [InlineData("/console/signin", "application/json", "{\"token\":\"x\"}", 415)]
+    [InlineData("/console/signout", "text/plain", "x", 415)]
+    public async Task Change_WithABodyTheFormReaderRefuses_IsAClientError(string path, string contentType, string body, int status)
+    {
+        // Found by the fuzz test: the form reader's exceptions were 500s.
+        await using var server = new SsfTestServer();
+        using var client = server.Factory.CreateClient(new() { AllowAutoRedirect = false });
+        using var content = new StringContent(body);
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+
+        using var answer = await client.PostAsync(new Uri(path, UriKind.Relative), content);
+
+        Assert.Equal(status, (int)answer.StatusCode);
+        Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
     [InlineData(null, "/console")]
     [InlineData("/console", "/console")]
     [InlineData("/console/streams/abc?x=1", "/console/streams/abc?x=1")]

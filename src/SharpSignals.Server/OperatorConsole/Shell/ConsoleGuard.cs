@@ -5,7 +5,7 @@ namespace SharpSignals.Server.OperatorConsole.Shell;
 /// <summary>
 /// Runs before every console endpoint: a change (any method but GET and HEAD) must carry the
 /// session's anti-forgery token (ASP.NET Core Antiforgery, form field or <c>X-CSRF-Token</c> header)
-/// or it is refused with 400 and changes nothing; and every answer gets headers that keep the pages
+/// or it is refused with 400 and changes nothing (a body that is not a form, 415); and every answer gets headers that keep the pages
 /// out of frames and caches and allow only the console's own scripts and styles.
 /// </summary>
 internal sealed class ConsoleGuard(IAntiforgery antiforgery) : IEndpointFilter
@@ -27,8 +27,20 @@ internal sealed class ConsoleGuard(IAntiforgery antiforgery) : IEndpointFilter
         headers["Referrer-Policy"] = "no-referrer";
         headers.CacheControl = "no-store";
 
-        var method = http.Request.Method;
-        if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method) && !await IsValidAsync(http))
+        var request = http.Request;
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+        {
+            return await next(context);
+        }
+
+        // A change is a form (the pages' own, or a script's URLSearchParams), read here once, so that
+        // an endpoint's ReadFormAsync finds it read and no body the form reader chokes on gets further.
+        if ((request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0) && !request.HasFormContentType)
+        {
+            return ConsoleResults.Error(http, StatusCodes.Status415UnsupportedMediaType, "Not a form", "A change to the console is sent as a form (application/x-www-form-urlencoded or multipart/form-data).");
+        }
+
+        if (!await IsValidAsync(http))
         {
             return ConsoleResults.Error(
                 http,
@@ -44,9 +56,14 @@ internal sealed class ConsoleGuard(IAntiforgery antiforgery) : IEndpointFilter
     {
         try
         {
+            if (http.Request.HasFormContentType)
+            {
+                await http.Request.ReadFormAsync(http.RequestAborted);
+            }
+
             return await antiforgery.IsRequestValidAsync(http);
         }
-        catch (Exception failure) when (failure is InvalidDataException or BadHttpRequestException or IOException)
+        catch (Exception failure) when (failure is InvalidDataException or BadHttpRequestException or IOException or AntiforgeryValidationException)
         {
             // A form body that cannot be read carries no token either.
             return false;
