@@ -6,7 +6,7 @@ namespace SharpSignals.Storage.Postgres;
 
 public sealed partial class PostgresStore
 {
-    // The event and its delivery entries in one statement (one round trip): the entries are only
+    // The event, its delivery entries and its subjects' search keys in one statement (one round trip): the entries are only
     // queued when the event was new, and in the order given. A duplicate (issuer, jti) in the same
     // project inserts nothing and returns no row.
     private const string InsertEventAndDeliveries = """
@@ -20,6 +20,9 @@ public sealed partial class PostgresStore
             SELECT d.stream_id, inserted.position, d.jti, d.token, @at
             FROM inserted, unnest(@streams, @delivery_jtis, @delivery_tokens) WITH ORDINALITY AS d (stream_id, jti, token, n)
             ORDER BY d.n
+        ), subjects AS (
+            INSERT INTO event_subjects (subject, event_position)
+            SELECT DISTINCT s.subject, inserted.position FROM inserted, unnest(@subjects) AS s (subject)
         )
         SELECT position FROM inserted
         """;
@@ -66,26 +69,20 @@ public sealed partial class PostgresStore
             ReadEvent,
             cancellationToken).ConfigureAwait(false);
 
+    /// <summary>The admin's event search (<see cref="EventSearchSql"/>), served by the indexes of migration 0015.</summary>
+    internal static string SearchEventsSql(EventQuery query) =>
+        EventSearchSql.Build(query, EventColumns, '@', "@type = ANY (event_types)");
+
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<StoredEvent>> SearchAsync(EventQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         return await ReadListAsync(
-            $"""
-            SELECT {EventColumns} FROM events
-            WHERE position < @before
-              AND (@project IS NULL OR project = @project)
-              AND (@type IS NULL OR @type = ANY (event_types))
-              AND (@txn IS NULL OR txn = @txn)
-              AND (@source IS NULL OR source_stream_id = @source)
-              AND (@since IS NULL OR received_at >= @since)
-              AND (@until IS NULL OR received_at < @until)
-            ORDER BY position DESC
-            LIMIT @limit
-            """,
+            SearchEventsSql(query),
             p =>
             {
                 p.BigInt("before", query.Before ?? long.MaxValue);
+                p.Text("subject", query.Subject);
                 p.Text("project", query.Project);
                 p.Text("type", query.EventType);
                 p.Text("txn", query.Txn);
@@ -114,6 +111,7 @@ public sealed partial class PostgresStore
             insert.Parameters.TextArray("streams", deliveries.Select(d => d.StreamId));
             insert.Parameters.TextArray("delivery_jtis", deliveries.Select(d => d.Jti));
             insert.Parameters.TextArray("delivery_tokens", deliveries.Select(d => d.Token));
+            insert.Parameters.TextArray("subjects", newEvent.SubjectKeys);
             if (await insert.ExecuteScalarAsync().ConfigureAwait(false) is long position)
             {
                 return new AppendResult(position, IsDuplicate: false);

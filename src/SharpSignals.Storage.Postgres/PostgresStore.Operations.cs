@@ -1,3 +1,4 @@
+using Npgsql;
 using SharpSignals.Storage.Deliveries;
 using static SharpSignals.Storage.Deliveries.DeliveryStateSql;
 
@@ -11,17 +12,46 @@ public sealed partial class PostgresStore
     /// <inheritdoc/>
     public async ValueTask<StreamBacklog> GetBacklogAsync(string streamId, CancellationToken cancellationToken) =>
         (await ReadOneAsync(
-            $"""
-            SELECT
-                (SELECT count(*) FROM deliveries WHERE stream_id = @stream AND state = {Pending}),
-                (SELECT created_at FROM deliveries WHERE stream_id = @stream AND state = {Pending} ORDER BY id LIMIT 1),
-                (SELECT count(*) FROM deliveries WHERE stream_id = @stream AND state = {DeadLetter}),
-                (SELECT last_error FROM deliveries WHERE stream_id = @stream AND state IN ({Pending}, {DeadLetter}) AND last_error IS NOT NULL
-                 ORDER BY coalesce(completed_at, next_attempt_at, created_at) DESC, id DESC LIMIT 1)
-            """,
+            $"SELECT {BacklogColumns("@stream")}",
             p => p.Text("stream", streamId),
-            r => new StreamBacklog(r.GetInt64(0), ReadTimeOrNull(r, 1), r.GetInt64(2), ReadTextOrNull(r, 3)),
+            r => ReadBacklog(r, 0),
             cancellationToken).ConfigureAwait(false))!;
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyDictionary<string, StreamBacklog>> GetBacklogsAsync(IReadOnlyCollection<string> streamIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(streamIds);
+        if (streamIds.Count == 0)
+        {
+            return new Dictionary<string, StreamBacklog>(StringComparer.Ordinal);
+        }
+
+        // One statement: each stream's counts are probes of ix_deliveries_stream_state_id, as for one stream.
+        var rows = await ReadListAsync(
+            $"SELECT s.stream_id, {BacklogColumns("s.stream_id")} FROM unnest(@streams) AS s (stream_id)",
+            p => p.TextArray("streams", streamIds),
+            r => (StreamId: r.GetString(0), Backlog: ReadBacklog(r, 1)),
+            cancellationToken).ConfigureAwait(false);
+        var backlogs = new Dictionary<string, StreamBacklog>(rows.Count, StringComparer.Ordinal);
+        foreach (var (streamId, backlog) in rows)
+        {
+            backlogs[streamId] = backlog;
+        }
+
+        return backlogs;
+    }
+
+    /// <summary>The four backlog columns of the stream <paramref name="stream"/> (a parameter or a column) names.</summary>
+    private static string BacklogColumns(string stream) => $"""
+        (SELECT count(*) FROM deliveries WHERE stream_id = {stream} AND state = {Pending}),
+        (SELECT created_at FROM deliveries WHERE stream_id = {stream} AND state = {Pending} ORDER BY id LIMIT 1),
+        (SELECT count(*) FROM deliveries WHERE stream_id = {stream} AND state = {DeadLetter}),
+        (SELECT last_error FROM deliveries WHERE stream_id = {stream} AND state IN ({Pending}, {DeadLetter}) AND last_error IS NOT NULL
+         ORDER BY coalesce(completed_at, next_attempt_at, created_at) DESC, id DESC LIMIT 1)
+        """;
+
+    private static StreamBacklog ReadBacklog(NpgsqlDataReader r, int first) =>
+        new(r.GetInt64(first), ReadTimeOrNull(r, first + 1), r.GetInt64(first + 2), ReadTextOrNull(r, first + 3));
 
     /// <inheritdoc/>
     public async ValueTask<int> RetryDeadLettersAsync(string streamId, IReadOnlyCollection<string>? jtis, CancellationToken cancellationToken) =>

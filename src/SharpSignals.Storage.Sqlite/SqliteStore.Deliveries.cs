@@ -66,6 +66,53 @@ public sealed partial class SqliteStore
         await ReadByStateAsync(streamId, DeliveryState.DeadLetter, max, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<DeliveryEntry>> ReadDeadLettersPageAsync(IReadOnlyCollection<string>? streamIds, long? beforeId, int max, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(max);
+        if (streamIds is { Count: 0 })
+        {
+            return [];
+        }
+
+        // Every stream: a backward walk of ix_deliveries_dead_letters (state = DeadLetter only, so
+        // delivered entries are never read). Some streams: their dead letters by
+        // ix_deliveries_stream_state_id, the newest kept by a top-N sort.
+        return await ReadAsync(
+            streamIds is null ? DeadLettersPageSql : DeadLettersPageOfStreamsSql,
+            p =>
+            {
+                p.AddWithValue("$before", beforeId ?? long.MaxValue);
+                p.AddWithValue("$max", max);
+                if (streamIds is not null)
+                {
+                    p.AddWithValue("$streams", JtisJson(streamIds));
+                }
+            },
+            ReadEntries,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private const string DeadLettersPageColumns = """
+        SELECT d.id, d.stream_id, d.event_position, d.jti, d.token, e.token, d.state, d.attempts,
+               d.next_attempt_at, d.last_error, d.created_at, e.trace_parent
+        FROM deliveries d JOIN events e ON e.position = d.event_position
+        """;
+
+    internal const string DeadLettersPageSql = $"""
+        {DeadLettersPageColumns}
+        WHERE d.state = {DeadLetter} AND d.id < $before
+        ORDER BY d.id DESC
+        LIMIT $max
+        """;
+
+    internal const string DeadLettersPageOfStreamsSql = $"""
+        {DeadLettersPageColumns}
+        WHERE d.state = {DeadLetter} AND d.id < $before AND d.stream_id IN (SELECT value FROM json_each($streams))
+        ORDER BY d.id DESC
+        LIMIT $max
+        """;
+
+    /// <inheritdoc/>
     public async ValueTask<long> CountPendingAsync(string streamId, CancellationToken cancellationToken) =>
         await ReadAsync(
             $"SELECT count(*) FROM deliveries WHERE stream_id = $stream AND state = {Pending}",

@@ -20,6 +20,8 @@ public sealed partial class SqliteStore
         VALUES ($stream, $event, $jti, $token, $at)
         """;
 
+    private const string InsertEventSubject = "INSERT OR IGNORE INTO event_subjects (subject, event_position) VALUES ($subject, $event)";
+
     private const string EventColumns = "position, issuer, jti, project, event_types, token, received_at, txn, source_stream_id";
 
     /// <inheritdoc/>
@@ -60,40 +62,34 @@ public sealed partial class SqliteStore
             ReadEvent,
             cancellationToken).ConfigureAwait(false);
 
+    /// <summary>The admin's event search (<see cref="EventSearchSql"/>), served by the indexes of migration 0014.</summary>
     // An event type matches a whole word of the space-separated list; instr, unlike LIKE, gives no
     // meaning to the "_" and "%" that URIs may hold.
-    internal const string SearchEventsSql = $"""
-        SELECT {EventColumns} FROM events
-        WHERE position < $before
-          AND ($project IS NULL OR project = $project)
-          AND ($type IS NULL OR instr(' ' || event_types || ' ', ' ' || $type || ' ') > 0)
-          AND ($txn IS NULL OR txn = $txn)
-          AND ($source IS NULL OR source_stream_id = $source)
-          AND ($since IS NULL OR received_at >= $since)
-          AND ($until IS NULL OR received_at < $until)
-        ORDER BY position DESC
-        LIMIT $limit
-        """;
+    internal static string SearchEventsSql(EventQuery query) =>
+        EventSearchSql.Build(query, EventColumns, '$', "instr(' ' || event_types || ' ', ' ' || $type || ' ') > 0");
 
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<StoredEvent>> SearchAsync(EventQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         return await ReadListAsync(
-            SearchEventsSql,
-            p =>
-            {
-                p.AddWithValue("$before", query.Before ?? long.MaxValue);
-                p.AddWithValue("$project", (object?)query.Project ?? DBNull.Value);
-                p.AddWithValue("$type", (object?)query.EventType ?? DBNull.Value);
-                p.AddWithValue("$txn", (object?)query.Txn ?? DBNull.Value);
-                p.AddWithValue("$source", (object?)query.SourceStreamId ?? DBNull.Value);
-                p.AddWithValue("$since", ToUnixMsOrNull(query.Since));
-                p.AddWithValue("$until", ToUnixMsOrNull(query.Until));
-                p.AddWithValue("$limit", query.Limit);
-            },
+            SearchEventsSql(query),
+            p => BindSearch(p, query),
             MapEvent,
             cancellationToken).ConfigureAwait(false);
+    }
+
+    internal static void BindSearch(SqliteParameterCollection p, EventQuery query)
+    {
+        p.AddWithValue("$before", query.Before ?? long.MaxValue);
+        p.AddWithValue("$subject", (object?)query.Subject ?? DBNull.Value);
+        p.AddWithValue("$project", (object?)query.Project ?? DBNull.Value);
+        p.AddWithValue("$type", (object?)query.EventType ?? DBNull.Value);
+        p.AddWithValue("$txn", (object?)query.Txn ?? DBNull.Value);
+        p.AddWithValue("$source", (object?)query.SourceStreamId ?? DBNull.Value);
+        p.AddWithValue("$since", ToUnixMsOrNull(query.Since));
+        p.AddWithValue("$until", ToUnixMsOrNull(query.Until));
+        p.AddWithValue("$limit", query.Limit);
     }
 
     private static AppendResult Append(SqliteWriteContext context, NewEvent newEvent, IReadOnlyList<NewDelivery> deliveries)
@@ -125,6 +121,14 @@ public sealed partial class SqliteStore
             command.Parameters.AddWithValue("$jti", delivery.Jti);
             command.Parameters.AddWithValue("$token", (object?)delivery.Token ?? DBNull.Value);
             command.Parameters.AddWithValue("$at", ToUnixMs(newEvent.ReceivedAt));
+            command.ExecuteNonQuery();
+        }
+
+        foreach (var subject in newEvent.SubjectKeys)
+        {
+            var command = context.Command(InsertEventSubject);
+            command.Parameters.AddWithValue("$subject", subject);
+            command.Parameters.AddWithValue("$event", position);
             command.ExecuteNonQuery();
         }
 

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using SharpSignals.Storage.Deliveries;
 using static SharpSignals.Storage.Deliveries.DeliveryStateSql;
 
@@ -11,25 +12,57 @@ public sealed partial class SqliteStore
     /// <inheritdoc/>
     public async ValueTask<StreamBacklog> GetBacklogAsync(string streamId, CancellationToken cancellationToken) =>
         await ReadAsync(
-            $"""
-            SELECT
-                (SELECT count(*) FROM deliveries WHERE stream_id = $stream AND state = {Pending}),
-                (SELECT created_at FROM deliveries WHERE stream_id = $stream AND state = {Pending} ORDER BY id LIMIT 1),
-                (SELECT count(*) FROM deliveries WHERE stream_id = $stream AND state = {DeadLetter}),
-                (SELECT last_error FROM deliveries WHERE stream_id = $stream AND state IN ({Pending}, {DeadLetter}) AND last_error IS NOT NULL
-                 ORDER BY coalesce(completed_at, next_attempt_at, created_at) DESC, id DESC LIMIT 1)
-            """,
+            $"SELECT {BacklogColumns("$stream")}",
             p => p.AddWithValue("$stream", streamId),
             r =>
             {
                 r.Read();
-                return new StreamBacklog(
-                    r.GetInt64(0),
-                    r.IsDBNull(1) ? null : FromUnixMs(r.GetInt64(1)),
-                    r.GetInt64(2),
-                    r.IsDBNull(3) ? null : r.GetString(3));
+                return ReadBacklog(r, 0);
             },
             cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyDictionary<string, StreamBacklog>> GetBacklogsAsync(IReadOnlyCollection<string> streamIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(streamIds);
+        if (streamIds.Count == 0)
+        {
+            return new Dictionary<string, StreamBacklog>(StringComparer.Ordinal);
+        }
+
+        // One statement: each stream's counts are probes of ix_deliveries_stream_state_id, as for one stream.
+        var json = JtisJson(streamIds);
+        return await ReadAsync(
+            $"SELECT s.value, {BacklogColumns("s.value")} FROM json_each($streams) AS s",
+            p => p.AddWithValue("$streams", json),
+            r =>
+            {
+                var backlogs = new Dictionary<string, StreamBacklog>(streamIds.Count, StringComparer.Ordinal);
+                while (r.Read())
+                {
+                    backlogs[r.GetString(0)] = ReadBacklog(r, 1);
+                }
+
+                return backlogs;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The four backlog columns of the stream <paramref name="stream"/> (a parameter or a column) names.</summary>
+    private static string BacklogColumns(string stream) => $"""
+        (SELECT count(*) FROM deliveries WHERE stream_id = {stream} AND state = {Pending}),
+        (SELECT created_at FROM deliveries WHERE stream_id = {stream} AND state = {Pending} ORDER BY id LIMIT 1),
+        (SELECT count(*) FROM deliveries WHERE stream_id = {stream} AND state = {DeadLetter}),
+        (SELECT last_error FROM deliveries WHERE stream_id = {stream} AND state IN ({Pending}, {DeadLetter}) AND last_error IS NOT NULL
+         ORDER BY coalesce(completed_at, next_attempt_at, created_at) DESC, id DESC LIMIT 1)
+        """;
+
+    private static StreamBacklog ReadBacklog(SqliteDataReader r, int first) =>
+        new(
+            r.GetInt64(first),
+            r.IsDBNull(first + 1) ? null : FromUnixMs(r.GetInt64(first + 1)),
+            r.GetInt64(first + 2),
+            r.IsDBNull(first + 3) ? null : r.GetString(first + 3));
 
     /// <inheritdoc/>
     public async ValueTask<int> RetryDeadLettersAsync(string streamId, IReadOnlyCollection<string>? jtis, CancellationToken cancellationToken) =>

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using SharpSignals.Server.Auth;
+using SharpSignals.Server.Delivery;
 using SharpSignals.Server.Http;
 using SharpSignals.Server.Keys;
 using SharpSignals.Server.Routing;
@@ -37,9 +38,13 @@ internal static class AdminEndpoints
         // Which node pushes (or polls) each stream now: the holder of its lease (docs/ARCHITECTURE.md, "Cluster").
         var workers = (await cluster.ListLeasesAsync(cancellationToken)).ToDictionary(l => l.StreamId, l => l.NodeId, StringComparer.Ordinal);
         var list = new List<AdminStream>();
-        foreach (var stream in await streams.ListStreamsAsync(request.Query["project"].FirstOrDefault(), null, cancellationToken))
+        var found = await streams.ListStreamsAsync(request.Query["project"].FirstOrDefault(), null, cancellationToken);
+
+        // One read for every stream's backlog, not one per stream.
+        var backlogs = await deliveries.GetBacklogsAsync([.. found.Select(s => s.StreamId)], cancellationToken);
+        foreach (var stream in found)
         {
-            var backlog = await deliveries.GetBacklogAsync(stream.StreamId, cancellationToken);
+            var backlog = backlogs[stream.StreamId];
             list.Add(new AdminStream(stream.StreamId, stream.Project, stream.OwnerClientId, stream.Direction, stream.Status, stream.StatusReason,
                 backlog.Pending, backlog.OldestPendingAt?.ToUnixTimeSeconds(), backlog.DeadLetters, stream.SourceError ?? backlog.LastError,
                 workers.GetValueOrDefault(stream.StreamId)));
@@ -69,12 +74,7 @@ internal static class AdminEndpoints
     }
 
     private static Task<IResult> RetryDeadLetters(string streamId, HttpRequest request, StreamCatalog catalog, IDeliveryStore deliveries, StreamSignals signals, CancellationToken cancellationToken) =>
-        ForDeadLettersAsync(streamId, request, catalog, async jtis =>
-        {
-            var count = await deliveries.RetryDeadLettersAsync(streamId, jtis, cancellationToken);
-            signals.Notify(streamId);
-            return count;
-        }, cancellationToken);
+        ForDeadLettersAsync(streamId, request, catalog, jtis => DeadLetterRetry.RetryAsync(deliveries, signals, streamId, jtis, cancellationToken), cancellationToken);
 
     private static Task<IResult> DiscardDeadLetters(string streamId, HttpRequest request, StreamCatalog catalog, IDeliveryStore deliveries, CancellationToken cancellationToken) =>
         ForDeadLettersAsync(streamId, request, catalog, jtis => deliveries.DiscardDeadLettersAsync(streamId, jtis, cancellationToken).AsTask(), cancellationToken);

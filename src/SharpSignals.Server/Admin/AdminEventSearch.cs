@@ -18,7 +18,7 @@ internal static class AdminEventSearch
 
     public const int MaxLimit = 500;
 
-    private static readonly string[] Known = ["project", "event_type", "txn", "source_stream_id", "since", "until", "before", "limit"];
+    private static readonly string[] Known = ["project", "event_type", "txn", "subject", "source_stream_id", "since", "until", "before", "limit"];
 
     public static IEndpointRouteBuilder MapAdminEventSearch(this IEndpointRouteBuilder app)
     {
@@ -26,6 +26,7 @@ internal static class AdminEventSearch
             .ReadsQuery("project", "Only events of this project.")
             .ReadsQuery("event_type", "Only events of this type (a URI).")
             .ReadsQuery("txn", "Only events with this txn claim.")
+            .ReadsQuery("subject", "Only events about this subject: a value of the sub_id claim (alice@example.com), or format:value (email:alice@example.com).")
             .ReadsQuery("source_stream_id", "Only events received by this inbound stream.")
             .ReadsQuery("since", "Only events stored at or after this time, seconds since 1970.", isInteger: true)
             .ReadsQuery("until", "Only events stored up to this time, seconds since 1970.", isInteger: true)
@@ -65,6 +66,7 @@ internal static class AdminEventSearch
             Project = Text(parameters, "project"),
             EventType = Text(parameters, "event_type"),
             Txn = Text(parameters, "txn"),
+            Subject = Text(parameters, "subject"),
             SourceStreamId = Text(parameters, "source_stream_id"),
             Since = Seconds(parameters, "since", errors),
             Until = Seconds(parameters, "until", errors),

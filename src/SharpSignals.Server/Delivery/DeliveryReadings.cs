@@ -94,11 +94,9 @@ internal sealed partial class DeliveryReadings(
     {
         try
         {
-            var read = new List<(StreamRoute, StreamBacklog)>();
-            foreach (var route in catalog.All.Where(r => r.IsOutbound))
-            {
-                read.Add((route, await store.GetBacklogAsync(route.StreamId, CancellationToken.None)));
-            }
+            var routes = catalog.All.Where(r => r.IsOutbound).ToList();
+            var backlogs = await store.GetBacklogsAsync([.. routes.Select(r => r.StreamId)], CancellationToken.None);
+            var read = routes.Select(r => (r, backlogs[r.StreamId])).ToList();
 
             Volatile.Write(ref _backlogs, read);
         }

@@ -61,17 +61,13 @@ internal static class PublishEndpoints
         // The same SET may be stored once in each project it reached: a client sees its project's
         // copy only, the admin any project's, or the one ?project= names.
         var project = caller.IsAdmin() ? request.Query["project"].FirstOrDefault() : caller.Project();
-        var stored = await log.FindByJtiAsync(project, jti, cancellationToken);
-        if (stored is null)
+        if (await StoredEventDetail.FindAsync(log, deliveries, project, jti, cancellationToken) is not { } found)
         {
             return Problems.NotFound($"There is no event '{jti}'.");
         }
 
-        var payload = stored.Token.Split('.') is [_, var encoded, ..] ? Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Decode(encoded) : "{}";
-        using var claims = JsonDocument.Parse(payload);
-        var went = await deliveries.ReadEventDeliveriesAsync(stored.Position, cancellationToken);
         return TypedResults.Json(
-            StoredEventResponse.Summary(stored) with { Claims = claims.RootElement.Clone(), Token = stored.Token, Deliveries = [.. went.Select(DeliveryResponse.From)] },
+            StoredEventResponse.Summary(found.Event) with { Claims = found.Claims, Token = found.Event.Token, Deliveries = [.. found.Deliveries.Select(DeliveryResponse.From)] },
             PublishJsonContext.Default.StoredEventResponse);
     }
 }
@@ -119,17 +115,20 @@ internal sealed record DeliveryResponse(
     public static DeliveryResponse From(EventDelivery delivery) => new(
         delivery.StreamId,
         delivery.Jti,
-        delivery.State switch
-        {
-            DeliveryState.Pending => "pending",
-            DeliveryState.Delivered => "delivered",
-            _ => "dead_letter",
-        },
+        StateName(delivery.State),
         delivery.Attempts,
         delivery.LastError,
         delivery.QueuedAt.ToUnixTimeSeconds(),
         delivery.CompletedAt?.ToUnixTimeSeconds(),
         [.. delivery.AttemptLog.Select(AttemptResponse.From)]);
+
+    /// <summary>How the API names a delivery state: <c>pending</c>, <c>delivered</c> or <c>dead_letter</c>.</summary>
+    public static string StateName(DeliveryState state) => state switch
+    {
+        DeliveryState.Pending => "pending",
+        DeliveryState.Delivered => "delivered",
+        _ => "dead_letter",
+    };
 }
 
 /// <summary>

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Http;
+using SharpSignals.Server.OperatorConsole.DeadLetters;
+using SharpSignals.Server.OperatorConsole.Events;
 using SharpSignals.Server.OperatorConsole.Overview;
 using SharpSignals.Server.OperatorConsole.Shell;
 using SharpSignals.Server.OperatorConsole.SignIn;
@@ -61,6 +63,8 @@ internal static class ConsoleServices
         console.MapGet("/assets/{name}", (string name, HttpContext http) => ConsoleAssets.Serve(name, http)).AllowAnonymous();
         console.MapConsoleSignIn();
         console.MapConsoleOverview();
+        console.MapConsoleEvents();
+        console.MapConsoleDeadLetters();
         return app;
     }
 }

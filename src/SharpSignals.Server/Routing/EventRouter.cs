@@ -98,6 +98,7 @@ internal sealed partial class EventRouter(IEventLog log, StreamCatalog catalog, 
         {
             Txn = set.Txn,
             SourceStreamId = sourceStreamId,
+            SubjectKeys = EventSubjects.KeysOf(set.Subject),
 
             // The intake span, for each delivery span to link to across the queue.
             TraceParent = ServerTracing.CurrentTraceParent(),

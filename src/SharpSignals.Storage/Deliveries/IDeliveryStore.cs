@@ -81,11 +81,31 @@ public interface IDeliveryStore
     /// <returns>Up to <paramref name="max"/> entries.</returns>
     ValueTask<IReadOnlyList<DeliveryEntry>> ReadDeadLettersAsync(string streamId, int max, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The dead letters of several streams (or of every stream), newest first, a page at a time: the
+    /// operator console's list across streams, one read however many streams it covers.
+    /// </summary>
+    /// <param name="streamIds">The streams; null for every stream.</param>
+    /// <param name="beforeId">Only entries whose id is below this: where the previous page ended; null for the newest.</param>
+    /// <param name="max">How many at most.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>Up to <paramref name="max"/> entries, highest id first.</returns>
+    ValueTask<IReadOnlyList<DeliveryEntry>> ReadDeadLettersPageAsync(IReadOnlyCollection<string>? streamIds, long? beforeId, int max, CancellationToken cancellationToken);
+
     /// <summary>Pending and dead-letter counts of a stream, its oldest pending entry and its last error.</summary>
     /// <param name="streamId">The stream.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The backlog.</returns>
     ValueTask<StreamBacklog> GetBacklogAsync(string streamId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The backlogs of several streams in one read, each as <see cref="GetBacklogAsync"/> gives it: one
+    /// statement for a list of a thousand streams, not a thousand.
+    /// </summary>
+    /// <param name="streamIds">The streams.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>Each stream's backlog, by stream id; an empty backlog for a stream with no entries.</returns>
+    ValueTask<IReadOnlyDictionary<string, StreamBacklog>> GetBacklogsAsync(IReadOnlyCollection<string> streamIds, CancellationToken cancellationToken);
 
     /// <summary>Queues dead letters again, as new attempts with their original SETs.</summary>
     /// <param name="streamId">The stream.</param>

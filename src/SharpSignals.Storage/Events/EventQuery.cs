@@ -19,6 +19,9 @@ public sealed record EventQuery
     /// <summary>Only events that came in on this inbound stream.</summary>
     public string? SourceStreamId { get; init; }
 
+    /// <summary>Only events whose <c>sub_id</c> has this search key (<see cref="EventSubjects"/>): a value such as <c>alice@example.com</c>, or <c>format:value</c>.</summary>
+    public string? Subject { get; init; }
+
     /// <summary>Only events received at or after this.</summary>
     public DateTimeOffset? Since { get; init; }
 

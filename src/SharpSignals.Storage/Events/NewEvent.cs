@@ -17,4 +17,7 @@ public sealed record NewEvent(string Issuer, string Jti, string Project, IReadOn
 
     /// <summary>The W3C <c>traceparent</c> of the span that took the event in, for the delivery spans to link to; null when not traced.</summary>
     public string? TraceParent { get; init; }
+
+    /// <summary>What a subject search finds the event by: <see cref="EventSubjects.KeysOf"/> of its <c>sub_id</c>; none when it has none.</summary>
+    public IReadOnlyList<string> SubjectKeys { get; init; } = [];
 }

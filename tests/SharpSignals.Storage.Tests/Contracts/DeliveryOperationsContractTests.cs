@@ -30,6 +30,71 @@ public abstract class DeliveryOperationsContractTests : StoreContractBase
     }
 
     [Fact]
+    public async Task GetBacklogsAsync_GivesEachStreamWhatGetBacklogAsyncGives_InOneRead()
+    {
+        await AppendAsync("e1", T0);
+        await AppendAsync("e2", T0.AddSeconds(5));
+        await Store.AppendAsync(new NewEvent("https://tx.example", "e3", "p1", ["urn:a"], "token-e3", T0.AddSeconds(7)), [new NewDelivery("s2", "e3")], CancellationToken.None);
+        await Store.DeadLetterAsync("s1", [new DeliveryFailure("e1", "invalid_request", "bad")], T0.AddSeconds(10), CancellationToken.None);
+
+        var backlogs = await Store.GetBacklogsAsync(["s1", "s2", "nothing"], CancellationToken.None);
+
+        Assert.Equal(3, backlogs.Count);
+        foreach (var stream in new[] { "s1", "s2", "nothing" })
+        {
+            Assert.Equal(await Store.GetBacklogAsync(stream, CancellationToken.None), backlogs[stream]);
+        }
+
+        Assert.Equal(new StreamBacklog(1, T0.AddSeconds(5), 1, "invalid_request: bad"), backlogs["s1"]);
+        Assert.Equal(new StreamBacklog(0, null, 0, null), backlogs["nothing"]);
+        Assert.Empty(await Store.GetBacklogsAsync([], CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ReadDeadLettersPageAsync_ListsDeadLettersOfTheStreamsNewestFirst_APageAtATime()
+    {
+        for (var i = 1; i <= 4; i++)
+        {
+            await Store.AppendAsync(
+                new NewEvent("https://tx.example", $"e{i}", "p1", ["urn:a"], $"token-e{i}", T0.AddSeconds(i)),
+                [new NewDelivery("s1", $"e{i}-s1"), new NewDelivery("s2", $"e{i}-s2"), new NewDelivery("s3", $"e{i}-s3")],
+                CancellationToken.None);
+        }
+
+        await Store.DeadLetterAsync("s1", [new DeliveryFailure("e1-s1", "invalid_request", "bad"), new DeliveryFailure("e3-s1", "invalid_key", null)], T0.AddSeconds(10), CancellationToken.None);
+        await Store.DeadLetterAsync("s2", [new DeliveryFailure("e2-s2", "invalid_audience", null)], T0.AddSeconds(10), CancellationToken.None);
+        await Store.DeadLetterAsync("s3", [new DeliveryFailure("e4-s3", "invalid_issuer", null)], T0.AddSeconds(10), CancellationToken.None);
+        await Store.AcknowledgeAsync("s1", ["e2-s1"], T0.AddSeconds(11), CancellationToken.None);
+
+        var every = await Store.ReadDeadLettersPageAsync(null, null, 10, CancellationToken.None);
+        var some = await Store.ReadDeadLettersPageAsync(["s1", "s2", "nothing"], null, 10, CancellationToken.None);
+        var first = await Store.ReadDeadLettersPageAsync(["s1", "s2"], null, 2, CancellationToken.None);
+        var second = await Store.ReadDeadLettersPageAsync(["s1", "s2"], first[^1].Id, 2, CancellationToken.None);
+
+        Assert.Equal(["e4-s3", "e3-s1", "e2-s2", "e1-s1"], every.Select(d => d.Jti));
+        Assert.Equal(["e3-s1", "e2-s2", "e1-s1"], some.Select(d => d.Jti));
+        Assert.Equal(["e3-s1", "e2-s2"], first.Select(d => d.Jti));
+        Assert.Equal(["e1-s1"], second.Select(d => d.Jti));
+        var dead = some[^1];
+        Assert.Equal(("s1", DeliveryState.DeadLetter, "invalid_request: bad", T0.AddSeconds(1), "token-e1"), (dead.StreamId, dead.State, dead.LastError, dead.CreatedAt, dead.EventToken));
+        Assert.Empty(await Store.ReadDeadLettersPageAsync([], null, 10, CancellationToken.None));
+        Assert.Empty(await Store.ReadDeadLettersPageAsync(null, every[^1].Id, 10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task PurgeEventsAsync_TakesTheEventsSubjectKeysWithIt()
+    {
+        await Store.AppendAsync(new NewEvent("https://tx.example", "old", "p1", ["urn:a"], "t", T0) { SubjectKeys = ["alice", "email:alice"] }, [], CancellationToken.None);
+        await Store.AppendAsync(new NewEvent("https://tx.example", "new", "p1", ["urn:a"], "t", T0.AddDays(8)) { SubjectKeys = ["alice"] }, [], CancellationToken.None);
+
+        var purged = await Store.PurgeEventsAsync(T0.AddDays(7), 0, 10, CancellationToken.None);
+
+        Assert.Equal(1, purged.Deleted);
+        Assert.Equal(["new"], (await Store.SearchAsync(new EventQuery { Subject = "alice" }, CancellationToken.None)).Select(e => e.Jti));
+        Assert.Empty(await Store.SearchAsync(new EventQuery { Subject = "email:alice" }, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task RetryDeadLettersAsync_QueuesThemAgainWithTheSameSet()
     {
         await AppendAsync("e1", T0, "signed-1");

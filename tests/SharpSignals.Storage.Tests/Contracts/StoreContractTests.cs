@@ -307,6 +307,34 @@ public abstract class StoreContractTests : StoreContractBase
     }
 
     [Fact]
+    public async Task SearchAsync_BySubject_FindsEventsByAnyOfTheirSubjectKeys_WithTheOtherFilters_AndPages()
+    {
+        string[] alice = ["alice@example.com", "email:alice@example.com"];
+        await Log.AppendAsync(new NewEvent("https://a.example", "s1", "p1", ["urn:a"], "t", T0) { SubjectKeys = alice, Txn = "x" }, [], CancellationToken.None);
+        await Log.AppendAsync(new NewEvent("https://a.example", "s2", "p1", ["urn:a"], "t", T0.AddMinutes(1)) { SubjectKeys = ["bob@example.com", "email:bob@example.com"] }, [], CancellationToken.None);
+        await Log.AppendAsync(new NewEvent("https://a.example", "s3", "p2", ["urn:b"], "t", T0.AddMinutes(2)) { SubjectKeys = alice }, [], CancellationToken.None);
+        await Log.AppendAsync(new NewEvent("https://a.example", "s4", "p1", ["urn:b"], "t", T0.AddMinutes(3)) { SubjectKeys = [.. alice, "alice@example.com"] }, [], CancellationToken.None);
+        await Log.AppendAsync(new NewEvent("https://a.example", "s5", "p1", ["urn:a"], "t", T0.AddMinutes(4)), [], CancellationToken.None);
+
+        async Task<string[]> JtisAsync(EventQuery query) => [.. (await Log.SearchAsync(query, CancellationToken.None)).Select(e => e.Jti)];
+
+        Assert.Equal(["s4", "s3", "s1"], await JtisAsync(new EventQuery { Subject = "alice@example.com" }));
+        Assert.Equal(["s4", "s3", "s1"], await JtisAsync(new EventQuery { Subject = "email:alice@example.com" }));
+        Assert.Equal(["s2"], await JtisAsync(new EventQuery { Subject = "bob@example.com" }));
+        Assert.Empty(await JtisAsync(new EventQuery { Subject = "ALICE@example.com" }));
+        Assert.Empty(await JtisAsync(new EventQuery { Subject = "example.com" }));
+        Assert.Equal(["s4", "s1"], await JtisAsync(new EventQuery { Subject = "alice@example.com", Project = "p1" }));
+        Assert.Equal(["s4", "s3"], await JtisAsync(new EventQuery { Subject = "alice@example.com", EventType = "urn:b" }));
+        Assert.Equal(["s1"], await JtisAsync(new EventQuery { Subject = "alice@example.com", Txn = "x" }));
+        Assert.Equal(["s3"], await JtisAsync(new EventQuery { Subject = "alice@example.com", Since = T0.AddMinutes(1), Until = T0.AddMinutes(3) }));
+
+        var first = await Log.SearchAsync(new EventQuery { Subject = "alice@example.com", Limit = 2 }, CancellationToken.None);
+        Assert.Equal(["s4", "s3"], first.Select(e => e.Jti));
+        Assert.Equal(["s1"], await JtisAsync(new EventQuery { Subject = "alice@example.com", Limit = 2, Before = first[^1].Position }));
+        Assert.Equal((T0.AddMinutes(2), "p2"), (first[1].ReceivedAt, first[1].Project));
+    }
+
+    [Fact]
     public async Task Reopen_KeepsEverythingAndNeverReusesPositions()
     {
         var first = await Log.AppendAsync(Event("e1"), [new("s1", "e1")], CancellationToken.None);

@@ -51,6 +51,29 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain("SCAN", plan, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task DeadLettersPageQueries_ReadDeadLettersOnly_NeverEveryEntry()
+    {
+        // Mostly delivered entries with a few dead letters among them, as on a working server.
+        for (var i = 0; i < 300; i++)
+        {
+            await _store.AppendAsync(Event($"e{i}"), [new NewDelivery($"s{i % 7}", $"e{i}")], CancellationToken.None);
+        }
+
+        await _store.DeadLetterAsync("s1", [new DeliveryFailure("e1", "invalid_request", null)], T0, CancellationToken.None);
+        Execute("ANALYZE");
+
+        var every = Plan(SqliteStore.DeadLettersPageSql, ("$before", long.MaxValue), ("$max", 50));
+        var some = Plan(SqliteStore.DeadLettersPageOfStreamsSql, ("$before", long.MaxValue), ("$max", 50), ("$streams", "[\"s1\",\"s2\"]"));
+
+        // "SCAN d" alone would be a walk of the whole deliveries table.
+        Assert.Contains("USING INDEX ix_deliveries_dead_letters", every, StringComparison.Ordinal);
+        Assert.DoesNotContain("TEMP B-TREE", every, StringComparison.Ordinal);
+        Assert.DoesNotContain("SCAN d", every.Replace("SCAN d USING INDEX ix_deliveries_dead_letters", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_deliveries_", some, StringComparison.Ordinal);
+        Assert.DoesNotContain(some.Split('\n'), line => line.TrimEnd() == "SCAN d");
+    }
+
     [Theory]
     [InlineData(false, false)]
     [InlineData(true, false)]
@@ -259,16 +282,48 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain("SCAN events", plan, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void SearchEventsQuery_ReadsTheLogBackwardsFromItsPage_WithNoSort()
+    [Theory]
+    [InlineData(null, "SEARCH events USING INTEGER PRIMARY KEY (rowid<?)")]
+    [InlineData("project", "SEARCH events USING INDEX ix_events_project_position (project=? AND position<?)")]
+    [InlineData("txn", "SEARCH events USING INDEX ix_events_txn_position (txn=? AND position<?)")]
+    [InlineData("source", "SEARCH events USING INDEX ix_events_source_position (source_stream_id=? AND position<?)")]
+    [InlineData("subject", "SEARCH s USING PRIMARY KEY (subject=? AND event_position<?)")]
+    public async Task SearchEventsQuery_ReadsItsFiltersIndexBackwardsFromItsPage_WithNoSort(string? filter, string search)
     {
-        var plan = Plan(
-            SqliteStore.SearchEventsSql,
-            ("$before", 100), ("$project", "p1"), ("$type", DBNull.Value), ("$txn", DBNull.Value), ("$source", DBNull.Value),
-            ("$since", DBNull.Value), ("$until", DBNull.Value), ("$limit", 50));
+        // Enough rows that the planner has a real choice to make: a project, txn or subject that
+        // matches little must not be found by reading the whole log backwards.
+        for (var i = 0; i < 300; i++)
+        {
+            var appended = Event($"e{i}") with { Project = $"p{i % 5}", Txn = i % 10 == 0 ? $"t{i}" : null, SourceStreamId = i % 7 == 0 ? "in-1" : null, SubjectKeys = [$"u{i % 50}"] };
+            await _store.AppendAsync(appended, [], CancellationToken.None);
+        }
 
-        Assert.Contains("SEARCH events USING INTEGER PRIMARY KEY (rowid<?)", plan, StringComparison.Ordinal);
-        Assert.DoesNotContain("TEMP B-TREE", plan, StringComparison.Ordinal);
+        Execute("ANALYZE");
+        var query = filter switch
+        {
+            "project" => new EventQuery { Project = "p1" },
+            "txn" => new EventQuery { Txn = "t10" },
+            "source" => new EventQuery { SourceStreamId = "in-1" },
+            "subject" => new EventQuery { Subject = "u3", Project = "p3" },
+            _ => new EventQuery { Since = T0 },
+        };
+        using var connection = Connect();
+        using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + SqliteStore.SearchEventsSql(query);
+        SqliteStore.BindSearch(command.Parameters, query);
+        var plan = new List<string>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                plan.Add(reader.GetString(3));
+            }
+        }
+
+        var text = string.Join(" | ", plan);
+        Assert.True(text.Contains(search, StringComparison.Ordinal), text);
+        Assert.DoesNotContain("TEMP B-TREE", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("SCAN", text, StringComparison.Ordinal);
     }
 
     [Fact]
