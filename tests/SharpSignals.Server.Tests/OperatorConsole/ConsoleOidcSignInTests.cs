@@ -118,6 +118,7 @@ public sealed class ConsoleOidcSignInTests(ConsoleBrowser browser) : IClassFixtu
         browser.RunAsync(nameof(ProjectOperator_SeesOnlyTheirProject), async page =>
         {
             _provider.User = ProjectOperator;
+            var p2Event = await SsfTestServer.PublishAsync(_server.Admin, SsfTestServer.SessionRevoked("carol@example.com"), project: "p2");
 
             await SignInThroughTheProviderAsync(page);
 
@@ -130,6 +131,10 @@ public sealed class ConsoleOidcSignInTests(ConsoleBrowser browser) : IClassFixtu
             await page.GotoAsync(BaseUrl + "/console?project=p2");
             await Expect(Row(page, _p1Stream)).ToBeVisibleAsync();
             await Expect(Row(page, _p2Stream)).ToHaveCountAsync(0);
+
+            // Another project's event is not there for them (the stream page is not written yet).
+            var elsewhere = await page.GotoAsync($"{BaseUrl}/console/events/{Uri.EscapeDataString(p2Event)}?project=p2");
+            Assert.Equal(404, elsewhere!.Status);
         });
 
     [Fact]
