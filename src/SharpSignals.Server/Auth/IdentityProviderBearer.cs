@@ -21,7 +21,7 @@ internal sealed class IdentityProviderBearer(IOptions<IdentityProviderOptions> p
     public const string ClientIdPrefix = "idp:";
 
     // Asymmetric algorithms only: the provider's keys are public, and a shared secret has no place here.
-    private static readonly string[] Algorithms =
+    public static readonly string[] Algorithms =
     [
         SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512,
         SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.RsaSsaPssSha384, SecurityAlgorithms.RsaSsaPssSha512,
@@ -85,19 +85,17 @@ internal sealed class IdentityProviderBearer(IOptions<IdentityProviderOptions> p
     private static void MapCaller(TokenValidatedContext context, IdentityProviderOptions settings)
     {
         var token = context.Principal!;
+        var grant = IdentityProviderGrant.Of(token, settings);
         List<Claim> claims;
-        if (settings.AdminClaim is { Length: > 0 } adminClaim && Values(token, adminClaim).Contains(settings.AdminValue, StringComparer.Ordinal))
+        if (grant.IsAdmin)
         {
             claims = [new(CallerClaims.ScopeClaim, Scopes.Admin), new(CallerClaims.ProjectClaim, CallerClaims.DefaultProject)];
         }
         else
         {
-            var projects = settings.ProjectsClaim is { Length: > 0 } projectsClaim ? Values(token, projectsClaim).Distinct(StringComparer.Ordinal).ToList() : [];
-            if (projects is not [var project] || !ProjectNames.IsValid(project))
+            if (grant.Project is not { } project)
             {
-                context.Fail(projects.Count == 0
-                    ? "The token grants neither the admin role nor a project."
-                    : "The token must name exactly one valid project.");
+                context.Fail(grant.Refusal!);
                 return;
             }
 
@@ -109,7 +107,7 @@ internal sealed class IdentityProviderBearer(IOptions<IdentityProviderOptions> p
             }
 
             // RFC 9068 §2.2.3 "scope"; some providers (Entra ID) write "scp".
-            claims = [.. Values(token, "scope").Concat(Values(token, "scp")).Where(Scopes.Registrable.Contains).Distinct(StringComparer.Ordinal)
+            claims = [.. IdentityProviderGrant.Values(token, "scope").Concat(IdentityProviderGrant.Values(token, "scp")).Where(Scopes.Registrable.Contains).Distinct(StringComparer.Ordinal)
                 .Select(scope => new Claim(CallerClaims.ScopeClaim, scope))];
             claims.Add(new(CallerClaims.ProjectClaim, project));
             claims.Add(new(CallerClaims.ClientIdClaim, ClientIdPrefix + caller));
@@ -117,10 +115,6 @@ internal sealed class IdentityProviderBearer(IOptions<IdentityProviderOptions> p
 
         context.Principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
     }
-
-    /// <summary>Every value of a claim, whether the token holds an array or a space-separated string.</summary>
-    private static IEnumerable<string> Values(ClaimsPrincipal token, string claim) =>
-        token.FindAll(claim).SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private static string Describe(Exception failure) => failure switch
     {

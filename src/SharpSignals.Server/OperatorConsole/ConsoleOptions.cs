@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using SharpSignals.Server.OperatorConsole.SignIn;
 
 namespace SharpSignals.Server.OperatorConsole;
 
@@ -24,4 +25,7 @@ internal sealed record ConsoleOptions
     /// <summary>The longest a console session lasts, however busy, before it must sign in again.</summary>
     [Range(1, 10080)]
     public int SessionMaxMinutes { get; init; } = 720;
+
+    /// <summary>Sign-in through the organisation's OpenID Connect provider, beside the admin token; off unless its authority is set.</summary>
+    public ConsoleOpenIdConnectOptions OpenIdConnect { get; init; } = new();
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Http;
 using SharpSignals.Server.OperatorConsole.DeadLetters;
@@ -37,7 +38,9 @@ internal static class ConsoleServices
             antiforgery.Cookie.HttpOnly = true;
             antiforgery.SuppressXFrameOptionsHeader = true;
         });
-        services.AddAuthentication().AddCookie(ConsoleSession.Scheme);
+        services.AddAuthentication().AddCookie(ConsoleSession.Scheme).AddOpenIdConnect(ConsoleOpenIdConnect.Scheme, _ => { });
+        services.AddSingleton<IConfigureOptions<OpenIdConnectOptions>, ConsoleOpenIdConnect>();
+        services.AddSingleton<IValidateOptions<ConsoleOptions>, ConsoleOpenIdConnectValidator>();
         services.AddOptions<CookieAuthenticationOptions>(ConsoleSession.Scheme)
             .Configure<IOptions<ConsoleOptions>>((cookie, options) => ConsoleSession.Configure(cookie, options.Value));
         services.AddAuthorizationBuilder()
@@ -50,6 +53,7 @@ internal static class ConsoleServices
     public static IEndpointRouteBuilder MapConsole(this IEndpointRouteBuilder app)
     {
         var options = app.ServiceProvider.GetRequiredService<IOptions<ConsoleOptions>>().Value;
+        ConsoleOpenIdConnect.DropUnlessEnabled(app.ServiceProvider, options);
         if (!options.Enabled)
         {
             return app;

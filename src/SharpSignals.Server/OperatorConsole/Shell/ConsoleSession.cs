@@ -27,6 +27,9 @@ internal static class ConsoleSession
 
     private const string OpenedAtClaim = "console.opened_at";
 
+    /// <summary>The identity provider a user signed in through, by its display name.</summary>
+    private const string ProviderClaim = "console.provider";
+
     /// <summary>A session for the holder of the admin token: every project, as the token itself.</summary>
     public static ClaimsPrincipal ForAdminToken(string fingerprint, DateTimeOffset now) =>
         new(new ClaimsIdentity(
@@ -36,9 +39,35 @@ internal static class ConsoleSession
                 new(CallerClaims.ScopeClaim, Scopes.Admin),
                 new(CallerClaims.ProjectClaim, CallerClaims.DefaultProject),
                 new(AdminTokenClaim, fingerprint),
-                new(OpenedAtClaim, now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                OpenedAt(now),
             ],
             Scheme));
+
+    /// <summary>
+    /// A session for a user the identity provider signed in (SignIn/ConsoleOpenIdConnect): every
+    /// project for an admin (<paramref name="project"/> null), as the admin token, or one project.
+    /// </summary>
+    public static ClaimsPrincipal ForProviderUser(string subject, string name, string provider, string? project, DateTimeOffset now) =>
+        new(new ClaimsIdentity(
+            [
+                new(ClaimTypes.NameIdentifier, subject),
+                new(ClaimTypes.Name, name),
+                new(ProviderClaim, provider),
+                .. project is null
+                    ? [new(CallerClaims.ScopeClaim, Scopes.Admin), new Claim(CallerClaims.ProjectClaim, CallerClaims.DefaultProject)]
+                    : new[] { new Claim(CallerClaims.ProjectClaim, project) },
+                OpenedAt(now),
+            ],
+            Scheme));
+
+    /// <summary>How the header names who is signed in: "admin token", or the user and their provider.</summary>
+    public static string Describe(ClaimsPrincipal user) =>
+        user.FindFirstValue(ClaimTypes.Name) is not { } name ? "operator"
+        : user.FindFirstValue(ProviderClaim) is { } provider ? $"{provider} account {name}"
+        : name;
+
+    private static Claim OpenedAt(DateTimeOffset now) =>
+        new(OpenedAtClaim, now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public static void Configure(CookieAuthenticationOptions cookie, ConsoleOptions options)
     {

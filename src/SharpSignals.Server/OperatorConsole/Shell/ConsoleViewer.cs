@@ -7,7 +7,7 @@ namespace SharpSignals.Server.OperatorConsole.Shell;
 /// Who is signed in to the console and what they may see: every project (the admin token, or an
 /// identity-provider user with the admin scope), or one project only.
 /// </summary>
-/// <param name="Name">Shown in the header: "admin token" or the user's name.</param>
+/// <param name="Name">Shown in the header: "admin token", or the user's name and the provider they signed in with.</param>
 /// <param name="Project">The one project they see and change; null for every project.</param>
 public sealed record ConsoleViewer(string Name, string? Project)
 {
@@ -20,5 +20,5 @@ public sealed record ConsoleViewer(string Name, string? Project)
     public string? Scope(string? asked) => Project ?? (string.IsNullOrEmpty(asked) ? null : asked);
 
     internal static ConsoleViewer Of(ClaimsPrincipal user) =>
-        new(user.FindFirstValue(ClaimTypes.Name) ?? "operator", user.IsAdmin() ? null : user.Project());
+        new(ConsoleSession.Describe(user), user.IsAdmin() ? null : user.Project());
 }
