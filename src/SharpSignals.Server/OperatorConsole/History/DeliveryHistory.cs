@@ -119,8 +119,9 @@ internal sealed partial class DeliveryHistory : BackgroundService
         {
             await _store.WriteStreamHistoryAsync(_node.Id, minutes, [], _time.GetUtcNow() - Kept, cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
+            // A shutdown that ran out of time, or a store already gone: the minute is lost, nothing else.
             LogWriteFailed(_logger, ex);
         }
     }
