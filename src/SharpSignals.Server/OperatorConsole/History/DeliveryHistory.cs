@@ -50,6 +50,7 @@ internal sealed partial class DeliveryHistory : BackgroundService
     private readonly MeterListener _listener;
     private HistoryState _state;
     private long _sampleMinute;
+    private int _stopped;
 
     public DeliveryHistory(ServerMetrics metrics, ISharpSignalsStore store, StreamCatalog catalog, ClusterNode node, TimeProvider time, ILogger<DeliveryHistory> logger)
     {
@@ -104,11 +105,16 @@ internal sealed partial class DeliveryHistory : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
+
+        // Once: a host may be stopped more than once, and the counts add up in the store.
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
         var state = Volatile.Read(ref _state);
         var current = MinuteOf(_time.GetUtcNow());
         var minutes = state.Unwritten.Concat(Take(state.TakenThrough, current + 1, [])).ToList();
-
-        // Taken: a second stop writes nothing again.
         Volatile.Write(ref _state, state with { TakenThrough = current, Unwritten = [] });
         if (minutes.Count == 0)
         {
@@ -119,8 +125,9 @@ internal sealed partial class DeliveryHistory : BackgroundService
         {
             await _store.WriteStreamHistoryAsync(_node.Id, minutes, [], _time.GetUtcNow() - Kept, cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
+            // A shutdown that ran out of time, or a store already gone: the minute is lost, nothing else.
             LogWriteFailed(_logger, ex);
         }
     }

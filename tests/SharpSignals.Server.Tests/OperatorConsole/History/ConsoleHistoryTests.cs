@@ -111,6 +111,36 @@ public sealed class ConsoleHistoryTests(ITestOutputHelper output) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task DeletedStream_ItsHistoryIsDropped_FromTheChartsAndTheStore()
+    {
+        var kept = await PollStreamAsync();
+        var deleted = await PollStreamAsync();
+        await SsfTestServer.PublishAsync(_client, SsfTestServer.SessionRevoked());
+        foreach (var streamId in new[] { kept, deleted })
+        {
+            var jtis = (await SsfTestServer.PollAsync(_client, streamId, new { returnImmediately = true }))["sets"]!.AsObject().Select(s => s.Key).ToArray();
+            await SsfTestServer.PollAsync(_client, streamId, new { returnImmediately = true, ack = jtis });
+        }
+
+        _time.Advance(Minute);
+        await Eventually.TrueAsync(
+            async () => (await Store.ReadStreamHistoryAsync(M0, Minute, CancellationToken.None)).Select(r => r.StreamId).Distinct().Count() == 2,
+            "both streams' minute to be written");
+
+        using (var response = await _client.DeleteAsync(new Uri($"/ssf/streams?stream_id={deleted}", UriKind.Relative)))
+        {
+            response.EnsureSuccessStatusCode();
+        }
+
+        Assert.DoesNotContain(deleted, History.ReadAll(HistoryRange.Day).Keys);
+        _time.Advance(Minute);
+        await Eventually.TrueAsync(
+            async () => (await Store.ReadStreamHistoryAsync(M0, Minute, CancellationToken.None)).All(r => r.StreamId != deleted),
+            "the deleted stream's rows to be deleted");
+        Assert.Equal([kept], History.ReadAll(HistoryRange.Day).Keys);
+    }
+
+    [Fact]
     public async Task Backlog_IsSampledIntoTheMinuteThatEnded()
     {
         var streamId = await PollStreamAsync();
