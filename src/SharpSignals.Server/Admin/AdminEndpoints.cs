@@ -17,6 +17,9 @@ namespace SharpSignals.Server.Admin;
 /// </summary>
 internal static class AdminEndpoints
 {
+    /// <summary>The last second <see cref="DateTimeOffset"/> can hold (9999-12-31T23:59:59Z).</summary>
+    private const long MaxUnixSeconds = 253_402_300_799;
+
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/admin").RequireAuthorization(Scopes.Admin);
@@ -100,6 +103,11 @@ internal static class AdminEndpoints
         var fromJti = body.String("from_jti");
         var fromPosition = body.Int64("from_position");
         var dryRun = body.Boolean("dry_run") ?? false;
+        if (fromTime is < 0 or > MaxUnixSeconds)
+        {
+            return Problems.BadRequest($"from_time must be seconds since 1970, from 0 to {MaxUnixSeconds}.");
+        }
+
         var start = ReplayStart.TryCreate(fromPosition, fromTime is { } t ? DateTimeOffset.FromUnixTimeSeconds(t) : null, fromJti);
         if (body.Errors.Count > 0 || start is null)
         {

@@ -58,6 +58,19 @@ public sealed class AdminApiTests : IAsyncLifetime
         Assert.Contains("max must be a whole number from 1 to 10000", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(253_402_300_800)]
+    [InlineData(long.MaxValue)]
+    public async Task Replay_FromATimeNoDateCanHold_Is400(long seconds)
+    {
+        // DateTimeOffset cannot hold these: the replay answered 500.
+        using var response = await _server.Admin.PostAsJsonAsync($"/admin/streams/{_streamId}/replay", new { from_time = seconds, dry_run = true });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("from_time must be seconds since 1970", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Replay_FromAJti_DeliversTheSameSetsAgain()
     {
