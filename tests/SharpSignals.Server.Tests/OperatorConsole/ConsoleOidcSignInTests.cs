@@ -162,7 +162,7 @@ public sealed class ConsoleOidcSignInTests(ConsoleBrowser browser) : IClassFixtu
             await page.GotoAsync(BaseUrl + "/console");
             await Expect(ProviderButton(page)).ToBeVisibleAsync();
 
-            await page.GetByLabel("Admin token").FillAsync(File.ReadAllText(Path.Combine(_server.DataDirectory, "admin.token")).Trim());
+            await page.GetByLabel("Admin token").FillAsync(_server.AdminToken);
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
 
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview", Level = 1 })).ToBeVisibleAsync();

@@ -15,8 +15,6 @@ public sealed class ConsoleSignInTests(ConsoleBrowser browser) : IClassFixture<C
 
     private string BaseUrl => _server.Issuer;
 
-    private string AdminToken => File.ReadAllText(Path.Combine(_server.DataDirectory, "admin.token")).Trim();
-
     public Task InitializeAsync()
     {
         _server = SsfTestServer.StartListening();
@@ -32,7 +30,7 @@ public sealed class ConsoleSignInTests(ConsoleBrowser browser) : IClassFixture<C
             await page.GotoAsync(BaseUrl + "/console");
             await Expect(page).ToHaveURLAsync(BaseUrl + "/console/signin?return=%2Fconsole");
 
-            await ConsoleBrowser.SignInAsync(page, BaseUrl, AdminToken);
+            await ConsoleBrowser.SignInAsync(page, BaseUrl, _server.AdminToken);
 
             await Expect(page).ToHaveURLAsync(BaseUrl + "/console");
             await Expect(page.GetByText("Signed in with the admin token")).ToBeVisibleAsync();
@@ -41,10 +39,10 @@ public sealed class ConsoleSignInTests(ConsoleBrowser browser) : IClassFixture<C
             Assert.True(session.Secure);
             Assert.Equal(SameSiteAttribute.Strict, session.SameSite);
             Assert.Equal("/console", session.Path);
-            Assert.DoesNotContain(AdminToken, session.Value, StringComparison.Ordinal);
+            Assert.DoesNotContain(_server.AdminToken, session.Value, StringComparison.Ordinal);
             Assert.Equal("{}", await page.EvaluateAsync<string>("() => JSON.stringify(localStorage)"));
             Assert.Equal("", await page.EvaluateAsync<string>("() => document.cookie"));
-            Assert.DoesNotContain(AdminToken, await page.ContentAsync(), StringComparison.Ordinal);
+            Assert.DoesNotContain(_server.AdminToken, await page.ContentAsync(), StringComparison.Ordinal);
         });
 
     [Fact]
@@ -68,7 +66,7 @@ public sealed class ConsoleSignInTests(ConsoleBrowser browser) : IClassFixture<C
     public Task AChange_WithoutTheCsrfToken_IsRefusedAndChangesNothing() =>
         browser.RunAsync(nameof(AChange_WithoutTheCsrfToken_IsRefusedAndChangesNothing), async page =>
         {
-            await ConsoleBrowser.SignInAsync(page, BaseUrl, AdminToken);
+            await ConsoleBrowser.SignInAsync(page, BaseUrl, _server.AdminToken);
 
             // The sign-out form without its hidden anti-forgery field, as a forged form would be.
             await page.EvaluateAsync("() => document.querySelector('form[action=\"/console/signout\"] input[name=\"__RequestVerificationToken\"]').remove()");
@@ -91,7 +89,7 @@ public sealed class ConsoleSignInTests(ConsoleBrowser browser) : IClassFixture<C
     public Task SignOut_EndsTheSession() =>
         browser.RunAsync(nameof(SignOut_EndsTheSession), async page =>
         {
-            await ConsoleBrowser.SignInAsync(page, BaseUrl, AdminToken);
+            await ConsoleBrowser.SignInAsync(page, BaseUrl, _server.AdminToken);
 
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
 
@@ -106,7 +104,7 @@ public sealed class ConsoleSignInTests(ConsoleBrowser browser) : IClassFixture<C
         {
             await page.GotoAsync(BaseUrl + "/console/signin");
             await Expect(page.GetByLabel("Admin token")).ToBeFocusedAsync();
-            await page.Keyboard.TypeAsync(AdminToken);
+            await page.Keyboard.TypeAsync(_server.AdminToken);
             await page.Keyboard.PressAsync("Enter");
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview", Level = 1 })).ToBeVisibleAsync();
 

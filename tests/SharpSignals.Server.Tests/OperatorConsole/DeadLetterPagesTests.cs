@@ -20,8 +20,6 @@ public sealed class DeadLetterPagesTests(ConsoleBrowser browser) : IClassFixture
 
     private string BaseUrl => _server.Issuer;
 
-    private string AdminToken => File.ReadAllText(Path.Combine(_server.DataDirectory, "admin.token")).Trim();
-
     public async Task InitializeAsync()
     {
         _server = SsfTestServer.StartListening();
@@ -51,7 +49,7 @@ public sealed class DeadLetterPagesTests(ConsoleBrowser browser) : IClassFixture
             var second = await SsfTestServer.PublishAsync(_client, SsfTestServer.SessionRevoked("bob@example.com"));
             await Eventually.TrueAsync(async () => await DeadLetterCountAsync(streamId) == 2, "both pushes to become dead letters");
 
-            await ConsoleBrowser.SignInAsync(page, BaseUrl, AdminToken);
+            await ConsoleBrowser.SignInAsync(page, BaseUrl, _server.AdminToken);
             await page.GetByRole(AriaRole.Link, new() { Name = "Dead letters" }).ClickAsync();
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Dead letters", Level = 1 })).ToBeVisibleAsync();
             var rows = page.Locator("table.dead-letters tbody tr");
@@ -95,7 +93,7 @@ public sealed class DeadLetterPagesTests(ConsoleBrowser browser) : IClassFixture
             var dropped = await SsfTestServer.PublishAsync(_client, SsfTestServer.SessionRevoked("bob@example.com"));
             await Eventually.TrueAsync(async () => await DeadLetterCountAsync(streamId) == 2, "both pushes to become dead letters");
 
-            await ConsoleBrowser.SignInAsync(page, BaseUrl, AdminToken);
+            await ConsoleBrowser.SignInAsync(page, BaseUrl, _server.AdminToken);
             await page.GotoAsync($"{BaseUrl}/console/deadletters?stream={streamId}");
             await page.GetByLabel($"Select {await StreamJtiAsync(dropped)}").CheckAsync();
             await page.GetByRole(AriaRole.Button, new() { Name = "Discard selected…" }).ClickAsync();

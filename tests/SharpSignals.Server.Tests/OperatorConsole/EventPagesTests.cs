@@ -20,8 +20,6 @@ public sealed class EventPagesTests(ConsoleBrowser browser) : IClassFixture<Cons
 
     private string BaseUrl => _server.Issuer;
 
-    private string AdminToken => File.ReadAllText(Path.Combine(_server.DataDirectory, "admin.token")).Trim();
-
     public async Task InitializeAsync()
     {
         _server = SsfTestServer.StartListening();
@@ -52,7 +50,7 @@ public sealed class EventPagesTests(ConsoleBrowser browser) : IClassFixture<Cons
                 async () => (await _client.GetFromJsonAsync<JsonObject>($"/events/{first}"))!["deliveries"]!.AsArray().All(d => (string?)d!["state"] == "delivered"),
                 "the event to be delivered");
 
-            await ConsoleBrowser.SignInAsync(page, BaseUrl, AdminToken);
+            await ConsoleBrowser.SignInAsync(page, BaseUrl, _server.AdminToken);
             await page.GetByRole(AriaRole.Link, new() { Name = "Events" }).ClickAsync();
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Events", Level = 1 })).ToBeVisibleAsync();
             await Expect(page.Locator($"tr[data-jti=\"{first}\"]")).ToContainTextAsync("alice@example.com");

@@ -28,8 +28,6 @@ public sealed class KeysPageTests(ConsoleBrowser browser) : IClassFixture<Consol
 
     private string BaseUrl => _server.Issuer;
 
-    private string AdminToken => File.ReadAllText(Path.Combine(_server.DataDirectory, "admin.token")).Trim();
-
     public Task InitializeAsync()
     {
         _server = SsfTestServer.StartListening();
@@ -47,7 +45,7 @@ public sealed class KeysPageTests(ConsoleBrowser browser) : IClassFixture<Consol
     public Task Rotate_FromThePage_ListsTheNewKeyAsNext_ThenNowAsActive_AndJwksPublishesIt() =>
         browser.RunAsync(nameof(Rotate_FromThePage_ListsTheNewKeyAsNext_ThenNowAsActive_AndJwksPublishesIt), async page =>
         {
-            await ConsoleBrowser.SignInAsync(page, BaseUrl, AdminToken);
+            await ConsoleBrowser.SignInAsync(page, BaseUrl, _server.AdminToken);
             await page.GetByRole(AriaRole.Link, new() { Name = "Keys and clients" }).ClickAsync();
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Keys and clients", Level = 1 })).ToBeVisibleAsync();
             var activeRow = page.Locator("table.keys tbody tr", new() { HasText = "✓ active" });
@@ -86,7 +84,7 @@ public sealed class KeysPageTests(ConsoleBrowser browser) : IClassFixture<Consol
         browser.RunAsync(nameof(Iat_IsShownOnce_RegistersAClientOverHttp_AndRevokingItFromThePageRefusesItsToken), async page =>
         {
             await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = BaseUrl });
-            await ConsoleBrowser.SignInAsync(page, BaseUrl, AdminToken);
+            await ConsoleBrowser.SignInAsync(page, BaseUrl, _server.AdminToken);
             await page.GotoAsync(BaseUrl + "/console/keys");
 
             var form = page.GetByRole(AriaRole.Form, new() { Name = "Create an initial access token" });

@@ -24,8 +24,6 @@ public sealed partial class OverviewTests(ConsoleBrowser browser) : IClassFixtur
 
     private string BaseUrl => _server.Issuer;
 
-    private string AdminToken => File.ReadAllText(Path.Combine(_server.DataDirectory, "admin.token")).Trim();
-
     public async Task InitializeAsync()
     {
         _server = SsfTestServer.StartListening(new Dictionary<string, string?>
@@ -51,7 +49,7 @@ public sealed partial class OverviewTests(ConsoleBrowser browser) : IClassFixtur
         {
             var (client, _, _) = await _server.RegisterClientAsync("shop");
             var streamId = await PushStreamAsync(client, "Orders service");
-            await ConsoleBrowser.SignInAsync(page, BaseUrl, AdminToken);
+            await ConsoleBrowser.SignInAsync(page, BaseUrl, _server.AdminToken);
             var row = Row(page, streamId);
             await Expect(row.Locator("[data-field=pending]")).ToHaveTextAsync("0");
             await Expect(page.Locator("#live-status")).ToHaveTextAsync(LiveStatus());
@@ -97,7 +95,7 @@ public sealed partial class OverviewTests(ConsoleBrowser browser) : IClassFixtur
                 events_requested = new[] { EventTypes.Caep.SessionRevoked },
                 description = "Audit log (poll)",
             }))["stream_id"]!;
-            await ConsoleBrowser.SignInAsync(page, BaseUrl, AdminToken);
+            await ConsoleBrowser.SignInAsync(page, BaseUrl, _server.AdminToken);
             await Expect(Row(page, failing).Locator("[data-field=state]")).ToHaveTextAsync("✓ OK");
             await page.EvaluateAsync("() => window.__marker = 1");
 
@@ -174,7 +172,7 @@ public sealed partial class OverviewTests(ConsoleBrowser browser) : IClassFixtur
             }
 
             await page.SetViewportSizeAsync(1366, 768);
-            await ConsoleBrowser.SignInAsync(page, BaseUrl, AdminToken);
+            await ConsoleBrowser.SignInAsync(page, BaseUrl, _server.AdminToken);
             await Expect(Row(page, payroll).Locator("[data-field=state]")).ToHaveTextAsync("⚠ Failing");
             await Expect(Row(page, payroll).Locator("[data-field=pending]")).ToHaveTextAsync("4");
             await Expect(Row(page, wiki).Locator("[data-field=pending]")).ToHaveTextAsync("0");

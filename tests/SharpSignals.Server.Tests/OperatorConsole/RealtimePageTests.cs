@@ -15,8 +15,6 @@ public sealed class RealtimePageTests(ConsoleBrowser browser) : IClassFixture<Co
     private SsfTestServer _server = null!;
     private HttpClient _http = null!;
 
-    private string AdminToken => File.ReadAllText(Path.Combine(_server.DataDirectory, "admin.token")).Trim();
-
     public Task InitializeAsync()
     {
         (_server, _http) = _tokens.StartServer(new Dictionary<string, string?>());
@@ -42,7 +40,7 @@ public sealed class RealtimePageTests(ConsoleBrowser browser) : IClassFixture<Co
             await second.SendAsync(new { type = "subscribe", topic = "news", token = _tokens.Issue("news", "subscribe") });
             await second.ReceiveAsync("subscribed");
 
-            await ConsoleBrowser.SignInAsync(page, _server.Issuer, AdminToken);
+            await ConsoleBrowser.SignInAsync(page, _server.Issuer, _server.AdminToken);
             await page.GetByRole(AriaRole.Link, new() { Name = "Realtime" }).ClickAsync();
 
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Realtime", Level = 1 })).ToBeVisibleAsync();

@@ -24,8 +24,6 @@ public sealed class StreamPageTests(ConsoleBrowser browser) : IClassFixture<Cons
 
     private string BaseUrl => _server.Issuer;
 
-    private string AdminToken => File.ReadAllText(Path.Combine(_server.DataDirectory, "admin.token")).Trim();
-
     public async Task InitializeAsync()
     {
         _server = SsfTestServer.StartListening();
@@ -49,7 +47,7 @@ public sealed class StreamPageTests(ConsoleBrowser browser) : IClassFixture<Cons
             await SsfTestServer.PublishAsync(client, SsfTestServer.SessionRevoked(reason: "two"));
             await Eventually.TrueAsync(async () => await DeadLettersAsync(streamId) >= 2, "both SETs refused and dead-lettered");
 
-            await ConsoleBrowser.SignInAsync(page, BaseUrl, AdminToken);
+            await ConsoleBrowser.SignInAsync(page, BaseUrl, _server.AdminToken);
             await page.GotoAsync($"{BaseUrl}/console/streams/{streamId}");
 
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Stream {streamId}", Level = 1 })).ToBeVisibleAsync();
@@ -77,7 +75,7 @@ public sealed class StreamPageTests(ConsoleBrowser browser) : IClassFixture<Cons
         browser.RunAsync(nameof(PauseResumeAndDisable_FromThePage_ChangeTheStreamAsTheStatusApiWould), async page =>
         {
             var streamId = await CreatePushStreamAsync();
-            await ConsoleBrowser.SignInAsync(page, BaseUrl, AdminToken);
+            await ConsoleBrowser.SignInAsync(page, BaseUrl, _server.AdminToken);
             await page.GotoAsync($"{BaseUrl}/console/streams/{streamId}");
 
             await page.GetByRole(AriaRole.Button, new() { Name = "Pause" }).ClickAsync();
@@ -122,7 +120,7 @@ public sealed class StreamPageTests(ConsoleBrowser browser) : IClassFixture<Cons
 
             // Everything delivered (a verification SET, had there been one, included): that is what a replay from position 1 sends.
             var delivered = await Eventually.GetAsync(() => DryRunAsync(streamId), n => n >= 3 && _receiver.Received.Count == n, "the SETs delivered");
-            await ConsoleBrowser.SignInAsync(page, BaseUrl, AdminToken);
+            await ConsoleBrowser.SignInAsync(page, BaseUrl, _server.AdminToken);
             await page.GotoAsync($"{BaseUrl}/console/streams/{streamId}");
 
             await page.GetByLabel("or from a position").FillAsync("1");

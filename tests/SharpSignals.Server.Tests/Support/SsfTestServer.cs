@@ -140,6 +140,9 @@ internal sealed class SsfTestServer : IAsyncDisposable
 
     public string DataDirectory => _data.Path;
 
+    /// <summary>The admin token the server wrote to its data directory on first start.</summary>
+    public string AdminToken => File.ReadAllText(Path.Combine(DataDirectory, "admin.token")).Trim();
+
     /// <summary>Registers a client through an initial access token (docs/API.md) and returns a client using its access token.</summary>
     public async Task<(HttpClient Client, string ClientId, string Secret)> RegisterClientAsync(string project = "p1", string scope = "ssf.manage ssf.read event.publish")
     {
