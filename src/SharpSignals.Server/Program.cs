@@ -21,6 +21,7 @@ using SharpSignals.Server.StreamApi;
 using SharpSignals.Server.Storage;
 using SharpSignals.Server.Streams;
 using SharpSignals.Server.Telemetry;
+using SharpSignals.Server.Tenancy;
 
 WebApplication? app = null;
 try
@@ -36,6 +37,7 @@ try
     builder.Services.AddServerStorage();
     builder.Services.AddCluster();
     builder.Services.AddIssuerKeys(builder.Configuration);
+    builder.Services.AddTenancy();
     builder.Services.AddServerAuth();
     builder.Services.AddStreams();
     builder.Services.AddEventRouting();
@@ -46,6 +48,7 @@ try
     builder.Services.AddRealtime();
     builder.Services.AddRetention();
     builder.Services.AddServerHealth();
+    builder.Services.AddAdmin();
     builder.Services.AddApiDocs();
     builder.Services.AddConsole();
     builder.Services.AddDeliveryHistory();
@@ -58,6 +61,10 @@ try
 
     app.UseExceptionHandler();
     app.UseDeclaredBodyLimit();
+
+    // Before routing: /t/{name}/... is a tenant's, served by the same endpoints (docs/TENANTS.md).
+    app.UseTenantPaths();
+    app.UseRouting();
 
     app.UseAuthentication();
     app.UseAuthorization();

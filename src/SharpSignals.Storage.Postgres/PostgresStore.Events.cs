@@ -1,6 +1,7 @@
 using Npgsql;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Events;
+using SharpSignals.Storage.Tenants;
 
 namespace SharpSignals.Storage.Postgres;
 
@@ -87,6 +88,7 @@ public sealed partial class PostgresStore
                 p.BigInt("before", query.Before ?? long.MaxValue);
                 p.Text("subject", query.Subject);
                 p.Text("project", query.Project);
+                p.Text("tenant_projects", query.Tenant is null ? null : TenantProjects.LikePattern(query.Tenant));
                 p.Text("type", query.EventType);
                 p.Text("txn", query.Txn);
                 p.Text("source", query.SourceStreamId);

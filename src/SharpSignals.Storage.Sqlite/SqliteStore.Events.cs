@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Events;
+using SharpSignals.Storage.Tenants;
 
 namespace SharpSignals.Storage.Sqlite;
 
@@ -86,6 +87,7 @@ public sealed partial class SqliteStore
         p.AddWithValue("$before", query.Before ?? long.MaxValue);
         p.AddWithValue("$subject", (object?)query.Subject ?? DBNull.Value);
         p.AddWithValue("$project", (object?)query.Project ?? DBNull.Value);
+        p.AddWithValue("$tenant_projects", query.Tenant is null ? DBNull.Value : TenantProjects.LikePattern(query.Tenant));
         p.AddWithValue("$type", (object?)query.EventType ?? DBNull.Value);
         p.AddWithValue("$txn", (object?)query.Txn ?? DBNull.Value);
         p.AddWithValue("$source", (object?)query.SourceStreamId ?? DBNull.Value);

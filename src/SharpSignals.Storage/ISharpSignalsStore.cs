@@ -5,11 +5,12 @@ using SharpSignals.Storage.Events;
 using SharpSignals.Storage.History;
 using SharpSignals.Storage.Keys;
 using SharpSignals.Storage.Streams;
+using SharpSignals.Storage.Tenants;
 
 namespace SharpSignals.Storage;
 
 /// <summary>Everything the server keeps, as one provider implements it.</summary>
-public interface ISharpSignalsStore : IEventLog, IDeliveryStore, IStreamStore, IClientStore, ISigningKeyStore, ILeaseStore, IFencedDeliveryStore, IKeyRingStore, IStreamHistoryStore, IAsyncDisposable
+public interface ISharpSignalsStore : IEventLog, IDeliveryStore, IStreamStore, IClientStore, ISigningKeyStore, ILeaseStore, IFencedDeliveryStore, IKeyRingStore, IStreamHistoryStore, ITenantStore, IAsyncDisposable
 {
     /// <summary>Whether the store can be read and written now.</summary>
     /// <param name="cancellationToken">Cancels the check.</param>

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json.Serialization;
 using SharpSignals.Server.Auth;
 using SharpSignals.Server.Delivery;
@@ -8,6 +9,8 @@ using SharpSignals.Storage.Cluster;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Streams;
 using SharpSignals.Tokens.Keys;
+
+using SharpSignals.Storage.Tenants;
 
 namespace SharpSignals.Server.Admin;
 
@@ -36,19 +39,20 @@ internal static class AdminEndpoints
         return app;
     }
 
-    private static async Task<IResult> ListStreams(HttpRequest request, IStreamStore streams, IDeliveryStore deliveries, ILeaseStore cluster, CancellationToken cancellationToken)
+    private static async Task<IResult> ListStreams(HttpRequest request, ClaimsPrincipal caller, IStreamStore streams, IDeliveryStore deliveries, ILeaseStore cluster, CancellationToken cancellationToken)
     {
         // Which node pushes (or polls) each stream now: the holder of its lease (docs/ARCHITECTURE.md, "Cluster").
         var workers = (await cluster.ListLeasesAsync(cancellationToken)).ToDictionary(l => l.StreamId, l => l.NodeId, StringComparer.Ordinal);
         var list = new List<AdminStream>();
-        var found = await streams.ListStreamsAsync(request.Query["project"].FirstOrDefault(), null, cancellationToken);
+        var project = request.Query["project"].FirstOrDefault() is { } named ? caller.AdminProject(named) : null;
+        var found = (await streams.ListStreamsAsync(project, null, cancellationToken)).Where(s => caller.SharesTenant(s.Project)).ToList();
 
         // One read for every stream's backlog, not one per stream.
         var backlogs = await deliveries.GetBacklogsAsync([.. found.Select(s => s.StreamId)], cancellationToken);
         foreach (var stream in found)
         {
             var backlog = backlogs[stream.StreamId];
-            list.Add(new AdminStream(stream.StreamId, stream.Project, stream.OwnerClientId, stream.Direction, stream.Status, stream.StatusReason,
+            list.Add(new AdminStream(stream.StreamId, TenantProjects.LocalName(stream.Project), stream.OwnerClientId, stream.Direction, stream.Status, stream.StatusReason,
                 backlog.Pending, backlog.OldestPendingAt?.ToUnixTimeSeconds(), backlog.DeadLetters, stream.SourceError ?? backlog.LastError,
                 workers.GetValueOrDefault(stream.StreamId)));
         }
@@ -56,9 +60,9 @@ internal static class AdminEndpoints
         return TypedResults.Json(list.ToArray(), AdminApiJsonContext.Default.AdminStreamArray);
     }
 
-    private static async Task<IResult> ListDeadLetters(string streamId, HttpRequest request, StreamCatalog catalog, IDeliveryStore deliveries, CancellationToken cancellationToken)
+    private static async Task<IResult> ListDeadLetters(string streamId, HttpRequest request, ClaimsPrincipal caller, StreamCatalog catalog, IDeliveryStore deliveries, CancellationToken cancellationToken)
     {
-        if (catalog.Find(streamId) is null)
+        if (!IsOwn(catalog, caller, streamId))
         {
             return Problems.NotFound($"There is no stream '{streamId}'.");
         }
@@ -76,19 +80,19 @@ internal static class AdminEndpoints
             AdminApiJsonContext.Default.AdminDeadLetterArray);
     }
 
-    private static Task<IResult> RetryDeadLetters(string streamId, HttpRequest request, StreamCatalog catalog, IDeliveryStore deliveries, StreamSignals signals, CancellationToken cancellationToken) =>
-        ForDeadLettersAsync(streamId, request, catalog, jtis => DeadLetterRetry.RetryAsync(deliveries, signals, streamId, jtis, cancellationToken), cancellationToken);
+    private static Task<IResult> RetryDeadLetters(string streamId, HttpRequest request, ClaimsPrincipal caller, StreamCatalog catalog, IDeliveryStore deliveries, StreamSignals signals, CancellationToken cancellationToken) =>
+        ForDeadLettersAsync(streamId, request, caller, catalog, jtis => DeadLetterRetry.RetryAsync(deliveries, signals, streamId, jtis, cancellationToken), cancellationToken);
 
-    private static Task<IResult> DiscardDeadLetters(string streamId, HttpRequest request, StreamCatalog catalog, IDeliveryStore deliveries, CancellationToken cancellationToken) =>
-        ForDeadLettersAsync(streamId, request, catalog, jtis => deliveries.DiscardDeadLettersAsync(streamId, jtis, cancellationToken).AsTask(), cancellationToken);
+    private static Task<IResult> DiscardDeadLetters(string streamId, HttpRequest request, ClaimsPrincipal caller, StreamCatalog catalog, IDeliveryStore deliveries, CancellationToken cancellationToken) =>
+        ForDeadLettersAsync(streamId, request, caller, catalog, jtis => deliveries.DiscardDeadLettersAsync(streamId, jtis, cancellationToken).AsTask(), cancellationToken);
 
     /// <summary>
     /// Body <c>{"from_time": seconds} | {"from_jti": "..."} | {"from_position": n}</c>, exactly one, and
     /// <c>"dry_run": true</c> to learn how many SETs would be sent again without queuing them.
     /// </summary>
-    private static async Task<IResult> Replay(string streamId, HttpRequest request, StreamCatalog catalog, StreamReplay replay, CancellationToken cancellationToken)
+    private static async Task<IResult> Replay(string streamId, HttpRequest request, ClaimsPrincipal caller, StreamCatalog catalog, StreamReplay replay, CancellationToken cancellationToken)
     {
-        if (catalog.Find(streamId) is null)
+        if (!IsOwn(catalog, caller, streamId))
         {
             return Problems.NotFound($"There is no stream '{streamId}'.");
         }
@@ -118,9 +122,13 @@ internal static class AdminEndpoints
         return TypedResults.Json(new AdminCount(replayed), AdminApiJsonContext.Default.AdminCount);
     }
 
-    private static IResult ListKeys(IssuerKeyStore keys) =>
+    /// <summary>A stream of the admin's tenant; another tenant's stream is as unknown as a stream that does not exist.</summary>
+    private static bool IsOwn(StreamCatalog catalog, ClaimsPrincipal caller, string streamId) =>
+        catalog.Find(streamId) is { } route && caller.SharesTenant(route.Project);
+
+    private static IResult ListKeys(ClaimsPrincipal caller, IssuerKeyStore keys) =>
         TypedResults.Json(
-            keys.Published().Select(AdminKey.From).ToArray(),
+            keys.Published(caller.Tenant()).Select(AdminKey.From).ToArray(),
             AdminApiJsonContext.Default.AdminKeyArray);
 
     /// <summary>
@@ -128,7 +136,7 @@ internal static class AdminEndpoints
     /// key's algorithm; the new key is published at once and signs after the rotation lead time, or
     /// at once with <c>now</c> (a compromised key).
     /// </summary>
-    private static async Task<IResult> RotateKey(HttpRequest request, IssuerKeyStore keys, CancellationToken cancellationToken)
+    private static async Task<IResult> RotateKey(HttpRequest request, ClaimsPrincipal caller, IssuerKeyStore keys, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
         if (body.Problem is { } problem)
@@ -137,7 +145,7 @@ internal static class AdminEndpoints
         }
 
         var now = body.Boolean("now") ?? false;
-        if (body.Errors.Count > 0 || await keys.RotateToAsync(body.String("algorithm"), now, cancellationToken) is not { } key)
+        if (body.Errors.Count > 0 || await keys.RotateToAsync(body.String("algorithm"), now, cancellationToken, caller.Tenant()) is not { } key)
         {
             return Problems.BadRequest($"algorithm must be one of {string.Join(", ", SigningAlgorithms.Signing)}.", body.Errors);
         }
@@ -146,9 +154,9 @@ internal static class AdminEndpoints
     }
 
     /// <summary>Body <c>{"jtis": [...]}</c> for some dead letters, or no <c>jtis</c> for all of the stream's.</summary>
-    private static async Task<IResult> ForDeadLettersAsync(string streamId, HttpRequest request, StreamCatalog catalog, Func<IReadOnlyCollection<string>?, Task<int>> act, CancellationToken cancellationToken)
+    private static async Task<IResult> ForDeadLettersAsync(string streamId, HttpRequest request, ClaimsPrincipal caller, StreamCatalog catalog, Func<IReadOnlyCollection<string>?, Task<int>> act, CancellationToken cancellationToken)
     {
-        if (catalog.Find(streamId) is null)
+        if (!IsOwn(catalog, caller, streamId))
         {
             return Problems.NotFound($"There is no stream '{streamId}'.");
         }

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Globalization;
 using System.Text.Json.Serialization;
 using SharpSignals.Server.Auth;
@@ -36,7 +37,7 @@ internal static class AdminEventSearch
         return app;
     }
 
-    private static async Task<IResult> Search(HttpRequest request, IEventLog log, CancellationToken cancellationToken)
+    private static async Task<IResult> Search(HttpRequest request, ClaimsPrincipal caller, IEventLog log, CancellationToken cancellationToken)
     {
         var (query, problem) = Read(request.Query);
         if (problem is not null)
@@ -44,12 +45,14 @@ internal static class AdminEventSearch
             return problem;
         }
 
-        var found = await log.SearchAsync(query!, cancellationToken);
+        // Only the admin's tenant's events (docs/TENANTS.md), a named project within it.
+        query = query! with { Project = query.Project is { } named ? caller.AdminProject(named) : null, Tenant = caller.Tenant() };
+        var found = await log.SearchAsync(query, cancellationToken);
         var events = found.Select(StoredEventResponse.Summary).ToArray();
 
         // A full page may have more behind it; the next one starts below its last position.
         return TypedResults.Json(
-            new AdminEventPage(events, events.Length == query!.Limit ? events[^1].Position : null),
+            new AdminEventPage(events, events.Length == query.Limit ? events[^1].Position : null),
             AdminEventJsonContext.Default.AdminEventPage);
     }
 

@@ -1,8 +1,10 @@
+using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 using SharpSignals.Server.Http;
 using SharpSignals.Storage.Clients;
+using SharpSignals.Storage.Tenants;
 
 namespace SharpSignals.Server.Auth;
 
@@ -30,7 +32,7 @@ internal static class AuthEndpoints
         return app;
     }
 
-    private static async Task<IResult> CreateInitialAccessToken(HttpRequest request, IClientStore clients, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateInitialAccessToken(HttpRequest request, ClaimsPrincipal caller, IClientStore clients, TimeProvider time, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadObjectAsync(request, cancellationToken);
         if (body.Problem is { } problem)
@@ -51,8 +53,8 @@ internal static class AuthEndpoints
             return Problems.BadRequest("The body must be {\"project\": \"<name>\", \"expires_in\": <seconds>, \"single_use\": <boolean>} with a project of letters, digits, '-', '_' or '.' and a positive lifetime.", body.Errors);
         }
 
-        var (token, iat) = await ClientAdministration.CreateIatAsync(clients, time, project, expiresIn, singleUse, cancellationToken);
-        return TypedResults.Created((string?)null, new InitialAccessTokenResponse(token, project, iat.ExpiresAt.ToUnixTimeSeconds(), singleUse));
+        var (token, iat) = await ClientAdministration.CreateIatAsync(clients, time, caller.AdminProject(project), expiresIn, singleUse, cancellationToken);
+        return TypedResults.Created((string?)null, new InitialAccessTokenResponse(token, TenantProjects.LocalName(iat.Project), iat.ExpiresAt.ToUnixTimeSeconds(), singleUse));
     }
 
     private static async Task<IResult> Register(HttpRequest request, IClientStore clients, TimeProvider time, CancellationToken cancellationToken)
@@ -60,6 +62,13 @@ internal static class AuthEndpoints
         var token = BearerTokenHandler.BearerToken(request);
         var iat = token is null ? null : await clients.FindInitialAccessTokenAsync(TokenHashing.Hash(token), cancellationToken);
         var now = time.GetUtcNow();
+
+        // An IAT registers clients only under its own tenant's path (docs/TENANTS.md).
+        if (iat is not null && !TenantProjects.Owns(request.HttpContext.Tenant(), iat.Project))
+        {
+            iat = null;
+        }
+
         if (iat is null || iat.ExpiresAt <= now || iat.UsedAt is not null)
         {
             var why = iat is null ? "The initial access token is not valid."
@@ -102,7 +111,7 @@ internal static class AuthEndpoints
 
         var accessToken = await IssueAccessTokenAsync(clients, clientId, iat.Project, scope, now, cancellationToken);
         return TypedResults.Created((string?)null, new RegistrationResponse(
-            clientId, secret, name, scope, iat.Project, accessToken, "Bearer", (long)AccessTokenLifetime.TotalSeconds, now.ToUnixTimeSeconds(), 0, ["client_credentials"], "client_secret_basic"));
+            clientId, secret, name, scope, TenantProjects.LocalName(iat.Project), accessToken, "Bearer", (long)AccessTokenLifetime.TotalSeconds, now.ToUnixTimeSeconds(), 0, ["client_credentials"], "client_secret_basic"));
     }
 
     /// <summary>RFC 7591 §3: the initial access token is a bearer token, refused as RFC 6750 §3.1 says; no description without a token.</summary>
@@ -147,7 +156,8 @@ internal static class AuthEndpoints
 
         var (clientId, secret) = basic ?? (form["client_id"].ToString(), form["client_secret"].ToString());
         var client = string.IsNullOrEmpty(clientId) ? null : await clients.GetClientAsync(clientId, cancellationToken);
-        if (client is null || client.RevokedAt is not null || string.IsNullOrEmpty(secret) || !TokenHashing.Matches(secret, client.SecretHash))
+        if (client is null || client.RevokedAt is not null || string.IsNullOrEmpty(secret) || !TokenHashing.Matches(secret, client.SecretHash)
+            || !TenantProjects.Owns(request.HttpContext.Tenant(), client.Project))
         {
             request.HttpContext.Response.Headers.WWWAuthenticate = "Basic realm=\"sharpsignals\"";
             return OAuthError(StatusCodes.Status401Unauthorized, "invalid_client", "Client authentication failed.");
@@ -167,15 +177,17 @@ internal static class AuthEndpoints
         return TypedResults.Ok(new TokenResponse(token, "Bearer", (long)AccessTokenLifetime.TotalSeconds, scope));
     }
 
-    private static async Task<Ok<ClientResponse[]>> ListClients(HttpRequest request, IClientStore clients, CancellationToken cancellationToken)
+    private static async Task<Ok<ClientResponse[]>> ListClients(HttpRequest request, ClaimsPrincipal caller, IClientStore clients, CancellationToken cancellationToken)
     {
-        var project = request.Query["project"].FirstOrDefault();
+        var project = request.Query["project"].FirstOrDefault() is { } named ? caller.AdminProject(named) : null;
         var list = await clients.ListClientsAsync(project, cancellationToken);
-        return TypedResults.Ok(list.Select(c => new ClientResponse(c.ClientId, c.Name, c.Project, c.Scope, c.CreatedAt.ToUnixTimeSeconds(), c.RevokedAt?.ToUnixTimeSeconds())).ToArray());
+        return TypedResults.Ok(list.Where(c => caller.SharesTenant(c.Project))
+            .Select(c => new ClientResponse(c.ClientId, c.Name, TenantProjects.LocalName(c.Project), c.Scope, c.CreatedAt.ToUnixTimeSeconds(), c.RevokedAt?.ToUnixTimeSeconds())).ToArray());
     }
 
-    private static async Task<IResult> RevokeClient(string clientId, IClientStore clients, AccessTokenCache accessTokens, TimeProvider time, CancellationToken cancellationToken) =>
-        await ClientAdministration.RevokeClientAsync(clients, accessTokens, time, clientId, cancellationToken)
+    private static async Task<IResult> RevokeClient(string clientId, ClaimsPrincipal caller, IClientStore clients, AccessTokenCache accessTokens, TimeProvider time, CancellationToken cancellationToken) =>
+        await clients.GetClientAsync(clientId, cancellationToken) is { } client && caller.SharesTenant(client.Project)
+        && await ClientAdministration.RevokeClientAsync(clients, accessTokens, time, clientId, cancellationToken)
             ? TypedResults.NoContent()
             : Problems.NotFound($"There is no active client '{clientId}'.");
 

@@ -3,6 +3,9 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using SharpSignals.Server.Http;
+using SharpSignals.Server.Tenancy;
+using SharpSignals.Storage.Tenants;
 
 namespace SharpSignals.Server.Auth;
 
@@ -10,7 +13,8 @@ namespace SharpSignals.Server.Auth;
 /// Authenticates <c>Authorization: Bearer</c> (RFC 6750 §2.1; the header only, never the query): the
 /// admin token, an access token issued by <c>/oauth/token</c> or <c>/register</c>, or at a poll
 /// endpoint that stream's own credential. Challenges carry the exact RFC 6750 §3
-/// <c>WWW-Authenticate</c> header.
+/// <c>WWW-Authenticate</c> header. Under a tenant's path (docs/TENANTS.md) only that tenant's admin token and
+/// its clients' tokens are valid: a token of another tenant is an invalid token there.
 /// </summary>
 internal sealed class BearerTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -19,6 +23,7 @@ internal sealed class BearerTokenHandler(
     AccessTokenCache accessTokens,
     StreamCredentials streamCredentials,
     AdminToken adminToken,
+    TenantRegistry tenants,
     TimeProvider time) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
@@ -34,14 +39,20 @@ internal sealed class BearerTokenHandler(
             return AuthenticateResult.NoResult();
         }
 
+        var tenant = Context.Tenant();
         if (StreamCredentials.IsStreamCredential(token))
         {
-            return await StreamCredentialAsync(token);
+            return await StreamCredentialAsync(token, tenant);
         }
 
-        if (adminToken.Matches(token))
+        if (tenant.Length == 0 ? adminToken.Matches(token) : tenants.Find(tenant) is { } owner && TokenHashing.Matches(token, owner.AdminTokenHash))
         {
-            return Success([new(CallerClaims.ScopeClaim, Scopes.Admin), new(CallerClaims.ProjectClaim, CallerClaims.DefaultProject)]);
+            return Success(
+            [
+                new(CallerClaims.ScopeClaim, Scopes.Admin),
+                new(CallerClaims.ProjectClaim, TenantProjects.Qualify(tenant, CallerClaims.DefaultProject)),
+                new(CallerClaims.TenantClaim, tenant),
+            ]);
         }
 
         var record = await accessTokens.FindAsync(TokenHashing.Hash(token), Context.RequestAborted);
@@ -50,9 +61,15 @@ internal sealed class BearerTokenHandler(
             return Fail(record is null ? "The access token is not valid." : "The access token has expired.");
         }
 
+        if (!TenantProjects.Owns(tenant, record.Project))
+        {
+            return Fail("The access token is not valid for this tenant.");
+        }
+
         var claims = record.Scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => new Claim(CallerClaims.ScopeClaim, s)).ToList();
         claims.Add(new(CallerClaims.ProjectClaim, record.Project));
         claims.Add(new(CallerClaims.ClientIdClaim, record.ClientId));
+        claims.Add(new(CallerClaims.TenantClaim, tenant));
         return Success(claims);
     }
 
@@ -79,7 +96,7 @@ internal sealed class BearerTokenHandler(
     /// else: anywhere else, or for another stream, it is an invalid token (RFC 6750 §3.1), whatever
     /// scope the endpoint asks for.
     /// </summary>
-    private async Task<AuthenticateResult> StreamCredentialAsync(string token)
+    private async Task<AuthenticateResult> StreamCredentialAsync(string token, string tenant)
     {
         if (!Request.Path.StartsWithSegments("/ssf/poll", StringComparison.Ordinal, out var rest)
             || rest.Value is not { Length: > 1 } tail || tail.IndexOf('/', 1) >= 0)
@@ -89,7 +106,7 @@ internal sealed class BearerTokenHandler(
 
         var streamId = tail[1..];
         return await streamCredentials.MatchesAsync(streamId, token, Context.RequestAborted)
-            ? Success([new(CallerClaims.ScopeClaim, Scopes.Read), new(CallerClaims.StreamClaim, streamId)])
+            ? Success([new(CallerClaims.ScopeClaim, Scopes.Read), new(CallerClaims.StreamClaim, streamId), new(CallerClaims.TenantClaim, tenant)])
             : Fail("The stream credential is not valid for this stream.");
     }
 

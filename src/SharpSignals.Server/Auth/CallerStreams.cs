@@ -16,7 +16,7 @@ internal sealed class CallerStreams(IStreamStore store)
         }
 
         var record = await store.GetStreamAsync(streamId, cancellationToken);
-        var visible = record is not null && (caller.IsAdmin() || (record.OwnerClientId is not null && record.OwnerClientId == caller.ClientIdOf())
+        var visible = record is not null && caller.SharesTenant(record.Project) && (caller.IsAdmin() || (record.OwnerClientId is not null && record.OwnerClientId == caller.ClientIdOf())
             || caller.CredentialStreamOf() == record.StreamId);
         return visible ? record! : Failure.NotFound($"There is no stream '{streamId}'.");
     }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using SharpSignals.Server.Http;
 
 namespace SharpSignals.Server.Auth;
 
@@ -31,6 +32,9 @@ internal sealed class IdentityProviderBearer(IOptions<IdentityProviderOptions> p
     /// <summary>The scheme a request's token goes to: this one for a JWT (RFC 7515 §7.1: three parts), the server's own otherwise.</summary>
     public static string? Select(HttpContext context) =>
         !context.Request.Path.StartsWithSegments("/ssf/push", StringComparison.Ordinal)
+
+        // The identity provider speaks for the default tenant only (docs/TENANTS.md).
+        && context.Tenant().Length == 0
         && BearerTokenHandler.BearerToken(context.Request) is { } token
         && token.Count(c => c == '.') == 2
             ? SchemeName

@@ -18,6 +18,18 @@ internal sealed class IssuerUrl(IOptions<ServerOptions> options, IServer server)
     /// <summary>An absolute URL under the issuer.</summary>
     public string Url(string path) => Value + path;
 
+    /// <summary>
+    /// A tenant's issuer: the server's plus <c>/t/{tenant}</c> (docs/TENANTS.md), and the server's own for the
+    /// default tenant (the empty name).
+    /// </summary>
+    public string For(string tenant) => tenant.Length == 0 ? Value : string.Concat(Value, TenantPathPrefix, tenant);
+
+    /// <summary>An absolute URL under a tenant's issuer.</summary>
+    public string Url(string tenant, string path) => For(tenant) + path;
+
+    /// <summary>What comes between the server's issuer and a tenant's name in the tenant's issuer.</summary>
+    public const string TenantPathPrefix = "/t/";
+
     private string Resolve()
     {
         var configured = options.Value.Issuer;

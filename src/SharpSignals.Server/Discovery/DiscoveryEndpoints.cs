@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using SharpSignals.Server.Configuration;
 using SharpSignals.Server.Streams;
+using SharpSignals.Server.Tenancy;
 using SharpSignals.Tokens;
 using Microsoft.Extensions.Options;
 
@@ -17,10 +18,16 @@ internal static class DiscoveryEndpoints
         return app;
     }
 
-    private static IResult GetMetadata(IssuerUrl issuer, IOptions<StreamOptions> options, string? issuerPath = null)
+    private static async Task<IResult> GetMetadata(IssuerUrl issuer, TenantRegistry tenants, IOptions<StreamOptions> options, CancellationToken cancellationToken, string? issuerPath = null)
     {
-        var expectedPath = new Uri(issuer.Value).AbsolutePath.Trim('/');
-        if ((issuerPath ?? "").Trim('/') != expectedPath)
+        // The server's issuer path, then for a tenant t/{name} (docs/TENANTS.md): RFC 8615 path insertion of the tenant's issuer.
+        var serverPath = new Uri(issuer.Value).AbsolutePath.Trim('/');
+        var path = (issuerPath ?? "").Trim('/');
+        var tenantPath = serverPath.Length == 0 ? path : path.StartsWith(serverPath + "/", StringComparison.Ordinal) ? path[(serverPath.Length + 1)..] : null;
+        var tenant = path == serverPath ? ""
+            : tenantPath is not null && tenantPath.StartsWith(IssuerUrl.TenantPathPrefix[1..], StringComparison.Ordinal) ? tenantPath[(IssuerUrl.TenantPathPrefix.Length - 1)..]
+            : null;
+        if (tenant is null || (tenant.Length > 0 && (!TenantNames.IsValid(tenant) || !await tenants.IsLiveAsync(tenant, cancellationToken))))
         {
             return TypedResults.NotFound();
         }
@@ -28,14 +35,14 @@ internal static class DiscoveryEndpoints
         // SSF 1.0 §7.1: arrays with no element are left out; every endpoint is advertised.
         return TypedResults.Json(new TransmitterMetadata(
             "1_0",
-            issuer.Value,
-            issuer.Url("/jwks.json"),
+            issuer.For(tenant),
+            issuer.Url(tenant, "/jwks.json"),
             [DeliveryMethods.Push, DeliveryMethods.Poll],
-            issuer.Url("/ssf/streams"),
-            issuer.Url("/ssf/status"),
-            issuer.Url("/ssf/subjects/add"),
-            issuer.Url("/ssf/subjects/remove"),
-            issuer.Url("/ssf/verify"),
+            issuer.Url(tenant, "/ssf/streams"),
+            issuer.Url(tenant, "/ssf/status"),
+            issuer.Url(tenant, "/ssf/subjects/add"),
+            issuer.Url(tenant, "/ssf/subjects/remove"),
+            issuer.Url(tenant, "/ssf/verify"),
             [new AuthorizationScheme("urn:ietf:rfc:6749")],
             options.Value.DefaultSubjects), DiscoveryJsonContext.Default.TransmitterMetadata);
     }

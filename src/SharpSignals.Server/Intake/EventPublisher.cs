@@ -3,6 +3,7 @@ using SharpSignals.Server.Keys;
 using SharpSignals.Server.Routing;
 using SharpSignals.Server.Streams;
 using SharpSignals.Server.Telemetry;
+using SharpSignals.Storage.Tenants;
 using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Sets;
 using SharpSignals.Tokens.Subjects;
@@ -47,13 +48,14 @@ internal sealed class EventPublisher(SetIssuer issuer, EventRouter router, Inges
             }
 
             IReadOnlyList<string> errors;
-            (set, errors) = ReadEvent(body, project, issuer.Issuer, time.GetUtcNow());
+            var tenant = TenantProjects.TenantOf(project);
+            (set, errors) = ReadEvent(body, project, issuer.IssuerOf(tenant), time.GetUtcNow());
             if (set is null)
             {
                 return PublishOutcome.Refused(errors);
             }
 
-            token = issuer.Sign(set);
+            token = issuer.Sign(set, tenant);
             routed = router.Route(set, token, project, sourceStreamId: null);
         }
 

@@ -6,6 +6,8 @@ using SharpSignals.Server.Http;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Events;
 
+using SharpSignals.Storage.Tenants;
+
 namespace SharpSignals.Server.Intake;
 
 /// <summary>
@@ -42,7 +44,7 @@ internal static class PublishEndpoints
 
     /// <summary>The project an event is published into: the caller's, or for the admin the one <c>?project=</c> names.</summary>
     public static string ProjectOf(ClaimsPrincipal caller, HttpRequest request) =>
-        caller.IsAdmin() ? request.Query["project"].FirstOrDefault() ?? CallerClaims.DefaultProject : caller.Project();
+        caller.IsAdmin() ? caller.AdminProject(request.Query["project"].FirstOrDefault()) : caller.Project();
 
     /// <summary>The answer to a publish that was not taken: 503 with Retry-After when busy, else 400 naming every problem.</summary>
     public static IResult Refusal(PublishOutcome outcome, HttpResponse response)
@@ -60,8 +62,10 @@ internal static class PublishEndpoints
     {
         // The same SET may be stored once in each project it reached: a client sees its project's
         // copy only, the admin any project's, or the one ?project= names.
-        var project = caller.IsAdmin() ? request.Query["project"].FirstOrDefault() : caller.Project();
-        if (await StoredEventDetail.FindAsync(log, deliveries, project, jti, cancellationToken) is not { } found)
+        var project = !caller.IsAdmin() ? caller.Project()
+            : request.Query["project"].FirstOrDefault() is { } named ? caller.AdminProject(named) : null;
+        if (await StoredEventDetail.FindAsync(log, deliveries, project, jti, cancellationToken) is not { } found
+            || !caller.SharesTenant(found.Event.Project))
         {
             return Problems.NotFound($"There is no event '{jti}'.");
         }
@@ -98,7 +102,7 @@ internal sealed record StoredEventResponse(
     public IReadOnlyList<DeliveryResponse>? Deliveries { get; init; }
 
     public static StoredEventResponse Summary(StoredEvent stored) =>
-        new(stored.Jti, stored.Issuer, stored.Project, stored.Position, stored.ReceivedAt.ToUnixTimeSeconds(), stored.EventTypes, stored.Txn, stored.SourceStreamId);
+        new(stored.Jti, stored.Issuer, TenantProjects.LocalName(stored.Project), stored.Position, stored.ReceivedAt.ToUnixTimeSeconds(), stored.EventTypes, stored.Txn, stored.SourceStreamId);
 }
 
 /// <summary>Where an event went on one stream: its entry there, and where that stands.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SharpSignals.Server.Http;
 
 namespace SharpSignals.Server.Keys;
 
@@ -12,8 +13,9 @@ internal static class JwksEndpoints
         return app;
     }
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult GetJwks(IssuerKeyStore keys) =>
-        TypedResults.Text(keys.Ring.ToPublicJwks(), "application/json");
+    // Each tenant's own keys at its own path (docs/TENANTS.md): /t/{name}/jwks.json.
+    private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult GetJwks(HttpContext context, IssuerKeyStore keys) =>
+        TypedResults.Text(keys.RingOf(context.Tenant()).ToPublicJwks(), "application/json");
 }
 
 /// <summary>The shape of <c>/jwks.json</c> for the OpenAPI document: an RFC 7517 §5 JWK Set of public keys.</summary>

@@ -1,5 +1,7 @@
 using SharpSignals.Tokens.Keys;
 
+using SharpSignals.Storage.Tenants;
+
 namespace SharpSignals.Server.Keys;
 
 /// <summary>
@@ -27,10 +29,10 @@ internal sealed record PublishedKey(string KeyId, string Algorithm, string State
 internal static class PublishedKeys
 {
     /// <summary>The active key, then the next ones, then the retired ones.</summary>
-    public static IReadOnlyList<PublishedKey> Published(this IssuerKeyStore keys)
+    public static IReadOnlyList<PublishedKey> Published(this IssuerKeyStore keys, string tenant = TenantProjects.DefaultTenant)
     {
-        var ring = keys.Ring;
-        var signsFrom = keys.Keys.ToDictionary(k => k.Key.KeyId, k => (DateTimeOffset?)k.SignsFrom, StringComparer.Ordinal);
+        var ring = keys.RingOf(tenant);
+        var signsFrom = keys.KeysOf(tenant).ToDictionary(k => k.Key.KeyId, k => (DateTimeOffset?)k.SignsFrom, StringComparer.Ordinal);
         return
         [
             new PublishedKey(ring.Active.KeyId, ring.Active.Algorithm, PublishedKey.Active, signsFrom.GetValueOrDefault(ring.Active.KeyId), null),
@@ -45,15 +47,15 @@ internal static class PublishedKeys
     /// compromised key).
     /// </summary>
     /// <returns>The new key, or null, with nothing changed, when the algorithm is not one the issuer signs with.</returns>
-    public static async Task<PublishedKey?> RotateToAsync(this IssuerKeyStore keys, string? algorithm, bool now, CancellationToken cancellationToken)
+    public static async Task<PublishedKey?> RotateToAsync(this IssuerKeyStore keys, string? algorithm, bool now, CancellationToken cancellationToken, string tenant = TenantProjects.DefaultTenant)
     {
-        algorithm ??= keys.Ring.Active.Algorithm;
+        algorithm ??= keys.RingOf(tenant).Active.Algorithm;
         if (!SigningAlgorithms.Signing.Contains(algorithm))
         {
             return null;
         }
 
-        var (key, signsFrom) = await keys.RotateAsync(algorithm, now, cancellationToken);
+        var (key, signsFrom) = await keys.RotateAsync(tenant, algorithm, now, cancellationToken);
         return new PublishedKey(key.KeyId, key.Algorithm, now ? PublishedKey.Active : PublishedKey.Next, signsFrom, null);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using SharpSignals.Server.Configuration;
 using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Sets;
@@ -5,29 +6,33 @@ using SharpSignals.Tokens.Subjects;
 
 namespace SharpSignals.Server.Keys;
 
-/// <summary>Signs SETs as this server: its issuer, its active key (one cached signer per key).</summary>
+/// <summary>Signs SETs as one of this server's issuers: a tenant's issuer URL, its active key (one cached signer per tenant and key).</summary>
 internal sealed class SetIssuer(IssuerKeyStore keys, IssuerUrl issuer, TimeProvider time)
 {
-    private SetSigner? _signer;
+    private readonly ConcurrentDictionary<string, SetSigner> _signers = new(StringComparer.Ordinal);
 
+    /// <summary>The default tenant's issuer.</summary>
     public string Issuer => issuer.Value;
 
-    public string Sign(SecurityEventToken set)
+    /// <summary>A tenant's issuer.</summary>
+    public string IssuerOf(string tenant) => issuer.For(tenant);
+
+    /// <summary>Signs with the tenant's active key; the SET's <c>iss</c> must be the tenant's issuer.</summary>
+    public string Sign(SecurityEventToken set, string tenant)
     {
-        var active = keys.Ring.Active;
-        var signer = _signer;
-        if (signer is null || !ReferenceEquals(signer.Key, active))
+        var active = keys.RingOf(tenant).Active;
+        if (!_signers.TryGetValue(tenant, out var signer) || !ReferenceEquals(signer.Key, active))
         {
-            _signer = signer = new SetSigner(active);
+            _signers[tenant] = signer = new SetSigner(active);
         }
 
         return signer.Sign(set);
     }
 
-    /// <summary>A new SET from this issuer, issued now, with a new <c>jti</c>.</summary>
-    public SecurityEventToken NewSet(SecurityEvent securityEvent, SubjectIdentifier subject, IReadOnlyList<string> audience) => new()
+    /// <summary>A new SET from the tenant's issuer, issued now, with a new <c>jti</c>.</summary>
+    public SecurityEventToken NewSet(string tenant, SecurityEvent securityEvent, SubjectIdentifier subject, IReadOnlyList<string> audience) => new()
     {
-        Issuer = issuer.Value,
+        Issuer = issuer.For(tenant),
         Audience = audience,
         IssuedAt = time.GetUtcNow(),
         Jti = SetIds.NewJti(),

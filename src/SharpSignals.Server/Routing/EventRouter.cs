@@ -3,6 +3,7 @@ using SharpSignals.Server.Streams;
 using SharpSignals.Server.Telemetry;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Events;
+using SharpSignals.Storage.Tenants;
 using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Sets;
 using SharpSignals.Tokens.Subjects;
@@ -73,24 +74,26 @@ internal sealed partial class EventRouter(IEventLog log, StreamCatalog catalog, 
     /// </summary>
     public async Task<(string Jti, long Position)> AppendStreamEventAsync(StreamRoute route, SecurityEvent streamEvent, CancellationToken cancellationToken)
     {
-        var set = issuer.NewSet(streamEvent, new OpaqueSubject(route.StreamId), route.Configuration.Audience);
-        var token = issuer.Sign(set);
+        var tenant = TenantProjects.TenantOf(route.Project);
+        var set = issuer.NewSet(tenant, streamEvent, new OpaqueSubject(route.StreamId), route.Configuration.Audience);
+        var token = issuer.Sign(set, tenant);
         var appended = await log.AppendAsync(NewEvent(set, token, route.Project, null), [new NewDelivery(route.StreamId, set.Jti, token)], cancellationToken);
         signals.Notify(route.StreamId);
         return (set.Jti, appended.Position);
     }
 
-    /// <summary>SSF 1.0 §4.1: re-issued under this issuer with a new jti and iat, the stream's aud, the same txn and toe.</summary>
+    /// <summary>SSF 1.0 §4.1: re-issued under the stream's tenant's issuer with a new jti and iat, the stream's aud, the same txn and toe.</summary>
     private NewDelivery Republish(SecurityEventToken set, StreamRoute route)
     {
+        var tenant = TenantProjects.TenantOf(route.Project);
         var copy = set with
         {
-            Issuer = issuer.Issuer,
+            Issuer = issuer.IssuerOf(tenant),
             Jti = SetIds.NewJti(),
             IssuedAt = time.GetUtcNow(),
             Audience = route.Configuration.Audience,
         };
-        return new NewDelivery(route.StreamId, copy.Jti, issuer.Sign(copy));
+        return new NewDelivery(route.StreamId, copy.Jti, issuer.Sign(copy, tenant));
     }
 
     private NewEvent NewEvent(SecurityEventToken set, string token, string project, string? sourceStreamId) =>

@@ -8,6 +8,7 @@ using SharpSignals.Server.Auth;
 using SharpSignals.Server.Http;
 using SharpSignals.Server.Routing;
 using SharpSignals.Server.Telemetry;
+using SharpSignals.Storage.Tenants;
 using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Sets;
 
@@ -43,8 +44,9 @@ internal static class SourcePushEndpoints
         // An unknown stream and a wrong credential get the same answer, so that stream ids cannot be
         // probed. The credential is the one shown when the stream was created, or its stream
         // credential once one was issued (which replaces the first).
+        // A stream is found only under its own tenant's path (docs/TENANTS.md).
         var route = catalog.Find(streamId);
-        if (route is null || !route.Configuration.IsInbound || !route.IsPush
+        if (route is null || !route.Configuration.IsInbound || !route.IsPush || !TenantProjects.Owns(request.HttpContext.Tenant(), route.Project)
             || !(CredentialMatches(request.Headers.Authorization.ToString(), route.Configuration.Delivery.AuthorizationHeader)
                 || await credentials.MatchesAsync(streamId, BearerTokenHandler.BearerToken(request), cancellationToken)))
         {

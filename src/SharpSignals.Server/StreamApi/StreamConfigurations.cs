@@ -53,8 +53,8 @@ internal sealed partial class StreamConfigurations(
             // names in its answer; until then (one round trip) no aud is required, so that an early
             // push is taken: it still comes with this stream's own receive credential, which only the
             // source holds, and is signed with the source's keys.
-            Issuer = source?.Issuer ?? issuer.Value,
-            Audience = stream.Audience ?? (joining ? [] : inbound ? [issuer.Value] : [caller.ClientIdOf() ?? issuer.Url("/ssf/streams/" + streamId)]),
+            Issuer = source?.Issuer ?? issuer.For(caller.Tenant()),
+            Audience = stream.Audience ?? (joining ? [] : inbound ? [issuer.For(caller.Tenant())] : [caller.ClientIdOf() ?? issuer.Url(caller.Tenant(), "/ssf/streams/" + streamId)]),
             EventsSupported = eventTypes.Supported(project),
             EventsRequested = request.EventsRequested,
             EventsDelivered = Delivered(project, request.EventsRequested),
@@ -106,9 +106,9 @@ internal sealed partial class StreamConfigurations(
     public async Task<IReadOnlyList<StreamConfiguration>> ListAsync(ClaimsPrincipal caller, string? project, CancellationToken cancellationToken)
     {
         var streams = caller.IsAdmin()
-            ? await store.ListStreamsAsync(project, null, cancellationToken)
+            ? await store.ListStreamsAsync(project is null ? null : caller.AdminProject(project), null, cancellationToken)
             : await store.ListStreamsAsync(caller.Project(), caller.ClientIdOf() ?? "", cancellationToken);
-        return streams.Select(codec.Decode).ToList();
+        return streams.Where(s => caller.SharesTenant(s.Project)).Select(codec.Decode).ToList();
     }
 
     /// <summary>PATCH (merge) or PUT (replace), SSF 1.0 §8.1.1.3 and §8.1.1.4.</summary>

@@ -4,9 +4,10 @@ using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 using SharpSignals.Server.Auth;
 using SharpSignals.Server.Configuration;
-using SharpSignals.Server.Outbound;
 using SharpSignals.Server.Http;
+using SharpSignals.Server.Outbound;
 using SharpSignals.Server.Streams;
+using SharpSignals.Storage.Tenants;
 using SharpSignals.Tokens;
 
 namespace SharpSignals.Server.StreamApi;
@@ -53,16 +54,16 @@ internal sealed class StreamRequestValidator(IssuerUrl issuer, OutboundAddressPo
             return Failure.Forbidden($"Creating an inbound stream takes the {Scopes.Publish} scope.");
         }
 
-        var project = caller.IsAdmin() ? request.Project ?? CallerClaims.DefaultProject : caller.Project();
-        if (request.Project is not null && request.Project != project)
+        var project = caller.IsAdmin() ? caller.AdminProject(request.Project) : caller.Project();
+        if (request.Project is not null && TenantProjects.Qualify(caller.Tenant(), request.Project) != project)
         {
             errors.Add("project is set by the caller's credentials");
         }
 
         var audience = caller.IsAdmin() && body.Has("aud") ? ReadAudience(body.Root.GetProperty("aud"), errors) : null;
         var delivery = inbound
-            ? CheckInboundDelivery(streamId, request, errors)
-            : CheckDelivery(streamId, request.HasDelivery ? request.Delivery : null, errors);
+            ? CheckInboundDelivery(caller.Tenant(), streamId, request, errors)
+            : CheckDelivery(caller.Tenant(), streamId, request.HasDelivery ? request.Delivery : null, errors);
         var source = inbound ? CheckSource(request, errors) : null;
         if (source is { Echo: true } && caller.ClientIdOf() is null)
         {
@@ -88,7 +89,7 @@ internal sealed class StreamRequestValidator(IssuerUrl issuer, OutboundAddressPo
             errors.Add("direction cannot be changed");
         }
 
-        if (request.Project is not null && request.Project != current.Project)
+        if (request.Project is not null && request.Project != TenantProjects.LocalName(current.Project))
         {
             errors.Add("project cannot be changed");
         }
@@ -98,18 +99,18 @@ internal sealed class StreamRequestValidator(IssuerUrl issuer, OutboundAddressPo
         var delivery = current.IsInbound
             ? KeepInboundDelivery(current, request, errors)
             : request.HasDelivery || replace
-                ? CheckDelivery(current.StreamId, request.HasDelivery ? request.Delivery : null, errors)
+                ? CheckDelivery(TenantProjects.TenantOf(current.Project), current.StreamId, request.HasDelivery ? request.Delivery : null, errors)
                 : current.Delivery;
         CheckSourceMember(request, current.IsInbound, existing: true, errors);
         return errors.Count > 0 ? Failure.Invalid(errors) : new StreamChange(eventsRequested, delivery!);
     }
 
-    private DeliveryConfiguration? CheckDelivery(string streamId, DeliveryConfiguration? requested, List<string> errors)
+    private DeliveryConfiguration? CheckDelivery(string tenant, string streamId, DeliveryConfiguration? requested, List<string> errors)
     {
         // SSF 1.0 §8.1.1.1: no delivery means poll, with the transmitter's endpoint.
         return (requested?.Method ?? DeliveryMethods.Poll) switch
         {
-            DeliveryMethods.Poll => new DeliveryConfiguration { Method = DeliveryMethods.Poll, EndpointUrl = issuer.Url("/ssf/poll/" + streamId) },
+            DeliveryMethods.Poll => new DeliveryConfiguration { Method = DeliveryMethods.Poll, EndpointUrl = issuer.Url(tenant, "/ssf/poll/" + streamId) },
             DeliveryMethods.Push => CheckEndpoint(requested!, "", errors),
             var method => UnknownMethod(method, errors),
         };
@@ -120,7 +121,7 @@ internal sealed class StreamRequestValidator(IssuerUrl issuer, OutboundAddressPo
     /// URL with a credential generated here, or polled by this server from the source's endpoint.
     /// Without a delivery member the source pushes.
     /// </summary>
-    private DeliveryConfiguration? CheckInboundDelivery(string streamId, StreamRequest request, List<string> errors)
+    private DeliveryConfiguration? CheckInboundDelivery(string tenant, string streamId, StreamRequest request, List<string> errors)
     {
         var requested = request.HasDelivery ? request.Delivery : null;
         switch (requested?.Method ?? DeliveryMethods.Push)
@@ -134,7 +135,7 @@ internal sealed class StreamRequestValidator(IssuerUrl issuer, OutboundAddressPo
                 return new DeliveryConfiguration
                 {
                     Method = DeliveryMethods.Push,
-                    EndpointUrl = issuer.Url("/ssf/push/" + streamId),
+                    EndpointUrl = issuer.Url(tenant, "/ssf/push/" + streamId),
 
                     // A joined source is handed this one when the stream is made at it; any other
                     // source gets the stream credential issued once the stream is stored.

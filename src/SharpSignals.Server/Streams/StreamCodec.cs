@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using SharpSignals.Storage.Streams;
+using SharpSignals.Storage.Tenants;
 
 namespace SharpSignals.Server.Streams;
 
@@ -24,7 +25,8 @@ internal sealed class StreamCodec(IDataProtectionProvider dataProtection)
     }
 
     /// <summary>The configuration as a receiver sees it: no credential of any kind.</summary>
-    public static StreamConfiguration Public(StreamConfiguration configuration) => WithSecrets(configuration, _ => null);
+    public static StreamConfiguration Public(StreamConfiguration configuration) =>
+        WithSecrets(configuration, _ => null) with { Project = TenantProjects.LocalName(configuration.Project) };
 
     /// <summary>
     /// The answer to creating a stream: as <see cref="Public"/>, except that an inbound push stream

@@ -7,8 +7,11 @@ namespace SharpSignals.Storage.Events;
 /// </summary>
 public sealed record EventQuery
 {
-    /// <summary>Only this project's events.</summary>
+    /// <summary>Only this project's events (the stored name, <see cref="Tenants.TenantProjects"/>).</summary>
     public string? Project { get; init; }
+
+    /// <summary>Only events of this tenant's projects; null for every tenant's.</summary>
+    public string? Tenant { get; init; }
 
     /// <summary>Only events of this type URI.</summary>
     public string? EventType { get; init; }

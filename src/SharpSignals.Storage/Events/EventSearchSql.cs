@@ -1,4 +1,5 @@
 using System.Text;
+using SharpSignals.Storage.Tenants;
 
 namespace SharpSignals.Storage.Events;
 
@@ -15,7 +16,7 @@ namespace SharpSignals.Storage.Events;
 /// </summary>
 public static class EventSearchSql
 {
-    /// <summary>The statement, with the parameters <c>before</c>, <c>limit</c> and one per filter set (<c>subject</c>, <c>project</c>, <c>type</c>, <c>txn</c>, <c>source</c>, <c>since</c>, <c>until</c>).</summary>
+    /// <summary>The statement, with the parameters <c>before</c>, <c>limit</c> and one per filter set (<c>subject</c>, <c>project</c>, <c>tenant_projects</c>, <c>type</c>, <c>txn</c>, <c>source</c>, <c>since</c>, <c>until</c>).</summary>
     /// <param name="query">The filters.</param>
     /// <param name="columns">The <c>events</c> columns to select.</param>
     /// <param name="prefix">How the database marks a named parameter: <c>$</c> or <c>@</c>.</param>
@@ -40,11 +41,12 @@ public static class EventSearchSql
             // A window of time with nothing else: the events in it, from the index of times, sorted. Not for until
             // alone: sorting every event before it costs more than reading the log backwards to it (measured on a
             // million events, docs/BENCHMARKS.md).
-            var byTime = query.Since is not null && query.Until is not null && query.Project is null && query.Txn is null && query.SourceStreamId is null && query.EventType is null;
+            var byTime = query.Since is not null && query.Until is not null && query.Project is null && query.Tenant is null && query.Txn is null && query.SourceStreamId is null && query.EventType is null;
             sql.Append($"SELECT {columns} FROM {(byTime ? eventsByTime : "events")} WHERE position < {prefix}before");
         }
 
         sql.Append(query.Project is null ? "" : $" AND project = {prefix}project")
+            .Append(query.Tenant is null ? "" : " AND " + TenantProjects.Condition(query.Tenant, prefix))
             .Append(query.EventType is null || (byKey && query.Subject is null) ? "" : $" AND {typeMatch}")
             .Append(query.Txn is null ? "" : $" AND txn = {prefix}txn")
             .Append(query.SourceStreamId is null ? "" : $" AND source_stream_id = {prefix}source")

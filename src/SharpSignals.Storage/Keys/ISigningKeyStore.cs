@@ -1,16 +1,17 @@
 namespace SharpSignals.Storage.Keys;
 
-/// <summary>The issuer's signing keys: one active, the others retired but still published for a while.</summary>
+/// <summary>Each tenant's signing keys: one active, the others retired but still published for a while.</summary>
 public interface ISigningKeyStore
 {
-    /// <summary>Every stored key, oldest first.</summary>
+    /// <summary>Every stored key of a tenant, oldest first.</summary>
+    /// <param name="tenant">The tenant (<see cref="Tenants.TenantProjects.DefaultTenant"/> for the root).</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The keys.</returns>
-    ValueTask<IReadOnlyList<SigningKeyRecord>> ListSigningKeysAsync(CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<SigningKeyRecord>> ListSigningKeysAsync(string tenant, CancellationToken cancellationToken);
 
     /// <summary>
     /// Adds a new active key and retires the one that was active, in one transaction, so that there is
-    /// always exactly one active key. Every key still signing at the new key's
+    /// always exactly one active key per tenant (<see cref="SigningKeyRecord.Tenant"/>). Every key still signing at the new key's
     /// <see cref="SigningKeyRecord.CreatedAt"/> (which may lie ahead: a key published before it signs)
     /// is retired then, also one that was itself to retire later: the newest rotation decides.
     /// </summary>

@@ -9,4 +9,7 @@ public sealed record SigningKeyRecord(string KeyId, string Algorithm, string Pro
 {
     /// <summary>When it stopped signing; null for the active key.</summary>
     public DateTimeOffset? RetiredAt { get; init; }
+
+    /// <summary>The tenant whose SETs it signs; <see cref="Tenants.TenantProjects.DefaultTenant"/> for the root.</summary>
+    public string Tenant { get; init; } = Tenants.TenantProjects.DefaultTenant;
 }

@@ -22,6 +22,7 @@ public sealed class FolderOrderTests
         "Storage",
         "Cluster",
         "Keys",
+        "Tenancy",
         "Auth",
         "Streams",
         "Routing",

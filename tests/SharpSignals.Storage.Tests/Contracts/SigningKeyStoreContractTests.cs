@@ -19,12 +19,12 @@ public abstract class SigningKeyStoreContractTests : StoreContractBase
     [Fact]
     public async Task RotateSigningKeyAsync_FirstKey_IsTheOnlyKeyAndActive()
     {
-        var before = await Store.ListSigningKeysAsync(CancellationToken.None);
+        var before = await Store.ListSigningKeysAsync("", CancellationToken.None);
 
         await Store.RotateSigningKeyAsync(Key("k1", T0), CancellationToken.None);
 
         Assert.Empty(before);
-        Assert.Equal([Key("k1", T0)], await Store.ListSigningKeysAsync(CancellationToken.None));
+        Assert.Equal([Key("k1", T0)], await Store.ListSigningKeysAsync("", CancellationToken.None));
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public abstract class SigningKeyStoreContractTests : StoreContractBase
         await Store.RotateSigningKeyAsync(Key("k2", T0.AddDays(30)), CancellationToken.None);
         await Store.RotateSigningKeyAsync(Key("k3", T0.AddDays(60)), CancellationToken.None);
 
-        var keys = await Store.ListSigningKeysAsync(CancellationToken.None);
+        var keys = await Store.ListSigningKeysAsync("", CancellationToken.None);
 
         Assert.Equal(
             [
@@ -53,7 +53,7 @@ public abstract class SigningKeyStoreContractTests : StoreContractBase
         await Store.RotateSigningKeyAsync(Key("k2", T0.AddHours(2)), CancellationToken.None);
         await Store.RotateSigningKeyAsync(Key("k3", T0.AddHours(1)), CancellationToken.None);
 
-        var keys = await Store.ListSigningKeysAsync(CancellationToken.None);
+        var keys = await Store.ListSigningKeysAsync("", CancellationToken.None);
 
         Assert.Equal(
             [
@@ -73,7 +73,7 @@ public abstract class SigningKeyStoreContractTests : StoreContractBase
         await Store.RotateSigningKeyAsync(Key("d", T0.AddDays(1)), CancellationToken.None);
         await Store.RotateSigningKeyAsync(Key("a", T0.AddDays(3)), CancellationToken.None);
 
-        var keys = await Store.ListSigningKeysAsync(CancellationToken.None);
+        var keys = await Store.ListSigningKeysAsync("", CancellationToken.None);
 
         Assert.Equal(["b", "d", "c", "a"], keys.Select(k => k.KeyId));
         Assert.Equal("a", Assert.Single(keys, k => k.RetiredAt is null).KeyId);
@@ -85,7 +85,7 @@ public abstract class SigningKeyStoreContractTests : StoreContractBase
         await Task.WhenAll(Enumerable.Range(0, 40)
             .Select(i => Store.RotateSigningKeyAsync(Key($"k{i:D2}", T0.AddMinutes(i)), CancellationToken.None).AsTask()));
 
-        var keys = await Store.ListSigningKeysAsync(CancellationToken.None);
+        var keys = await Store.ListSigningKeysAsync("", CancellationToken.None);
 
         Assert.Equal(40, keys.Count);
         Assert.Single(keys, k => k.RetiredAt is null);
@@ -96,11 +96,11 @@ public abstract class SigningKeyStoreContractTests : StoreContractBase
     {
         await Store.RotateSigningKeyAsync(Key("k1", T0), CancellationToken.None);
         await Store.RotateSigningKeyAsync(Key("k2", T0.AddDays(1)), CancellationToken.None);
-        var before = await Store.ListSigningKeysAsync(CancellationToken.None);
+        var before = await Store.ListSigningKeysAsync("", CancellationToken.None);
 
         await Assert.ThrowsAnyAsync<Exception>(() => Store.RotateSigningKeyAsync(Key("k1", T0.AddDays(2)), CancellationToken.None).AsTask());
 
-        Assert.Equal(before, await Store.ListSigningKeysAsync(CancellationToken.None));
+        Assert.Equal(before, await Store.ListSigningKeysAsync("", CancellationToken.None));
         Assert.Null(before[1].RetiredAt);
     }
 
@@ -112,7 +112,7 @@ public abstract class SigningKeyStoreContractTests : StoreContractBase
         await Assert.ThrowsAnyAsync<ArgumentException>(() =>
             Store.RotateSigningKeyAsync(Key("k2", T0.AddDays(1)) with { RetiredAt = T0.AddDays(2) }, CancellationToken.None).AsTask());
 
-        Assert.Equal([Key("k1", T0)], await Store.ListSigningKeysAsync(CancellationToken.None));
+        Assert.Equal([Key("k1", T0)], await Store.ListSigningKeysAsync("", CancellationToken.None));
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public abstract class SigningKeyStoreContractTests : StoreContractBase
         var deleted = await Store.DeleteSigningKeysRetiredBeforeAsync(T0.AddDays(2), CancellationToken.None);
 
         Assert.Equal(1, deleted);
-        Assert.Equal(["k2", "k3"], (await Store.ListSigningKeysAsync(CancellationToken.None)).Select(k => k.KeyId));
+        Assert.Equal(["k2", "k3"], (await Store.ListSigningKeysAsync("", CancellationToken.None)).Select(k => k.KeyId));
     }
 
     [Fact]
@@ -140,7 +140,7 @@ public abstract class SigningKeyStoreContractTests : StoreContractBase
 
         Assert.Equal(1, deleted);
         Assert.Equal(0, again);
-        Assert.Equal([Key("k2", T0.AddDays(1))], await Store.ListSigningKeysAsync(CancellationToken.None));
+        Assert.Equal([Key("k2", T0.AddDays(1))], await Store.ListSigningKeysAsync("", CancellationToken.None));
     }
 
     [Fact]
@@ -148,10 +148,10 @@ public abstract class SigningKeyStoreContractTests : StoreContractBase
     {
         await Store.RotateSigningKeyAsync(Key("k1", T0), CancellationToken.None);
         await Store.RotateSigningKeyAsync(Key("k2", T0.AddDays(1)), CancellationToken.None);
-        var before = await Store.ListSigningKeysAsync(CancellationToken.None);
+        var before = await Store.ListSigningKeysAsync("", CancellationToken.None);
 
         await ReopenAsync();
-        var reopened = await Store.ListSigningKeysAsync(CancellationToken.None);
+        var reopened = await Store.ListSigningKeysAsync("", CancellationToken.None);
         await Store.RotateSigningKeyAsync(Key("k3", T0.AddDays(2)), CancellationToken.None);
 
         Assert.Equal(before, reopened);
@@ -161,7 +161,7 @@ public abstract class SigningKeyStoreContractTests : StoreContractBase
                 Key("k2", T0.AddDays(1)) with { RetiredAt = T0.AddDays(2) },
                 Key("k3", T0.AddDays(2)),
             ],
-            await Store.ListSigningKeysAsync(CancellationToken.None));
+            await Store.ListSigningKeysAsync("", CancellationToken.None));
     }
 
     protected static SigningKeyRecord Key(string kid, DateTimeOffset created) =>

@@ -238,7 +238,7 @@ public sealed class PostgresEngineTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(PostgresErrorCodes.UniqueViolation, refused.SqlState);
         await ExecuteAsync("INSERT INTO signing_keys (kid, algorithm, protected_private_key, created_at, retired_at) VALUES ('k0', 'ES256', 'x', now(), now())");
-        Assert.Equal(2, (await _store.ListSigningKeysAsync(CancellationToken.None)).Count);
+        Assert.Equal(2, (await _store.ListSigningKeysAsync("", CancellationToken.None)).Count);
     }
 
     [Fact]

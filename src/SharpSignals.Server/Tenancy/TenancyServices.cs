@@ -1,0 +1,19 @@
+using SharpSignals.Server.Keys;
+
+namespace SharpSignals.Server.Tenancy;
+
+internal static class TenancyServices
+{
+    /// <summary>The tenants (docs/TENANTS.md); after the keys, whose per-tenant rings follow the tenants.</summary>
+    public static IServiceCollection AddTenancy(this IServiceCollection services)
+    {
+        services.AddSingleton(sp =>
+        {
+            var registry = ActivatorUtilities.CreateInstance<TenantRegistry>(sp);
+            registry.OnChanged(sp.GetRequiredService<IssuerKeyStore>().FollowTenantsAsync);
+            return registry;
+        });
+        services.AddHostedService(sp => sp.GetRequiredService<TenantRegistry>());
+        return services;
+    }
+}
