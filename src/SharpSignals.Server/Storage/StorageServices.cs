@@ -2,7 +2,6 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Configuration;
-using SharpSignals.Storage;
 using SharpSignals.Storage.Clients;
 using SharpSignals.Storage.Cluster;
 using SharpSignals.Storage.Deliveries;
@@ -11,6 +10,8 @@ using SharpSignals.Storage.Keys;
 using SharpSignals.Storage.Postgres;
 using SharpSignals.Storage.Sqlite;
 using SharpSignals.Storage.Streams;
+using SharpSignals.Storage.Tenants;
+using SharpSignals.Storage;
 
 namespace SharpSignals.Server.Storage;
 
@@ -66,6 +67,7 @@ internal static class StorageServices
         services.AddSingleton<ILeaseStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());
         services.AddSingleton<IFencedDeliveryStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());
         services.AddSingleton<IKeyRingStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());
+        services.AddSingleton<ITenantStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());
         return services;
     }
 }

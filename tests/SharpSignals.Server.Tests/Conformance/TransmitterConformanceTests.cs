@@ -13,21 +13,44 @@ namespace SharpSignals.Server.Tests.Conformance;
 /// <summary>
 /// One test per module of the OpenID SSF transmitter conformance plan (docs/STANDARDS.md, "The
 /// OpenID conformance suite"), with the expectations the suite has, over real HTTP with a real push
-/// receiver.
+/// receiver. It runs for the default tenant at the root, and for each of two tenants of one server, under
+/// their own paths, issuers and keys (docs/TENANTS.md).
 /// </summary>
-public sealed class TransmitterConformanceTests : IAsyncLifetime
+public abstract class TransmitterConformanceTests : IAsyncLifetime
 {
     private static readonly string[] Requested =
         [EventTypes.Caep.SessionRevoked, EventTypes.Caep.CredentialChange, EventTypes.Caep.DeviceComplianceChange];
 
     private SsfTestServer _server = null!;
+    private TestTenant? _tenant;
     private HttpClient _receiver = null!;
+
+    /// <summary>The tenant under test, null for the default one; every tenant named is created first, in order.</summary>
+    protected abstract string? Tenant { get; }
+
+    /// <summary>The tenants the server has besides the one under test, each with a stream of its own.</summary>
+    protected abstract IReadOnlyList<string> OtherTenants { get; }
+
+    private string Issuer => _tenant?.Issuer ?? ServerFactory.Issuer;
 
     public async Task InitializeAsync()
     {
         _server = new SsfTestServer(new Dictionary<string, string?> { ["SharpSignals:Streams:MinVerificationIntervalSeconds"] = "0" });
-        (_receiver, _, _) = await _server.RegisterClientAsync();
+        foreach (var other in OtherTenants)
+        {
+            var neighbour = await TestTenant.CreateAsync(_server, other);
+            var (client, _, _) = await neighbour.RegisterClientAsync();
+            using (client)
+            {
+                await SsfTestServer.CreateStreamAsync(client, new { events_requested = Requested, delivery = new { method = "urn:ietf:rfc:8936" } });
+            }
+        }
+
+        _tenant = Tenant is { } name ? await TestTenant.CreateAsync(_server, name) : null;
+        (_receiver, _, _) = _tenant is null ? await _server.RegisterClientAsync() : await _tenant.RegisterClientAsync();
     }
+
+    private HttpClient CreateClient() => _tenant?.CreateClient() ?? _server.Factory.CreateClient();
 
     public async Task DisposeAsync()
     {
@@ -38,23 +61,24 @@ public sealed class TransmitterConformanceTests : IAsyncLifetime
     [Fact]
     public async Task Metadata_IsCompleteWithNoEmptyArraysAndAValidJwks()
     {
-        using var response = await _server.Factory.CreateClient().GetAsync(new Uri("/.well-known/ssf-configuration", UriKind.Relative));
+        // SSF 1.0 §7.2, RFC 8615: a tenant's issuer has a path, inserted after the well-known segment.
+        using var response = await _server.Factory.CreateClient().GetAsync(new Uri("/.well-known/ssf-configuration" + (Tenant is null ? "" : "/t/" + Tenant), UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
         var metadata = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Equal(ServerFactory.Issuer, (string?)metadata["issuer"]);
+        Assert.Equal(Issuer, (string?)metadata["issuer"]);
         Assert.Equal("1_0", (string?)metadata["spec_version"]);
         foreach (var endpoint in new[] { "jwks_uri", "configuration_endpoint", "status_endpoint", "add_subject_endpoint", "remove_subject_endpoint", "verification_endpoint" })
         {
-            Assert.StartsWith(ServerFactory.Issuer + "/", (string?)metadata[endpoint], StringComparison.Ordinal);
+            Assert.StartsWith(Issuer + "/", (string?)metadata[endpoint], StringComparison.Ordinal);
         }
 
         Assert.Equal(["urn:ietf:rfc:8935", "urn:ietf:rfc:8936"], metadata["delivery_methods_supported"]!.AsArray().Select(m => (string?)m));
         Assert.Equal("urn:ietf:rfc:6749", (string?)metadata["authorization_schemes"]![0]!["spec_urn"]);
         Assert.Contains((string?)metadata["default_subjects"], new[] { "ALL", "NONE" });
         Assert.DoesNotContain(Descendants(metadata), n => n is JsonArray { Count: 0 });
-        using var jwks = JsonDocument.Parse(await _server.Factory.CreateClient().GetStringAsync(new Uri("/jwks.json", UriKind.Relative)));
+        using var jwks = JsonDocument.Parse(await CreateClient().GetStringAsync(new Uri("/jwks.json", UriKind.Relative)));
         Assert.NotEmpty(jwks.RootElement.GetProperty("keys").EnumerateArray());
     }
 
@@ -64,15 +88,15 @@ public sealed class TransmitterConformanceTests : IAsyncLifetime
         var create = new { description = "conformance", events_requested = Requested, delivery = new { method = "urn:ietf:rfc:8936" } };
         var created = await SsfTestServer.CreateStreamAsync(_receiver, create);
         var streamId = (string)created["stream_id"]!;
-        Assert.Equal(ServerFactory.Issuer, (string?)created["iss"]);
+        Assert.Equal(Issuer, (string?)created["iss"]);
         Assert.NotNull(created["aud"]);
         Assert.Equal("urn:ietf:rfc:8936", (string?)created["delivery"]!["method"]);
-        Assert.Equal($"{ServerFactory.Issuer}/ssf/poll/{streamId}", (string?)created["delivery"]!["endpoint_url"]);
+        Assert.Equal($"{Issuer}/ssf/poll/{streamId}", (string?)created["delivery"]!["endpoint_url"]);
         Assert.Equal(Requested, created["events_delivered"]!.AsArray().Select(e => (string?)e));
         Assert.Matches("^[A-Za-z0-9._~-]+$", streamId);
 
         var read = await _receiver.GetFromJsonAsync<JsonObject>($"/ssf/streams?stream_id={streamId}");
-        Assert.Equal(ServerFactory.Issuer, (string?)read!["iss"]);
+        Assert.Equal(Issuer, (string?)read!["iss"]);
         Assert.All(read["events_supported"]!.AsArray(), e => Assert.True(EventCatalog.TryGet((string)e!, out _)));
 
         using var patch = await _receiver.PatchAsJsonAsync("/ssf/streams", new { stream_id = streamId, description = "patched", events_requested = Requested, delivery = new { method = "urn:ietf:rfc:8936" } });
@@ -311,10 +335,10 @@ public sealed class TransmitterConformanceTests : IAsyncLifetime
     /// <summary>The checks of the suite's verification modules: typ, no sub/exp, iss, iat, aud, sub_id, state, one event, signature.</summary>
     private async Task AssertVerificationSetAsync(string token, string streamId, JsonObject stream, string? state)
     {
-        var result = await _server.ValidateAsync(token);
+        var result = _tenant is null ? await _server.ValidateAsync(token) : await _tenant.ValidateAsync(token);
         Assert.True(result.IsValid, result.Error?.Description);
         var set = result.Set!;
-        Assert.Equal(ServerFactory.Issuer, set.Issuer);
+        Assert.Equal(Issuer, set.Issuer);
         Assert.True(set.IssuedAt <= DateTimeOffset.UtcNow.AddSeconds(5));
         var streamAudience = stream["aud"] is JsonArray array ? array.Select(a => (string)a!).ToList() : [(string)stream["aud"]!];
         Assert.Subset(streamAudience.ToHashSet(), set.Audience.ToHashSet());
@@ -325,7 +349,7 @@ public sealed class TransmitterConformanceTests : IAsyncLifetime
 
     private HttpClient WithToken(string token)
     {
-        var client = _server.Factory.CreateClient();
+        var client = CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
@@ -336,4 +360,28 @@ public sealed class TransmitterConformanceTests : IAsyncLifetime
         JsonArray a => a.SelectMany(v => Descendants(v).Prepend(v)),
         _ => [],
     };
+}
+
+/// <summary>The conformance tests for the default tenant, at the server's root, beside a tenant with a stream of its own.</summary>
+public sealed class RootTransmitterConformanceTests : TransmitterConformanceTests
+{
+    protected override string? Tenant => null;
+
+    protected override IReadOnlyList<string> OtherTenants => ["acme"];
+}
+
+/// <summary>The conformance tests for the first of two tenants of one server.</summary>
+public sealed class FirstTenantTransmitterConformanceTests : TransmitterConformanceTests
+{
+    protected override string? Tenant => "acme";
+
+    protected override IReadOnlyList<string> OtherTenants => ["beta"];
+}
+
+/// <summary>The conformance tests for the second of two tenants of one server, created after the first.</summary>
+public sealed class SecondTenantTransmitterConformanceTests : TransmitterConformanceTests
+{
+    protected override string? Tenant => "beta";
+
+    protected override IReadOnlyList<string> OtherTenants => ["acme"];
 }
