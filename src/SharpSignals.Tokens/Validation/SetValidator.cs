@@ -48,7 +48,7 @@ public sealed partial class SetValidator(SetValidationOptions options)
         var wasEncrypted = jwt.IsEncrypted;
         if (wasEncrypted)
         {
-            var (inner, error) = Decrypt(jwt);
+            var (inner, error) = Decrypt(token);
             if (error is not null)
             {
                 return error;
