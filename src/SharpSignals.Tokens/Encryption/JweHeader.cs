@@ -51,8 +51,9 @@ internal sealed record JweHeader(string Alg, string Enc, string? Kid, ECParamete
             using var json = JsonDocument.Parse(Base64Url.DecodeFromChars(span[segments[0]]));
             return TryRead(json.RootElement, hasEncryptedKey: !span[segments[1]].IsEmpty, out header, out refusal);
         }
-        catch (Exception ex) when (ex is JsonException or FormatException)
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
         {
+            // InvalidOperationException: a string member that is not valid UTF-8, found when it is read.
             refusal = JweRefusal.Malformed("The JWE protected header is not a JSON object.");
             return false;
         }

@@ -94,7 +94,8 @@ public sealed partial class SetValidator(SetValidationOptions options)
             jwt = new JsonWebToken(token, SkipStructuredClaims);
             return true;
         }
-        catch (Exception ex) when (ex is ArgumentException or SecurityTokenException)
+        // FormatException: IdentityModel's base64url decoder refuses some segments (a space, say) that StrictJose's lets through.
+        catch (Exception ex) when (ex is ArgumentException or SecurityTokenException or FormatException)
         {
             jwt = null!;
             return false;
