@@ -5,6 +5,7 @@ using BenchmarkDotNet.Running;
 using SharpSignals.Bench.Receiver;
 using SharpSignals.Bench.Server;
 using SharpSignals.Bench.Support;
+using SharpSignals.Bench.Tokens;
 
 // `receiver-push` measures the receiver library's push endpoint (docs/BENCHMARKS.md).
 if (ReceiverPushCommand.Handles(args))
@@ -38,5 +39,7 @@ foreach (var summary in summaries.Where(s => s.Reports.Length > 0))
     Console.WriteLine($"{summary.Title}: rates against the raw operation measured in the same run");
     RatioReport.Write(summary, Console.Out);
 }
+
+EncryptionReport.Write(summaries, Console.Out);
 
 return 0;
