@@ -151,6 +151,31 @@ public sealed class JweRefusalTests
         }
     }
 
+    /// <summary>
+    /// The header intact, so that the JOSE libraries get the token: encrypted key, IV, ciphertext and tag
+    /// replaced by random base64url of any length. Every one is refused, none throws.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Pairs))]
+    public void TryDecrypt_RandomBodyUnderAValidHeader_RefusedWithoutThrowing(string alg, string enc)
+    {
+        var random = new Random(7516);
+        var jwe = SetEncryption.Encrypt(Signed, EncryptionKeys.PublicJwk(EncryptionKeys.PrivateFor(alg)), alg, enc);
+        for (var i = 0; i < 60; i++)
+        {
+            var segment = random.Next(1, 5);
+            var bytes = new byte[random.Next(i % 10 == 0 ? 0 : 1, 80)];
+            random.NextBytes(bytes);
+            var mutated = WithSegment(jwe, segment, _ => Base64UrlEncoder.Encode(bytes));
+
+            Assert.False(SetEncryption.Decrypt(mutated, [EncryptionKeys.Rsa, EncryptionKeys.P256], out var content, out var refusal));
+            Assert.Null(content);
+            Assert.NotNull(refusal.Code);
+        }
+    }
+
+    public static TheoryData<string, string> Pairs() => EncryptionKeys.Pairs();
+
     private static string Hostile(string hostile) => hostile switch
     {
         "RSA1_5" => JWT.Encode(Signed, RsaPublic(), JweAlgorithm.RSA1_5, JweEncryption.A128CBC_HS256, extraHeaders: Nested),
