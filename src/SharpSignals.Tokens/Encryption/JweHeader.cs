@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -11,6 +12,9 @@ namespace SharpSignals.Tokens.Encryption;
 /// <param name="EphemeralKey">For ECDH-ES: the sender's ephemeral public key, already checked to lie on its curve.</param>
 internal sealed record JweHeader(string Alg, string Enc, string? Kid, ECParameters? EphemeralKey)
 {
+    private static readonly SearchValues<char> Base64UrlAlphabet =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
     /// <summary>
     /// Reads the header of a compact JWE (RFC 7516 §7.1) and refuses what this library never decrypts.
     /// Crypto stays with the JOSE libraries; this only decides whether they are called at all.
@@ -33,7 +37,8 @@ internal sealed record JweHeader(string Alg, string Enc, string? Kid, ECParamete
 
         foreach (var segment in segments[..5])
         {
-            if (!Base64Url.IsValid(span[segment]))
+            // Base64Url.IsValid lets whitespace through; the compact serialisation has none (RFC 7515 section 2).
+            if (span[segment].ContainsAnyExcept(Base64UrlAlphabet) || !Base64Url.IsValid(span[segment]))
             {
                 refusal = JweRefusal.Malformed("A segment of the JWE is not base64url (RFC 7516 section 7.1).");
                 return false;
@@ -112,7 +117,8 @@ internal sealed record JweHeader(string Alg, string Enc, string? Kid, ECParamete
 
         foreach (var party in (ReadOnlySpan<string>)["apu", "apv"])
         {
-            if (root.TryGetProperty(party, out var value) && (value.ValueKind != JsonValueKind.String || !Base64Url.IsValid(value.GetString())))
+            if (root.TryGetProperty(party, out var value)
+                && (value.ValueKind != JsonValueKind.String || value.GetString().AsSpan().ContainsAnyExcept(Base64UrlAlphabet) || !Base64Url.IsValid(value.GetString())))
             {
                 refusal = JweRefusal.Malformed($"The JWE header's {party} must be a base64url string (RFC 7518 section 4.6.1).");
                 return false;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using Jose;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -166,7 +167,7 @@ public static class SetEncryption
     /// <param name="content">The plaintext, when decrypted.</param>
     /// <param name="refusal">Why not, otherwise.</param>
     /// <returns>Whether it was decrypted.</returns>
-    internal static bool Decrypt(string token, IReadOnlyList<SecurityKey> keys, out string? content, out JweRefusal refusal)
+    internal static bool Decrypt(string token, IReadOnlyList<SecurityKey> keys, [NotNullWhen(true)] out string? content, out JweRefusal refusal)
     {
         content = null;
         if (!JweHeader.TryRead(token, out var header, out refusal))

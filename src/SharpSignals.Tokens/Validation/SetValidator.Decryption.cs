@@ -19,17 +19,17 @@ public sealed partial class SetValidator
             return (null, SetValidationResult.Fail(refusal.Code, refusal.Description));
         }
 
-        if (Strict(inner!, "The JWE does not contain a signed SET.") is { } refused)
+        if (Strict(inner, "The JWE does not contain a signed SET.") is { } refused)
         {
             return (null, refused);
         }
 
         // RFC 7519 §5.2: the content of a nested JWT is the signed token; an encrypted SET must still be signed.
-        if (!TryParse(inner!, out var jwt) || jwt.IsEncrypted || string.IsNullOrEmpty(jwt.EncodedSignature))
+        if (!TryParse(inner, out var jwt) || jwt.IsEncrypted || string.IsNullOrEmpty(jwt.EncodedSignature))
         {
             return (null, SetValidationResult.Fail(SetErrorCodes.InvalidRequest, "The JWE does not contain a signed SET."));
         }
 
-        return ((inner!, jwt), null);
+        return ((inner, jwt), null);
     }
 }

@@ -37,6 +37,7 @@ public sealed class JweRefusalTests
         { "six segments", SetErrorCodes.InvalidRequest, "not a compact JWS or JWE" },
         { "a ciphertext that is not base64url", SetErrorCodes.InvalidRequest, "not a compact JWS or JWE" },
         { "an empty tag", SetErrorCodes.InvalidRequest, "not a compact JWS or JWE" },
+        { "a space inside the ciphertext", SetErrorCodes.InvalidRequest, "not base64url" },
         { "a header that is a JSON array", SetErrorCodes.InvalidRequest, "not a compact JWS or JWE" },
         { "alg as a number", SetErrorCodes.InvalidRequest, "not a compact JWS or JWE" },
         { "no enc", SetErrorCodes.InvalidRequest, "needs alg and enc as strings" },
@@ -88,6 +89,8 @@ public sealed class JweRefusalTests
     {
         // The validator's JWS/JWE parser refuses these first; TryDecrypt and the server's callers reach the JWE check itself.
         { "a ciphertext that is not base64url", "not base64url" },
+        { "a space inside the ciphertext", "not base64url" },
+        { "padding on the IV", "not base64url" },
         { "an empty tag", "lacks its protected header, IV, ciphertext or tag" },
         { "alg as a number", "needs alg and enc as strings" },
         { "a header that is a JSON array", "not a JSON object" },
@@ -198,6 +201,8 @@ public sealed class JweRefusalTests
         "four segments" => string.Join('.', Valid(SetEncryption.RsaOaep256).Split('.')[..4]),
         "six segments" => Valid(SetEncryption.RsaOaep256) + ".AAAA",
         "a ciphertext that is not base64url" => WithSegment(Valid(SetEncryption.RsaOaep256), 3, s => s[..^2] + "+/"),
+        "a space inside the ciphertext" => WithSegment(Valid(SetEncryption.RsaOaep256), 3, s => s[..8] + " " + s[8..]),
+        "padding on the IV" => WithSegment(Valid(SetEncryption.RsaOaep256), 2, s => s + "=="),
         "an empty tag" => WithSegment(Valid(SetEncryption.RsaOaep256), 4, _ => ""),
         "a header that is a JSON array" => WithSegment(Valid(SetEncryption.RsaOaep256), 0, _ => B64("[\"alg\",\"RSA-OAEP-256\"]")),
         "alg as a number" => WithHeader(Valid(SetEncryption.RsaOaep256), h => h["alg"] = 256),
