@@ -117,7 +117,7 @@ public class TokenBenchmarks
     public ValueTask<SetValidationResult> Validate() => _validator.ValidateAsync(_token, CancellationToken.None);
 
     /// <summary>A CAEP session-revoked SET about an email subject, the most common SET on the wire.</summary>
-    private static SecurityEventToken TypicalSet() => new()
+    internal static SecurityEventToken TypicalSet() => new()
     {
         Issuer = Issuer,
         Audience = [Audience],

@@ -6,23 +6,17 @@ namespace SharpSignals.Tokens.Validation;
 
 public sealed partial class SetValidator
 {
-    private ((string Token, JsonWebToken Jwt)? Inner, SetValidationResult? Error) Decrypt(JsonWebToken jwe)
+    private ((string Token, JsonWebToken Jwt)? Inner, SetValidationResult? Error) Decrypt(string token)
     {
         if (_options.DecryptionKeys.Count == 0)
         {
             return (null, SetValidationResult.Fail(SetErrorCodes.InvalidKey, "This receiver has no decryption key; send SETs signed, not encrypted."));
         }
 
-        if (!SetEncryption.IsSupported(jwe))
+        // Unsupported algorithms (RSA1_5, PBES2, dir, unknown) and keys are invalid_key; a malformed JWE, zip or a bad header invalid_request.
+        if (!SetEncryption.Decrypt(token, _options.DecryptionKeys, out var inner, out var refusal))
         {
-            return (null, SetValidationResult.Fail(SetErrorCodes.InvalidKey,
-                $"JWE alg {jwe.Alg} with enc {jwe.Enc} is not accepted; use {string.Join(", ", SetEncryption.KeyManagementAlgorithms)} with one of {string.Join(", ", SetEncryption.ContentEncryptionAlgorithms)}."));
-        }
-
-        var inner = SetEncryption.Decrypt(jwe, _options.DecryptionKeys);
-        if (inner is null)
-        {
-            return (null, SetValidationResult.Fail(SetErrorCodes.InvalidKey, "The SET could not be decrypted with this receiver's keys."));
+            return (null, SetValidationResult.Fail(refusal.Code, refusal.Description));
         }
 
         if (Strict(inner, "The JWE does not contain a signed SET.") is { } refused)

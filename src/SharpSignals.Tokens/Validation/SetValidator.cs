@@ -48,7 +48,7 @@ public sealed partial class SetValidator(SetValidationOptions options)
         var wasEncrypted = jwt.IsEncrypted;
         if (wasEncrypted)
         {
-            var (inner, error) = Decrypt(jwt);
+            var (inner, error) = Decrypt(token);
             if (error is not null)
             {
                 return error;
@@ -94,7 +94,8 @@ public sealed partial class SetValidator(SetValidationOptions options)
             jwt = new JsonWebToken(token, SkipStructuredClaims);
             return true;
         }
-        catch (Exception ex) when (ex is ArgumentException or SecurityTokenException)
+        // FormatException: IdentityModel's base64url decoder refuses some segments (a space, say) that StrictJose's lets through.
+        catch (Exception ex) when (ex is ArgumentException or SecurityTokenException or FormatException)
         {
             jwt = null!;
             return false;

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.Tokens;
 using SharpSignals.Tokens.Encryption;
@@ -16,11 +15,15 @@ namespace SharpSignals.Tokens.Tests.Interop;
 /// </summary>
 public sealed class JoseInteropTests
 {
-    private static readonly RsaSecurityKey ReceiverKey = new(RSA.Create(2048)) { KeyId = "rx-enc" };
-
     public static TheoryData<string> SigningAlgorithmsSupported => new(SigningAlgorithms.Signing);
 
-    public static TheoryData<string> ContentEncryptionSupported => new(SetEncryption.ContentEncryptionAlgorithms);
+    public static TheoryData<string, string> EncryptionPairs => EncryptionKeys.Pairs();
+
+    public static TheoryData<string, string> EcdhOnLargerCurves => new()
+    {
+        { SetEncryption.EcdhEs, JsonWebKeyECTypes.P384 },
+        { SetEncryption.EcdhEsA256Kw, JsonWebKeyECTypes.P521 },
+    };
 
     public static TheoryData<string, string, string> WrongJwks => new()
     {
@@ -70,37 +73,56 @@ public sealed class JoseInteropTests
     }
 
     [Theory]
-    [MemberData(nameof(ContentEncryptionSupported))]
-    public async Task Encrypt_JoseDecryptsAndVerifies_SignedSet(string contentEncryption)
+    [MemberData(nameof(EncryptionPairs))]
+    public async Task Encrypt_JoseDecryptsAndVerifies_SignedSet(string keyManagement, string contentEncryption) =>
+        await EncryptForJose(keyManagement, contentEncryption, EncryptionKeys.PrivateFor(keyManagement));
+
+    [Theory]
+    [MemberData(nameof(EncryptionPairs))]
+    public async Task ValidateAsync_JoseEncrypted_DecryptsAndValidates(string keyManagement, string contentEncryption) =>
+        await DecryptFromJose(keyManagement, contentEncryption, EncryptionKeys.PrivateFor(keyManagement));
+
+    [Theory]
+    [MemberData(nameof(EcdhOnLargerCurves))]
+    public async Task Encrypt_EcdhOnLargerCurves_InteropBothWays(string keyManagement, string curve)
+    {
+        var receiverKey = curve == JsonWebKeyECTypes.P384 ? EncryptionKeys.P384 : EncryptionKeys.P521;
+
+        await EncryptForJose(keyManagement, SetEncryption.A256Gcm, receiverKey);
+        await DecryptFromJose(keyManagement, SetEncryption.A256Gcm, receiverKey);
+    }
+
+    /// <summary>We encrypt; jose decrypts with the receiver's private JWK, and verifies the plaintext as the signed SET.</summary>
+    private static async Task EncryptForJose(string keyManagement, string contentEncryption, AsymmetricSecurityKey receiverKey)
     {
         var key = SetSigningKey.Generate();
         var set = Samples.SessionRevokedSet();
         var signed = new SetSigner(key).Sign(set);
-        var jwe = SetEncryption.Encrypt(signed, ReceiverPublicJwk(), contentEncryption);
+        var jwe = SetEncryption.Encrypt(signed, EncryptionKeys.PublicJwk(receiverKey), keyManagement, contentEncryption);
 
         // Verifying the signed SET itself stands for verifying the plaintext, which must equal it byte for byte.
         var answers = await JoseProcess.RunAsync(
-            Decrypt(jwe, Jwk.WritePrivate(JsonWebKeyConverter.ConvertFromRSASecurityKey(ReceiverKey), SetEncryption.RsaOaep)),
+            Decrypt(jwe, Jwk.WritePrivate(EncryptionKeys.PrivateJwk(receiverKey), keyManagement), keyManagement),
             Verify(signed, new KeyRing(key).ToPublicJwks()));
 
         var decrypted = Ok(answers[0]);
         Assert.Equal(signed, (string?)decrypted["plaintext"]);
-        Assert.Equal(SetEncryption.RsaOaep, (string?)decrypted["header"]!["alg"]);
+        Assert.Equal(keyManagement, (string?)decrypted["header"]!["alg"]);
         Assert.Equal(contentEncryption, (string?)decrypted["header"]!["enc"]);
         Assert.Equal("JWT", (string?)decrypted["header"]!["cty"]);
+        Assert.Equal(receiverKey.KeyId, (string?)decrypted["header"]!["kid"]);
         AssertSameClaims(set, Ok(answers[1])["payload"]!.AsObject());
     }
 
-    [Theory]
-    [MemberData(nameof(ContentEncryptionSupported))]
-    public async Task ValidateAsync_JoseEncrypted_DecryptsAndValidates(string contentEncryption)
+    /// <summary>jose encrypts (CompactEncrypt, cty JWT) for the receiver's public JWK; the validator decrypts and validates.</summary>
+    private static async Task DecryptFromJose(string keyManagement, string contentEncryption, AsymmetricSecurityKey receiverKey)
     {
         var key = SetSigningKey.Generate();
         var set = Samples.SessionRevokedSet();
         var signed = new SetSigner(key).Sign(set);
-        var answers = await JoseProcess.RunAsync(Encrypt(signed, Jwk.WritePublic(ReceiverPublicJwk()), contentEncryption));
+        var answers = await JoseProcess.RunAsync(Encrypt(signed, Jwk.WritePublic(EncryptionKeys.PublicJwk(receiverKey)), keyManagement, contentEncryption));
         var jwe = (string)Ok(answers[0])["token"]!;
-        var result = await Validator(new KeyRing(key).AsKeySource(), [ReceiverKey]).ValidateAsync(jwe, CancellationToken.None);
+        var result = await Validator(new KeyRing(key).AsKeySource(), [EncryptionKeys.Rsa, receiverKey]).ValidateAsync(jwe, CancellationToken.None);
 
         Assert.True(result.IsValid, result.Error?.Description);
         Assert.True(result.WasEncrypted);
@@ -194,14 +216,6 @@ public sealed class JoseInteropTests
         DecryptionKeys = decryptionKeys ?? [],
     });
 
-    /// <summary>The receiver's encryption key as its JWKS would publish it: public members only, <c>use: enc</c>.</summary>
-    private static JsonWebKey ReceiverPublicJwk()
-    {
-        var jwk = JsonWebKeyConverter.ConvertFromRSASecurityKey(ReceiverKey);
-        jwk.Use = JsonWebKeyUseNames.Enc;
-        return Jwk.ToPublic(jwk);
-    }
-
     private static void AssertSameClaims(SecurityEventToken expected, JsonObject payload)
     {
         Assert.Equal(expected.Issuer, (string?)payload["iss"]);
@@ -245,18 +259,20 @@ public sealed class JoseInteropTests
         ["recognized"] = new JsonArray([.. recognized.Select(r => JsonValue.Create(r))]),
     };
 
-    private static JsonObject Decrypt(string token, string privateJwk) => new()
+    private static JsonObject Decrypt(string token, string privateJwk, string keyManagement) => new()
     {
         ["op"] = "decrypt",
         ["token"] = token,
         ["privateJwk"] = JsonNode.Parse(privateJwk),
+        ["alg"] = keyManagement,
     };
 
-    private static JsonObject Encrypt(string plaintext, string publicJwk, string contentEncryption) => new()
+    private static JsonObject Encrypt(string plaintext, string publicJwk, string keyManagement, string contentEncryption) => new()
     {
         ["op"] = "encrypt",
         ["plaintext"] = plaintext,
         ["publicJwk"] = JsonNode.Parse(publicJwk),
+        ["alg"] = keyManagement,
         ["enc"] = contentEncryption,
     };
 }

@@ -16,7 +16,6 @@ import {
 } from 'jose';
 
 const SET_TYP = 'secevent+jwt';
-const KEY_MANAGEMENT = 'RSA-OAEP';
 
 const operations = {
   // Verifies a SET as a receiver would: signature against the JWKS, typ, iss, aud and the SET claims.
@@ -57,20 +56,20 @@ const operations = {
     return { token, jwks };
   },
 
-  // Decrypts a compact JWE with an RSA private JWK.
-  async decrypt({ token, privateJwk }) {
-    const key = await importJWK(privateJwk, KEY_MANAGEMENT);
+  // Decrypts a compact JWE with a private JWK (RSA, or EC for ECDH-ES), accepting only the given alg.
+  async decrypt({ token, privateJwk, alg }) {
+    const key = await importJWK(privateJwk, alg);
     const { plaintext, protectedHeader } = await compactDecrypt(token, key, {
-      keyManagementAlgorithms: [KEY_MANAGEMENT],
+      keyManagementAlgorithms: [alg],
     });
     return { plaintext: new TextDecoder().decode(plaintext), header: protectedHeader };
   },
 
-  // Encrypts a signed SET for an RSA public JWK as a nested JWT (RFC 7519 §5.2: cty JWT).
-  async encrypt({ plaintext, publicJwk, enc }) {
-    const key = await importJWK(publicJwk, KEY_MANAGEMENT);
+  // Encrypts a signed SET for a public JWK (RSA, or EC for ECDH-ES) as a nested JWT (RFC 7519 §5.2: cty JWT).
+  async encrypt({ plaintext, publicJwk, alg, enc }) {
+    const key = await importJWK(publicJwk, alg);
     const token = await new CompactEncrypt(new TextEncoder().encode(plaintext))
-      .setProtectedHeader({ alg: KEY_MANAGEMENT, enc, cty: 'JWT', kid: publicJwk.kid })
+      .setProtectedHeader({ alg, enc, cty: 'JWT', kid: publicJwk.kid })
       .encrypt(key);
     return { token };
   },
