@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using SharpSignals.Server.Telemetry;
 using SharpSignals.Server.Tests.Support;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Streams;
@@ -82,6 +85,8 @@ public sealed class ReceiverTokenTests : IAsyncLifetime
     [Fact]
     public async Task TokenRevokedByTheReceiver_IsRenewedOnceAndTheSetDelivered()
     {
+        using var tokenRequests = Collect(ServerMetrics.TokenRequestsInstrument);
+        using var attempts = Collect(ServerMetrics.AttemptsInstrument);
         var streamId = await PushStreamAsync();
         await SsfTestServer.PublishAsync(_client, SsfTestServer.SessionRevoked("first@example.com"));
         await _endpoint.WaitForAsync(1);
@@ -97,6 +102,8 @@ public sealed class ReceiverTokenTests : IAsyncLifetime
         var delivery = await DeliveryAsync(jti, streamId, "delivered");
         Assert.Equal(1, (int)delivery["attempts"]!);
         Assert.Equal(202, (int)Assert.Single(delivery["attempt_log"]!.AsArray())!["status"]!);
+        Assert.Equal(["fetched", "renewed"], Outcomes(tokenRequests));
+        Assert.Equal(["2xx", "2xx"], Outcomes(attempts));
     }
 
     [Theory]
@@ -105,6 +112,8 @@ public sealed class ReceiverTokenTests : IAsyncLifetime
     [InlineData(400, """{"error":"invalid_client","error_description":"bad secret receiver-secret-4f1c9e"}""", "token endpoint: HTTP 400 (invalid_client)")]
     public async Task TokenEndpointFailing_TheAttemptFailsAndTheSetIsDeliveredAfterRecovery(int status, string body, string expected)
     {
+        using var tokenRequests = Collect(ServerMetrics.TokenRequestsInstrument);
+        using var attempts = Collect(ServerMetrics.AttemptsInstrument);
         _endpoint.TokenAnswer = (status, body);
         var streamId = await PushStreamAsync();
 
@@ -121,6 +130,8 @@ public sealed class ReceiverTokenTests : IAsyncLifetime
         Assert.Equal(expected, (string?)attempt["err"]);
         Assert.Null(attempt["status"]);
         Assert.DoesNotContain(TokenIssuingReceiver.ClientSecret, attempt.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("failed", Outcomes(tokenRequests));
+        Assert.Contains("token", Outcomes(attempts));
 
         _endpoint.TokenAnswer = null;
         await Eventually.TrueAsync(() => _endpoint.Accepted.Count == 1, "the SET delivered once the token endpoint works", meanwhile: () => _time.Advance(TimeSpan.FromSeconds(1)), every: TimeSpan.FromMilliseconds(50));
@@ -234,6 +245,12 @@ public sealed class ReceiverTokenTests : IAsyncLifetime
 
     private async Task<string> PushStreamAsync(string? authMethod = null) =>
         (string)(await SsfTestServer.CreateStreamAsync(_client, StreamBody(authMethod)))["stream_id"]!;
+
+    private MetricCollector<long> Collect(string instrument) =>
+        new(_server.Factory.Services.GetRequiredService<IMeterFactory>(), ServerMetrics.MeterName, instrument);
+
+    private static List<string?> Outcomes(MetricCollector<long> collector) =>
+        [.. collector.GetMeasurementSnapshot().Select(m => m.Tags["outcome"] as string)];
 
     private IDeliveryStore Deliveries => _server.Factory.Services.GetRequiredService<IDeliveryStore>();
 
