@@ -139,6 +139,24 @@ public sealed class ReceiverTokenTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TokenEndpointTooSlow_TheAttemptFailsWithTimeout()
+    {
+        await using var server = new SsfTestServer(new Dictionary<string, string?> { ["SharpSignals:Push:TimeoutSeconds"] = "1" }, _time);
+        using var client = (await server.RegisterClientAsync()).Client;
+        _endpoint.TokenDelay = TimeSpan.FromSeconds(3);
+        var streamId = (string)(await SsfTestServer.CreateStreamAsync(client, StreamBody()))["stream_id"]!;
+
+        await SsfTestServer.PublishAsync(client, SsfTestServer.SessionRevoked());
+        var failed = await Eventually.GetAsync(
+            () => server.Factory.Services.GetRequiredService<IDeliveryStore>().ReadPendingAsync(streamId, 1, CancellationToken.None).AsTask(),
+            pending => pending is [{ Attempts: >= 1 }],
+            "a failed attempt recorded");
+
+        Assert.Equal("token endpoint: timeout", failed[0].LastError);
+        Assert.Empty(_endpoint.Accepted);
+    }
+
+    [Fact]
     public async Task ClientSecret_IsStoredEncryptedAndNeverReturned()
     {
         using var created = await _client.PostAsJsonAsync("/ssf/streams", StreamBody());

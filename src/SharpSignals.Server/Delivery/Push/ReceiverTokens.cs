@@ -107,7 +107,8 @@ internal sealed partial class ReceiverTokens(HttpClient http, TimeSpan timeout, 
     {
         { Status: { } status } => $"token endpoint: HTTP {status}{(ex.Error is { Length: <= 64 } error ? $" ({error})" : "")}",
         { InnerException: OperationCanceledException } => "token endpoint: timeout",
-        { InnerException: HttpRequestException network } => $"token endpoint: {(network.HttpRequestError == HttpRequestError.Unknown ? "network" : network.HttpRequestError)}",
+        // Unknown covers an answer past MaxResponseBytes, as well as failures the stack cannot name.
+        { InnerException: HttpRequestException network } => $"token endpoint: {(network.HttpRequestError == HttpRequestError.Unknown ? "request failed" : network.HttpRequestError)}",
         _ => "token endpoint: no Bearer access_token in its answer",
     };
 
