@@ -181,7 +181,7 @@ internal sealed class StreamRequestValidator(IssuerUrl issuer, OutboundAddressPo
     }
 
     /// <summary>
-    /// <c>delivery.oauth</c> (docs/API.md, "Streams"): every member named when missing, the token
+    /// <c>delivery.oauth</c> (docs/API.md, "Receivers whose tokens expire"): every member named when missing, the token
     /// endpoint under the same outbound address rules as the push endpoint, and no fixed
     /// <c>authorization_header</c> beside it (which of the two would the receiver get?).
     /// </summary>
@@ -206,17 +206,13 @@ internal sealed class StreamRequestValidator(IssuerUrl issuer, OutboundAddressPo
             errors.Add($"delivery.oauth.token_endpoint {problem}");
         }
 
-        foreach (var (name, value) in new[] { ("client_id", oauth.ClientId), ("client_secret", oauth.ClientSecret) })
+        foreach (var (name, value, required) in new[] { ("client_id", oauth.ClientId, true), ("client_secret", oauth.ClientSecret, true), ("scope", oauth.Scope, false) })
         {
-            if (string.IsNullOrEmpty(value))
+            if (required && string.IsNullOrEmpty(value))
             {
                 errors.Add($"delivery.oauth.{name} is required");
             }
-        }
-
-        foreach (var (name, value) in new[] { ("client_id", oauth.ClientId), ("client_secret", oauth.ClientSecret), ("scope", oauth.Scope) })
-        {
-            if (value is not null && (value.Length > 4096 || value.Any(char.IsControl)))
+            else if (value is not null && (value.Length > 4096 || value.Any(char.IsControl)))
             {
                 errors.Add($"delivery.oauth.{name} must be at most 4096 characters, without control characters");
             }

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace SharpSignals.Server.Streams;
 
 /// <summary>
-/// A push stream's <c>delivery.oauth</c> member (docs/API.md, "Streams"): the receiver's own OAuth
+/// A push stream's <c>delivery.oauth</c> member (docs/API.md, "Receivers whose tokens expire"): the receiver's own OAuth
 /// token endpoint and the client this server is there, for a receiver that accepts only short-lived
 /// bearer tokens. Each push sends an access token got by the client credentials grant (RFC 6749 §4.4)
 /// instead of a fixed <c>authorization_header</c>.

@@ -206,6 +206,23 @@ public sealed class ReceiverTokenTests : IAsyncLifetime
         Assert.Empty((await _client.GetFromJsonAsync<JsonArray>("/ssf/streams"))!);
     }
 
+    [Theory]
+    [InlineData("\"Bearer abc\"", "delivery.oauth must be an object")]
+    [InlineData("""{"token_endpoint":5,"client_id":["c"],"client_secret":"s"}""", "delivery.oauth.token_endpoint must be a string; delivery.oauth.client_id must be a string")]
+    public async Task OAuthOfTheWrongShape_Is400(string oauth, string expected)
+    {
+        var body = new JsonObject
+        {
+            ["delivery"] = new JsonObject { ["method"] = "urn:ietf:rfc:8935", ["endpoint_url"] = _endpoint.Url("/events"), ["oauth"] = JsonNode.Parse(oauth) },
+        };
+
+        using var response = await _client.PostAsJsonAsync("/ssf/streams", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty((await _client.GetFromJsonAsync<JsonArray>("/ssf/streams"))!);
+    }
+
     [Fact]
     public async Task OAuthOnAPollOrInboundStream_Is400()
     {

@@ -7,7 +7,7 @@ using SharpSignals.Server.Telemetry;
 namespace SharpSignals.Server.Delivery.Push;
 
 /// <summary>
-/// The access tokens of push streams whose receiver issues them (<c>delivery.oauth</c>, docs/API.md):
+/// The access tokens of push streams whose receiver issues them (<c>delivery.oauth</c>, docs/API.md, "Receivers whose tokens expire"):
 /// got with the client credentials grant (RFC 6749 §4.4) through <see cref="SharedSignalsClient"/> over
 /// the pushes' own guarded handler, one per stream, kept until shortly before <c>expires_in</c> runs out.
 /// The client library's <see cref="AccessTokenCache"/> is not used: it lets callers that miss at once
