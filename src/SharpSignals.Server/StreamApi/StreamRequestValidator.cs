@@ -31,6 +31,8 @@ internal sealed record StreamChange(IReadOnlyList<string>? EventsRequested, Deli
 /// </summary>
 internal sealed class StreamRequestValidator(IssuerUrl issuer, OutboundAddressPolicy addresses)
 {
+    private const string InboundOAuth = "delivery.oauth is only for outbound push streams: an inbound stream's credential is this server's or its source's";
+
     public Outcome<NewStream> CheckCreate(ClaimsPrincipal caller, JsonBody body, StreamRequest request, string streamId)
     {
         var errors = body.Errors;
@@ -108,11 +110,17 @@ internal sealed class StreamRequestValidator(IssuerUrl issuer, OutboundAddressPo
     private DeliveryConfiguration? CheckDelivery(string tenant, string streamId, DeliveryConfiguration? requested, List<string> errors)
     {
         // SSF 1.0 §8.1.1.1: no delivery means poll, with the transmitter's endpoint.
-        return (requested?.Method ?? DeliveryMethods.Poll) switch
+        var method = requested?.Method ?? DeliveryMethods.Poll;
+        if (requested?.OAuth is { } oauth)
+        {
+            CheckReceiverOAuth(requested, oauth, method, errors);
+        }
+
+        return method switch
         {
             DeliveryMethods.Poll => new DeliveryConfiguration { Method = DeliveryMethods.Poll, EndpointUrl = issuer.Url(tenant, "/ssf/poll/" + streamId) },
             DeliveryMethods.Push => CheckEndpoint(requested!, "", errors),
-            var method => UnknownMethod(method, errors),
+            _ => UnknownMethod(method, errors),
         };
     }
 
@@ -124,6 +132,11 @@ internal sealed class StreamRequestValidator(IssuerUrl issuer, OutboundAddressPo
     private DeliveryConfiguration? CheckInboundDelivery(string tenant, string streamId, StreamRequest request, List<string> errors)
     {
         var requested = request.HasDelivery ? request.Delivery : null;
+        if (requested?.OAuth is not null)
+        {
+            errors.Add(InboundOAuth);
+        }
+
         switch (requested?.Method ?? DeliveryMethods.Push)
         {
             case DeliveryMethods.Push:
@@ -168,6 +181,50 @@ internal sealed class StreamRequestValidator(IssuerUrl issuer, OutboundAddressPo
         return requested;
     }
 
+    /// <summary>
+    /// <c>delivery.oauth</c> (docs/API.md, "Receivers whose tokens expire"): every member named when missing, the token
+    /// endpoint under the same outbound address rules as the push endpoint, and no fixed
+    /// <c>authorization_header</c> beside it (which of the two would the receiver get?).
+    /// </summary>
+    private void CheckReceiverOAuth(DeliveryConfiguration requested, ReceiverOAuth oauth, string method, List<string> errors)
+    {
+        if (method != DeliveryMethods.Push)
+        {
+            errors.Add($"delivery.oauth is only for push delivery ({DeliveryMethods.Push})");
+        }
+
+        if (requested.AuthorizationHeader is not null)
+        {
+            errors.Add("delivery takes either authorization_header or oauth, not both");
+        }
+
+        if (oauth.TokenEndpoint.Length == 0)
+        {
+            errors.Add("delivery.oauth.token_endpoint is required");
+        }
+        else if (addresses.CheckUrl(oauth.TokenEndpoint) is { } problem)
+        {
+            errors.Add($"delivery.oauth.token_endpoint {problem}");
+        }
+
+        foreach (var (name, value, required) in new[] { ("client_id", oauth.ClientId, true), ("client_secret", oauth.ClientSecret, true), ("scope", oauth.Scope, false) })
+        {
+            if (required && string.IsNullOrEmpty(value))
+            {
+                errors.Add($"delivery.oauth.{name} is required");
+            }
+            else if (value is not null && (value.Length > 4096 || value.Any(char.IsControl)))
+            {
+                errors.Add($"delivery.oauth.{name} must be at most 4096 characters, without control characters");
+            }
+        }
+
+        if (oauth.TokenEndpointAuthMethod is { } auth && auth != ReceiverOAuth.BasicAuthentication && auth != ReceiverOAuth.PostAuthentication)
+        {
+            errors.Add($"delivery.oauth.token_endpoint_auth_method must be {ReceiverOAuth.BasicAuthentication} or {ReceiverOAuth.PostAuthentication}");
+        }
+    }
+
     /// <summary>An empty method was already reported missing while the body was read.</summary>
     private static DeliveryConfiguration? UnknownMethod(string method, List<string> errors)
     {
@@ -186,6 +243,11 @@ internal sealed class StreamRequestValidator(IssuerUrl issuer, OutboundAddressPo
             || (requested.EndpointUrl is not null && requested.EndpointUrl != current.Delivery.EndpointUrl)))
         {
             errors.Add("the delivery of an inbound stream cannot be changed; delete the stream and create it again");
+        }
+
+        if (request.Delivery?.OAuth is not null)
+        {
+            errors.Add(InboundOAuth);
         }
 
         return current.Delivery;

@@ -14,4 +14,8 @@ internal sealed record DeliveryConfiguration
     /// <summary>Sent verbatim as the Authorization header of every push; encrypted at rest, never returned.</summary>
     [JsonPropertyName("authorization_header")]
     public string? AuthorizationHeader { get; init; }
+
+    /// <summary>Instead of <see cref="AuthorizationHeader"/>: the receiver's token endpoint and client (push only).</summary>
+    [JsonPropertyName("oauth")]
+    public ReceiverOAuth? OAuth { get; init; }
 }

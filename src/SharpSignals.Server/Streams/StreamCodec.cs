@@ -7,7 +7,8 @@ namespace SharpSignals.Server.Streams;
 
 /// <summary>
 /// Turns a stream configuration into its stored JSON and back. Its secrets (the push or receive
-/// credential in <c>delivery.authorization_header</c>, and the credentials for a source) are
+/// credential in <c>delivery.authorization_header</c>, the receiver's client secret in
+/// <c>delivery.oauth</c>, and the credentials for a source) are
 /// encrypted on the way in and never returned by the API (docs/ARCHITECTURE.md, "Security").
 /// </summary>
 internal sealed class StreamCodec(IDataProtectionProvider dataProtection)
@@ -45,6 +46,11 @@ internal sealed class StreamCodec(IDataProtectionProvider dataProtection)
         var delivery = configuration.Delivery.AuthorizationHeader is { } header
             ? configuration.Delivery with { AuthorizationHeader = transform(header) }
             : configuration.Delivery;
+        if (delivery.OAuth is { ClientSecret: { } secret } oauth)
+        {
+            delivery = delivery with { OAuth = oauth with { ClientSecret = transform(secret) } };
+        }
+
         var source = configuration.Source is { } s && (s.AuthorizationHeader is not null || s.ClientSecret is not null)
             ? s with
             {

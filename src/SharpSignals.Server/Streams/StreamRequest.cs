@@ -47,6 +47,7 @@ internal sealed record StreamRequest
                 Method = method ?? "",
                 EndpointUrl = String(d, "endpoint_url", "delivery.endpoint_url", body.Errors),
                 AuthorizationHeader = String(d, "authorization_header", "delivery.authorization_header", body.Errors),
+                OAuth = OAuth(d, body.Errors),
             };
             if (method is null)
             {
@@ -97,6 +98,38 @@ internal sealed record StreamRequest
             Direction = body.String("direction"),
             RouteMode = body.String("route_mode"),
             Project = body.String("project"),
+        };
+    }
+
+    /// <summary>
+    /// <c>delivery.oauth</c>, with its type errors and unknown members named; an absent string member
+    /// reads as empty, and the stream API names it as missing.
+    /// </summary>
+    private static ReceiverOAuth? OAuth(JsonElement delivery, List<string> errors)
+    {
+        if (!delivery.TryGetProperty("oauth", out var oauth) || oauth.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (oauth.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add("delivery.oauth must be an object: {\"token_endpoint\", \"client_id\", \"client_secret\", \"scope\"?, \"token_endpoint_auth_method\"?}");
+            return null;
+        }
+
+        foreach (var member in oauth.EnumerateObject().Where(m => !ReceiverOAuth.Members.Contains(m.Name)))
+        {
+            errors.Add($"delivery.oauth.{member.Name} is not a member of delivery.oauth ({string.Join(", ", ReceiverOAuth.Members)})");
+        }
+
+        return new ReceiverOAuth
+        {
+            TokenEndpoint = String(oauth, "token_endpoint", "delivery.oauth.token_endpoint", errors) ?? "",
+            ClientId = String(oauth, "client_id", "delivery.oauth.client_id", errors) ?? "",
+            ClientSecret = String(oauth, "client_secret", "delivery.oauth.client_secret", errors),
+            Scope = String(oauth, "scope", "delivery.oauth.scope", errors),
+            TokenEndpointAuthMethod = String(oauth, "token_endpoint_auth_method", "delivery.oauth.token_endpoint_auth_method", errors),
         };
     }
 

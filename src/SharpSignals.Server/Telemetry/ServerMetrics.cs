@@ -28,6 +28,9 @@ internal sealed class ServerMetrics
     /// <summary>Push attempts per stream and outcome (<see cref="PushOutcomes"/>).</summary>
     public const string AttemptsInstrument = "sharpsignals.delivery.attempts";
 
+    /// <summary>Requests push streams made to their receiver's token endpoint, per stream and outcome (<see cref="TokenOutcomes"/>).</summary>
+    public const string TokenRequestsInstrument = "sharpsignals.delivery.token_requests";
+
     /// <summary>Entries poll receivers settled per stream and outcome (<see cref="PollOutcomes"/>).</summary>
     public const string PollSettledInstrument = "sharpsignals.poll.settled";
 
@@ -42,6 +45,7 @@ internal sealed class ServerMetrics
     private readonly Counter<long> _attempts;
     private readonly Histogram<double> _attemptDuration;
     private readonly Counter<long> _pollSettled;
+    private readonly Counter<long> _tokenRequests;
     private readonly UpDownCounter<long> _connections;
     private readonly UpDownCounter<long> _subscriptions;
     private readonly Counter<long> _sent;
@@ -53,8 +57,9 @@ internal sealed class ServerMetrics
         Meter = meters.Create(MeterName);
         _published = Meter.CreateCounter<long>("sharpsignals.events.published", "{event}", "Events offered to POST /events, by project and outcome (accepted, refused, busy).");
         _received = Meter.CreateCounter<long>("sharpsignals.sets.received", "{set}", "SETs received on inbound streams, pushed or polled, by outcome and RFC 8935 err.");
-        _attempts = Meter.CreateCounter<long>(AttemptsInstrument, "{attempt}", "Push attempts per stream by outcome: 2xx, err, 4xx, 5xx, timeout, network.");
+        _attempts = Meter.CreateCounter<long>(AttemptsInstrument, "{attempt}", "Push attempts per stream by outcome: 2xx, err, 4xx, 5xx, timeout, network, token.");
         _attemptDuration = Meter.CreateHistogram("sharpsignals.delivery.duration", "s", "How long each push attempt took, per stream and outcome.", advice: DurationBuckets);
+        _tokenRequests = Meter.CreateCounter<long>(TokenRequestsInstrument, "{request}", "Access tokens push streams asked their receiver's token endpoint for, by outcome: fetched, renewed (after a 401), failed.");
         _pollSettled = Meter.CreateCounter<long>(PollSettledInstrument, "{entry}", "Entries poll receivers settled per stream: acknowledged (ack) or reported in setErrs (err).");
         _connections = Meter.CreateUpDownCounter<long>("sharpsignals.realtime.connections", "{connection}", "Open WebSocket and SSE connections.");
         _subscriptions = Meter.CreateUpDownCounter<long>("sharpsignals.realtime.subscriptions", "{subscription}", "Live stream and topic subscriptions.");
@@ -97,6 +102,15 @@ internal sealed class ServerMetrics
             var tags = new TagList { { "stream_id", streamId }, { "project", project }, { "outcome", outcome } };
             _attempts.Add(1, tags);
             _attemptDuration.Record(duration.TotalSeconds, tags);
+        }
+    }
+
+    /// <summary>A push stream asked its receiver's token endpoint for an access token; <paramref name="outcome"/> is one of <see cref="TokenOutcomes"/>.</summary>
+    public void TokenRequest(string streamId, string project, string outcome)
+    {
+        if (_tokenRequests.Enabled)
+        {
+            _tokenRequests.Add(1, new TagList { { "stream_id", streamId }, { "project", project }, { "outcome", outcome } });
         }
     }
 
@@ -167,6 +181,22 @@ internal sealed class ServerMetrics
         public const string ServerError = "5xx";
         public const string Timeout = "timeout";
         public const string Network = "network";
+
+        /// <summary>No push was sent: the receiver's token endpoint gave no access token.</summary>
+        public const string Token = "token";
+    }
+
+    /// <summary>The <c>outcome</c> label of token requests.</summary>
+    public static class TokenOutcomes
+    {
+        /// <summary>A token got because none was held or the one held was about to expire.</summary>
+        public const string Fetched = "fetched";
+
+        /// <summary>A token got because the receiver answered 401 to the one held.</summary>
+        public const string Renewed = "renewed";
+
+        /// <summary>The token endpoint failed or answered without a usable token.</summary>
+        public const string Failed = "failed";
     }
 
     /// <summary>The <c>outcome</c> label of settled poll entries.</summary>

@@ -11,8 +11,9 @@ namespace SharpSignals.Server.Delivery.Push;
 /// <summary>
 /// Sends SETs to push endpoints (RFC 8935 §2) over one shared, pooled <see cref="GuardedHttpHandler"/>:
 /// <c>Content-Type: application/secevent+jwt</c>, <c>Accept: application/json</c>, and the stream's
-/// <c>authorization_header</c> verbatim or no Authorization header at all. Every connection is
-/// checked against <see cref="OutboundAddressPolicy"/> at connect time; redirects are not followed.
+/// <c>authorization_header</c> verbatim, an access token from the receiver's own token endpoint
+/// (<see cref="ReceiverTokens"/>, over the same handler), or no Authorization header at all. Every
+/// connection is checked against <see cref="OutboundAddressPolicy"/> at connect time; redirects are not followed.
 /// </summary>
 internal sealed partial class PushClient : IDisposable
 {
@@ -20,10 +21,12 @@ internal sealed partial class PushClient : IDisposable
     private static readonly MediaTypeWithQualityHeaderValue AcceptJson = new("application/json");
 
     private readonly HttpClient _http;
+    private readonly HttpClient _tokenHttp;
+    private readonly ReceiverTokens _tokens;
     private readonly TimeProvider _time;
     private readonly ServerMetrics _metrics;
 
-    public PushClient(OutboundAddressPolicy addresses, IOptions<PushOptions> options, IOptions<TelemetryOptions> telemetry, ServerMetrics metrics, TimeProvider time)
+    public PushClient(OutboundAddressPolicy addresses, IOptions<PushOptions> options, IOptions<TelemetryOptions> telemetry, ServerMetrics metrics, TimeProvider time, ILogger<ReceiverTokens> tokenLogger)
     {
         _time = time;
         _metrics = metrics;
@@ -34,7 +37,12 @@ internal sealed partial class PushClient : IDisposable
             handler.ActivityHeadersPropagator = null;
         }
 
-        _http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(options.Value.TimeoutSeconds) };
+        var timeout = TimeSpan.FromSeconds(options.Value.TimeoutSeconds);
+        _http = new HttpClient(handler) { Timeout = timeout };
+
+        // The token requests go through the same guarded handler; their time-out is per request.
+        _tokenHttp = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan, MaxResponseContentBufferSize = ReceiverTokens.MaxResponseBytes };
+        _tokens = new ReceiverTokens(_tokenHttp, timeout, time, metrics, tokenLogger);
     }
 
     public async Task<PushOutcome> PushAsync(Uri endpoint, string? authorizationHeader, string token, CancellationToken cancellationToken)
@@ -92,7 +100,14 @@ internal sealed partial class PushClient : IDisposable
         return new PushOutcome(PushResult.Retry, $"HTTP {status}", RetryAfter: status is 429 or 503 ? RetryAfter(response) : null);
     }
 
-    public void Dispose() => _http.Dispose();
+    /// <summary>Drops the stream's access token, if it has one (its worker stopped on this node).</summary>
+    public void ForgetAccessToken(string streamId) => _tokens.Forget(streamId);
+
+    public void Dispose()
+    {
+        _tokenHttp.Dispose();
+        _http.Dispose();
+    }
 
     /// <summary>RFC 8935 §2.3: a 400 body <c>{"err", "description"}</c>; without one, a 400 is retried like other failures.</summary>
     private static async Task<PushOutcome?> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)

@@ -28,6 +28,9 @@ internal sealed record PushOutcome(PushResult Result, string? Error = null, stri
     /// <summary>The HTTP status of the answer; null when there was none (time-out, network failure).</summary>
     public int? Status { get; init; }
 
+    /// <summary>No push was sent: the receiver's token endpoint gave no access token (<see cref="ReceiverTokens"/>).</summary>
+    public bool AtTokenEndpoint { get; init; }
+
     /// <summary>How long the push took, to the answer or the failure.</summary>
     public TimeSpan Duration { get; init; }
 

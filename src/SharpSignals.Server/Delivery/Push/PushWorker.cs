@@ -60,6 +60,7 @@ internal sealed partial class PushWorker(
         {
             lag.Forget(lease.StreamId);
             failing.Forget(lease.StreamId);
+            client.ForgetAccessToken(lease.StreamId);
         }
     }
 
