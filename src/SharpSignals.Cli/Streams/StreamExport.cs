@@ -62,6 +62,8 @@ internal static class StreamExport
     {
         var id = stream.Str("stream_id") ?? throw new CliException("the stream has no stream_id");
         var inbound = stream.Str("direction") == "inbound";
+        // Hook (issue 22 §3): an outbound stream whose SETs are encrypted to the node (its `encryption`
+        // member, once the server has it) also goes into the file, so it says which key the node decrypts with.
         var jwks = inbound
             ? stream["source"].Str("jwks_uri") ?? ""
             : (await context.Api.DiscoveryAsync(context.CancellationToken)).Str("jwks_uri") ?? "";
