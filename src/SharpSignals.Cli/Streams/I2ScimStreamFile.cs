@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using SharpSignals.Cli.Shell;
 
 namespace SharpSignals.Cli.Streams;
 
@@ -15,7 +17,73 @@ internal sealed record I2ScimStreamFile(
     [property: JsonPropertyName("endpoint")] string Endpoint,
     [property: JsonPropertyName("iss")] string Iss,
     [property: JsonPropertyName("aud")] string Aud,
-    [property: JsonPropertyName("issJwksUrl")] string IssJwksUrl);
+    [property: JsonPropertyName("issJwksUrl")] string IssJwksUrl)
+{
+    /// <summary>What every stream file has: i2scim refuses one without <c>endpoint</c>, and goSignals writes all three.</summary>
+    private static readonly string[] Required = ["endpoint", "iss", "aud"];
+
+    /// <summary>
+    /// The rest of what i2scim reads (<c>token</c>, <c>issJwksUrl</c>) and goSignals writes beside it
+    /// (<c>alias</c>, <c>id</c>, <c>description</c>, and <c>connectAlias</c> when a stream is connected).
+    /// </summary>
+    private static readonly string[] Optional = ["alias", "id", "description", "token", "issJwksUrl", "connectAlias"];
+
+    /// <summary>The audience values, split where i2scim splits them.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> Audiences => Aud.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>
+    /// Reads a stream file, naming every unknown, missing and non-string member at once, so that a
+    /// file is fixed in one go; nothing is sent to the server before it reads whole.
+    /// </summary>
+    /// <exception cref="CliException">The file is not an i2scim stream file (exit code 2).</exception>
+    public static I2ScimStreamFile Read(string text, string name)
+    {
+        JsonElement root;
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            root = document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            throw CliException.Usage($"{name} is not JSON: {e.Message}");
+        }
+
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw CliException.Usage($"{name} is not an i2scim stream file: it holds a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object");
+        }
+
+        var members = root.EnumerateObject().ToList();
+        var problems = new List<string>();
+        var unknown = members.Select(m => m.Name).Where(n => !Required.Contains(n, StringComparer.Ordinal) && !Optional.Contains(n, StringComparer.Ordinal)).ToList();
+        if (unknown.Count > 0)
+        {
+            problems.Add("unknown members: " + string.Join(", ", unknown));
+        }
+
+        var missing = Required.Where(n => !members.Any(m => m.Name == n)).ToList();
+        if (missing.Count > 0)
+        {
+            problems.Add("missing members: " + string.Join(", ", missing));
+        }
+
+        var notText = members.Where(m => m.Value.ValueKind != JsonValueKind.String && !unknown.Contains(m.Name)).Select(m => m.Name).ToList();
+        if (notText.Count > 0)
+        {
+            problems.Add("members that are not strings: " + string.Join(", ", notText));
+        }
+
+        if (problems.Count > 0)
+        {
+            throw CliException.Usage($"{name} is not an i2scim stream file: {string.Join("; ", problems)} (members: {string.Join(", ", Required)}, and optionally {string.Join(", ", Optional)})");
+        }
+
+        string Member(string member) => root.TryGetProperty(member, out var value) ? value.GetString()! : "";
+        return new I2ScimStreamFile(Member("alias"), Member("id"), Member("description"), Member("token"), Member("endpoint"), Member("iss"), Member("aud"), Member("issJwksUrl"));
+    }
+}
 
 [JsonSourceGenerationOptions(WriteIndented = true)]
 [JsonSerializable(typeof(I2ScimStreamFile))]

@@ -13,7 +13,7 @@ internal static class StreamCommands
 
     public static Command Create(CliApp app)
     {
-        var stream = new Command("stream", "Create, inspect, change, verify and export streams.");
+        var stream = new Command("stream", "Create, inspect, change, verify, export and import streams.");
         stream.Subcommands.Add(StreamCreateCommand.Create(app));
         stream.Subcommands.Add(List(app));
         stream.Subcommands.Add(Get(app));
@@ -22,13 +22,15 @@ internal static class StreamCommands
         stream.Subcommands.Add(Status(app));
         stream.Subcommands.Add(Verify(app));
         stream.Subcommands.Add(StreamExport.Create(app));
+        stream.Subcommands.Add(StreamImport.Create(app));
         stream.Subcommands.Add(StreamCredentialCommands.Create(app));
         return stream.WithExamples(
             "ssf stream create --events session-revoked",
             "ssf stream list",
             "ssf stream status STREAM_ID --set paused --reason maintenance",
             "ssf stream verify STREAM_ID",
-            "ssf stream export STREAM_ID --format i2scim --new-credential -o stream.json");
+            "ssf stream export STREAM_ID --format i2scim -o stream.json",
+            "ssf stream import --format i2scim pub-stream.json -o pub-stream.json");
     }
 
     private static Argument<string> StreamId() => new("stream-id") { Description = "The stream's id." };

@@ -136,7 +136,7 @@ internal static class StreamCreateCommand
             var created = await context.Api.CreateStreamAsync(body, context.CancellationToken);
             if (context.Get(i2scim) is { } file)
             {
-                var export = await StreamExport.I2ScimAsync(context, created!, context.Get(alias), token: null, newCredential: false);
+                var export = await StreamExport.I2ScimForNewStreamAsync(context, created!, context.Get(alias));
                 await StreamExport.WriteFileAsync(file, StreamExport.Serialize(export), context.CancellationToken);
             }
 

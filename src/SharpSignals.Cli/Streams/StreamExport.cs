@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SharpSignals.Cli.Shell;
+using SharpSignals.Tokens;
 
 namespace SharpSignals.Cli.Streams;
 
@@ -16,8 +17,8 @@ internal static class StreamExport
         format.AcceptOnlyFromAmong("ssf", "i2scim");
         var output = new Option<FileInfo?>("--output", "-o") { Description = "Write to this file (mode 0600 for i2scim: it holds a credential) instead of standard output." };
         var alias = new Option<string?>("--alias") { Description = "i2scim: the stream's alias (default: the first 8 characters of its id)." };
-        var token = new Option<string?>("--token") { Description = "i2scim: the Authorization header the node sends (default: a client profile's current access token)." };
-        var newCredential = new Option<bool>("--new-credential") { Description = "i2scim: issue the stream a new stream credential for the file: it does not expire, and the stream's credential before it stops working." };
+        var token = new Option<string?>("--token") { Description = "i2scim: the Authorization header the node sends (default: a new stream credential, which does not expire)." };
+        var newCredential = new Option<bool>("--new-credential") { Description = "i2scim: issue the stream a new stream credential for the file even when one was just shown (the default otherwise, without the warning); the stream's credential before it stops working." };
         var command = new Command("export", "Write a stream's configuration: the SSF stream object, or the file an i2scim node reads as its stream pre-configuration.")
         {
             id, format, output, alias, token, newCredential,
@@ -47,7 +48,7 @@ internal static class StreamExport
             }
         });
         return command.WithExamples(
-            "ssf stream export STREAM_ID --format i2scim --new-credential --output rcv-stream.json",
+            "ssf stream export STREAM_ID --format i2scim --output rcv-stream.json",
             "ssf stream export STREAM_ID --format i2scim --token \"Bearer $TOKEN\" --alias node1",
             "ssf stream export STREAM_ID > stream.json");
     }
@@ -61,7 +62,8 @@ internal static class StreamExport
     {
         var id = stream.Str("stream_id") ?? throw new CliException("the stream has no stream_id");
         var inbound = stream.Str("direction") == "inbound";
-        var delivery = stream["delivery"];
+        // Hook (issue 22 §3): an outbound stream whose SETs are encrypted to the node (its `encryption`
+        // member, once the server has it) also goes into the file, so it says which key the node decrypts with.
         var jwks = inbound
             ? stream["source"].Str("jwks_uri") ?? ""
             : (await context.Api.DiscoveryAsync(context.CancellationToken)).Str("jwks_uri") ?? "";
@@ -69,22 +71,36 @@ internal static class StreamExport
             alias ?? id[..Math.Min(8, id.Length)],
             id,
             stream.Str("description") ?? "",
-            newCredential ? await NewCredentialAsync(context, id, token) : await TokenAsync(context, delivery, inbound, token),
-            delivery.Str("endpoint_url") ?? "",
+            await TokenAsync(context, stream, id, inbound, token, newCredential),
+            stream["delivery"].Str("endpoint_url") ?? "",
             stream.Str("iss") ?? "",
             string.Join(",", stream.Strings("aud")),
             jwks);
     }
 
+    /// <summary>
+    /// The file for a stream just created: its credential is the one the answer shows (inbound push),
+    /// or one issued now, which replaces nothing.
+    /// </summary>
+    public static Task<I2ScimStreamFile> I2ScimForNewStreamAsync(CommandContext context, JsonNode created, string? alias) =>
+        I2ScimAsync(context, created, alias, token: null, newCredential: created["delivery"].Str("authorization_header") is null);
+
     public static string Serialize(I2ScimStreamFile file) => JsonSerializer.Serialize(file, StreamFileJsonContext.Default.I2ScimStreamFile);
 
-    /// <summary>Written through a file created owner-only: it holds a credential.</summary>
+    /// <summary>
+    /// Written owner-only, as it holds a credential: a new file is created so, and a file replaced in
+    /// place (an imported one written back) is made so before the credential goes in.
+    /// </summary>
     public static async Task WriteFileAsync(FileInfo file, string text, CancellationToken cancellationToken)
     {
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            if (file.Exists)
+            {
+                File.SetUnixFileMode(file.FullName, options.UnixCreateMode.Value);
+            }
         }
 
         file.Directory?.Create();
@@ -92,40 +108,46 @@ internal static class StreamExport
         await writer.WriteLineAsync(text.AsMemory(), cancellationToken);
     }
 
-    private static async Task<string> NewCredentialAsync(CommandContext context, string streamId, string? given)
+    /// <summary>
+    /// The file's <c>token</c>: the one given; else the credential shown in the answer that created an
+    /// inbound push stream (its first stream credential); else a new stream credential, which does
+    /// not expire as an access token does, so the node keeps working from the file.
+    /// </summary>
+    private static async Task<string> TokenAsync(CommandContext context, JsonNode stream, string id, bool inbound, string? given, bool newCredential)
     {
         if (given is not null)
         {
-            throw CliException.Usage("--new-credential and --token both name the file's credential: give one");
+            return newCredential
+                ? throw CliException.Usage("--new-credential and --token both name the file's credential: give one")
+                : given.Contains(' ', StringComparison.Ordinal) ? given : "Bearer " + given;
         }
 
-        var issued = await context.Api.IssueStreamCredentialAsync(streamId, context.CancellationToken);
-        return issued.Str("authorization_header") ?? throw new CliException("the server answered without a credential");
-    }
-
-    private static async Task<string> TokenAsync(CommandContext context, JsonNode? delivery, bool inbound, string? given)
-    {
-        if (given is not null)
-        {
-            return given.Contains(' ', StringComparison.Ordinal) ? given : "Bearer " + given;
-        }
-
-        // Shown only in the answer that created an inbound push stream.
-        if (delivery.Str("authorization_header") is { } shown)
+        var delivery = stream["delivery"];
+        if (!newCredential && delivery.Str("authorization_header") is { } shown)
         {
             return shown;
         }
 
-        if (!inbound && context.Api.Credential is { IsAdmin: false })
+        // Only a stream whose receiving end is this server has one (docs/API.md, "Stream credentials"):
+        // the node polls an outbound poll stream or pushes to an inbound push stream not joined at a source.
+        var method = delivery.Str("method");
+        var takesCredential = inbound
+            ? method == DeliveryMethods.Push && stream["source"].Str("stream_id") is null
+            : method == DeliveryMethods.Poll;
+        if (!takesCredential)
         {
-            var accessToken = await context.Api.AccessTokenAsync(renew: false, context.CancellationToken);
-            context.Warn($"the token is the client's access token, valid until {JsonRead.Time(context.Api.Credential.AccessTokenExpiresAt)}; pass --new-credential for a stream credential that does not expire");
-            return "Bearer " + accessToken;
+            context.Warn(inbound
+                ? "no token: the node does not authenticate to this server on this stream (this server polls it, or it was joined at its source)"
+                : "no token: this server pushes to the node on this stream with the stream's own authorization_header");
+            return "";
         }
 
-        context.Warn(inbound
-            ? "the inbound push credential is shown only when the stream is created (use `stream create --i2scim-file`); pass --new-credential to replace it with a stream credential"
-            : "no token: the admin token is never exported; pass --new-credential for a stream credential");
-        return "";
+        var issued = await context.Api.IssueStreamCredentialAsync(id, context.CancellationToken);
+        if (!newCredential)
+        {
+            context.Warn($"the file carries a new stream credential of stream {id}: any credential the stream had before no longer works");
+        }
+
+        return issued.Str("authorization_header") ?? throw new CliException("the server answered without a credential");
     }
 }

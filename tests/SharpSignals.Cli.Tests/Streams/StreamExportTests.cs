@@ -9,7 +9,7 @@ namespace SharpSignals.Cli.Tests.Streams;
 public sealed class StreamExportTests(LoopbackServer server)
 {
     [Fact]
-    public async Task ExportI2Scim_OutboundPoll_EveryFieldFromTheStream()
+    public async Task ExportI2Scim_OutboundPoll_EveryFieldFromTheStreamAndAStreamCredential()
     {
         using var cli = new CliSession();
         await cli.LoginAdminAsync(server);
@@ -19,7 +19,7 @@ public sealed class StreamExportTests(LoopbackServer server)
         var file = cli.File("rcv.json");
 
         var result = (await cli.RunAsync("stream", "export", id, "--format", "i2scim", "--output", file, "--server", "rx")).Succeeded();
-        Assert.Contains("access token", result.Error, StringComparison.Ordinal);
+        Assert.Contains("new stream credential", result.Error, StringComparison.Ordinal);
 
         using var rx = server.Client(await StreamCommandsTests.AccessTokenAsync(cli));
         var stream = await LoopbackServer.GetJsonAsync(rx, $"ssf/streams?stream_id={id}");
@@ -35,9 +35,9 @@ public sealed class StreamExportTests(LoopbackServer server)
         Assert.Equal(discovery["jwks_uri"]!.GetValue<string>(), export["issJwksUrl"]!.GetValue<string>());
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
 
-        // The token is an Authorization header value with which the node can poll the endpoint.
+        // The token is the stream's own credential, which does not expire, and the node polls with it.
         var token = export["token"]!.GetValue<string>();
-        Assert.StartsWith("Bearer ", token, StringComparison.Ordinal);
+        Assert.StartsWith("Bearer ssc_", token, StringComparison.Ordinal);
         using var polled = await PollAsync(export["endpoint"]!.GetValue<string>(), token);
         Assert.Equal(HttpStatusCode.OK, polled.StatusCode);
     }
@@ -84,7 +84,7 @@ public sealed class StreamExportTests(LoopbackServer server)
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 
-    private static async Task<HttpResponseMessage> PollAsync(string endpoint, string authorization)
+    internal static async Task<HttpResponseMessage> PollAsync(string endpoint, string authorization)
     {
         using var node = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = JsonContent.Create(new { returnImmediately = true }) };
@@ -112,8 +112,8 @@ public sealed class StreamExportTests(LoopbackServer server)
         using var cli = new CliSession();
         await cli.LoginAdminAsync(server);
         var file = cli.File("pub.json");
-        var created = (await cli.RunAsync("stream", "create", "--inbound", "--source-issuer", "https://scim-node.example.com",
-            "--source-jwks", "https://scim-node.example.com/jwks", "--project", "i2scim-in-p", "--description", "Push Receiver",
+        var created = (await cli.RunAsync("stream", "create", "--inbound", "--source-issuer", "http://127.0.0.1:9/scim-node",
+            "--source-jwks", "http://127.0.0.1:9/scim-node/jwks", "--project", "i2scim-in-p", "--description", "Push Receiver",
             "--i2scim-file", file, "--alias", "node1", "--json")).Succeeded().Json;
 
         var export = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
@@ -122,14 +122,31 @@ public sealed class StreamExportTests(LoopbackServer server)
         Assert.Equal("Push Receiver", export["description"]!.GetValue<string>());
         Assert.Equal(created["delivery"]!["authorization_header"]!.GetValue<string>(), export["token"]!.GetValue<string>());
         Assert.Equal(created["delivery"]!["endpoint_url"]!.GetValue<string>(), export["endpoint"]!.GetValue<string>());
-        Assert.Equal("https://scim-node.example.com", export["iss"]!.GetValue<string>());
+        Assert.Equal("http://127.0.0.1:9/scim-node", export["iss"]!.GetValue<string>());
         Assert.Equal(string.Join(",", created["aud"] is JsonArray a ? a.Select(x => x!.GetValue<string>()) : [created["aud"]!.GetValue<string>()]), export["aud"]!.GetValue<string>());
-        Assert.Equal("https://scim-node.example.com/jwks", export["issJwksUrl"]!.GetValue<string>());
+        Assert.Equal("http://127.0.0.1:9/scim-node/jwks", export["issJwksUrl"]!.GetValue<string>());
 
-        // Later exports cannot recover the credential, and say so.
+        // The file's credential is taken at the push endpoint (a SET that is no JWT is 400, not 401).
+        using var first = await PushAsync(export["endpoint"]!.GetValue<string>(), export["token"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.BadRequest, first.StatusCode);
+
+        // A later export cannot recover it: it issues a new one, says so, and the first stops working.
         var later = (await cli.RunAsync("stream", "export", created["stream_id"]!.GetValue<string>(), "--format", "i2scim")).Succeeded();
-        Assert.Equal("", later.Json["token"]!.GetValue<string>());
+        Assert.StartsWith("Bearer ssc_", later.Json["token"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("warning:", later.Error, StringComparison.Ordinal);
+        using var replaced = await PushAsync(export["endpoint"]!.GetValue<string>(), export["token"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Unauthorized, replaced.StatusCode);
+        using var renewed = await PushAsync(export["endpoint"]!.GetValue<string>(), later.Json["token"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.BadRequest, renewed.StatusCode);
+    }
+
+    internal static async Task<HttpResponseMessage> PushAsync(string endpoint, string authorization)
+    {
+        using var node = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new StringContent("not-a-jwt") };
+        request.Content.Headers.ContentType = new("application/secevent+jwt");
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        return await node.SendAsync(request);
     }
 
     [Fact]
