@@ -59,6 +59,25 @@ public static class SetEncryption
         return Handler.EncryptToken(signedSet, new EncryptingCredentials(recipientKey, RsaOaep, contentEncryption));
     }
 
+    /// <summary>Whether <paramref name="keyManagement"/> (<c>alg</c>) with <paramref name="contentEncryption"/> (<c>enc</c>) is a supported pair.</summary>
+    /// <param name="keyManagement">The JWE <c>alg</c>.</param>
+    /// <param name="contentEncryption">The JWE <c>enc</c>.</param>
+    /// <returns>Whether <see cref="Encrypt(string, JsonWebKey, string, string)"/> takes it.</returns>
+    public static bool Supports(string keyManagement, string contentEncryption) =>
+        KeyManagementAlgorithms.Contains(keyManagement) && ContentEncryptionAlgorithms.Contains(contentEncryption);
+
+    /// <summary>Encrypts a signed SET for a receiver's JWK with the <c>alg</c> and <c>enc</c> given.</summary>
+    /// <param name="signedSet">The compact JWS.</param>
+    /// <param name="recipientKey">The receiver's public JWK.</param>
+    /// <param name="keyManagement">One of <see cref="KeyManagementAlgorithms"/>.</param>
+    /// <param name="contentEncryption">One of <see cref="ContentEncryptionAlgorithms"/>.</param>
+    /// <returns>The compact JWE.</returns>
+    /// <exception cref="ArgumentException">The pair or the key is not supported.</exception>
+    public static string Encrypt(string signedSet, JsonWebKey recipientKey, string keyManagement, string contentEncryption) =>
+        Supports(keyManagement, contentEncryption)
+            ? Encrypt(signedSet, (SecurityKey)recipientKey, contentEncryption)
+            : throw new ArgumentException($"JWE alg {keyManagement} with enc {contentEncryption} is not supported.", nameof(keyManagement));
+
     /// <summary>Decrypts a nested JWT with the first of <paramref name="keys"/> that opens it.</summary>
     /// <param name="token">The compact JWE.</param>
     /// <param name="keys">The receiver's private keys.</param>
