@@ -7,6 +7,7 @@ internal static class StreamApiServices
     {
         services.AddSingleton<StreamRequestValidator>();
         services.AddSingleton<JoinedStreams>();
+        services.AddSingleton<StreamEncryptionKeys>();
         services.AddSingleton<StreamConfigurations>();
         services.AddSingleton<StreamControls>();
         services.AddSingleton<StreamCredentialApi>();
