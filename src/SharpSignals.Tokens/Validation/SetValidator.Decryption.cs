@@ -13,6 +13,13 @@ public sealed partial class SetValidator
             return (null, SetValidationResult.Fail(SetErrorCodes.InvalidKey, "This receiver has no decryption key; send SETs signed, not encrypted."));
         }
 
+        // RFC 7516 §4.1.3: compressed content is refused, as RFC 8725 §3.6 advises: what it expands to is
+        // not bounded by the token's size, and compressing before encrypting can leak the content through its length.
+        if (!string.IsNullOrEmpty(jwe.Zip))
+        {
+            return (null, SetValidationResult.Fail(SetErrorCodes.InvalidRequest, $"JWE zip {jwe.Zip} is not accepted: send SETs uncompressed."));
+        }
+
         if (!SetEncryption.IsSupported(jwe))
         {
             return (null, SetValidationResult.Fail(SetErrorCodes.InvalidKey,
