@@ -6,7 +6,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.Tokens;
 using SharpSignals.Server.Tests.Support;
-using SharpSignals.Tokens.Encryption;
 using SharpSignals.Tokens.Events;
 
 namespace SharpSignals.Server.Tests.Interop;
@@ -18,19 +17,7 @@ namespace SharpSignals.Server.Tests.Interop;
 /// </summary>
 public sealed class JoseJweInteropTests
 {
-    public static TheoryData<string, string> SupportedPairs()
-    {
-        var pairs = new TheoryData<string, string>();
-        foreach (var alg in SetEncryption.KeyManagementAlgorithms)
-        {
-            foreach (var enc in SetEncryption.ContentEncryptionAlgorithms.Where(enc => SetEncryption.Supports(alg, enc)))
-            {
-                pairs.Add(alg, enc);
-            }
-        }
-
-        return pairs;
-    }
+    public static TheoryData<string, string> SupportedPairs() => EncryptionPairs.Supported();
 
     [Theory]
     [MemberData(nameof(SupportedPairs))]
@@ -46,7 +33,7 @@ public sealed class JoseJweInteropTests
         });
         var outbound = await SsfTestServer.CreateStreamAsync(server.Admin, new { events_requested = new[] { EventTypes.Caep.SessionRevoked } });
         var jwks = await server.Admin.GetFromJsonAsync<JsonObject>("/jwks.json");
-        var keyType = alg.StartsWith("ECDH-ES", StringComparison.Ordinal) ? "EC" : "RSA";
+        var keyType = EncryptionPairs.KeyTypeFor(alg);
         var serverKey = jwks!["keys"]!.AsArray().Single(k => (string?)k!["use"] == "enc" && (string?)k["kty"] == keyType)!;
         var signed = source.Sign(ServerFactory.Issuer);
 
@@ -75,7 +62,7 @@ public sealed class JoseJweInteropTests
         await using var endpoint = await RecordingReceiver.StartAsync();
         var (receiver, clientId, _) = await server.RegisterClientAsync();
         using var _ = receiver;
-        var (publicJwk, privateJwk) = ReceiverKeyPair(alg.StartsWith("ECDH-ES", StringComparison.Ordinal) ? "EC" : "RSA");
+        var (publicJwk, privateJwk) = ReceiverKeyPair(EncryptionPairs.KeyTypeFor(alg));
         await SsfTestServer.CreateStreamAsync(receiver, new
         {
             events_requested = new[] { EventTypes.Caep.SessionRevoked },

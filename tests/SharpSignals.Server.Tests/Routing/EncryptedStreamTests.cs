@@ -131,25 +131,13 @@ public sealed class EncryptedStreamTests : IAsyncLifetime
         Assert.Null(shown["encryption"]!["jwks_key"]);
     }
 
-    public static TheoryData<string, string> SupportedPairs()
-    {
-        var pairs = new TheoryData<string, string>();
-        foreach (var alg in SetEncryption.KeyManagementAlgorithms)
-        {
-            foreach (var enc in SetEncryption.ContentEncryptionAlgorithms.Where(enc => SetEncryption.Supports(alg, enc)))
-            {
-                pairs.Add(alg, enc);
-            }
-        }
-
-        return pairs;
-    }
+    public static TheoryData<string, string> SupportedPairs() => EncryptionPairs.Supported();
 
     [Theory]
     [MemberData(nameof(SupportedPairs))]
     public async Task EverySupportedPair_EncryptsWhatTheReceiversKeyOpens(string alg, string enc)
     {
-        var (publicJwk, privateKey) = ReceiverKey(alg.StartsWith("ECDH-ES", StringComparison.Ordinal) ? JsonWebAlgorithmsKeyTypes.EllipticCurve : JsonWebAlgorithmsKeyTypes.RSA);
+        var (publicJwk, privateKey) = ReceiverKey(EncryptionPairs.KeyTypeFor(alg));
         var streamId = (string)(await SsfTestServer.CreateStreamAsync(_receiver, new
         {
             events_requested = new[] { EventTypes.Caep.SessionRevoked },

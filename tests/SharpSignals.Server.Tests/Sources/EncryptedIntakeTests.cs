@@ -69,19 +69,7 @@ public sealed class EncryptedIntakeTests : IAsyncLifetime
         Assert.Equal(keys.Select(k => (string?)k["kid"]), (await EncryptionKeysAsync()).Select(k => (string?)k["kid"]));
     }
 
-    public static TheoryData<string, string> SupportedPairs()
-    {
-        var pairs = new TheoryData<string, string>();
-        foreach (var alg in SetEncryption.KeyManagementAlgorithms)
-        {
-            foreach (var enc in SetEncryption.ContentEncryptionAlgorithms.Where(enc => SetEncryption.Supports(alg, enc)))
-            {
-                pairs.Add(alg, enc);
-            }
-        }
-
-        return pairs;
-    }
+    public static TheoryData<string, string> SupportedPairs() => EncryptionPairs.Supported();
 
     [Theory]
     [MemberData(nameof(SupportedPairs))]
@@ -142,6 +130,30 @@ public sealed class EncryptedIntakeTests : IAsyncLifetime
         Assert.Empty(polled["sets"]!.AsObject());
     }
 
+    [Fact]
+    public async Task PolledFromASource_AnEncryptedSetIsTakenIn_AndOneWithZipComesBackInSetErrs()
+    {
+        await using var pollSource = await FakePollSource.StartAsync();
+        var key = await ServerKeyForAsync(SetEncryption.RsaOaep);
+        var zipping = new EncryptingCredentials(key, SetEncryption.RsaOaep, SetEncryption.A128CbcHs256);
+        pollSource.Queue("polled-plain", SetEncryption.Encrypt(_source.Sign(ServerFactory.Issuer, new { jti = "polled-plain" }), key, SetEncryption.RsaOaep, SetEncryption.A128CbcHs256));
+        pollSource.Queue("polled-zip", new JsonWebTokenHandler().EncryptToken(_source.Sign(ServerFactory.Issuer, new { jti = "polled-zip" }), zipping, "DEF"));
+
+        await SsfTestServer.CreateStreamAsync(_server.Admin, new
+        {
+            direction = "inbound",
+            delivery = new { method = "urn:ietf:rfc:8936", endpoint_url = pollSource.Url, authorization_header = "Bearer source-credential" },
+            source = new { issuer = _source.Issuer },
+        });
+        var polls = await pollSource.WaitForAsync(p => p.Any(r => r.Ack.Contains("polled-plain")) && p.Any(r => r.SetErrs.ContainsKey("polled-zip")));
+
+        Assert.Equal("invalid_request", polls.First(r => r.SetErrs.ContainsKey("polled-zip")).SetErrs["polled-zip"]!["err"]!.GetValue<string>());
+        var routed = await SsfTestServer.PollAsync(_server.Admin, _outboundId, new { returnImmediately = true });
+        Assert.Single(routed["sets"]!.AsObject());
+        using var refused = await _server.Admin.GetAsync("/events/polled-zip");
+        Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+    }
+
     /// <summary>The server's published encryption keys.</summary>
     private async Task<List<JsonNode>> EncryptionKeysAsync()
     {
@@ -152,7 +164,7 @@ public sealed class EncryptedIntakeTests : IAsyncLifetime
     /// <summary>The server's published key for <paramref name="alg"/>'s key type, as a sender reads it from the JWKS.</summary>
     private async Task<JsonWebKey> ServerKeyForAsync(string alg)
     {
-        var keyType = alg.StartsWith("ECDH-ES", StringComparison.Ordinal) ? "EC" : "RSA";
+        var keyType = EncryptionPairs.KeyTypeFor(alg);
         var key = (await EncryptionKeysAsync()).Single(k => (string?)k["kty"] == keyType);
         return new JsonWebKey(key.ToJsonString());
     }
