@@ -131,6 +131,36 @@ public sealed class EncryptedStreamTests : IAsyncLifetime
         Assert.Null(shown["encryption"]!["jwks_key"]);
     }
 
+    [Fact]
+    public async Task JwksUri_IsReadAgainHourly_NewEntriesUseTheReceiversNewKey_AndAFailedReadKeepsIt()
+    {
+        var (first, _) = ReceiverKey(JsonWebAlgorithmsKeyTypes.RSA);
+        var (second, secondPrivate) = ReceiverKey(JsonWebAlgorithmsKeyTypes.RSA);
+        _endpoint.Serve("/rotating.json", new JsonObject { ["keys"] = new JsonArray(first) }.ToJsonString());
+        var streamId = (string)(await SsfTestServer.CreateStreamAsync(_receiver, new
+        {
+            events_requested = new[] { EventTypes.Caep.SessionRevoked },
+            encryption = new { jwks_uri = _endpoint.Url("/rotating.json"), alg = SetEncryption.RsaOaep, enc = SetEncryption.A128CbcHs256 },
+        }))["stream_id"]!;
+        var catalog = _server.Factory.Services.GetRequiredService<SharpSignals.Server.Routing.StreamCatalog>();
+        Assert.Equal((string?)first["kid"], catalog.Find(streamId)!.EncryptionKey!.Kid);
+
+        _endpoint.Serve("/rotating.json", new JsonObject { ["keys"] = new JsonArray(second) }.ToJsonString());
+        _time.Advance(TimeSpan.FromHours(1));
+        await Eventually.TrueAsync(() => catalog.Find(streamId)?.EncryptionKey?.Kid == (string?)second["kid"], "the receiver's new key to be read");
+
+        _endpoint.Serve("/rotating.json", "not a key set");
+        _time.Advance(TimeSpan.FromHours(1));
+
+        // Two hours on, the client's access token has expired: the admin publishes and polls.
+        await SsfTestServer.PublishAsync(_server.Admin, SsfTestServer.SessionRevoked(), project: "p1");
+        var token = Assert.Single((await SsfTestServer.PollAsync(_server.Admin, streamId, new { returnImmediately = true }))["sets"]!.AsObject()).Value!.GetValue<string>();
+
+        Assert.Equal((string?)second["kid"], new JsonWebToken(token).Kid);
+        Assert.NotNull(SetEncryption.TryDecrypt(token, [secondPrivate]));
+        Assert.Equal((string?)second["kid"], catalog.Find(streamId)!.EncryptionKey!.Kid);
+    }
+
     public static TheoryData<string, string> SupportedPairs() => EncryptionPairs.Supported();
 
     [Theory]
