@@ -10,7 +10,7 @@ using SharpSignals.Storage.Tenants;
 namespace SharpSignals.Storage;
 
 /// <summary>Everything the server keeps, as one provider implements it.</summary>
-public interface ISharpSignalsStore : IEventLog, IDeliveryStore, IStreamStore, IClientStore, ISigningKeyStore, ILeaseStore, IFencedDeliveryStore, IKeyRingStore, IStreamHistoryStore, ITenantStore, IAsyncDisposable
+public interface ISharpSignalsStore : IEventLog, IDeliveryStore, IStreamStore, IClientStore, ISigningKeyStore, IEncryptionKeyStore, ILeaseStore, IFencedDeliveryStore, IKeyRingStore, IStreamHistoryStore, ITenantStore, IAsyncDisposable
 {
     /// <summary>Whether the store can be read and written now.</summary>
     /// <param name="cancellationToken">Cancels the check.</param>

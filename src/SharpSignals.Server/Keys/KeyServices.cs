@@ -58,6 +58,8 @@ internal static class KeyServices
         services.AddSingleton<IssuerKeyStore>();
         services.AddHostedService(sp => sp.GetRequiredService<IssuerKeyStore>());
         services.AddSingleton<SetIssuer>();
+        services.AddSingleton<EncryptionKeys>();
+        services.AddHostedService(sp => sp.GetRequiredService<EncryptionKeys>());
         return services;
     }
 }

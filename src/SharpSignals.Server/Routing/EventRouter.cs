@@ -4,6 +4,7 @@ using SharpSignals.Server.Telemetry;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Events;
 using SharpSignals.Storage.Tenants;
+using SharpSignals.Tokens.Encryption;
 using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Sets;
 using SharpSignals.Tokens.Subjects;
@@ -38,9 +39,10 @@ internal sealed partial class EventRouter(IEventLog log, StreamCatalog catalog, 
         {
             // Forward passes on a received token byte for byte. An event published here has no
             // original to pass on: every stream gets it signed for its own aud.
-            deliveries.Add(route.Configuration.RouteMode == RouteModes.Forward && sourceStreamId is not null
+            var delivery = route.Configuration.RouteMode == RouteModes.Forward && sourceStreamId is not null
                 ? new NewDelivery(route.StreamId, set.Jti)
-                : Republish(set, route));
+                : Republish(set, route);
+            deliveries.Add(Encrypted(delivery, delivery.Token ?? token, route));
         }
 
         return new RoutedEvent(NewEvent(set, token, project, sourceStreamId), deliveries);
@@ -77,7 +79,8 @@ internal sealed partial class EventRouter(IEventLog log, StreamCatalog catalog, 
         var tenant = TenantProjects.TenantOf(route.Project);
         var set = issuer.NewSet(tenant, streamEvent, new OpaqueSubject(route.StreamId), route.Configuration.Audience);
         var token = issuer.Sign(set, tenant);
-        var appended = await log.AppendAsync(NewEvent(set, token, route.Project, null), [new NewDelivery(route.StreamId, set.Jti, token)], cancellationToken);
+        var delivery = Encrypted(new NewDelivery(route.StreamId, set.Jti, token), token, route);
+        var appended = await log.AppendAsync(NewEvent(set, token, route.Project, null), [delivery], cancellationToken);
         signals.Notify(route.StreamId);
         return (set.Jti, appended.Position);
     }
@@ -95,6 +98,16 @@ internal sealed partial class EventRouter(IEventLog log, StreamCatalog catalog, 
         };
         return new NewDelivery(route.StreamId, copy.Jti, issuer.Sign(copy, tenant));
     }
+
+    /// <summary>
+    /// For a stream that asks for encrypted SETs (docs/API.md, "Encrypted SETs"): the signed SET
+    /// encrypted to the receiver's key as a nested JWT (RFC 7519 §11.2), once, here, so that a retry,
+    /// a re-poll or a replay sends the same bytes. The event log keeps the signed SET.
+    /// </summary>
+    private static NewDelivery Encrypted(NewDelivery delivery, string signed, StreamRoute route) =>
+        route.EncryptionKey is { } key
+            ? delivery with { Token = SetEncryption.Encrypt(signed, key, route.Configuration.Encryption!.Algorithm, route.Configuration.Encryption.ContentEncryption) }
+            : delivery;
 
     private NewEvent NewEvent(SecurityEventToken set, string token, string project, string? sourceStreamId) =>
         new(set.Issuer, set.Jti, project, set.Events.Select(e => e.EventType).ToList(), token, time.GetUtcNow())

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Microsoft.IdentityModel.Tokens;
 using SharpSignals.Server.Streams;
 
 namespace SharpSignals.Server.Routing;
@@ -18,6 +19,9 @@ internal sealed record StreamRoute(
     public string Project => Configuration.Project;
 
     public FrozenSet<string> EventsDelivered { get; } = Configuration.EventsDelivered.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>The receiver's key every SET of the stream is encrypted to; null when it takes them signed only.</summary>
+    public JsonWebKey? EncryptionKey { get; } = Configuration.Encryption?.ReadRecipientKey();
 
     public bool IsOutbound => Configuration.Direction == StreamDirections.Outbound;
 

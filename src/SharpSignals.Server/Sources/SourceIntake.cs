@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Intake;
+using SharpSignals.Server.Keys;
 using SharpSignals.Server.Routing;
 using SharpSignals.Server.Streams;
 using SharpSignals.Server.Telemetry;
@@ -8,6 +9,8 @@ using SharpSignals.Storage.Streams;
 using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Sets;
 using SharpSignals.Tokens.Validation;
+
+using SharpSignals.Storage.Tenants;
 
 namespace SharpSignals.Server.Sources;
 
@@ -35,6 +38,7 @@ internal sealed record SourceOutcome(SetError? Error, bool IsTransient = false, 
 /// </summary>
 internal sealed partial class SourceIntake(
     SourceKeys keys,
+    EncryptionKeys encryptionKeys,
     EventRouter router,
     IngestGate gate,
     IStreamStore store,
@@ -91,6 +95,10 @@ internal sealed partial class SourceIntake(
             var validator = _validators.GetValue(route, r => new SetValidator(new SetValidationOptions
             {
                 Keys = keys.For(source),
+
+                // A SET encrypted to this server's JWKS (use: enc) is opened first; its content must be a
+                // SET the source signed, checked as any other (docs/API.md, "Encrypted SETs").
+                DecryptionKeys = encryptionKeys.ForTenant(TenantProjects.TenantOf(r.Project)).DecryptionKeys,
                 ValidIssuers = [source.Issuer],
                 ValidAudiences = r.Configuration.Audience,
                 AcceptedEventTypes = r.Configuration.EventsDelivered,

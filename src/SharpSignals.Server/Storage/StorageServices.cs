@@ -64,6 +64,7 @@ internal static class StorageServices
         services.AddSingleton<IStreamStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());
         services.AddSingleton<IClientStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());
         services.AddSingleton<ISigningKeyStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());
+        services.AddSingleton<IEncryptionKeyStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());
         services.AddSingleton<ILeaseStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());
         services.AddSingleton<IFencedDeliveryStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());
         services.AddSingleton<IKeyRingStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());

@@ -7,6 +7,8 @@ internal static class StreamApiServices
     {
         services.AddSingleton<StreamRequestValidator>();
         services.AddSingleton<JoinedStreams>();
+        services.AddSingleton<StreamEncryptionKeys>();
+        services.AddHostedService<EncryptionKeyRefresh>();
         services.AddSingleton<StreamConfigurations>();
         services.AddSingleton<StreamControls>();
         services.AddSingleton<StreamCredentialApi>();

@@ -25,6 +25,7 @@ internal sealed partial class StreamConfigurations(
     StreamLifecycle lifecycle,
     StreamRequestValidator validator,
     JoinedStreams joins,
+    StreamEncryptionKeys encryptionKeys,
     IssuerUrl issuer,
     ProjectEventTypes eventTypes,
     StreamCredentials credentials,
@@ -38,7 +39,8 @@ internal sealed partial class StreamConfigurations(
         var request = StreamRequest.Read(body);
         var streamId = NewStreamId();
         if (validator.CheckCreate(caller, body, request, streamId).Failed(out var invalid, out var stream)
-            || (await joins.DiscoverAsync(stream, cancellationToken)).Failed(out invalid, out stream))
+            || (await joins.DiscoverAsync(stream, cancellationToken)).Failed(out invalid, out stream)
+            || (await encryptionKeys.ResolveAsync(stream.Encryption, cancellationToken)).Failed(out invalid, out var encryption))
         {
             return invalid;
         }
@@ -66,6 +68,7 @@ internal sealed partial class StreamConfigurations(
             RouteMode = request.RouteMode ?? RouteModes.Republish,
             Project = project,
             Source = source,
+            Encryption = encryption,
         };
         var now = time.GetUtcNow();
         var record = new StreamRecord(streamId, project, caller.ClientIdOf(), stream.Direction, StreamStatuses.Enabled, codec.Encode(configuration), now, now) { LastActivityAt = now };
@@ -127,7 +130,9 @@ internal sealed partial class StreamConfigurations(
 
         var current = codec.Decode(record);
         var request = StreamRequest.Read(body);
-        if (validator.CheckChange(body, request, current, replace).Failed(out var invalid, out var change))
+        if (validator.CheckChange(body, request, current, replace).Failed(out var invalid, out var change)
+            || (ReferenceEquals(change.Encryption, current.Encryption) ? current.Encryption : await encryptionKeys.ResolveAsync(change.Encryption, cancellationToken))
+                .Failed(out invalid, out var encryption))
         {
             return invalid;
         }
@@ -141,6 +146,7 @@ internal sealed partial class StreamConfigurations(
             Delivery = change.Delivery,
             Description = request.HasDescription || replace ? request.Description : current.Description,
             RouteMode = request.RouteMode ?? (replace ? RouteModes.Republish : current.RouteMode),
+            Encryption = encryption,
         };
         if ((await joins.UpdateAsync(current, updated, request, replace, cancellationToken)).Failed(out var refused, out updated))
         {

@@ -17,12 +17,19 @@ internal sealed record NewStream(string Direction, string Project, IReadOnlyList
 {
     public bool IsInbound => Direction == StreamDirections.Inbound;
 
+    /// <summary>The checked <c>encryption</c> member, its <c>jwks_uri</c> not yet fetched (<see cref="StreamEncryptionKeys"/>).</summary>
+    public StreamEncryption? Encryption { get; init; }
+
     /// <summary>An inbound stream this server creates at a remote transmitter (<see cref="JoinedStreams"/>).</summary>
     public bool IsJoining => Source?.IsJoined == true;
 }
 
 /// <summary>What a valid update (PATCH) or replace (PUT) body changes (SSF 1.0 §8.1.1.3, §8.1.1.4).</summary>
-internal sealed record StreamChange(IReadOnlyList<string>? EventsRequested, DeliveryConfiguration Delivery);
+internal sealed record StreamChange(IReadOnlyList<string>? EventsRequested, DeliveryConfiguration Delivery)
+{
+    /// <summary>The <c>encryption</c> member from now on; a new one's <c>jwks_uri</c> not yet fetched (<see cref="StreamEncryptionKeys"/>).</summary>
+    public StreamEncryption? Encryption { get; init; }
+}
 
 /// <summary>
 /// The one validator of create, update and replace bodies: every error is collected and answered in
@@ -79,7 +86,8 @@ internal sealed class StreamRequestValidator(IssuerUrl issuer, OutboundAddressPo
         }
 
         CheckRouteMode(request.RouteMode, errors);
-        return errors.Count > 0 ? Failure.Invalid(errors) : new NewStream(direction, project, audience, delivery!, source);
+        var encryption = StreamEncryptionKeys.Check(request.Encryption, inbound, addresses, errors);
+        return errors.Count > 0 ? Failure.Invalid(errors) : new NewStream(direction, project, audience, delivery!, source) { Encryption = encryption };
     }
 
     public Outcome<StreamChange> CheckChange(JsonBody body, StreamRequest request, StreamConfiguration current, bool replace)
@@ -104,7 +112,8 @@ internal sealed class StreamRequestValidator(IssuerUrl issuer, OutboundAddressPo
                 ? CheckDelivery(TenantProjects.TenantOf(current.Project), current.StreamId, request.HasDelivery ? request.Delivery : null, errors)
                 : current.Delivery;
         CheckSourceMember(request, current.IsInbound, existing: true, errors);
-        return errors.Count > 0 ? Failure.Invalid(errors) : new StreamChange(eventsRequested, delivery!);
+        var encryption = request.HasEncryption || replace ? StreamEncryptionKeys.Check(request.Encryption, current.IsInbound, addresses, errors) : current.Encryption;
+        return errors.Count > 0 ? Failure.Invalid(errors) : new StreamChange(eventsRequested, delivery!) { Encryption = encryption };
     }
 
     private DeliveryConfiguration? CheckDelivery(string tenant, string streamId, DeliveryConfiguration? requested, List<string> errors)

@@ -25,9 +25,16 @@ internal sealed class StreamCodec(IDataProtectionProvider dataProtection)
         return WithSecrets(stored, _protector.Unprotect);
     }
 
-    /// <summary>The configuration as a receiver sees it: no credential of any kind.</summary>
-    public static StreamConfiguration Public(StreamConfiguration configuration) =>
-        WithSecrets(configuration, _ => null) with { Project = TenantProjects.LocalName(configuration.Project) };
+    /// <summary>
+    /// The configuration as a receiver sees it: no credential of any kind, its project as its tenant names it
+    /// (docs/TENANTS.md), and <c>encryption</c> as the receiver gave it (without the key fetched from its
+    /// <c>jwks_uri</c>, so that it can be sent back as it is).
+    /// </summary>
+    public static StreamConfiguration Public(StreamConfiguration configuration)
+    {
+        var shown = WithSecrets(configuration, _ => null) with { Project = TenantProjects.LocalName(configuration.Project) };
+        return shown.Encryption is { JwksKey: not null } encryption ? shown with { Encryption = encryption with { JwksKey = null } } : shown;
+    }
 
     /// <summary>
     /// The answer to creating a stream: as <see cref="Public"/>, except that an inbound push stream

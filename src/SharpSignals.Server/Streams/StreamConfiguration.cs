@@ -52,6 +52,10 @@ internal sealed record StreamConfiguration
     [JsonPropertyName("source")]
     public SourceConfiguration? Source { get; init; }
 
+    /// <summary>Outbound streams only: the receiver's key every SET is encrypted to, when it asks for encrypted SETs.</summary>
+    [JsonPropertyName("encryption")]
+    public StreamEncryption? Encryption { get; init; }
+
     [JsonIgnore]
     public bool IsInbound => Direction == StreamDirections.Inbound;
 }

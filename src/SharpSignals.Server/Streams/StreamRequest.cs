@@ -35,6 +35,11 @@ internal sealed record StreamRequest
 
     public SourceConfiguration? Source { get; init; }
 
+    public bool HasEncryption { get; init; }
+
+    /// <summary>The <c>encryption</c> member as given (null also when it is given as null, to remove it); checked by the stream API.</summary>
+    public StreamEncryption? Encryption { get; init; }
+
     public static StreamRequest Read(JsonBody body)
     {
         var delivery = body.Object("delivery");
@@ -87,6 +92,8 @@ internal sealed record StreamRequest
 
         return new StreamRequest
         {
+            HasEncryption = body.Has("encryption"),
+            Encryption = ReadEncryption(body),
             HasSource = body.Has("source"),
             Source = source,
             HasEventsRequested = body.Has("events_requested"),
@@ -130,6 +137,58 @@ internal sealed record StreamRequest
             ClientSecret = String(oauth, "client_secret", "delivery.oauth.client_secret", errors),
             Scope = String(oauth, "scope", "delivery.oauth.scope", errors),
             TokenEndpointAuthMethod = String(oauth, "token_endpoint_auth_method", "delivery.oauth.token_endpoint_auth_method", errors),
+        };
+    }
+
+    private static readonly string[] EncryptionMembers = ["jwks_uri", "jwk", "alg", "enc"];
+
+    private static StreamEncryption? ReadEncryption(JsonBody body)
+    {
+        if (!body.Root.TryGetProperty("encryption", out var e) || e.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (e.ValueKind != JsonValueKind.Object)
+        {
+            body.Errors.Add("encryption must be an object: {\"jwks_uri\" or \"jwk\", \"alg\", \"enc\"}");
+            return null;
+        }
+
+        foreach (var member in e.EnumerateObject().Where(m => !EncryptionMembers.Contains(m.Name)))
+        {
+            body.Errors.Add($"encryption.{member.Name} is not a member of encryption (jwks_uri, jwk, alg, enc)");
+        }
+
+        var algorithm = String(e, "alg", "encryption.alg", body.Errors);
+        var contentEncryption = String(e, "enc", "encryption.enc", body.Errors);
+        foreach (var (name, value) in new[] { ("alg", algorithm), ("enc", contentEncryption) })
+        {
+            if (string.IsNullOrEmpty(value))
+            {
+                body.Errors.Add($"encryption.{name} is required");
+            }
+        }
+
+        JsonElement? jwk = null;
+        if (e.TryGetProperty("jwk", out var key) && key.ValueKind != JsonValueKind.Null)
+        {
+            if (key.ValueKind == JsonValueKind.Object)
+            {
+                jwk = key.Clone();
+            }
+            else
+            {
+                body.Errors.Add("encryption.jwk must be a JWK object");
+            }
+        }
+
+        return new StreamEncryption
+        {
+            JwksUri = String(e, "jwks_uri", "encryption.jwks_uri", body.Errors),
+            Jwk = jwk,
+            Algorithm = algorithm ?? "",
+            ContentEncryption = contentEncryption ?? "",
         };
     }
 

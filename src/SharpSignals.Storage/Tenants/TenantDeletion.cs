@@ -17,5 +17,6 @@ public static class TenantDeletion
         $"DELETE FROM access_tokens WHERE project LIKE {prefix}tenant_projects",
         $"DELETE FROM initial_access_tokens WHERE project LIKE {prefix}tenant_projects",
         $"DELETE FROM signing_keys WHERE tenant = {prefix}tenant",
+        $"DELETE FROM encryption_keys WHERE tenant = {prefix}tenant",
     ];
 }

@@ -1,6 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
-using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -14,10 +11,6 @@ namespace SharpSignals.Server.Tests.Interop;
 /// </summary>
 public sealed class NotifluxInteropTests
 {
-    private static readonly string Directory = typeof(NotifluxInteropTests).Assembly
-        .GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "NotifluxInteropDirectory").Value!;
-
     [Fact]
     public async Task NotifluxClientAndPublisher_WithJoseTokens_WorkUnchanged()
     {
@@ -25,7 +18,7 @@ public sealed class NotifluxInteropTests
         var publicKeyBase64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(key.ExportSubjectPublicKeyInfoPem()));
         await using var server = SsfTestServer.StartListening(new Dictionary<string, string?> { ["SharpSignals:Realtime:TrustedKeys:0"] = publicKeyBase64 });
 
-        var answer = await RunAsync(new JsonObject
+        var answer = await NodeScript.RunAsync("notiflux-client.mjs", new JsonObject
         {
             ["baseUrl"] = server.Issuer,
             ["privateKeyPem"] = key.ExportPkcs8PrivateKeyPem(),
@@ -40,39 +33,5 @@ public sealed class NotifluxInteropTests
         Assert.StartsWith("error: insufficient_scope", refused[0], StringComparison.Ordinal);
         Assert.Equal("Invalid subscribe command, it should be: /subscribe <topic> <token>", refused[1]);
         Assert.Equal("Unknown command", refused[2]);
-    }
-
-    private static async Task<JsonObject> RunAsync(JsonObject request)
-    {
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = Directory,
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add("notiflux-client.mjs");
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
-        }
-        catch (Win32Exception ex)
-        {
-            throw new InvalidOperationException("node was not found on PATH; the notiflux interoperability test needs Node.js 20 or later.", ex);
-        }
-
-        using (process)
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-            var error = process.StandardError.ReadToEndAsync(timeout.Token);
-            await process.StandardInput.WriteAsync(request.ToJsonString());
-            process.StandardInput.Close();
-            await process.WaitForExitAsync(timeout.Token);
-            Assert.True(process.ExitCode == 0, $"node exited with {process.ExitCode}: {await error}");
-            return JsonNode.Parse(await output)!.AsObject();
-        }
     }
 }

@@ -18,7 +18,7 @@ public sealed class JwksEndpointsTests : IDisposable
         response.EnsureSuccessStatusCode();
         Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
         using var jwks = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        var key = Assert.Single(jwks.RootElement.GetProperty("keys").EnumerateArray());
+        var key = Assert.Single(jwks.RootElement.GetProperty("keys").EnumerateArray(), k => k.GetProperty("use").GetString() == "sig");
         Assert.Equal("EC", key.GetProperty("kty").GetString());
         Assert.Equal("ES256", key.GetProperty("alg").GetString());
         Assert.False(key.TryGetProperty("d", out _));
@@ -50,7 +50,7 @@ public sealed class JwksEndpointsTests : IDisposable
 
         using var jwks = JsonDocument.Parse(await client.GetStringAsync(new Uri("/jwks.json", UriKind.Relative)));
 
-        var key = Assert.Single(jwks.RootElement.GetProperty("keys").EnumerateArray());
+        var key = Assert.Single(jwks.RootElement.GetProperty("keys").EnumerateArray(), k => k.GetProperty("use").GetString() == "sig");
         Assert.Equal(keyType, key.GetProperty("kty").GetString());
         Assert.Equal(algorithm, key.GetProperty("alg").GetString());
     }

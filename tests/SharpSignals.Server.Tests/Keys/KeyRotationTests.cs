@@ -103,7 +103,7 @@ public sealed class KeyRotationTests : IAsyncLifetime
     private async Task<List<string>> PublishedKidsAsync()
     {
         var jwks = await _server.Admin.GetFromJsonAsync<JsonObject>("/jwks.json");
-        return [.. jwks!["keys"]!.AsArray().Select(k => (string)k!["kid"]!)];
+        return [.. jwks!["keys"]!.AsArray().Where(k => (string?)k!["use"] == "sig").Select(k => (string)k!["kid"]!)];
     }
 
     private async Task<List<(string State, string Kid)>> AdminKeysAsync()

@@ -175,7 +175,7 @@ public sealed class KeysPageTests(ConsoleBrowser browser) : IClassFixture<Consol
     private async Task<IReadOnlyList<string?>> PublishedKidsAsync()
     {
         var jwks = await _http.GetFromJsonAsync<JsonElement>(new Uri("/jwks.json", UriKind.Relative));
-        return [.. jwks.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("kid").GetString())];
+        return [.. jwks.GetProperty("keys").EnumerateArray().Where(k => k.GetProperty("use").GetString() == "sig").Select(k => k.GetProperty("kid").GetString())];
     }
 
     private async Task<HttpStatusCode> ReadStreamsAsync(string accessToken)

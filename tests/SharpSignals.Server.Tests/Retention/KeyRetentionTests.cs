@@ -46,6 +46,6 @@ public sealed class KeyRetentionTests
     private static async Task<List<string>> PublishedKidsAsync(SsfTestServer server)
     {
         var jwks = await server.Admin.GetFromJsonAsync<JsonObject>("/jwks.json");
-        return jwks!["keys"]!.AsArray().Select(k => (string)k!["kid"]!).ToList();
+        return jwks!["keys"]!.AsArray().Where(k => (string?)k!["use"] == "sig").Select(k => (string)k!["kid"]!).ToList();
     }
 }

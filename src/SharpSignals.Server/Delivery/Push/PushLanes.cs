@@ -40,7 +40,8 @@ internal sealed class PushLanes(string streamId) : IAsyncDisposable
 
         foreach (var entry in batch)
         {
-            var lane = count == 1 ? 0 : (int)((uint)SubjectHash(entry.Token ?? entry.EventToken) % (uint)count);
+            // The event's token carries the same sub_id as the stream's copy, and is never encrypted.
+            var lane = count == 1 ? 0 : (int)((uint)SubjectHash(entry.EventToken) % (uint)count);
             lanes[lane].Add(entry);
         }
 

@@ -1,0 +1,14 @@
+-- Each tenant's key pairs for SETs encrypted to this server (RFC 7516): the private key encrypted with
+-- Data Protection. tenant '' is the default tenant.
+CREATE TABLE encryption_keys (
+    tenant                TEXT    NOT NULL,
+    kid                   TEXT    NOT NULL,
+    key_type              TEXT    NOT NULL,  -- RSA or EC
+    protected_private_key TEXT    NOT NULL,
+    created_at            INTEGER NOT NULL,
+    retired_at            INTEGER,           -- null while in use; kept for a rotation to come
+    PRIMARY KEY (tenant, kid)
+);
+
+-- One key in use per tenant and type, whichever node generates it first.
+CREATE UNIQUE INDEX ux_encryption_keys_one_per_type ON encryption_keys (tenant, key_type) WHERE retired_at IS NULL;
