@@ -11,6 +11,7 @@ using SharpSignals.Storage.Keys;
 using SharpSignals.Storage.Postgres;
 using SharpSignals.Storage.Sqlite;
 using SharpSignals.Storage.Streams;
+using SharpSignals.Storage.Tenants;
 
 namespace SharpSignals.Server.Storage;
 
@@ -63,6 +64,7 @@ internal static class StorageServices
         services.AddSingleton<IStreamStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());
         services.AddSingleton<IClientStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());
         services.AddSingleton<ISigningKeyStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());
+        services.AddSingleton<ITenantStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());
         services.AddSingleton<ILeaseStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());
         services.AddSingleton<IFencedDeliveryStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());
         services.AddSingleton<IKeyRingStore>(sp => sp.GetRequiredService<ISharpSignalsStore>());
