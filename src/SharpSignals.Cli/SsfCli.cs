@@ -34,6 +34,7 @@ internal static class SsfCli
         root.Subcommands.Add(ReplayCommand.Create(app));
         root.Subcommands.Add(DeadLetterCommands.Create(app));
         root.Subcommands.Add(KeyCommands.Create(app));
+        root.Subcommands.Add(TenantCommands.Create(app));
         root.Subcommands.Add(StatusCommand.Create(app));
         root.WithExamples(
             "ssf server add local http://127.0.0.1:5077",

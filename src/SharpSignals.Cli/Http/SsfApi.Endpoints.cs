@@ -6,8 +6,9 @@ namespace SharpSignals.Cli.Http;
 /// <summary>The endpoints of docs/API.md, one method each: the SSF ones through the client's own calls, the server's others by path.</summary>
 internal sealed partial class SsfApi
 {
+    /// <summary>SSF 1.0 §7.2: at the host's root with the issuer's path after it, so a tenant's base URL finds its own document.</summary>
     public Task<JsonNode?> DiscoveryAsync(CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, ".well-known/ssf-configuration", null, cancellationToken, Authentication.None);
+        SendAsync(HttpMethod.Get, SharedSignalsClient.MetadataUrl(Profile.BaseUrl.ToString()).ToString(), null, cancellationToken, Authentication.None);
 
     public Task<JsonNode?> HealthAsync(CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, "healthz", null, cancellationToken, Authentication.None);
@@ -119,6 +120,19 @@ internal sealed partial class SsfApi
 
         return SendAsync(HttpMethod.Post, "admin/keys/rotate", body, cancellationToken);
     }
+
+    // Tenants (docs/TENANTS.md): the server's admin token only, at the server's root URL.
+    public Task<JsonNode?> ListTenantsAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "admin/tenants", null, cancellationToken);
+
+    public Task<JsonNode?> CreateTenantAsync(string name, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "admin/tenants", new JsonObject { ["name"] = name }, cancellationToken);
+
+    public Task<JsonNode?> DeleteTenantAsync(string name, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Delete, "admin/tenants/" + Query(name), null, cancellationToken);
+
+    public Task<JsonNode?> ReplaceTenantAdminTokenAsync(string name, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "admin/tenants/" + Query(name) + "/admin-token", null, cancellationToken);
 
     public Task<JsonNode?> MetricsAsync(CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, "admin/metrics", null, cancellationToken);

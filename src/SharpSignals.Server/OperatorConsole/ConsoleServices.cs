@@ -10,6 +10,7 @@ using SharpSignals.Server.OperatorConsole.Realtime;
 using SharpSignals.Server.OperatorConsole.Shell;
 using SharpSignals.Server.OperatorConsole.SignIn;
 using SharpSignals.Server.OperatorConsole.Streams;
+using SharpSignals.Server.OperatorConsole.Tenants;
 
 namespace SharpSignals.Server.OperatorConsole;
 
@@ -72,6 +73,7 @@ internal static class ConsoleServices
         console.MapConsoleKeys();
         console.MapConsoleRealtime();
         console.MapConsoleStream();
+        console.MapConsoleTenants();
         return app;
     }
 }

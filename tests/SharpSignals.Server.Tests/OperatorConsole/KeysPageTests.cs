@@ -1,15 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Claims;
 using System.Text.Json;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
-using SharpSignals.Server.Auth;
-using SharpSignals.Server.OperatorConsole.Shell;
 using SharpSignals.Server.Tests.Support;
 using static Microsoft.Playwright.Assertions;
 
@@ -147,7 +140,7 @@ public sealed class KeysPageTests(ConsoleBrowser browser) : IClassFixture<Consol
         {
             var (_, ownClient, _) = await _server.RegisterClientAsync("p1");
             var (_, otherClient, _) = await _server.RegisterClientAsync("p2");
-            await page.Context.AddCookiesAsync([SessionCookieFor("p1")]);
+            await page.Context.AddCookiesAsync([ConsoleBrowser.ProjectOperatorCookie(_server, "p1")]);
 
             await page.GotoAsync(BaseUrl + "/console/keys?project=p2");
             await Expect(page.Locator("header .who")).ToContainTextAsync("project p1");
@@ -159,9 +152,9 @@ public sealed class KeysPageTests(ConsoleBrowser browser) : IClassFixture<Consol
 
             // Sent by script with the anti-forgery header, as a crafted change would be: refused, nothing changed.
             var keysBefore = await _server.Admin.GetStringAsync(new Uri("/admin/keys", UriKind.Relative));
-            Assert.Equal(403, await PostAsync(page, "/console/keys/rotate", "algorithm=ES256&now=true&confirm=true"));
+            Assert.Equal(403, await ConsoleBrowser.PostFormAsync(page, "/console/keys/rotate", "algorithm=ES256&now=true&confirm=true"));
             Assert.Equal(keysBefore, await _server.Admin.GetStringAsync(new Uri("/admin/keys", UriKind.Relative)));
-            Assert.Equal(404, await PostAsync(page, $"/console/keys/clients/{otherClient}/revoke", ""));
+            Assert.Equal(404, await ConsoleBrowser.PostFormAsync(page, $"/console/keys/clients/{otherClient}/revoke", ""));
             var others = await _server.Admin.GetFromJsonAsync<JsonElement>(new Uri("/admin/clients?project=p2", UriKind.Relative));
             Assert.False(Assert.Single(others.EnumerateArray()).TryGetProperty("revoked_at", out var revokedAt) && revokedAt.ValueKind != JsonValueKind.Null);
 
@@ -184,44 +177,5 @@ public sealed class KeysPageTests(ConsoleBrowser browser) : IClassFixture<Consol
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         using var response = await _http.SendAsync(request);
         return response.StatusCode;
-    }
-
-    private static Task<int> PostAsync(IPage page, string path, string form) =>
-        page.EvaluateAsync<int>(
-            """
-            async ([path, form]) => (await fetch(path, {
-              method: "POST",
-              headers: { "X-CSRF-Token": SharpSignalsConsole.csrfToken(), "Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html" },
-              body: form,
-            })).status
-            """,
-            new[] { path, form });
-
-    /// <summary>
-    /// A console session for an operator who sees one project, sealed by the server's own cookie
-    /// format as a sign-in through the identity provider would leave it: the admin token's session
-    /// without the admin scope, with the project.
-    /// </summary>
-    private Microsoft.Playwright.Cookie SessionCookieFor(string project)
-    {
-        var services = _server.Factory.Services;
-        var admin = ConsoleSession.ForAdminToken(services.GetRequiredService<AdminToken>().Fingerprint!, services.GetRequiredService<TimeProvider>().GetUtcNow());
-        var identity = new ClaimsIdentity(
-            admin.Claims
-                .Where(c => c.Type is not (CallerClaims.ScopeClaim or CallerClaims.ProjectClaim or ClaimTypes.Name))
-                .Append(new Claim(ClaimTypes.Name, $"{project} operator"))
-                .Append(new Claim(CallerClaims.ProjectClaim, project)),
-            ConsoleSession.Scheme);
-        var cookie = services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(ConsoleSession.Scheme);
-        return new Microsoft.Playwright.Cookie
-        {
-            Name = ConsoleSession.CookieName,
-            Value = cookie.TicketDataFormat.Protect(new AuthenticationTicket(new ClaimsPrincipal(identity), ConsoleSession.Scheme)),
-            Domain = new Uri(BaseUrl).Host,
-            Path = ConsoleSession.BasePath,
-            Secure = true,
-            HttpOnly = true,
-            SameSite = SameSiteAttribute.Strict,
-        };
     }
 }

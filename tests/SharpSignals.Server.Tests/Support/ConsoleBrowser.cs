@@ -1,4 +1,11 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
+using SharpSignals.Server.Auth;
+using SharpSignals.Server.OperatorConsole.Shell;
 
 namespace SharpSignals.Server.Tests.Support;
 
@@ -89,5 +96,48 @@ public sealed class ConsoleBrowser : IAsyncLifetime
         await page.GetByLabel("Admin token").FillAsync(token);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview", Level = 1 })).ToBeVisibleAsync();
+    }
+
+    /// <summary>
+    /// Posts a form from the page by script with the anti-forgery header, as a crafted change would be
+    /// sent past the page's own buttons; returns the status.
+    /// </summary>
+    public static Task<int> PostFormAsync(IPage page, string path, string form) =>
+        page.EvaluateAsync<int>(
+            """
+            async ([path, form]) => (await fetch(path, {
+              method: "POST",
+              headers: { "X-CSRF-Token": SharpSignalsConsole.csrfToken(), "Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html" },
+              body: form,
+            })).status
+            """,
+            new[] { path, form });
+
+    /// <summary>
+    /// A console session for an operator who sees one project, sealed by the server's own cookie
+    /// format as a sign-in through the identity provider would leave it: the admin token's session
+    /// without the admin scope, with the project.
+    /// </summary>
+    internal static Cookie ProjectOperatorCookie(SsfTestServer server, string project)
+    {
+        var services = server.Factory.Services;
+        var admin = ConsoleSession.ForAdminToken(services.GetRequiredService<AdminToken>().Fingerprint!, services.GetRequiredService<TimeProvider>().GetUtcNow());
+        var identity = new ClaimsIdentity(
+            admin.Claims
+                .Where(c => c.Type is not (CallerClaims.ScopeClaim or CallerClaims.ProjectClaim or ClaimTypes.Name))
+                .Append(new Claim(ClaimTypes.Name, $"{project} operator"))
+                .Append(new Claim(CallerClaims.ProjectClaim, project)),
+            ConsoleSession.Scheme);
+        var cookie = services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(ConsoleSession.Scheme);
+        return new Cookie
+        {
+            Name = ConsoleSession.CookieName,
+            Value = cookie.TicketDataFormat.Protect(new AuthenticationTicket(new ClaimsPrincipal(identity), ConsoleSession.Scheme)),
+            Domain = new Uri(server.Issuer).Host,
+            Path = ConsoleSession.BasePath,
+            Secure = true,
+            HttpOnly = true,
+            SameSite = SameSiteAttribute.Strict,
+        };
     }
 }
