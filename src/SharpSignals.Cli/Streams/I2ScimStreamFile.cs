@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using SharpSignals.Cli.Shell;
 
@@ -19,14 +20,25 @@ internal sealed record I2ScimStreamFile(
     [property: JsonPropertyName("aud")] string Aud,
     [property: JsonPropertyName("issJwksUrl")] string IssJwksUrl)
 {
+    /// <summary>
+    /// Not read by i2scim, which takes its decryption key from <c>scim.signals.rcv.pem.*</c>: an
+    /// encrypted outbound stream's <c>encryption</c> member as this server shows it (the node's public
+    /// key or its <c>jwks_uri</c>, <c>alg</c>, <c>enc</c>), so that the file says which key the node
+    /// must decrypt with, and an import creates the stream encrypted the same way.
+    /// </summary>
+    [JsonPropertyName("encryption")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JsonObject? Encryption { get; init; }
+
     /// <summary>What every stream file has: i2scim refuses one without <c>endpoint</c>, and goSignals writes all three.</summary>
     private static readonly string[] Required = ["endpoint", "iss", "aud"];
 
     /// <summary>
     /// The rest of what i2scim reads (<c>token</c>, <c>issJwksUrl</c>) and goSignals writes beside it
-    /// (<c>alias</c>, <c>id</c>, <c>description</c>, and <c>connectAlias</c> when a stream is connected).
+    /// (<c>alias</c>, <c>id</c>, <c>description</c>, and <c>connectAlias</c> when a stream is connected),
+    /// and the <see cref="Encryption"/> this server adds.
     /// </summary>
-    private static readonly string[] Optional = ["alias", "id", "description", "token", "issJwksUrl", "connectAlias"];
+    private static readonly string[] Optional = ["alias", "id", "description", "token", "issJwksUrl", "connectAlias", "encryption"];
 
     /// <summary>The audience values, split where i2scim splits them.</summary>
     [JsonIgnore]
@@ -69,10 +81,15 @@ internal sealed record I2ScimStreamFile(
             problems.Add("missing members: " + string.Join(", ", missing));
         }
 
-        var notText = members.Where(m => m.Value.ValueKind != JsonValueKind.String && !unknown.Contains(m.Name)).Select(m => m.Name).ToList();
+        var notText = members.Where(m => m.Value.ValueKind != JsonValueKind.String && m.Name != "encryption" && !unknown.Contains(m.Name)).Select(m => m.Name).ToList();
         if (notText.Count > 0)
         {
             problems.Add("members that are not strings: " + string.Join(", ", notText));
+        }
+
+        if (root.TryGetProperty("encryption", out var encryption) && encryption.ValueKind != JsonValueKind.Object)
+        {
+            problems.Add("encryption is not an object");
         }
 
         if (problems.Count > 0)
@@ -81,7 +98,10 @@ internal sealed record I2ScimStreamFile(
         }
 
         string Member(string member) => root.TryGetProperty(member, out var value) ? value.GetString()! : "";
-        return new I2ScimStreamFile(Member("alias"), Member("id"), Member("description"), Member("token"), Member("endpoint"), Member("iss"), Member("aud"), Member("issJwksUrl"));
+        return new I2ScimStreamFile(Member("alias"), Member("id"), Member("description"), Member("token"), Member("endpoint"), Member("iss"), Member("aud"), Member("issJwksUrl"))
+        {
+            Encryption = root.TryGetProperty("encryption", out var given) ? JsonNode.Parse(given.GetRawText())!.AsObject() : null,
+        };
     }
 }
 

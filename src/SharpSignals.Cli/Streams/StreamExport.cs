@@ -75,7 +75,11 @@ internal static class StreamExport
             stream["delivery"].Str("endpoint_url") ?? "",
             stream.Str("iss") ?? "",
             string.Join(",", stream.Strings("aud")),
-            jwks);
+            jwks)
+        {
+            // SETs to the node encrypted to its key (docs/API.md, "Encrypted SETs"): the file says to which.
+            Encryption = inbound ? null : stream["encryption"]?.DeepClone() as JsonObject,
+        };
     }
 
     /// <summary>

@@ -46,7 +46,7 @@ internal static class StreamImport
             var text = path.Exists ? await File.ReadAllTextAsync(path.FullName, context.CancellationToken) : throw CliException.Usage($"{path.FullName} does not exist");
             var given = I2ScimStreamFile.Read(text, path.Name);
             var publish = (context.Get(kind) ?? KindOf(given, path.Name)) == Kinds.Publish;
-            var body = publish ? PublishStream(given) : ReceiveStream();
+            var body = publish ? PublishStream(given) : ReceiveStream(given);
             if (given.Description.Length > 0)
             {
                 body["description"] = given.Description;
@@ -104,6 +104,11 @@ internal static class StreamImport
             throw CliException.Usage("iss is empty: a pub file names the issuer of the node's SETs, which the inbound stream takes");
         }
 
+        if (file.Encryption is not null)
+        {
+            throw CliException.Usage("encryption is for a rcv file (the SETs this server sends the node); a node encrypts what it pushes to this server's key, scim.signals.pub.aud.jwksurl");
+        }
+
         var source = new JsonObject { ["issuer"] = file.Iss };
         if (file.IssJwksUrl.Length > 0)
         {
@@ -118,11 +123,20 @@ internal static class StreamImport
         };
     }
 
-    /// <summary>The node polls for the others' SETs here, signed by this server (the new file names its issuer and keys).</summary>
-    private static JsonObject ReceiveStream() => new()
+    /// <summary>
+    /// The node polls for the others' SETs here, signed by this server (the new file names its issuer
+    /// and keys), and encrypted to the node's key when the file's <c>encryption</c> says so.
+    /// </summary>
+    private static JsonObject ReceiveStream(I2ScimStreamFile file)
     {
-        ["delivery"] = new JsonObject { ["method"] = DeliveryMethods.Poll },
-    };
+        var stream = new JsonObject { ["delivery"] = new JsonObject { ["method"] = DeliveryMethods.Poll } };
+        if (file.Encryption is not null)
+        {
+            stream["encryption"] = file.Encryption.DeepClone();
+        }
+
+        return stream;
+    }
 
     /// <summary>
     /// The file's kind, from its <c>endpoint</c>, the one member that differs: a poll URL (a path

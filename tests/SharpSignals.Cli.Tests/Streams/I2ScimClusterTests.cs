@@ -1,13 +1,16 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.Tokens;
 using SharpSignals.Cli.Tests.Support;
+using SharpSignals.Tokens.Encryption;
 using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Keys;
 using SharpSignals.Tokens.Sets;
@@ -21,7 +24,8 @@ namespace SharpSignals.Cli.Tests.Streams;
 /// register with one initial access token, each node's stream files are imported with `ssf` and
 /// written back for it, and the nodes replicate SCIM provisioning through the server, each taking
 /// every other node's events once and never its own. Each node is a real HTTP endpoint serving its
-/// keys, pushes its SETs as i2scim does (RFC 8935) and polls for the others' (RFC 8936).
+/// keys, pushes its SETs as i2scim does (RFC 8935) and polls for the others' (RFC 8936), which the
+/// server encrypts to the node's key (the rcv file's <c>encryption</c>) and only the node can open.
 /// </summary>
 [Collection(ServerCollectionDefinition.Name)]
 public sealed class I2ScimClusterTests(LoopbackServer server)
@@ -31,8 +35,11 @@ public sealed class I2ScimClusterTests(LoopbackServer server)
 
     private const string ClusterAudience = "cluster.example.com";
 
+    /// <summary>What i2scim encrypts with is A256GCM beside RSA-OAEP.</summary>
+    private const string EncryptionContent = SetEncryption.A256Gcm;
+
     [Fact]
-    public async Task ThreeNodes_OneIat_EachTakesEveryOtherNodesFullEventsOnceAndNeverItsOwn()
+    public async Task ThreeNodes_OneIat_EachTakesEveryOtherNodesFullEventsOnceEncryptedAndNeverItsOwn()
     {
         using var cli = new CliSession();
         await cli.LoginAdminAsync(server);
@@ -92,9 +99,10 @@ public sealed class I2ScimClusterTests(LoopbackServer server)
     private sealed record ReceivedSet(string Txn, string EventType, string Issuer);
 
     /// <summary>
-    /// A scripted i2scim node: its own RS256 key (i2scim signs with a PKCS#8 RSA key) served as a JWKS
-    /// at its loopback endpoint, and the two stream files it reads in pre-configuration mode, which it
-    /// reads as i2scim does (<c>endpoint</c>, <c>token</c>, <c>iss</c>, <c>aud</c>, <c>issJwksUrl</c>).
+    /// A scripted i2scim node: its own RS256 key (i2scim signs with a PKCS#8 RSA key) and RSA
+    /// decryption key (<c>scim.signals.rcv.pem.*</c>), their public halves served as JWKS at its
+    /// loopback endpoint, and the two stream files it reads in pre-configuration mode, which it reads
+    /// as i2scim does (<c>endpoint</c>, <c>token</c>, <c>iss</c>, <c>aud</c>, <c>issJwksUrl</c>).
     /// </summary>
     private sealed class ScimNode : IAsyncDisposable
     {
@@ -102,15 +110,17 @@ public sealed class I2ScimClusterTests(LoopbackServer server)
 
         private readonly WebApplication _app;
         private readonly SetSigner _signer;
+        private readonly RsaSecurityKey _decryptionKey;
         private readonly HttpClient _http = new();
         private JsonNode _pub = null!;
         private JsonNode _rcv = null!;
 
-        private ScimNode(string name, string directory, WebApplication app, SetSigner signer)
+        private ScimNode(string name, string directory, WebApplication app, SetSigner signer, RsaSecurityKey decryptionKey)
         {
             Name = name;
             _app = app;
             _signer = signer;
+            _decryptionKey = decryptionKey;
             Directory.CreateDirectory(directory);
             PubFile = Path.Combine(directory, "pub-stream.json");
             RcvFile = Path.Combine(directory, "rcv-stream.json");
@@ -126,6 +136,8 @@ public sealed class I2ScimClusterTests(LoopbackServer server)
 
         private string JwksUrl => _app.Urls.First() + "/jwks.json";
 
+        private string EncryptionJwksUrl => _app.Urls.First() + "/enc-jwks.json";
+
         public static IEnumerable<string> FullTxns(string name) => new[] { "create", "patch", "delete" }.Select(step => $"{name}-{step}");
 
         public static async Task<ScimNode> StartAsync(string name, string directory)
@@ -137,13 +149,23 @@ public sealed class I2ScimClusterTests(LoopbackServer server)
             var app = builder.Build();
             var jwks = Jwk.WritePublicSet([key.PublicJwk]);
             app.MapGet("/jwks.json", () => Results.Text(jwks, "application/json"));
+            var decryptionKey = new RsaSecurityKey(RSA.Create(2048)) { KeyId = name + "-enc" };
+            var encryptionJwk = JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(decryptionKey.Rsa.ExportParameters(includePrivateParameters: false)) { KeyId = decryptionKey.KeyId });
+            encryptionJwk.Use = JsonWebKeyUseNames.Enc;
+            encryptionJwk.Alg = SetEncryption.RsaOaep;
+            var encryptionJwks = Jwk.WritePublicSet([encryptionJwk]);
+            app.MapGet("/enc-jwks.json", () => Results.Text(encryptionJwks, "application/json"));
             await app.StartAsync();
-            var node = new ScimNode(name, directory, app, new SetSigner(key));
+            var node = new ScimNode(name, directory, app, new SetSigner(key), decryptionKey);
 
             // The files the node was started with, as the router it used before wrote them (on loopback:
             // nothing ever reads that router, the import replaces it).
             await File.WriteAllTextAsync(node.PubFile, StreamImportTests.GoSignalsFile("sQs", "Push Receiver", "http://127.0.0.1:9/events/6525f54e86b849e69ca1a779", ClusterIssuer, ClusterAudience, node.JwksUrl));
-            await File.WriteAllTextAsync(node.RcvFile, StreamImportTests.GoSignalsFile("rMy", "Poll Publisher", "http://127.0.0.1:9/poll/6525f6a386b849e69ca1a77d", ClusterIssuer, ClusterAudience, "http://127.0.0.1:9/jwks/" + ClusterIssuer));
+            // To which key the server encrypts what the node polls, as i2scim encrypts (RSA-OAEP); i2scim's files
+            // have no member for it, so the operator adds this server's (an export of an encrypted stream writes it).
+            var rcv = JsonNode.Parse(StreamImportTests.GoSignalsFile("rMy", "Poll Publisher", "http://127.0.0.1:9/poll/6525f6a386b849e69ca1a77d", ClusterIssuer, ClusterAudience, "http://127.0.0.1:9/jwks/" + ClusterIssuer))!;
+            rcv["encryption"] = new JsonObject { ["jwks_uri"] = node.EncryptionJwksUrl, ["alg"] = SetEncryption.RsaOaep, ["enc"] = EncryptionContent };
+            await File.WriteAllTextAsync(node.RcvFile, rcv.ToJsonString());
             return node;
         }
 
@@ -196,8 +218,8 @@ public sealed class I2ScimClusterTests(LoopbackServer server)
 
         /// <summary>
         /// Polls the rcv endpoint until <paramref name="count"/> SCIM events have come (0: one poll that
-        /// returns at once), checking each as i2scim does with the issuer, audience and keys of its file,
-        /// and acknowledging them in the next poll.
+        /// returns at once), opening each with the node's private key and checking the SET inside as i2scim
+        /// does, with the issuer, audience and keys of its file, and acknowledging them in the next poll.
         /// </summary>
         public async Task<List<ReceivedSet>> ReceiveAsync(int count)
         {
@@ -206,6 +228,8 @@ public sealed class I2ScimClusterTests(LoopbackServer server)
                 Keys = StaticKeySource.FromJwks(await _http.GetStringAsync(new Uri(_rcv["issJwksUrl"]!.GetValue<string>()))),
                 ValidIssuers = [_rcv["iss"]!.GetValue<string>()],
                 ValidAudiences = _rcv["aud"]!.GetValue<string>().Split(','),
+                DecryptionKeys = [_decryptionKey],
+                RequireEncryption = true,
             });
             var received = new List<ReceivedSet>();
             var ack = new List<string>();

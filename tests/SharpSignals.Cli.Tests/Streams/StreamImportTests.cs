@@ -1,7 +1,10 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Microsoft.IdentityModel.Tokens;
 using SharpSignals.Cli.Shell;
 using SharpSignals.Cli.Tests.Support;
+using SharpSignals.Tokens.Encryption;
 
 namespace SharpSignals.Cli.Tests.Streams;
 
@@ -118,6 +121,37 @@ public sealed class StreamImportTests(LoopbackServer server)
         Assert.Equal("inbound", stream["direction"]!.GetValue<string>());
         Assert.Equal(["urn:ietf:params:scim:event:prov:delete"], stream["events_requested"]!.AsArray().Select(e => e!.GetValue<string>()));
         Assert.Null(stream["source"]!["jwks_uri"]);
+    }
+
+    [Fact]
+    public async Task ImportRcvFile_WithEncryption_EncryptedToThatKey_AndEveryFileOfTheStreamSaysSo()
+    {
+        using var cli = new CliSession();
+        await cli.LoginAdminAsync(server);
+        using var rsa = RSA.Create(2048);
+        var key = JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(rsa.ExportParameters(includePrivateParameters: false)) { KeyId = "node1-enc" });
+        var jwk = new JsonObject { ["kty"] = "RSA", ["use"] = "enc", ["kid"] = key.Kid, ["n"] = key.N, ["e"] = key.E };
+        var file = cli.File("rcv.json");
+        var rcv = JsonNode.Parse(GoSignalsFile("rMy", "Poll Publisher", "http://127.0.0.1:9/poll/1", "cluster.scim.example.com", "cluster.example.com", ""))!;
+        rcv["encryption"] = new JsonObject { ["jwk"] = jwk, ["alg"] = SetEncryption.RsaOaep, ["enc"] = SetEncryption.A128CbcHs256 };
+        await File.WriteAllTextAsync(file, rcv.ToJsonString());
+
+        var written = JsonNode.Parse((await cli.RunAsync("stream", "import", "-f", "i2scim", file, "--project", "import-enc-p")).Succeeded().Out)!;
+        var id = written["id"]!.GetValue<string>();
+        var stream = await LoopbackServer.GetJsonAsync(server.Admin, $"ssf/streams?stream_id={id}");
+        var exported = (await cli.RunAsync("stream", "export", id, "-f", "i2scim")).Succeeded().Json;
+
+        Assert.Equal(SetEncryption.RsaOaep, stream["encryption"]!["alg"]!.GetValue<string>());
+        Assert.Equal(key.N, stream["encryption"]!["jwk"]!["n"]!.GetValue<string>());
+        Assert.True(JsonNode.DeepEquals(stream["encryption"], written["encryption"]), written.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(stream["encryption"], exported["encryption"]), exported.ToJsonString());
+
+        // A pub file has no use for it: what a node pushes is encrypted to this server's key.
+        var pub = cli.File("pub.json");
+        rcv["endpoint"] = "http://127.0.0.1:9/events/1";
+        await File.WriteAllTextAsync(pub, rcv.ToJsonString());
+        var refused = (await cli.RunAsync("stream", "import", "-f", "i2scim", pub, "--project", "import-enc-p")).FailedWith(ExitCodes.Usage);
+        Assert.Contains("encryption is for a rcv file", refused, StringComparison.Ordinal);
     }
 
     /// <summary>A stream file with goSignals' members in goSignals' order.</summary>
