@@ -47,7 +47,7 @@ internal static class AdminTenantEndpoints
         var (tenant, token, refusal) = await administration.CreateAsync(name, cancellationToken);
         return tenant is not null
             ? TypedResults.Json(TenantResponse.From(tenant, token), AdminTenantJsonContext.Default.TenantResponse, statusCode: StatusCodes.Status201Created)
-            : name is not null && refusal!.Contains("taken", StringComparison.Ordinal) ? Problems.Conflict(refusal) : Problems.BadRequest(refusal!);
+            : refusal!.ToProblem();
     }
 
     private static async Task<IResult> Delete(string name, TenantAdministration administration, CancellationToken cancellationToken) =>

@@ -1,5 +1,6 @@
 using SharpSignals.Server.Auth;
 using SharpSignals.Server.Configuration;
+using SharpSignals.Server.Http;
 using SharpSignals.Server.Tenancy;
 using SharpSignals.Storage.Tenants;
 
@@ -19,18 +20,18 @@ internal sealed class TenantAdministration(TenantRegistry tenants, IssuerUrl iss
     public IReadOnlyList<TenantView> List() => [.. tenants.Live.Select(View)];
 
     /// <summary>Creates a tenant with its first signing key.</summary>
-    /// <returns>The tenant and its admin token; or the reason it was refused.</returns>
-    public async Task<(TenantView? Tenant, string? AdminToken, string? Refusal)> CreateAsync(string? name, CancellationToken cancellationToken)
+    /// <returns>The tenant and its admin token; or why it was refused: a bad name (400) or a name taken (409).</returns>
+    public async Task<(TenantView? Tenant, string? AdminToken, Failure? Refusal)> CreateAsync(string? name, CancellationToken cancellationToken)
     {
         if (name is null || !TenantNames.IsValid(name))
         {
-            return (null, null, "name must be 1 to 32 lower-case letters, digits or '-', starting and ending with a letter or digit.");
+            return (null, null, Failure.BadRequest("name must be 1 to 32 lower-case letters, digits or '-', starting and ending with a letter or digit."));
         }
 
         var token = TokenHashing.NewToken();
         return await tenants.CreateAsync(name, TokenHashing.Hash(token), cancellationToken) is { } created
             ? (View(created), token, null)
-            : (null, null, $"The tenant name '{name}' is taken: a tenant of that name exists or existed.");
+            : (null, null, Failure.Conflict($"The tenant name '{name}' is taken: a tenant of that name exists or existed."));
     }
 
     /// <summary>A new admin token for a tenant; the old one stops working.</summary>

@@ -50,6 +50,13 @@ public sealed class TenantIsolationTests : IAsyncLifetime
             string.Join(",", JsonDocument.Parse(await anonymous.GetStringAsync(path)).RootElement.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("kid").GetString()))));
         Assert.Equal(3, kids.Distinct().Count());
 
+        // Each tenant has encryption keys of its own too (use: enc), which SETs sent to it may be encrypted to.
+        var encryptionKids = await Task.WhenAll(new[] { "/t/acme/jwks.json", "/t/beta/jwks.json", "/jwks.json" }.Select(async path =>
+            string.Join(",", JsonDocument.Parse(await anonymous.GetStringAsync(path)).RootElement.GetProperty("keys").EnumerateArray()
+                .Where(k => k.GetProperty("use").GetString() == "enc").Select(k => k.GetProperty("kid").GetString()))));
+        Assert.All(encryptionKids, k => Assert.NotEmpty(k));
+        Assert.Equal(3, encryptionKids.Distinct().Count());
+
         foreach (var unknown in new[] { "/.well-known/ssf-configuration/t/nobody", "/.well-known/ssf-configuration/t/ACME", "/t/nobody/jwks.json", "/t/acme/metrics", "/t/acme/console", "/t/acme/admin/tenants", "/t/acme/.well-known/ssf-configuration" })
         {
             using var response = await anonymous.GetAsync(unknown);
@@ -183,7 +190,7 @@ public sealed class TenantIsolationTests : IAsyncLifetime
         (await acmeAdmin.PostAsJsonAsync("/admin/keys/rotate", new { now = true })).EnsureSuccessStatusCode();
         Assert.Equal(betaJwks, await betaAdmin.GetStringAsync("/jwks.json"));
         Assert.Equal(rootJwks, await _server.Factory.CreateClient().GetStringAsync("/jwks.json"));
-        Assert.Equal(2, JsonDocument.Parse(await acmeAdmin.GetStringAsync("/jwks.json")).RootElement.GetProperty("keys").GetArrayLength());
+        Assert.Equal(2, JsonDocument.Parse(await acmeAdmin.GetStringAsync("/jwks.json")).RootElement.GetProperty("keys").EnumerateArray().Count(k => k.GetProperty("use").GetString() == "sig"));
     }
 
     [Fact]

@@ -38,8 +38,7 @@ internal static class TenantsEndpoints
         var (tenant, token, refusal) = await tenants.CreateAsync(name, cancellationToken);
         return tenant is not null
             ? Render(page, tenants, new TenantsPageState { NewToken = new NewTenantToken(TenantRow.Of(tenant), token!, Created: true) })
-            : Render(page, tenants, new TenantsPageState { CreateError = refusal + " No tenant was made.", AskedName = name },
-                refusal!.Contains("taken", StringComparison.Ordinal) ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest);
+            : Render(page, tenants, new TenantsPageState { CreateError = refusal!.Detail + " No tenant was made.", AskedName = name }, refusal.Status);
     }
 
     /// <summary>Asks to confirm first, since a deleted tenant's streams stop and its name is never used again.</summary>
