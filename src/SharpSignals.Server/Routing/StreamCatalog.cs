@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using SharpSignals.Server.Streams;
+using SharpSignals.Server.Tenancy;
 using SharpSignals.Storage.Streams;
 using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Sets;
@@ -13,7 +14,7 @@ namespace SharpSignals.Server.Routing;
 /// refreshed by whoever changes a stream (stream management, delivery pausing a stream), and in a
 /// cluster when another node did (<see cref="ClusterCaches"/>).
 /// </summary>
-internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOptions<StreamOptions> options) : IHostedService
+internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOptions<StreamOptions> options, TenantRegistry tenants) : IHostedService
 {
     private readonly ConcurrentDictionary<string, StreamRoute> _routes = new(StringComparer.Ordinal);
 
@@ -30,7 +31,13 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
 
     public StreamRoute? Find(string streamId) => _routes.GetValueOrDefault(streamId);
 
-    public Task StartAsync(CancellationToken cancellationToken) => ReloadAllAsync(cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        // A deleted tenant's streams were disabled in the store (docs/TENANTS.md): read them again, here and
+        // on every node that hears of it, so that nothing more is routed to or delivered from them.
+        tenants.OnChanged((_, token) => ReloadAllAsync(token));
+        return ReloadAllAsync(cancellationToken);
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

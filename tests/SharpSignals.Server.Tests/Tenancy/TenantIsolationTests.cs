@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using SharpSignals.Server.Routing;
 using SharpSignals.Server.Tests.Support;
 using SharpSignals.Tokens.Events;
 
@@ -228,6 +230,9 @@ public sealed class TenantIsolationTests : IAsyncLifetime
         var acmeStream = (string)(await SsfTestServer.CreateStreamAsync(acmeClient, new { events_requested = Requested, delivery = new { method = "urn:ietf:rfc:8936" } }))["stream_id"]!;
 
         Assert.Equal(HttpStatusCode.NoContent, (await _server.Admin.DeleteAsync("/admin/tenants/acme")).StatusCode);
+
+        // Its streams stop at once: disabled in the store and in the routing catalog alike.
+        Assert.Equal("disabled", _server.Factory.Services.GetRequiredService<StreamCatalog>().Find(acmeStream)!.Status);
 
         Assert.Equal(HttpStatusCode.NotFound, (await acmeClient.GetAsync($"/ssf/streams?stream_id={acmeStream}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _server.Factory.CreateClient().GetAsync("/.well-known/ssf-configuration/t/acme")).StatusCode);
