@@ -144,13 +144,19 @@ internal sealed class SsfTestServer : IAsyncDisposable
     public string AdminToken => File.ReadAllText(Path.Combine(DataDirectory, "admin.token")).Trim();
 
     /// <summary>Registers a client through an initial access token (docs/API.md) and returns a client using its access token.</summary>
-    public async Task<(HttpClient Client, string ClientId, string Secret)> RegisterClientAsync(string project = "p1", string scope = "ssf.manage ssf.read event.publish")
+    public Task<(HttpClient Client, string ClientId, string Secret)> RegisterClientAsync(string project = "p1", string scope = "ssf.manage ssf.read event.publish") =>
+        RegisterClientAsync(Admin, Factory.CreateClient(), project, scope);
+
+    /// <summary>
+    /// Registers a client with an IAT that <paramref name="admin"/> makes, through <paramref name="client"/>,
+    /// which then carries the new client's access token: at the root or under a tenant's path alike.
+    /// </summary>
+    public static async Task<(HttpClient Client, string ClientId, string Secret)> RegisterClientAsync(HttpClient admin, HttpClient client, string project, string scope)
     {
-        using var iat = await Admin.PostAsJsonAsync("/iat", new { project, expires_in = 3600 });
+        using var iat = await admin.PostAsJsonAsync("/iat", new { project, expires_in = 3600 });
         iat.EnsureSuccessStatusCode();
         var iatToken = (await iat.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
 
-        var client = Factory.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/register") { Content = JsonContent.Create(new { client_name = "test", scope }) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", iatToken);
         using var registered = await client.SendAsync(request);

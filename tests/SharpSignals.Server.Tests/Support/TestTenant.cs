@@ -43,18 +43,7 @@ internal sealed class TestTenant(SsfTestServer server, string name, string admin
     public async Task<(HttpClient Client, string ClientId, string Secret)> RegisterClientAsync(string project = "p1", string scope = "ssf.manage ssf.read event.publish")
     {
         using var admin = CreateAdminClient();
-        using var iat = await admin.PostAsJsonAsync("/iat", new { project, expires_in = 3600 });
-        iat.EnsureSuccessStatusCode();
-        var iatToken = (await iat.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
-
-        var client = CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/register") { Content = JsonContent.Create(new { client_name = "test", scope }) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", iatToken);
-        using var registered = await client.SendAsync(request);
-        registered.EnsureSuccessStatusCode();
-        var body = await registered.Content.ReadFromJsonAsync<JsonElement>();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.GetProperty("access_token").GetString());
-        return (client, body.GetProperty("client_id").GetString()!, body.GetProperty("client_secret").GetString()!);
+        return await SsfTestServer.RegisterClientAsync(admin, CreateClient(), project, scope);
     }
 
     /// <summary>Validates a SET with the token library against the tenant's own JWKS and issuer.</summary>
