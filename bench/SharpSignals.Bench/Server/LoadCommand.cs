@@ -120,6 +120,7 @@ internal static class LoadCommand
         var ingested = ingest ? await IngestPhase.RunAsync(options, temp, details) : IngestResult.None;
         var e2e = endToEnd ? await EndToEndPhase.RunAsync(options, temp, details) : EndToEndResult.None;
         var dead = options.Runs(LoadOptions.Dead) ? await DeadReceiverPhase.RunAsync(options, temp, details) : DeadReceiverResult.None;
+        var streams = options.Runs(LoadOptions.Streams) ? await PushStreamsPhase.RunAsync(options, temp, details) : PushStreamsResult.None;
 
         // 4. WebSocket fan-out: a bare Kestrel fan-out (its own ceiling), then a server.
         var ws = options.Runs(LoadOptions.WebSocket) ? await WebSocketFanOutPhase.RunAsync(options, temp, details) : WebSocketResult.None;
@@ -170,6 +171,7 @@ internal static class LoadCommand
             new($"sustained fan-out, {options.WebSocketRate} broadcasts/s to {options.WebSocketSubscribers:N0} subscribers (messages delivered/s)", ws.Server?.Rate ?? double.NaN, "N0", wsCeiling, 50_000),
             new("(info) bare Kestrel fan-out memory, VmHWM over the part (MB)", ws.Bare?.PeakMegabytes ?? double.NaN, "N0", null, null),
         };
+        figures.AddRange(streams.Figures());
         figures.AddRange(RetentionFigures(retention));
         figures.AddRange(console.Pages.Select(p => new Figure($"console read p95: {p.Page.Name} (ms)", p.P95, "F1", null, ConsolePhase.GoalMs, AtMost: true)));
         figures.AddRange(ClusterFigures(options, clustered, kestrelCeiling, ceilings[11], new Ceiling("ES256 sign, all threads, ÷ 3 signs per event", ceilings[3].Value / 3)));

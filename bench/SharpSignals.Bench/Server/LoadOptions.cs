@@ -23,7 +23,9 @@ namespace SharpSignals.Bench.Server;
 /// the embedded store while appends go on) and <c>console</c> (the operator console's reads, each
 /// against 200 ms, with <c>--console-streams N</c> streams, 1,000, and <c>--console-events N</c> stored
 /// events, 1,000,000; <c>--console-requests N</c> timed reads of each page, 20; <c>--console-data DIR</c> keeps the
-/// seeded data directory there, or reuses it when it holds one).
+/// seeded data directory there, or reuses it when it holds one) and <c>streams</c> (10, 1,000 and 10,000 enabled push
+/// streams on one server, up to <c>--streams-max N</c>: threads, idle CPU, memory per stream, one event
+/// to all, and a single event's latency; <see cref="PushStreamsPhase"/>).
 /// Each part measures the ceilings it is held against, whether or not <c>ceilings</c> is named.
 /// </summary>
 internal sealed record LoadOptions
@@ -38,8 +40,9 @@ internal sealed record LoadOptions
     public const string Cluster = "cluster";
     public const string Retention = "retention";
     public const string OperatorConsole = "console";
+    public const string Streams = "streams";
 
-    private static readonly string[] Parts = [Ceilings, Publish, Push, Ingest, EndToEnd, Dead, WebSocket, Cluster, Retention, OperatorConsole];
+    private static readonly string[] Parts = [Ceilings, Publish, Push, Ingest, EndToEnd, Dead, WebSocket, Cluster, Retention, OperatorConsole, Streams];
     private static readonly string[] DefaultParts = [Ceilings, Publish, Push];
 
     public int Seconds { get; init; } = 10;
@@ -82,6 +85,9 @@ internal sealed record LoadOptions
 
     /// <summary>Push streams in the cluster part: enough for two nodes to split them by lease.</summary>
     public int ClusterPushStreams { get; init; } = 4;
+
+    /// <summary>The largest number of push streams the streams part makes (of 10, 1,000 and 10,000).</summary>
+    public int StreamsMax { get; init; } = 10_000;
 
     /// <summary>The parts of the run asked for with <c>--only</c>; null for the default ones.</summary>
     public IReadOnlyList<string>? Only { get; init; }
@@ -197,12 +203,15 @@ internal sealed record LoadOptions
                 case "--console-requests":
                     options = options with { ConsoleRequests = value };
                     break;
+                case "--streams-max":
+                    options = options with { StreamsMax = value };
+                    break;
                 case "--cluster-push-streams":
                     return (null, $"--cluster-push-streams takes at most {TrackingReceiver.Paths}");
                 default:
                     return (null, "unknown option " + args[i] + "; known: --seconds, --publishers, --poll-events, --push-events, --presign, "
                         + "--e2e-seconds, --e2e-latency-seconds, --e2e-rate, --dead-events, --ws-subscribers, --ws-broadcasts, --ws-rate, "
-                        + "--postgres, --cluster-push-streams, --retention-events, --console-streams, --console-events, --console-requests, --console-data, --only");
+                        + "--postgres, --cluster-push-streams, --retention-events, --console-streams, --console-events, --console-requests, --console-data, --streams-max, --only");
             }
 
             i++;

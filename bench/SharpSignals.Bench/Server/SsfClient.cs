@@ -50,8 +50,8 @@ internal sealed class SsfClient : IDisposable
         AutomaticDecompression = DecompressionMethods.None,
     };
 
-    /// <summary>Registers a client with publish and stream scopes in project <c>load</c> (IAT, then <c>/register</c>).</summary>
-    public static async Task<SsfClient> RegisterAsync(Uri baseAddress, string adminToken)
+    /// <summary>Registers a client with publish and stream scopes in <paramref name="project"/> (IAT, then <c>/register</c>).</summary>
+    public static async Task<SsfClient> RegisterAsync(Uri baseAddress, string adminToken, string project = "load")
     {
 #pragma warning disable CA2000 // Each HttpClient owns its handler and the SsfClient owns both clients.
         var admin = new HttpClient(NewHandler(), disposeHandler: true) { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(2) };
@@ -61,7 +61,7 @@ internal sealed class SsfClient : IDisposable
         try
         {
             admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
-            var iat = await ReadAsync(await admin.PostAsJsonAsync("/iat", new { project = "load", expires_in = 86400 }), HttpStatusCode.Created);
+            var iat = await ReadAsync(await admin.PostAsJsonAsync("/iat", new { project, expires_in = 86400 }), HttpStatusCode.Created);
             using var register = new HttpRequestMessage(HttpMethod.Post, "/register")
             {
                 Content = JsonContent.Create(new { client_name = "load", scope = "ssf.manage ssf.read event.publish" }),
