@@ -13,6 +13,8 @@ internal static class DeliveryServices
         services.AddSingleton<DeliveryLag>();
         services.AddOptions<PushOptions>().BindConfiguration(PushOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PushClient>();
+        services.AddSingleton<PushThreads>();
+        services.AddSingleton<IdlePushStreams>();
         services.AddMetrics();
         services.AddSingleton<FailingStreams>();
         services.AddHostedService<PushDeliveryService>();

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -51,6 +52,15 @@ internal sealed partial class PushClient : IDisposable
         {
             Content = new StringContent(token, Encoding.ASCII),
         };
+        if (endpoint.Scheme == Uri.UriSchemeHttps)
+        {
+            // RFC 8935 names no HTTP version: HTTP/2 when the receiver offers it in ALPN, so that a
+            // stream's lanes (and every stream to that receiver) share one connection; else HTTP/1.1.
+            // Plain http:// stays HTTP/1.1 (no prior knowledge of HTTP/2 is assumed).
+            request.Version = HttpVersion.Version20;
+            request.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
+        }
+
         request.Content.Headers.ContentType = SetContentType;
         request.Headers.Accept.Add(AcceptJson);
         if (authorizationHeader is not null)
@@ -62,9 +72,9 @@ internal sealed partial class PushClient : IDisposable
         var started = _time.GetTimestamp();
         try
         {
-            // Synchronous on the worker's own thread (DedicatedThread): a push never waits in the
-            // shared thread-pool queue behind incoming requests.
-            using var response = _http.Send(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            // Asynchronous: a slow or hanging receiver holds a pending task, not one of the push
+            // threads, and the worker resumes on its push thread (PushThreads), not the shared queue.
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
             var duration = _time.GetElapsedTime(started);
             var outcome = await ReadOutcomeAsync(response, cancellationToken);
             return outcome with { Status = (int)response.StatusCode, Duration = duration, Response = PushResponseExcerpt.Read(response.Content, authorizationHeader) };

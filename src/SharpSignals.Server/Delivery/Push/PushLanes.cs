@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Text.Json;
-using System.Threading.Channels;
 using SharpSignals.Storage.Deliveries;
 
 namespace SharpSignals.Server.Delivery.Push;
@@ -10,11 +9,11 @@ namespace SharpSignals.Server.Delivery.Push;
 /// The lanes of one push stream: a backlog is split by subject, every SET about one subject in the
 /// same lane and in order there, and the lanes push at once. One push at a time is bounded by the
 /// round trip, not by either machine, so a stream with a backlog would otherwise never catch up. Lane
-/// 0 is the worker's own thread; the others are threads of their own (<see cref="DedicatedThread"/>),
-/// started when a backlog needs them and ended when the stream is idle again, so that only streams
-/// with a backlog hold more than one thread.
+/// 0 runs on the worker's own push thread, the others on the push threads after it
+/// (<see cref="PushThreads"/>), so that a stream's lanes use more than one core and no lane holds a
+/// thread of its own.
 /// </summary>
-internal sealed class PushLanes(string streamId) : IAsyncDisposable
+internal sealed class PushLanes(PushThreads threads, PushThread worker)
 {
     /// <summary>
     /// Fewer entries than this per lane are not worth another lane: handing a lane to another thread
@@ -22,8 +21,6 @@ internal sealed class PushLanes(string streamId) : IAsyncDisposable
     /// few dozen entries (measured in docs/benchmarks/history.md, "After: intake follows delivery").
     /// </summary>
     public const int MinEntriesPerLane = 32;
-
-    private readonly List<(Channel<Func<Task>> Work, Task Thread)> _helpers = [];
 
     /// <summary>
     /// <paramref name="batch"/> split into at most <paramref name="maxLanes"/> lanes by subject, each
@@ -49,50 +46,8 @@ internal sealed class PushLanes(string streamId) : IAsyncDisposable
         return lanes;
     }
 
-    /// <summary>Runs <paramref name="work"/> on helper lane <paramref name="helper"/> (0 is the first helper, not the worker's thread).</summary>
-    public Task<T> RunAsync<T>(int helper, Func<Task<T>> work)
-    {
-        while (_helpers.Count <= helper)
-        {
-            var channel = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
-            var thread = DedicatedThread.Run($"push {streamId} lane {_helpers.Count + 1}", async () =>
-            {
-                await foreach (var item in channel.Reader.ReadAllAsync())
-                {
-                    await item();
-                }
-            });
-            _helpers.Add((channel, thread));
-        }
-
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _helpers[helper].Work.Writer.TryWrite(async () =>
-        {
-            try
-            {
-                done.SetResult(await work());
-            }
-            catch (Exception ex)
-            {
-                done.SetException(ex);
-            }
-        });
-        return done.Task;
-    }
-
-    /// <summary>Ends the helper threads once their work is done; the next backlog starts them again.</summary>
-    public async Task StopHelpersAsync()
-    {
-        foreach (var (work, _) in _helpers)
-        {
-            work.Writer.TryComplete();
-        }
-
-        await Task.WhenAll(_helpers.Select(h => h.Thread));
-        _helpers.Clear();
-    }
-
-    public async ValueTask DisposeAsync() => await StopHelpersAsync();
+    /// <summary>Runs <paramref name="work"/> for helper lane <paramref name="helper"/> (0 is the first helper, not the worker's lane) on the push thread it falls to.</summary>
+    public Task<T> RunAsync<T>(int helper, Func<Task<T>> work) => threads.After(worker, helper + 1).RunAsync(work);
 
     /// <summary>A hash of the SET's <c>sub_id</c> member as it is written (RFC 9493), or 0 when it has none.</summary>
     internal static int SubjectHash(string token)

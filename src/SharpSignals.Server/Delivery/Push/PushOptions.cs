@@ -34,6 +34,13 @@ internal sealed record PushOptions
     [Range(1, 32)]
     public int Lanes { get; init; } = 4;
 
+    /// <summary>
+    /// The threads every push stream and lane runs on (<see cref="PushThreads"/>); by default one per
+    /// core, at least two. Pushes are asynchronous, so a slow receiver holds no thread.
+    /// </summary>
+    [Range(1, 256)]
+    public int? Threads { get; init; }
+
     /// <summary>How many pending entries a worker reads at once.</summary>
     [Range(1, 10000)]
     public int BatchSize { get; init; } = 128;

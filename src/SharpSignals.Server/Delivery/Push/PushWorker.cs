@@ -23,6 +23,8 @@ internal sealed partial class PushWorker(
     IDeliveryStore deliveries,
     IFencedDeliveryStore fenced,
     StreamSignals signals,
+    IdlePushStreams idle,
+    PushLanes lanes,
     PushClient client,
     StreamLifecycle lifecycle,
     DeliveryLag lag,
@@ -31,9 +33,6 @@ internal sealed partial class PushWorker(
     TimeProvider time,
     ILogger logger)
 {
-    /// <summary>How long an idle worker sleeps before it looks at the store again, whatever the signals say.</summary>
-    private static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(30);
-
     private int _authFailures;
 
     /// <summary>1 while a failing period runs (<see cref="FailingStreams"/>), so that a delivered push reads one field, not a shared dictionary.</summary>
@@ -66,10 +65,9 @@ internal sealed partial class PushWorker(
 
     private async Task PushUntilStoppedAsync(CancellationToken cancellationToken)
     {
-        await using var lanes = new PushLanes(lease.StreamId);
         try
         {
-            await PushBatchesAsync(lanes, cancellationToken);
+            await PushBatchesAsync(cancellationToken);
         }
         finally
         {
@@ -77,7 +75,7 @@ internal sealed partial class PushWorker(
         }
     }
 
-    private async Task PushBatchesAsync(PushLanes lanes, CancellationToken cancellationToken)
+    private async Task PushBatchesAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -102,8 +100,9 @@ internal sealed partial class PushWorker(
                 await AcknowledgedAsync();
                 lag.Forget(lease.StreamId);
                 Recovered();
-                await lanes.StopHelpersAsync();
-                await WaitAsync(signal, IdleCheck, cancellationToken);
+
+                // No timer of its own: a signal lost on the way is found by the one sweep of all idle streams.
+                await idle.WaitAsync(lease.StreamId, signal, cancellationToken);
                 continue;
             }
 
@@ -111,7 +110,7 @@ internal sealed partial class PushWorker(
             TimeSpan? wait;
             try
             {
-                wait = await DeliverAsync(route, batch, lanes, delivered, cancellationToken);
+                wait = await DeliverAsync(route, batch, delivered, cancellationToken);
             }
             finally
             {
@@ -175,7 +174,7 @@ internal sealed partial class PushWorker(
     /// returns how long to wait when no lane can go on before a retry is due, and null when some lane
     /// got through (the next batch may have more for it).
     /// </summary>
-    private async Task<TimeSpan?> DeliverAsync(StreamRoute route, IReadOnlyList<DeliveryEntry> batch, PushLanes lanes, ConcurrentQueue<DeliveredEntry> delivered, CancellationToken cancellationToken)
+    private async Task<TimeSpan?> DeliverAsync(StreamRoute route, IReadOnlyList<DeliveryEntry> batch, ConcurrentQueue<DeliveredEntry> delivered, CancellationToken cancellationToken)
     {
         var split = PushLanes.Split(batch, options.Value.Lanes);
         if (split.Count == 1)
