@@ -133,6 +133,9 @@ internal static class LoadCommand
         // 7. The operator console's reads on a store of a thousand streams and a million events.
         var console = options.Runs(LoadOptions.OperatorConsole) ? await ConsolePhase.RunAsync(options, temp, details) : ConsoleResult.None;
 
+        // 8. Stored events: publish, reads by jti and the event search as the embedded store grows.
+        var stored = options.Runs(LoadOptions.Stored) ? await StoredEventsPhase.RunAsync(options, temp, details) : StoredEventsResult.None;
+
         var wsCeiling = new Ceiling($"bare Kestrel WebSocket fan-out, {options.WebSocketSubscribers:N0} subscribers, {options.WebSocketRate} broadcasts/s offered", ws.Bare?.Rate ?? double.NaN);
         ceilings.Add(wsCeiling);
 
@@ -171,6 +174,7 @@ internal static class LoadCommand
             new("(info) bare Kestrel fan-out memory, VmHWM over the part (MB)", ws.Bare?.PeakMegabytes ?? double.NaN, "N0", null, null),
         };
         figures.AddRange(RetentionFigures(retention));
+        figures.AddRange(stored.Figures);
         figures.AddRange(console.Pages.Select(p => new Figure($"console read p95: {p.Page.Name} (ms)", p.P95, "F1", null, ConsolePhase.GoalMs, AtMost: true)));
         figures.AddRange(ClusterFigures(options, clustered, kestrelCeiling, ceilings[11], new Ceiling("ES256 sign, all threads, ÷ 3 signs per event", ceilings[3].Value / 3)));
         Write(output, ceilings, figures, details);
