@@ -75,7 +75,7 @@ public sealed partial class PostgresStore
 
     /// <summary>The admin's event search (<see cref="EventSearchSql"/>), served by the indexes of migration 0015.</summary>
     internal static string SearchEventsSql(EventQuery query) =>
-        EventSearchSql.Build(query, EventColumns, '@', "@type = ANY (event_types)", "events");
+        EventSearchSql.Build(query, EventColumns, '@', "@type = ANY (event_types)", "LEAST");
 
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<StoredEvent>> SearchAsync(EventQuery query, CancellationToken cancellationToken)
@@ -94,6 +94,8 @@ public sealed partial class PostgresStore
                 p.Text("source", query.SourceStreamId);
                 p.Time("since", query.Since);
                 p.Time("until", query.Until);
+                p.Time("since_bound", EventSearchSql.SinceBound(query));
+                p.Time("until_bound", EventSearchSql.UntilBound(query));
                 p.Integer("limit", query.Limit);
             },
             ReadEvent,

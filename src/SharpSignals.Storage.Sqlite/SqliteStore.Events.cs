@@ -69,7 +69,7 @@ public sealed partial class SqliteStore
     // An event type matches a whole word of the space-separated list; instr, unlike LIKE, gives no
     // meaning to the "_" and "%" that URIs may hold.
     internal static string SearchEventsSql(EventQuery query) =>
-        EventSearchSql.Build(query, EventColumns, '$', "instr(' ' || event_types || ' ', ' ' || $type || ' ') > 0", "events INDEXED BY ix_events_received_at");
+        EventSearchSql.Build(query, EventColumns, '$', "instr(' ' || event_types || ' ', ' ' || $type || ' ') > 0", "min");
 
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<StoredEvent>> SearchAsync(EventQuery query, CancellationToken cancellationToken)
@@ -93,6 +93,8 @@ public sealed partial class SqliteStore
         p.AddWithValue("$source", (object?)query.SourceStreamId ?? DBNull.Value);
         p.AddWithValue("$since", ToUnixMsOrNull(query.Since));
         p.AddWithValue("$until", ToUnixMsOrNull(query.Until));
+        p.AddWithValue("$since_bound", ToUnixMsOrNull(EventSearchSql.SinceBound(query)));
+        p.AddWithValue("$until_bound", ToUnixMsOrNull(EventSearchSql.UntilBound(query)));
         p.AddWithValue("$limit", query.Limit);
     }
 

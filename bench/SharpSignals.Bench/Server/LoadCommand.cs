@@ -134,6 +134,9 @@ internal static class LoadCommand
         // 7. The operator console's reads on a store of a thousand streams and a million events.
         var console = options.Runs(LoadOptions.OperatorConsole) ? await ConsolePhase.RunAsync(options, temp, details) : ConsoleResult.None;
 
+        // 8. Stored events: publish, reads by jti and the event search as the embedded store grows.
+        var stored = options.Runs(LoadOptions.Stored) ? await StoredEventsPhase.RunAsync(options, temp, details) : StoredEventsResult.None;
+
         var wsCeiling = new Ceiling($"bare Kestrel WebSocket fan-out, {options.WebSocketSubscribers:N0} subscribers, {options.WebSocketRate} broadcasts/s offered", ws.Bare?.Rate ?? double.NaN);
         ceilings.Add(wsCeiling);
 
@@ -173,6 +176,7 @@ internal static class LoadCommand
         };
         figures.AddRange(streams.Figures());
         figures.AddRange(RetentionFigures(retention));
+        figures.AddRange(stored.Figures);
         figures.AddRange(console.Pages.Select(p => new Figure($"console read p95: {p.Page.Name} (ms)", p.P95, "F1", null, ConsolePhase.GoalMs, AtMost: true)));
         figures.AddRange(ClusterFigures(options, clustered, kestrelCeiling, ceilings[11], new Ceiling("ES256 sign, all threads, ÷ 3 signs per event", ceilings[3].Value / 3)));
         Write(output, ceilings, figures, details);
@@ -207,14 +211,23 @@ internal static class LoadCommand
         var poll = $"cluster poll drain, 2 streams at once, batches of {PollBatch} with ack (SETs/s)";
         var push = $"cluster push, {options.ClusterPushStreams} streams to local receivers (SETs/s)";
         var batch = cluster.Ceilings?.Batch;
+        var commits = cluster.Ceilings?.SingleRowConcurrent;
+        var hundred = cluster.Ceilings?.Hundred;
         foreach (var run in new[] { one, two })
         {
             yield return new($"{publish}, {run.Label}", run.PublishRate, "N0", kestrel, null);
             yield return new($"(info) {publish}, {run.Label}, against signing", run.PublishRate, "N0", signs, null);
+
+            // The database's own durable commit rate, measured on the same server in this run (issue 23 §2): one
+            // commit per event would cap publishing at the first; group commit lets it pass it, up to the second.
+            yield return new($"{publish}, {run.Label}, against the database's commit rate", run.PublishRate, "N0", commits, null);
+            yield return new($"(info) {publish}, {run.Label}, against batched durable inserts", run.PublishRate, "N0", hundred, null);
+            yield return new($"cluster node commits/s while publishing, {run.Label}", run.PublishRate * run.CommitsPerEvent, "N0", commits, null);
             yield return new($"cluster node commits per event, {run.Label}", run.CommitsPerEvent, "F3", null, null);
             yield return new($"cluster WAL flushes per event, {run.Label}", run.WalFlushesPerEvent, "F3", null, null);
             yield return new($"{poll}, {run.Label}", run.PollRate, "N0", batch, null);
             yield return new($"{push}, {run.Label}", run.PushRate, "N0", kestrelPushStreams, null);
+            yield return new($"(info) {push}, {run.Label}, against the database's commit rate", run.PushRate, "N0", commits, null);
         }
 
         yield return new($"(scaling) {publish}, 2 nodes", two.PublishRate, "N0", new Ceiling("1 node", one.PublishRate), null);

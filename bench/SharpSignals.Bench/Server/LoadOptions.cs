@@ -25,7 +25,10 @@ namespace SharpSignals.Bench.Server;
 /// events, 1,000,000; <c>--console-requests N</c> timed reads of each page, 20; <c>--console-data DIR</c> keeps the
 /// seeded data directory there, or reuses it when it holds one) and <c>streams</c> (10, 1,000 and 10,000 enabled push
 /// streams on one server, up to <c>--streams-max N</c>: threads, idle CPU, memory per stream, one event
-/// to all, and a single event's latency; <see cref="PushStreamsPhase"/>).
+/// to all, and a single event's latency; <see cref="PushStreamsPhase"/>) and <c>stored</c> (publish, <c>GET /events/{jti}</c> and
+/// the event search with <c>--stored-sizes N[,N...]</c> events stored, 0,1000000,10000000, each against the empty
+/// store; <c>--stored-seed-dir DIR</c> keeps each size's seeded data directory there for later runs;
+/// <c>--stored-requests N</c> timed reads of each search form, 30).
 /// Each part measures the ceilings it is held against, whether or not <c>ceilings</c> is named.
 /// </summary>
 internal sealed record LoadOptions
@@ -41,8 +44,9 @@ internal sealed record LoadOptions
     public const string Retention = "retention";
     public const string OperatorConsole = "console";
     public const string Streams = "streams";
+    public const string Stored = "stored";
 
-    private static readonly string[] Parts = [Ceilings, Publish, Push, Ingest, EndToEnd, Dead, WebSocket, Cluster, Retention, OperatorConsole, Streams];
+    private static readonly string[] Parts = [Ceilings, Publish, Push, Ingest, EndToEnd, Dead, WebSocket, Cluster, Retention, OperatorConsole, Streams, Stored];
     private static readonly string[] DefaultParts = [Ceilings, Publish, Push];
 
     public int Seconds { get; init; } = 10;
@@ -79,6 +83,14 @@ internal sealed record LoadOptions
 
     /// <summary>Where the console part keeps its seeded data directory, to time the pages again later without seeding; null for a throw-away one.</summary>
     public string? ConsoleData { get; init; }
+
+    /// <summary>The numbers of stored events the <c>stored</c> part measures at, the empty store among them.</summary>
+    public IReadOnlyList<int> StoredSizes { get; init; } = [0, 1_000_000, 10_000_000];
+
+    /// <summary>Where the <c>stored</c> part keeps each size's seeded data directory; null for the run's temporary directory.</summary>
+    public string? StoredSeedDir { get; init; }
+
+    public int StoredRequests { get; init; } = 30;
 
     /// <summary>The PostgreSQL server of the cluster part, as a connection string; null for a throw-away one.</summary>
     public string? Postgres { get; init; }
@@ -145,6 +157,41 @@ internal sealed record LoadOptions
                 continue;
             }
 
+            if (args[i] == "--stored-seed-dir")
+            {
+                if (i + 1 >= args.Count || string.IsNullOrWhiteSpace(args[i + 1]))
+                {
+                    return (null, "--stored-seed-dir needs a directory");
+                }
+
+                options = options with { StoredSeedDir = args[i + 1] };
+                i++;
+                continue;
+            }
+
+            if (args[i] == "--stored-sizes")
+            {
+                var sizes = new List<int>();
+                foreach (var part in i + 1 < args.Count ? args[i + 1].Split(',', StringSplitOptions.TrimEntries) : [])
+                {
+                    if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var size) || size < 0)
+                    {
+                        return (null, "--stored-sizes needs whole numbers of events, 0 or more, separated by commas");
+                    }
+
+                    sizes.Add(size);
+                }
+
+                if (sizes.Count == 0)
+                {
+                    return (null, "--stored-sizes needs whole numbers of events, 0 or more, separated by commas");
+                }
+
+                options = options with { StoredSizes = sizes };
+                i++;
+                continue;
+            }
+
             if (i + 1 >= args.Count || !int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value <= 0)
             {
                 return (null, $"{args[i]} needs a positive whole number");
@@ -206,12 +253,15 @@ internal sealed record LoadOptions
                 case "--streams-max":
                     options = options with { StreamsMax = value };
                     break;
+                case "--stored-requests":
+                    options = options with { StoredRequests = value };
+                    break;
                 case "--cluster-push-streams":
                     return (null, $"--cluster-push-streams takes at most {TrackingReceiver.Paths}");
                 default:
                     return (null, "unknown option " + args[i] + "; known: --seconds, --publishers, --poll-events, --push-events, --presign, "
                         + "--e2e-seconds, --e2e-latency-seconds, --e2e-rate, --dead-events, --ws-subscribers, --ws-broadcasts, --ws-rate, "
-                        + "--postgres, --cluster-push-streams, --retention-events, --console-streams, --console-events, --console-requests, --console-data, --streams-max, --only");
+                        + "--postgres, --cluster-push-streams, --retention-events, --console-streams, --console-events, --console-requests, --console-data, --streams-max, --stored-sizes, --stored-seed-dir, --stored-requests, --only");
             }
 
             i++;

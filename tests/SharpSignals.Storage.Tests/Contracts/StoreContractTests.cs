@@ -307,6 +307,38 @@ public abstract class StoreContractTests : StoreContractBase
     }
 
     [Fact]
+    public async Task SearchAsync_ByTime_FindsEventsStoredOutOfTheOrderOfTheirReceiveTimes_WithinTheSlack()
+    {
+        // Positions follow commits, receive times the requests: a few seconds apart either way. The time
+        // bounds narrow the positions walked (EventSearchSql.ReceiveOrderSlack), and must not lose these.
+        var late = T0.AddHours(1);
+        await Log.AppendAsync(new NewEvent("https://a.example", "old", "p1", ["urn:a"], "t", T0) { SubjectKeys = ["u"] }, [], CancellationToken.None);
+        await Log.AppendAsync(new NewEvent("https://a.example", "b", "p1", ["urn:a"], "t", late.AddSeconds(20)) { SubjectKeys = ["u"] }, [], CancellationToken.None);
+        await Log.AppendAsync(new NewEvent("https://a.example", "a", "p1", ["urn:a"], "t", late.AddSeconds(10)) { SubjectKeys = ["u"] }, [], CancellationToken.None);
+        await Log.AppendAsync(new NewEvent("https://a.example", "d", "p1", ["urn:a"], "t", late.AddSeconds(40)) { SubjectKeys = ["u"] }, [], CancellationToken.None);
+        await Log.AppendAsync(new NewEvent("https://a.example", "c", "p1", ["urn:a"], "t", late.AddSeconds(30)) { SubjectKeys = ["u"] }, [], CancellationToken.None);
+        await Log.AppendAsync(new NewEvent("https://a.example", "new", "p1", ["urn:a"], "t", late.AddHours(1)) { SubjectKeys = ["u"] }, [], CancellationToken.None);
+
+        async Task<string[]> JtisAsync(EventQuery query) => [.. (await Log.SearchAsync(query, CancellationToken.None)).Select(e => e.Jti)];
+
+        foreach (var filter in new[] { new EventQuery(), new EventQuery { Project = "p1" }, new EventQuery { Subject = "u" }, new EventQuery { EventType = "urn:a" } })
+        {
+            Assert.Equal(["a", "b", "old"], await JtisAsync(filter with { Until = late.AddSeconds(25) }));
+            Assert.Equal(["new", "c", "d"], await JtisAsync(filter with { Since = late.AddSeconds(25) }));
+            Assert.Equal(["c", "b"], await JtisAsync(filter with { Since = late.AddSeconds(15), Until = late.AddSeconds(35) }));
+            Assert.Equal(["old"], await JtisAsync(filter with { Until = T0.AddMinutes(1) }));
+            Assert.Equal(["new"], await JtisAsync(filter with { Since = late.AddMinutes(30) }));
+            Assert.Empty(await JtisAsync(filter with { Since = late.AddHours(2) }));
+            Assert.Empty(await JtisAsync(filter with { Until = T0 }));
+            Assert.Equal(["new", "c", "d", "a", "b", "old"], await JtisAsync(filter with { Since = DateTimeOffset.FromUnixTimeSeconds(0), Until = DateTimeOffset.MaxValue }));
+        }
+
+        var first = await Log.SearchAsync(new EventQuery { Until = late.AddSeconds(45), Limit = 2 }, CancellationToken.None);
+        Assert.Equal(["c", "d"], first.Select(e => e.Jti));
+        Assert.Equal(["a", "b"], await JtisAsync(new EventQuery { Until = late.AddSeconds(45), Limit = 2, Before = first[^1].Position }));
+    }
+
+    [Fact]
     public async Task SearchAsync_BySubject_FindsEventsByAnyOfTheirSubjectKeys_WithTheOtherFilters_AndPages()
     {
         string[] alice = ["alice@example.com", "email:alice@example.com"];
