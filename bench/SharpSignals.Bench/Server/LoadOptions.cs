@@ -38,8 +38,10 @@ internal sealed record LoadOptions
     public const string Cluster = "cluster";
     public const string Retention = "retention";
     public const string OperatorConsole = "console";
+    public const string Subjects = "subjects";
+    public const string FanOut = "fanout";
 
-    private static readonly string[] Parts = [Ceilings, Publish, Push, Ingest, EndToEnd, Dead, WebSocket, Cluster, Retention, OperatorConsole];
+    private static readonly string[] Parts = [Ceilings, Publish, Push, Ingest, EndToEnd, Dead, WebSocket, Cluster, Retention, OperatorConsole, Subjects, FanOut];
     private static readonly string[] DefaultParts = [Ceilings, Publish, Push];
 
     public int Seconds { get; init; } = 10;
