@@ -7,9 +7,9 @@ namespace SharpSignals.Bench.Server;
 /// <summary>
 /// Issue 23, §2 "fan-out": one event to 1, 100 and 1,000 streams of a project, each stream's SET
 /// signed for it alone. A fresh server per size and delivery method: the streams are created through
-/// the API, warmed up, then <see cref="SetsPerRun"/> SETs' worth of events are published and
-/// delivered, through poll streams drained in batches with ack, or through push streams to one
-/// loopback receiver. The figure is delivered SETs a second from the first publish to the last
+/// the API, warmed up, then <see cref="SetsPerRun"/> SETs' worth of events are published by the run's
+/// publishers (<c>--publishers</c>) and delivered, through poll streams drained in batches with ack,
+/// or through push streams to one loopback receiver. The figure is delivered SETs a second from the first publish to the last
 /// delivery, held against the raw ES256 sign rate on all cores measured in the same run.
 /// </summary>
 internal static class FanOutPhase
@@ -17,31 +17,28 @@ internal static class FanOutPhase
     public static readonly int[] Sizes = [1, 100, 1_000];
 
     /// <summary>SETs delivered per size: events × streams.</summary>
-    private const long SetsPerRun = 20_000;
+    private const long SetsPerRun = 10_000;
 
     /// <summary>SETs routed before the timed run, for the JIT.</summary>
-    private const long WarmUpSets = 2_000;
-
-    /// <summary>Publishers at once: each event is one request carrying a signature per stream.</summary>
-    private const int Publishers = 8;
+    private const long WarmUpSets = 1_000;
 
     /// <summary>Streams drained at once.</summary>
     private const int Drainers = 8;
 
-    public static async Task<FanOutResult> RunAsync(string temp, PushReceiver receiver, List<string> details)
+    public static async Task<FanOutResult> RunAsync(LoadOptions options, string temp, PushReceiver receiver, List<string> details)
     {
         var poll = new List<FanOutSize>();
         var push = new List<FanOutSize>();
         foreach (var streams in Sizes)
         {
-            poll.Add(await RunAsync(temp, streams, receiver: null, details));
-            push.Add(await RunAsync(temp, streams, receiver, details));
+            poll.Add(await RunAsync(temp, streams, options.Publishers, receiver: null, details));
+            push.Add(await RunAsync(temp, streams, options.Publishers, receiver, details));
         }
 
         return new FanOutResult(poll, push);
     }
 
-    private static async Task<FanOutSize> RunAsync(string temp, int streamCount, PushReceiver? receiver, List<string> details)
+    private static async Task<FanOutSize> RunAsync(string temp, int streamCount, int publishers, PushReceiver? receiver, List<string> details)
     {
         var output = Console.Out;
         var method = receiver is null ? "poll" : "push";
@@ -59,12 +56,12 @@ internal static class FanOutPhase
             var created = creating.Elapsed;
 
             var warmEvents = Math.Max(5, WarmUpSets / streamCount);
-            await DeliverAsync(ssf, streams, warmEvents, receiver);
+            await DeliverAsync(ssf, streams, warmEvents, publishers, receiver);
             await Task.Delay(LoadCommand.JitSettle);
 
             var events = Math.Max(1, SetsPerRun / streamCount);
             var cpuAtStart = ProcessProbe.Cpu(server.ProcessId);
-            var (delivered, publishTime, total) = await DeliverAsync(ssf, streams, events, receiver);
+            var (delivered, publishTime, total) = await DeliverAsync(ssf, streams, events, publishers, receiver);
             var cpu = ProcessProbe.Cpu(server.ProcessId).Since(cpuAtStart);
             var rate = delivered / total.TotalSeconds;
             details.Add(Invariant(
@@ -90,12 +87,12 @@ internal static class FanOutPhase
     }
 
     /// <summary>Publishes <paramref name="events"/> events and waits until every stream has all of them: drained with ack, or pushed to the receiver.</summary>
-    private static async Task<(long Delivered, TimeSpan PublishTime, TimeSpan Total)> DeliverAsync(SsfClient ssf, List<string> streams, long events, PushReceiver? receiver)
+    private static async Task<(long Delivered, TimeSpan PublishTime, TimeSpan Total)> DeliverAsync(SsfClient ssf, List<string> streams, long events, int publishers, PushReceiver? receiver)
     {
         var expected = events * streams.Count;
         var arrived = receiver?.Expect(expected);
         var watch = Stopwatch.StartNew();
-        var published = await ClosedLoop.RunCountAsync(Publishers, events, ssf.PublishAsync);
+        var published = await ClosedLoop.RunCountAsync(publishers, events, ssf.PublishAsync);
         if (published.Failed > 0)
         {
             throw new InvalidOperationException(Invariant($"{published.Failed:N0} fan-out publishes failed{LoadCommand.Failure(published)}."));

@@ -136,7 +136,7 @@ internal static class LoadCommand
 
         // 8. Issue 23, §2: routing cost as the subjects grow, and one event fanned out to many streams.
         var subjects = options.Runs(LoadOptions.Subjects) ? await SubjectsPhase.RunAsync(options, temp, details) : SubjectsResult.None;
-        var fannedOut = fanOut ? await FanOutPhase.RunAsync(temp, receiver, details) : FanOutResult.None;
+        var fannedOut = fanOut ? await FanOutPhase.RunAsync(options, temp, receiver, details) : FanOutResult.None;
 
         var wsCeiling = new Ceiling($"bare Kestrel WebSocket fan-out, {options.WebSocketSubscribers:N0} subscribers, {options.WebSocketRate} broadcasts/s offered", ws.Bare?.Rate ?? double.NaN);
         ceilings.Add(wsCeiling);
