@@ -77,12 +77,13 @@ internal static class LoadCommand
         var ingest = options.Runs(LoadOptions.Ingest);
         var endToEnd = options.Runs(LoadOptions.EndToEnd);
         var cluster = options.Runs(LoadOptions.Cluster);
+        var fanOut = options.Runs(LoadOptions.FanOut);
         (Ceiling Ceiling, bool Needed, Func<Task<double>> Measure)[] planned =
         [
             (new($"bare Kestrel POST → 202, {options.Publishers} concurrent", double.NaN), all || ingest || cluster, () => MeasureKestrelAsync(options, options.Publishers, details)),
             (new("bare Kestrel POST → 202, 1 at a time", double.NaN), all || endToEnd, () => MeasureKestrelAsync(options, 1, details)),
             (new("ES256 sign, 1 thread", double.NaN), all, () => Task.FromResult(Ceilings.SignRate(SigningAlgorithms.ES256, 1, signWindow))),
-            (new($"ES256 sign, {cores} threads", double.NaN), all || cluster, () => Task.FromResult(Ceilings.SignRate(SigningAlgorithms.ES256, cores, signWindow))),
+            (new($"ES256 sign, {cores} threads", double.NaN), all || cluster || fanOut, () => Task.FromResult(Ceilings.SignRate(SigningAlgorithms.ES256, cores, signWindow))),
             (new("RS256 sign, 1 thread", double.NaN), all, () => Task.FromResult(Ceilings.SignRate(SigningAlgorithms.RS256, 1, signWindow))),
             (new($"RS256 sign, {cores} threads", double.NaN), all, () => Task.FromResult(Ceilings.SignRate(SigningAlgorithms.RS256, cores, signWindow))),
             (new("SQLite fsync'd insert, 1 row per commit", double.NaN), all, () => Task.FromResult(Ceilings.SqliteInsertRate(temp, 1, signWindow))),
@@ -136,6 +137,9 @@ internal static class LoadCommand
 
         // 8. Stored events: publish, reads by jti and the event search as the embedded store grows.
         var stored = options.Runs(LoadOptions.Stored) ? await StoredEventsPhase.RunAsync(options, temp, details) : StoredEventsResult.None;
+        // 8. Issue 23, §2: routing cost as the subjects grow, and one event fanned out to many streams.
+        var subjects = options.Runs(LoadOptions.Subjects) ? await SubjectsPhase.RunAsync(options, temp, details) : SubjectsResult.None;
+        var fannedOut = fanOut ? await FanOutPhase.RunAsync(options, temp, receiver, details) : FanOutResult.None;
 
         var wsCeiling = new Ceiling($"bare Kestrel WebSocket fan-out, {options.WebSocketSubscribers:N0} subscribers, {options.WebSocketRate} broadcasts/s offered", ws.Bare?.Rate ?? double.NaN);
         ceilings.Add(wsCeiling);
@@ -177,6 +181,8 @@ internal static class LoadCommand
         figures.AddRange(streams.Figures());
         figures.AddRange(RetentionFigures(retention));
         figures.AddRange(stored.Figures);
+        figures.AddRange(SubjectFigures(subjects));
+        figures.AddRange(FanOutFigures(fannedOut, ceilings[3]));
         figures.AddRange(console.Pages.Select(p => new Figure($"console read p95: {p.Page.Name} (ms)", p.P95, "F1", null, ConsolePhase.GoalMs, AtMost: true)));
         figures.AddRange(ClusterFigures(options, clustered, kestrelCeiling, ceilings[11], new Ceiling("ES256 sign, all threads, ÷ 3 signs per event", ceilings[3].Value / 3)));
         Write(output, ceilings, figures, details);
@@ -196,6 +202,43 @@ internal static class LoadCommand
             yield return new($"(info) {paced}, p99 just before the sweep in {run.Label} (ms)", run.Alone.P99, "F1", null, null);
             yield return new($"(info) {paced}, p99 during the sweep in {run.Label} (ms)", run.During.P99, "F1", null, null);
             yield return new($"(info) {paced}, max during the sweep in {run.Label} (ms)", run.During.Max, "F1", null, null);
+        }
+    }
+
+    /// <summary>
+    /// Issue 23, §2 "subjects": server CPU per published event at each size beside the smallest size's
+    /// (goal: within 2×), and the server's memory at each size (goal: ≤ 300 MB).
+    /// </summary>
+    private static IEnumerable<Figure> SubjectFigures(SubjectsResult subjects)
+    {
+        if (subjects.Sizes.Count == 0)
+        {
+            yield break;
+        }
+
+        var smallest = subjects.Sizes[0];
+        var perEvent = $"server CPU per event, {SubjectsPhase.Streams} poll streams, default_subjects NONE";
+        foreach (var size in subjects.Sizes)
+        {
+            yield return new(Invariant($"(info) publish with {size.Subjects:N0} subjects (events/s)"), size.PublishRate, "N0", null, null);
+            yield return new(Invariant($"(info) {perEvent}, {size.Subjects:N0} subjects (µs)"), size.MicrosecondsPerEvent, "N0", null, null);
+            yield return new(Invariant($"{perEvent}, {size.Subjects:N0} subjects ÷ {smallest.Subjects:N0} subjects"), size.MicrosecondsPerEvent / smallest.MicrosecondsPerEvent, "F2", null, 2, AtMost: true);
+            yield return new(Invariant($"server memory with {size.Subjects:N0} subjects, after publishing (MB, VmRSS)"), size.RssMegabytes, "N0", null, 300, AtMost: true);
+        }
+    }
+
+    /// <summary>Issue 23, §2 "fan-out": delivered SETs a second at each size beside the raw ES256 sign rate on all cores (goal at 1,000 streams: ≥ 0.5 of it).</summary>
+    private static IEnumerable<Figure> FanOutFigures(FanOutResult fanOut, Ceiling signs)
+    {
+        foreach (var (method, sizes) in new[] { ("poll, drained in batches with ack", fanOut.Poll), ("push to a loopback receiver", fanOut.Push) })
+        {
+            foreach (var size in sizes)
+            {
+                var name = Invariant($"fan-out of one event to {size.Streams:N0} streams, {method} (SETs/s)");
+                yield return size.Streams == FanOutPhase.Sizes[^1]
+                    ? new(name, size.Rate, "N0", signs, signs.Value * 0.5)
+                    : new("(info) " + name, size.Rate, "N0", signs, null);
+            }
         }
     }
 

@@ -45,8 +45,10 @@ internal sealed record LoadOptions
     public const string OperatorConsole = "console";
     public const string Streams = "streams";
     public const string Stored = "stored";
+    public const string Subjects = "subjects";
+    public const string FanOut = "fanout";
 
-    private static readonly string[] Parts = [Ceilings, Publish, Push, Ingest, EndToEnd, Dead, WebSocket, Cluster, Retention, OperatorConsole, Streams, Stored];
+    private static readonly string[] Parts = [Ceilings, Publish, Push, Ingest, EndToEnd, Dead, WebSocket, Cluster, Retention, OperatorConsole, Streams, Stored, Subjects, FanOut];
     private static readonly string[] DefaultParts = [Ceilings, Publish, Push];
 
     public int Seconds { get; init; } = 10;

@@ -24,9 +24,12 @@ internal sealed class SsfClient : IDisposable
     public static readonly byte[][] EventBodies = [.. Enumerable.Range(0, SetSource.Subjects).Select(EventBodyAbout)];
 
     /// <summary>The body of an event about user <paramref name="user"/>.</summary>
-    private static byte[] EventBodyAbout(int user) => Encoding.UTF8.GetBytes(
+    private static byte[] EventBodyAbout(int user) => EventBodyAbout(SetSource.SubjectEmail(user));
+
+    /// <summary>The body of an event about the user with this email address.</summary>
+    public static byte[] EventBodyAbout(string email) => Encoding.UTF8.GetBytes(
         """{"events":{""" + JsonSerializer.Serialize(EventTypes.Caep.SessionRevoked)
-        + """:{"initiating_entity":"admin","reason_admin":{"en":"load"}}},"sub_id":{"format":"email","email":""" + JsonSerializer.Serialize(SetSource.SubjectEmail(user)) + """},"txn":"load"}""");
+        + """:{"initiating_entity":"admin","reason_admin":{"en":"load"}}},"sub_id":{"format":"email","email":""" + JsonSerializer.Serialize(email) + """},"txn":"load"}""");
 
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private static readonly Uri EventsUri = new("/events", UriKind.Relative);
@@ -94,12 +97,24 @@ internal sealed class SsfClient : IDisposable
     }
 
     /// <summary>One <c>POST /events</c>: null once answered 202, else what came back.</summary>
-    public async Task<string?> PublishAsync()
+    public Task<string?> PublishAsync() => PublishAsync(EventBodies[Random.Shared.Next(EventBodies.Length)]);
+
+    /// <summary>One <c>POST /events</c> with this body: null once answered 202, else what came back.</summary>
+    public async Task<string?> PublishAsync(byte[] body)
     {
-        using var content = new ByteArrayContent(EventBodies[Random.Shared.Next(EventBodies.Length)]);
+        using var content = new ByteArrayContent(body);
         content.Headers.ContentType = Json;
         using var response = await _client.PostAsync(EventsUri, content);
         return response.StatusCode == HttpStatusCode.Accepted
+            ? null
+            : $"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}";
+    }
+
+    /// <summary>SSF 1.0 §8.1.3.2: adds an email subject to a stream; null once answered 200, else what came back.</summary>
+    public async Task<string?> AddSubjectAsync(string streamId, string email)
+    {
+        using var response = await _client.PostAsJsonAsync("/ssf/subjects/add", new { stream_id = streamId, subject = new { format = "email", email } });
+        return response.StatusCode == HttpStatusCode.OK
             ? null
             : $"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}";
     }

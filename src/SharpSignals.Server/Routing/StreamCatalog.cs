@@ -5,7 +5,6 @@ using SharpSignals.Server.Tenancy;
 using SharpSignals.Storage.Streams;
 using SharpSignals.Tokens.Events;
 using SharpSignals.Tokens.Sets;
-using SharpSignals.Tokens.Subjects;
 
 namespace SharpSignals.Server.Routing;
 
@@ -16,10 +15,21 @@ namespace SharpSignals.Server.Routing;
 /// </summary>
 internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOptions<StreamOptions> options, TenantRegistry tenants) : IHostedService
 {
+    /// <summary>Subjects read at start beyond which their rows' memory is given back at once.</summary>
+    private const int ManySubjects = 100_000;
+
     private readonly ConcurrentDictionary<string, StreamRoute> _routes = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Each project's streams, the array replaced whole when one of them changes, so that routing an
+    /// event walks only its project's streams without a lock or a copy.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, StreamRoute[]> _byProject = new(StringComparer.Ordinal);
+
     /// <summary>What each route was built from, so that reloading an unchanged stream changes nothing.</summary>
-    private readonly ConcurrentDictionary<string, (StreamRecord Stream, string Subjects)> _versions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StreamRecord> _versions = new(StringComparer.Ordinal);
+
+    private readonly Lock _indexing = new();
 
     /// <summary>Raised after a stream was added, changed or removed, with its id.</summary>
     public event Action<string>? Changed;
@@ -31,12 +41,20 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
 
     public StreamRoute? Find(string streamId) => _routes.GetValueOrDefault(streamId);
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         // A deleted tenant's streams were disabled in the store (docs/TENANTS.md): read them again, here and
         // on every node that hears of it, so that nothing more is routed to or delivered from them.
         tenants.OnChanged((_, token) => ReloadAllAsync(token));
-        return ReloadAllAsync(cancellationToken);
+        await ReloadAllAsync(cancellationToken);
+
+        // The rows of a million subjects, as the store lists them, are several times their index; once
+        // indexed they are garbage the server GC would keep for a long while (docs/BENCHMARKS.md,
+        // "Subjects and fan-out at scale"). Given back once, at start, before any event is routed.
+        if (_routes.Values.Sum(r => (long)r.Subjects.Count) >= ManySubjects)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -71,13 +89,57 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
         var stream = await store.GetStreamAsync(streamId, cancellationToken);
         if (stream is null)
         {
-            _routes.TryRemove(streamId, out _);
-            _versions.TryRemove(streamId, out _);
+            Remove(streamId);
             Changed?.Invoke(streamId);
             return;
         }
 
-        await RefreshAsync(stream, cancellationToken);
+        Refresh(stream, await store.ListSubjectsAsync(stream.StreamId, cancellationToken));
+    }
+
+    /// <summary>
+    /// Records the receiver's change to one subject of a stream (SSF 1.0 §8.1.3): <paramref name="write"/>
+    /// stores it (false: refused, nothing changes), then the stream's index takes it, without reading or
+    /// rebuilding its other subjects. A stream's changes go one at a time, so the index and the store
+    /// keep the same order. Follow with <see cref="SubjectsChangedAsync"/>.
+    /// </summary>
+    public async Task<bool> RecordSubjectAsync(string streamId, StreamSubject subject, Func<ValueTask<bool>> write, CancellationToken cancellationToken)
+    {
+        if (Find(streamId) is not { } route)
+        {
+            // Not routed here (yet): SubjectsChanged reads it whole.
+            return await write();
+        }
+
+        await route.Subjects.Changes.WaitAsync(cancellationToken);
+        try
+        {
+            if (!await write())
+            {
+                return false;
+            }
+
+            // A reload may have replaced the index meanwhile; the change goes into the one routing reads.
+            Find(streamId)?.Subjects.Record(subject);
+            return true;
+        }
+        finally
+        {
+            route.Subjects.Changes.Release();
+        }
+    }
+
+    /// <summary>After <see cref="RecordSubjectAsync"/> (and the stream's record written as <paramref name="stream"/>): tells this node and the others.</summary>
+    public async Task SubjectsChangedAsync(StreamRecord stream, CancellationToken cancellationToken)
+    {
+        if (Find(stream.StreamId) is { } route)
+        {
+            Refresh(stream, route.Subjects, subjectsChanged: true);
+            ChangedHere?.Invoke(stream.StreamId);
+            return;
+        }
+
+        await RefreshAsync(stream.StreamId, cancellationToken);
     }
 
     /// <summary>
@@ -91,11 +153,32 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
     {
         var origin = sourceStreamId is not null && Find(sourceStreamId) is { Configuration.Source.Echo: false } source ? source.OwnerClientId : null;
         var matches = new List<StreamRoute>();
-        foreach (var route in _routes.Values)
+        if (!_byProject.TryGetValue(project, out var routes))
         {
-            if (route.IsOutbound && route.Project == project && route.Status != StreamStatuses.Disabled && route.StreamId != sourceStreamId
-                && (origin is null || route.OwnerClientId != origin)
-                && set.Events.Any(e => route.EventsDelivered.Contains(e.EventType)) && SubjectInScope(route, set.Subject))
+            return matches;
+        }
+
+        // SSF 1.0 §8.1.3: without a matching added or removed subject, default_subjects decides: under
+        // ALL every subject is in scope and adding one narrows nothing; under NONE only added ones are.
+        var everySubject = options.Value.DefaultSubjects == "ALL";
+        SubjectScope.EventLeaves? leaves = null;
+        foreach (var route in routes)
+        {
+            if (!route.IsOutbound || route.Status == StreamStatuses.Disabled || route.StreamId == sourceStreamId
+                || (origin is not null && route.OwnerClientId == origin) || !CarriesAny(route, set))
+            {
+                continue;
+            }
+
+            var inScope = everySubject;
+            if (set.Subject is not null && route.Subjects.Count > 0)
+            {
+                // The event's subject is taken apart once, for all the streams that have subjects.
+                leaves ??= SubjectScope.LeavesOf(set.Subject);
+                inScope = route.Subjects.Decide(leaves, set.Subject) ?? everySubject;
+            }
+
+            if (inScope)
             {
                 matches.Add(route);
             }
@@ -104,46 +187,92 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
         return matches;
     }
 
-    private bool SubjectInScope(StreamRoute route, SubjectIdentifier? subject)
+    private static bool CarriesAny(StreamRoute route, SecurityEventToken set)
     {
-        // SSF 1.0 §8.1.3: the receiver's latest add or remove of a subject that matches the event's
-        // (the §3.3 matching rules) decides. Without one, default_subjects does: under ALL every
-        // subject is in scope and adding one narrows nothing; under NONE only added ones are.
-        if (subject is not null)
+        foreach (var securityEvent in set.Events)
         {
-            for (var i = route.Subjects.Count - 1; i >= 0; i--)
+            if (route.EventsDelivered.Contains(securityEvent.EventType))
             {
-                if (route.Subjects[i].Subject.Matches(subject))
-                {
-                    return route.Subjects[i].Included;
-                }
+                return true;
             }
         }
 
-        return options.Value.DefaultSubjects == "ALL";
+        return false;
     }
-
-    private async Task RefreshAsync(StreamRecord stream, CancellationToken cancellationToken) =>
-        Refresh(stream, await store.ListSubjectsAsync(stream.StreamId, cancellationToken));
 
     private void Refresh(StreamRecord stream, IReadOnlyList<StreamSubject> subjects)
     {
-        var version = (stream, string.Join('\n', subjects.Select(s => (s.Included ? "+" : "-") + s.Subject)));
-        if (_versions.TryGetValue(stream.StreamId, out var loaded) && loaded == version && _routes.ContainsKey(stream.StreamId))
+        // An unchanged list keeps its index: comparing costs one lookup per subject, and nothing is rebuilt.
+        if (Find(stream.StreamId) is { } current && current.Subjects.Holds(subjects))
+        {
+            Refresh(stream, current.Subjects, subjectsChanged: false);
+            return;
+        }
+
+        Refresh(stream, SubjectScope.From(subjects), subjectsChanged: true);
+    }
+
+    private void Refresh(StreamRecord stream, SubjectScope subjects, bool subjectsChanged)
+    {
+        if (!subjectsChanged && _versions.TryGetValue(stream.StreamId, out var loaded) && loaded == stream && _routes.ContainsKey(stream.StreamId))
         {
             // Unchanged (a periodic reload): nothing to tell anyone.
             return;
         }
 
-        _versions[stream.StreamId] = version;
-        _routes[stream.StreamId] = new StreamRoute(
-            codec.Decode(stream),
-            stream.Status,
-            stream.OwnerClientId,
-            subjects.Select(s => new RouteSubject(SubjectIdentifier.Parse(s.Subject), s.Included)).ToList())
+        _versions[stream.StreamId] = stream;
+        Put(new StreamRoute(codec.Decode(stream), stream.Status, stream.OwnerClientId, subjects)
         {
             PauseNoticePosition = stream.PauseNoticePosition,
-        };
+        });
         Changed?.Invoke(stream.StreamId);
+    }
+
+    private void Put(StreamRoute route)
+    {
+        lock (_indexing)
+        {
+            if (_routes.TryGetValue(route.StreamId, out var old) && old.Project != route.Project)
+            {
+                Unlist(old);
+            }
+
+            _routes[route.StreamId] = route;
+            var listed = _byProject.GetValueOrDefault(route.Project) ?? [];
+            var at = Array.FindIndex(listed, r => r.StreamId == route.StreamId);
+            var updated = at < 0 ? [.. listed, route] : listed.ToArray();
+            if (at >= 0)
+            {
+                updated[at] = route;
+            }
+
+            _byProject[route.Project] = updated;
+        }
+    }
+
+    private void Remove(string streamId)
+    {
+        lock (_indexing)
+        {
+            if (_routes.TryRemove(streamId, out var old))
+            {
+                Unlist(old);
+            }
+
+            _versions.TryRemove(streamId, out _);
+        }
+    }
+
+    private void Unlist(StreamRoute route)
+    {
+        var remaining = (_byProject.GetValueOrDefault(route.Project) ?? []).Where(r => r.StreamId != route.StreamId).ToArray();
+        if (remaining.Length == 0)
+        {
+            _byProject.TryRemove(route.Project, out _);
+        }
+        else
+        {
+            _byProject[route.Project] = remaining;
+        }
     }
 }

@@ -5,14 +5,14 @@ using SharpSignals.Server.Streams;
 namespace SharpSignals.Server.Routing;
 
 /// <summary>
-/// What routing and delivery need to know of one stream, kept in memory (secrets decrypted). Its
-/// subjects are in the order of the receiver's latest change to each.
+/// What routing and delivery need to know of one stream, kept in memory (secrets decrypted), with
+/// its subjects indexed for routing.
 /// </summary>
 internal sealed record StreamRoute(
     StreamConfiguration Configuration,
     string Status,
     string? OwnerClientId,
-    IReadOnlyList<RouteSubject> Subjects)
+    SubjectScope Subjects)
 {
     public string StreamId => Configuration.StreamId;
 

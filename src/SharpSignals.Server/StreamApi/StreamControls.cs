@@ -104,12 +104,19 @@ internal sealed partial class StreamControls(
     /// <summary>A removal is kept as a row too, so both count against the stream's subject limit.</summary>
     private async Task<Outcome> RecordSubjectAsync(StreamRecord record, StreamSubject subject, CancellationToken cancellationToken)
     {
-        if (!await store.AddSubjectWithinLimitAsync(record.StreamId, subject, quotas.Value.MaxSubjectsPerStream, cancellationToken))
+        if (!await catalog.RecordSubjectAsync(
+                record.StreamId,
+                subject,
+                () => store.AddSubjectWithinLimitAsync(record.StreamId, subject, quotas.Value.MaxSubjectsPerStream, cancellationToken),
+                cancellationToken))
         {
             return quotas.Value.SubjectsReached(record.StreamId);
         }
 
-        await TouchAndRefreshAsync(record, cancellationToken);
+        // The catalog took the one change: the stream's other subjects are not read again.
+        var touched = record with { LastActivityAt = time.GetUtcNow() };
+        await store.UpdateStreamAsync(touched, cancellationToken);
+        await catalog.SubjectsChangedAsync(touched, cancellationToken);
         return Outcome.Done;
     }
 
@@ -172,12 +179,6 @@ internal sealed partial class StreamControls(
 
         var subject = SubjectIdentifier.Read(element, "subject");
         return subject.Subject is null ? Failure.Invalid(subject.Errors) : (record, subject.Subject);
-    }
-
-    private async Task TouchAndRefreshAsync(StreamRecord record, CancellationToken cancellationToken)
-    {
-        await store.UpdateStreamAsync(record with { LastActivityAt = time.GetUtcNow() }, cancellationToken);
-        await catalog.RefreshAsync(record.StreamId, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Verification {Jti} queued for stream {StreamId}")]
