@@ -6,9 +6,9 @@ namespace SharpSignals.Bench.Server;
 
 /// <summary>
 /// End to end: the generator pushes into an inbound stream, the server verifies, appends and routes
-/// each SET to one outbound push stream, and pushes it to a local receiver. First paced at a fixed
-/// rate, timing each SET from its send to its arrival at the receiver; then the sustained rate, the
-/// senders in a closed loop over a long window, counted at the receiver. SETs are signed as they
+/// each SET to one outbound push stream, and pushes it to a local receiver. First the sustained rate,
+/// the senders in a closed loop over a long window, counted at the receiver; then paced at half that
+/// rate (or at <c>--e2e-rate</c>), timing each SET from its send to its arrival at the receiver. SETs are signed as they
 /// are sent (a long run needs millions), so the generator's signing is in its CPU share.
 /// </summary>
 internal static class EndToEndPhase
@@ -30,8 +30,45 @@ internal static class EndToEndPhase
         await receiver.WaitForAsync(path, warm.Completed, TimeSpan.FromSeconds(120));
         await Task.Delay(LoadCommand.JitSettle);
 
-        // Delivery latency at a paced rate.
-        var rate = options.EndToEndRate;
+        // The sustained rate over the long window, counted where the SETs arrive.
+        receiver.Reset();
+        long receivedAtStart = 0, receivedAtEnd = 0;
+        CpuSnapshot? sustainedCpuAtStart = null;
+        CpuSplit? sustainedCpu = null;
+        using var progress = new CancellationTokenSource();
+        Task? progressLoop = null;
+        var sustained = await ClosedLoop.RunForAsync(
+            options.Publishers,
+            () => rig.SignAndPushAsync("load"),
+            options.WarmUp,
+            TimeSpan.FromSeconds(options.EndToEndSeconds),
+            () =>
+            {
+                receivedAtStart = receiver.Count(0);
+                sustainedCpuAtStart = rig.Cpu();
+                progressLoop = ReportProgressAsync(rig, receiver, progress.Token);
+                output.WriteLine(Invariant($"  sustained window of {options.EndToEndSeconds} s begins (server process {rig.Server.ProcessId})"));
+                return Task.CompletedTask;
+            },
+            () =>
+            {
+                receivedAtEnd = receiver.Count(0);
+                sustainedCpu = rig.Cpu().Since(sustainedCpuAtStart!);
+                return Task.CompletedTask;
+            });
+        await progress.CancelAsync();
+        await progressLoop!;
+        var behind = sustained.AllCompleted - receiver.Count(0);
+        var drain = Stopwatch.StartNew();
+        var drained = await receiver.WaitForAsync(path, sustained.AllCompleted, TimeSpan.FromSeconds(Math.Max(120, behind / 1000.0)));
+        drain.Stop();
+        var delivered = (receivedAtEnd - receivedAtStart) / sustained.Elapsed.TotalSeconds;
+        details.Add(Invariant($"end to end sustained, {options.Publishers} senders, {sustained.Elapsed.TotalSeconds:F0} s: ingested {sustained.Rate:N0}/s (p50 {sustained.Percentile(0.5):F1} ms, p99 {sustained.Percentile(0.99):F1} ms, {sustained.Failed} failed{LoadCommand.Failure(sustained)}), delivered {delivered:N0}/s; {behind:N0} SETs not yet delivered when the senders stopped, {(drained ? "delivered" : "NOT all delivered")} {drain.Elapsed.TotalSeconds:F1} s later; {sustainedCpu}, {sustainedCpu!.ServerMicrosecondsPer(delivered, "SET delivered")}"));
+        output.WriteLine($"  {details[^1]}");
+
+        // Delivery latency paced at half the sustained rate (issue 23), or at --e2e-rate: a load the server keeps up with.
+        var rate = options.EndToEndRate > 0 ? options.EndToEndRate : Math.Max(1, (int)(Math.Min(delivered, sustained.Rate) / 2));
+        await Task.Delay(LoadCommand.JitSettle);
         var log = new SendLog(((long)rate * options.EndToEndLatencySeconds) + 1);
         receiver.Log = log;
         receiver.Reset();
@@ -55,44 +92,9 @@ internal static class EndToEndPhase
         details.Add(Invariant($"end to end paced, delivery p99 of each 5 s sent (ms): {string.Join(", ", log.SliceP99(rate * 5L).Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))}"));
         output.WriteLine($"  {details[^1]}");
 
-        // The sustained rate over the long window, counted where the SETs arrive.
-        receiver.Reset();
-        long receivedAtStart = 0, receivedAtEnd = 0;
-        CpuSnapshot? sustainedCpuAtStart = null;
-        CpuSplit? sustainedCpu = null;
-        using var progress = new CancellationTokenSource();
-        Task? progressLoop = null;
-        var sustained = await ClosedLoop.RunForAsync(
-            options.Publishers,
-            () => rig.SignAndPushAsync("load"),
-            options.WarmUp,
-            TimeSpan.FromSeconds(options.EndToEndSeconds),
-            () =>
-            {
-                receivedAtStart = receiver.Count(0);
-                sustainedCpuAtStart = rig.Cpu();
-                progressLoop = ReportProgressAsync(rig, receiver, progress.Token);
-                return Task.CompletedTask;
-            },
-            () =>
-            {
-                receivedAtEnd = receiver.Count(0);
-                sustainedCpu = rig.Cpu().Since(sustainedCpuAtStart!);
-                return Task.CompletedTask;
-            });
-        await progress.CancelAsync();
-        await progressLoop!;
-        var behind = sustained.AllCompleted - receiver.Count(0);
-        var drain = Stopwatch.StartNew();
-        var drained = await receiver.WaitForAsync(path, sustained.AllCompleted, TimeSpan.FromSeconds(Math.Max(120, behind / 1000.0)));
-        drain.Stop();
-        var delivered = (receivedAtEnd - receivedAtStart) / sustained.Elapsed.TotalSeconds;
-        details.Add(Invariant($"end to end sustained, {options.Publishers} senders, {sustained.Elapsed.TotalSeconds:F0} s: ingested {sustained.Rate:N0}/s (p50 {sustained.Percentile(0.5):F1} ms, p99 {sustained.Percentile(0.99):F1} ms, {sustained.Failed} failed{LoadCommand.Failure(sustained)}), delivered {delivered:N0}/s; {behind:N0} SETs not yet delivered when the senders stopped, {(drained ? "delivered" : "NOT all delivered")} {drain.Elapsed.TotalSeconds:F1} s later; {sustainedCpu}, {sustainedCpu!.ServerMicrosecondsPer(delivered, "SET delivered")}"));
-        output.WriteLine($"  {details[^1]}");
-
         details.Add(Invariant($"server memory (end to end): VmHWM {rig.Memory.HighWaterMark / MegaByte:N0} MB, highest VmRSS sampled every 100 ms {rig.Memory.PeakRss / MegaByte:N0} MB"));
         output.WriteLine($"  {details[^1]}");
-        return new EndToEndResult(Math.Min(delivered, sustained.Rate), p99, rig.Memory.HighWaterMark / MegaByte);
+        return new EndToEndResult(Math.Min(delivered, sustained.Rate), rate, p99, rig.Memory.HighWaterMark / MegaByte);
     }
 
     /// <summary>A line a minute through a long window: SETs delivered so far, and the server's memory.</summary>
@@ -114,8 +116,8 @@ internal static class EndToEndPhase
     }
 }
 
-/// <summary>The end-to-end figures: the sustained rate (the lower of ingested and delivered), the paced delivery p99, and the server's peak memory in MB.</summary>
-internal sealed record EndToEndResult(double Rate, double PacedP99, double PeakMegabytes)
+/// <summary>The end-to-end figures: the sustained rate (the lower of ingested and delivered), the paced rate and its delivery p99, and the server's peak memory in MB.</summary>
+internal sealed record EndToEndResult(double Rate, double PacedRate, double PacedP99, double PeakMegabytes)
 {
-    public static readonly EndToEndResult None = new(double.NaN, double.NaN, double.NaN);
+    public static readonly EndToEndResult None = new(double.NaN, double.NaN, double.NaN, double.NaN);
 }

@@ -12,7 +12,7 @@ namespace SharpSignals.Bench.Server;
 /// The receiver parts run only when named: <c>ingest</c> (push ingest on an inbound stream, closed
 /// loop then paced at half its rate; <c>--presign N</c> SETs signed before the window, 150,000),
 /// <c>e2e</c> (ingest, route and push to a local receiver: <c>--e2e-seconds N</c> sustained, 600;
-/// <c>--e2e-latency-seconds N</c> paced at <c>--e2e-rate N</c> for the delivery latency, 60 and 2,500)
+/// then <c>--e2e-latency-seconds N</c> paced at half the sustained rate, or at <c>--e2e-rate N</c>, for the delivery latency, 60)
 /// <c>dead</c> (ten push streams, one receiver dead; <c>--dead-events N</c> SETs each, 10,000) and
 /// <c>ws</c> (WebSocket fan-out: <c>--ws-subscribers N</c> on one topic, 10,000; <c>--ws-broadcasts N</c>
 /// timed one at a time, 10; then <c>--ws-rate N</c> broadcasts a second for the window, 10) and
@@ -65,7 +65,8 @@ internal sealed record LoadOptions
 
     public int EndToEndLatencySeconds { get; init; } = 60;
 
-    public int EndToEndRate { get; init; } = 2_500;
+    /// <summary>The end-to-end paced rate; 0, the default, paces at half the sustained rate measured just before.</summary>
+    public int EndToEndRate { get; init; }
 
     public int DeadEvents { get; init; } = 10_000;
 

@@ -92,19 +92,12 @@ internal sealed partial class SourceIntake(
                 return new SourceOutcome(new SetError(SetErrorCodes.AccessDenied, "Too many SETs are waiting to be taken in, or delivery is behind; send again shortly."), IsTransient: true, RetryAfterSeconds: 1);
             }
 
-            var validator = _validators.GetValue(route, r => new SetValidator(new SetValidationOptions
+            // TryGetValue first: GetValue with a lambda would allocate its delegate on every SET.
+            if (!_validators.TryGetValue(route, out var validator))
             {
-                Keys = keys.For(source),
+                validator = _validators.GetValue(route, NewValidator);
+            }
 
-                // A SET encrypted to this server's JWKS (use: enc) is opened first; its content must be a
-                // SET the source signed, checked as any other (docs/API.md, "Encrypted SETs").
-                DecryptionKeys = encryptionKeys.ForTenant(TenantProjects.TenantOf(r.Project)).DecryptionKeys,
-                ValidIssuers = [source.Issuer],
-                ValidAudiences = r.Configuration.Audience,
-                AcceptedEventTypes = r.Configuration.EventsDelivered,
-                MaxAge = options.Value.MaxSetAgeSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
-                TimeProvider = time,
-            }));
             var result = await validator.ValidateAsync(token, cancellationToken);
             if (!result.IsValid)
             {
@@ -140,6 +133,24 @@ internal sealed partial class SourceIntake(
         }
 
         return SourceOutcome.Accepted;
+    }
+
+    private SetValidator NewValidator(StreamRoute route)
+    {
+        var source = route.Configuration.Source!;
+        return new SetValidator(new SetValidationOptions
+        {
+            Keys = keys.For(source),
+
+            // A SET encrypted to this server's JWKS (use: enc) is opened first; its content must be a
+            // SET the source signed, checked as any other (docs/API.md, "Encrypted SETs").
+            DecryptionKeys = encryptionKeys.ForTenant(TenantProjects.TenantOf(route.Project)).DecryptionKeys,
+            ValidIssuers = [source.Issuer],
+            ValidAudiences = route.Configuration.Audience,
+            AcceptedEventTypes = route.Configuration.EventsDelivered,
+            MaxAge = options.Value.MaxSetAgeSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+            TimeProvider = time,
+        });
     }
 
     /// <summary>SSF 1.0 §8.1.5: the source changed the stream's status on its side; keep what it said.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
@@ -103,8 +104,9 @@ internal static class SourcePushEndpoints
     private static IResult Error(string code, string description) =>
         new PushErrorResult(new PushError(code, description));
 
+    /// <summary>Ordinal equality in fixed time, over the strings' own UTF-16 bytes (no copy per request).</summary>
     private static bool CredentialMatches(string presented, string? expected) =>
-        expected is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected));
+        expected is not null && CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(presented.AsSpan()), MemoryMarshal.AsBytes(expected.AsSpan()));
 
     /// <summary>The body as text, or null when it is longer than <paramref name="maxBytes"/>.</summary>
     private static async Task<string?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)

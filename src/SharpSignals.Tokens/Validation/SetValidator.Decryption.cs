@@ -1,4 +1,3 @@
-using Microsoft.IdentityModel.JsonWebTokens;
 using SharpSignals.Tokens.Encryption;
 using SharpSignals.Tokens.Sets;
 
@@ -6,7 +5,7 @@ namespace SharpSignals.Tokens.Validation;
 
 public sealed partial class SetValidator
 {
-    private ((string Token, JsonWebToken Jwt)? Inner, SetValidationResult? Error) Decrypt(string token)
+    private ((string Token, JwsParts Jws)? Inner, SetValidationResult? Error) Decrypt(string token)
     {
         if (_options.DecryptionKeys.Count == 0)
         {
@@ -19,17 +18,20 @@ public sealed partial class SetValidator
             return (null, SetValidationResult.Fail(refusal.Code, refusal.Description));
         }
 
-        if (Strict(inner, "The JWE does not contain a signed SET.") is { } refused)
+        const string NotSigned = "The JWE does not contain a signed SET.";
+        var verdict = StrictJose.Read(inner, out var jws, out var reason);
+        if (Refusal(verdict, reason, NotSigned) is { } refused)
         {
             return (null, refused);
         }
 
         // RFC 7519 §5.2: the content of a nested JWT is the signed token; an encrypted SET must still be signed.
-        if (!TryParse(inner, out var jwt) || jwt.IsEncrypted || string.IsNullOrEmpty(jwt.EncodedSignature))
+        if (jws is null || jws.EncodedSignature.IsEmpty)
         {
-            return (null, SetValidationResult.Fail(SetErrorCodes.InvalidRequest, "The JWE does not contain a signed SET."));
+            jws?.Dispose();
+            return (null, SetValidationResult.Fail(SetErrorCodes.InvalidRequest, NotSigned));
         }
 
-        return ((inner, jwt), null);
+        return ((inner, jws), null);
     }
 }

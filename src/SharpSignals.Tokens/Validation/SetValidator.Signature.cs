@@ -1,9 +1,9 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using SharpSignals.Tokens.Keys;
 using SharpSignals.Tokens.Sets;
@@ -20,9 +20,9 @@ public sealed partial class SetValidator
     private static readonly ConditionalWeakTable<SecurityKey, ConcurrentDictionary<string, SignatureProvider>> Verifiers = [];
 
     private async ValueTask<(SetValidationResult? Error, string? KeyId)> VerifySignatureAsync(
-        string token, JsonWebToken jwt, CancellationToken cancellationToken)
+        string token, JwsParts jws, CancellationToken cancellationToken)
     {
-        var algorithm = jwt.Alg;
+        var algorithm = jws.Algorithm;
         if (string.IsNullOrEmpty(algorithm) || algorithm == SecurityAlgorithms.None)
         {
             return (SetValidationResult.Fail(SetErrorCodes.InvalidRequest, "The SET is not signed (alg none); unsigned SETs are never accepted."), null);
@@ -34,12 +34,12 @@ public sealed partial class SetValidator
                 $"Signing algorithm {algorithm} is not accepted; use one of {string.Join(", ", _options.Algorithms)}."), null);
         }
 
-        if (string.IsNullOrEmpty(jwt.EncodedSignature))
+        if (jws.EncodedSignature.IsEmpty)
         {
             return (SetValidationResult.Fail(SetErrorCodes.AuthenticationFailed, "The SET has no signature."), null);
         }
 
-        var keyId = string.IsNullOrEmpty(jwt.Kid) ? null : jwt.Kid;
+        var keyId = string.IsNullOrEmpty(jws.KeyId) ? null : jws.KeyId;
         SetKeyLookup lookup;
         try
         {
@@ -78,7 +78,8 @@ public sealed partial class SetValidator
         try
         {
             var length = Encoding.ASCII.GetBytes(token.AsSpan(0, signingInputLength), input);
-            var signature = Base64UrlEncoder.DecodeBytes(jwt.EncodedSignature);
+            // Base64Url's decoder steps over white space, which the compact serialization does not have (RFC 7515 §7.1).
+            var signature = StrictJose.IsBase64Url(jws.EncodedSignature.Span) ? Base64Url.DecodeFromChars(jws.EncodedSignature.Span) : [];
             for (var i = 0; i < keys.Count; i++)
             {
                 if (Fits(keys[i], algorithm) && Verify(keys[i], algorithm, input, length, signature))

@@ -35,58 +35,69 @@ public sealed partial class SetValidator(SetValidationOptions options)
             return SetValidationResult.Fail(SetErrorCodes.InvalidRequest, $"The SET is {token.Length} bytes long; at most {_options.MaxTokenLength} are accepted.");
         }
 
-        if (Strict(token, "The body is not a compact JWS or JWE.") is { } refused)
+        // The token is decoded and its JSON read once (StrictJose.Read); the parts go on to the
+        // signature check and the claims reader.
+        var verdict = StrictJose.Read(token, out var jws, out var reason);
+        if (Refusal(verdict, reason, "The body is not a compact JWS or JWE.") is { } refused)
         {
             return refused;
         }
 
-        if (!TryParse(token, out var jwt))
+        try
         {
-            return SetValidationResult.Fail(SetErrorCodes.InvalidRequest, "The body is not a compact JWS or JWE.");
-        }
-
-        var wasEncrypted = jwt.IsEncrypted;
-        if (wasEncrypted)
-        {
-            var (inner, error) = Decrypt(token);
-            if (error is not null)
+            var wasEncrypted = jws is null;
+            if (wasEncrypted)
             {
-                return error;
+                if (!TryParse(token, out _))
+                {
+                    return SetValidationResult.Fail(SetErrorCodes.InvalidRequest, "The body is not a compact JWS or JWE.");
+                }
+
+                var (inner, error) = Decrypt(token);
+                if (error is not null)
+                {
+                    return error;
+                }
+
+                (token, jws) = inner!.Value;
+            }
+            else if (_options.RequireEncryption)
+            {
+                return SetValidationResult.Fail(SetErrorCodes.InvalidRequest, "SETs must be encrypted for this receiver.");
             }
 
-            (token, jwt) = inner!.Value;
-        }
-        else if (_options.RequireEncryption)
-        {
-            return SetValidationResult.Fail(SetErrorCodes.InvalidRequest, "SETs must be encrypted for this receiver.");
-        }
+            var header = CheckHeader(jws!);
+            if (header is not null)
+            {
+                return header;
+            }
 
-        var header = CheckHeader(jwt);
-        if (header is not null)
-        {
-            return header;
-        }
+            var signature = await VerifySignatureAsync(token, jws!, cancellationToken).ConfigureAwait(false);
+            if (signature.Error is not null)
+            {
+                return signature.Error;
+            }
 
-        var signature = await VerifySignatureAsync(token, jwt, cancellationToken).ConfigureAwait(false);
-        if (signature.Error is not null)
-        {
-            return signature.Error;
+            var claims = ReadClaims(jws!);
+            return claims.Error is not null
+                ? claims
+                : claims with { SignedToken = token, KeyId = signature.KeyId, Algorithm = jws!.Algorithm, WasEncrypted = wasEncrypted };
         }
-
-        var claims = ReadClaims(jwt);
-        return claims.Error is not null
-            ? claims
-            : claims with { SignedToken = token, KeyId = signature.KeyId, Algorithm = jwt.Alg, WasEncrypted = wasEncrypted };
+        finally
+        {
+            jws?.Dispose();
+        }
     }
 
-    /// <summary>The strict JOSE rules (crit, b64, duplicate member names), before Microsoft.IdentityModel reads the token.</summary>
-    private static SetValidationResult? Strict(string token, string malformed) => StrictJose.Check(token, out var reason) switch
+    /// <summary>The strict JOSE rules (crit, b64, duplicate member names, registered members' types) as an answer, or null when they pass.</summary>
+    private static SetValidationResult? Refusal(JoseVerdict verdict, string? reason, string malformed) => verdict switch
     {
         JoseVerdict.Malformed => SetValidationResult.Fail(SetErrorCodes.InvalidRequest, malformed),
         JoseVerdict.Refused => SetValidationResult.Fail(SetErrorCodes.InvalidRequest, reason!),
         _ => null,
     };
 
+    /// <summary>A JWE's header as Microsoft.IdentityModel reads it, before <see cref="Encryption.SetEncryption"/> opens it.</summary>
     private static bool TryParse(string token, out JsonWebToken jwt)
     {
         try
@@ -103,10 +114,8 @@ public sealed partial class SetValidator(SetValidationOptions options)
     }
 
     /// <summary>
-    /// Lets <see cref="JsonWebToken"/> step over object and array claims (events, sub_id) instead of
-    /// copying each into a JsonElement that nothing reads: the claims set is read once, by
-    /// <see cref="SetPayload.Read(ReadOnlySpan{byte})"/>. Skipping checks the JSON as reading it would,
-    /// so the same tokens parse and the same ones are refused.
+    /// Lets <see cref="JsonWebToken"/> step over object and array claims instead of copying each into a
+    /// JsonElement that nothing reads (a JWE has none in its header; kept for what IdentityModel reads).
     /// </summary>
     private static bool SkipStructuredClaim(ref Utf8JsonReader reader, JwtSegmentType segment, string claimName, out object claimValue)
     {
@@ -120,15 +129,15 @@ public sealed partial class SetValidator(SetValidationOptions options)
         return true;
     }
 
-    private static SetValidationResult? CheckHeader(JsonWebToken jwt)
+    private static SetValidationResult? CheckHeader(JwsParts jws)
     {
         // SSF 1.0 §4.1.1: typ MUST be secevent+jwt; RFC 7515 §4.1.9 lets the "application/" prefix be written or not.
-        if (!string.Equals(jwt.Typ, SetMediaTypes.JoseType, StringComparison.OrdinalIgnoreCase)
-            && !string.Equals(jwt.Typ, SetMediaTypes.ContentType, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(jws.Type, SetMediaTypes.JoseType, StringComparison.OrdinalIgnoreCase)
+            && !string.Equals(jws.Type, SetMediaTypes.ContentType, StringComparison.OrdinalIgnoreCase))
         {
-            return SetValidationResult.Fail(SetErrorCodes.InvalidRequest, string.IsNullOrEmpty(jwt.Typ)
+            return SetValidationResult.Fail(SetErrorCodes.InvalidRequest, string.IsNullOrEmpty(jws.Type)
                 ? "The JOSE header has no typ; a SET must carry typ secevent+jwt."
-                : $"The JOSE header typ is '{jwt.Typ}'; a SET must carry typ secevent+jwt.");
+                : $"The JOSE header typ is '{jws.Type}'; a SET must carry typ secevent+jwt.");
         }
 
         return null;
@@ -140,11 +149,11 @@ public sealed partial class SetValidator(SetValidationOptions options)
     /// a poll stream never acknowledges it and stops there. The readers return errors for everything
     /// known; this catches what a reader was not written for.
     /// </summary>
-    private SetValidationResult ReadClaims(JsonWebToken jwt)
+    private SetValidationResult ReadClaims(JwsParts jws)
     {
         try
         {
-            return CheckClaims(jwt);
+            return CheckClaims(jws);
         }
         catch (Exception ex) when (ex is InvalidOperationException or JsonException or FormatException or ArgumentException or OverflowException)
         {
@@ -152,9 +161,9 @@ public sealed partial class SetValidator(SetValidationOptions options)
         }
     }
 
-    private SetValidationResult CheckClaims(JsonWebToken jwt)
+    private SetValidationResult CheckClaims(JwsParts jws)
     {
-        var read = SetPayload.ReadUtf8(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
+        var read = SetPayload.ReadUtf8(jws.Claims);
         if (read.Set is not { } set)
         {
             return SetValidationResult.Fail(SetErrorCodes.InvalidRequest, Describe(read.Errors));
