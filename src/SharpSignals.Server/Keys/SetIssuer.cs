@@ -23,9 +23,26 @@ internal sealed class SetIssuer(IssuerKeyStore keys, IssuerUrl issuer, TimeProvi
     /// <summary>
     /// An event's token as the log keeps it, signed: a locally published event's claims are kept
     /// unsigned (<see cref="SetSigner.Unsecured"/>) and signed here, on read, with the tenant's active
-    /// key; any other token (received, or a stream event) is returned as stored.
+    /// key; any other token (received, or a stream event) is returned as stored. Null when the
+    /// tenant is gone with its keys: there is no key left to sign with.
     /// </summary>
-    public string SignStored(string token, string tenant) => SetSigner.IsUnsecured(token) ? SignerOf(tenant).SignUnsecured(token) : token;
+    public string? SignStored(string token, string tenant)
+    {
+        if (!SetSigner.IsUnsecured(token))
+        {
+            return token;
+        }
+
+        try
+        {
+            return SignerOf(tenant).SignUnsecured(token);
+        }
+        catch (InvalidOperationException)
+        {
+            // IssuerKeyStore.RingOf: the tenant's keys are not loaded, as it was deleted.
+            return null;
+        }
+    }
 
     private SetSigner SignerOf(string tenant)
     {
