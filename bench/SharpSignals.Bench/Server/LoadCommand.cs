@@ -86,7 +86,7 @@ internal static class LoadCommand
         var fanOut = options.Runs(LoadOptions.FanOut);
         (Ceiling Ceiling, bool Needed, Func<Task<double>> Measure)[] planned =
         [
-            (new($"bare Kestrel POST → 202, {options.Publishers} concurrent", double.NaN), all || ingest || cluster, () => MeasureKestrelAsync(options, options.Publishers, details)),
+            (new($"bare Kestrel POST → 202, {options.Publishers} concurrent", double.NaN), all || options.Runs(LoadOptions.Publish) || ingest || cluster, () => MeasureKestrelAsync(options, options.Publishers, details)),
             (new("bare Kestrel POST → 202, 1 at a time", double.NaN), all || endToEnd, () => MeasureKestrelAsync(options, 1, details)),
             (new("ES256 sign, 1 thread", double.NaN), all, () => Task.FromResult(Ceilings.SignRate(SigningAlgorithms.ES256, 1, signWindow))),
             (new($"ES256 sign, {cores} threads", double.NaN), all || cluster || fanOut, () => Task.FromResult(Ceilings.SignRate(SigningAlgorithms.ES256, cores, signWindow))),
@@ -154,6 +154,8 @@ internal static class LoadCommand
         var figures = new List<Figure>
         {
             new($"publish, {options.Publishers} publishers, durable 202 (events/s)", es.PublishRate, "N0", kestrelCeiling, 12_000),
+            new($"(ratio) publish, {options.Publishers} publishers, against bare Kestrel at {options.Publishers} concurrent", es.PublishRate / kestrelCeiling.Value, "F2", null, 0.25),
+            new($"server CPU per published event at {options.Publishers} publishers (µs)", es.PublishCpuMicroseconds, "N0", null, 130, AtMost: true),
             new($"fsyncs (commits) per event at {options.Publishers} publishers", es.CommitsPerEvent, "F3", null, 0.05, AtMost: true),
             new($"poll drain, batches of {PollBatch} with ack (SETs/s)", es.PollRate, "N0", ceilings[8], 50_000),
             new("push to one receiver, ES256 (SETs/s)", es.PushRate, "N0", ceilings[1], 12_000),
@@ -335,6 +337,9 @@ internal static class LoadCommand
                 {
                     countersAtStart = await ssf.StoreCountersAsync();
                     cpuAtStart = ProcessProbe.Cpu(server.ProcessId);
+
+                    // For bench/profile/stages.sh, which records the server from this line on.
+                    output.WriteLine(Invariant($"  profile window: publish, server pid {server.ProcessId}, {options.Seconds} s"));
                 },
                 async () =>
                 {
@@ -342,6 +347,7 @@ internal static class LoadCommand
                     countersAtEnd = await ssf.StoreCountersAsync();
                 });
             run.PublishRate = publish.Rate;
+            run.PublishCpuMicroseconds = cpu!.ServerCores * 1e6 / publish.Rate;
             var commits = countersAtEnd.Commits - countersAtStart.Commits;
             var writes = countersAtEnd.Writes - countersAtStart.Writes;
             run.CommitsPerEvent = (double)commits / publish.Completed;
@@ -431,6 +437,8 @@ internal static class LoadCommand
         public double PublishRate { get; set; } = double.NaN;
 
         public double CommitsPerEvent { get; set; } = double.NaN;
+
+        public double PublishCpuMicroseconds { get; set; } = double.NaN;
 
         public double PollRate { get; set; } = double.NaN;
 

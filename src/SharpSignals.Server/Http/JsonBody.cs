@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -47,13 +48,15 @@ internal sealed class JsonBody
             return new(default, Problems.PayloadTooLarge($"The body may be at most {MaxBytes} bytes."));
         }
 
+        // Read at most one byte past the limit, so an oversized body is refused without being buffered.
+        // The buffer is pooled: nothing keeps it past this method, the root element is cloned out of it.
+        var capacity = (int)Math.Min(request.ContentLength ?? MaxBytes + 1, MaxBytes + 1);
+        var buffer = ArrayPool<byte>.Shared.Rent(capacity);
         try
         {
-            // Read at most one byte past the limit, so an oversized body is refused without being buffered.
-            var buffer = new byte[Math.Min(request.ContentLength ?? MaxBytes + 1, MaxBytes + 1)];
             var length = 0;
             int read;
-            while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+            while (length < capacity && (read = await request.Body.ReadAsync(buffer.AsMemory(length, capacity - length), cancellationToken)) > 0)
             {
                 length += read;
             }
@@ -83,6 +86,10 @@ internal sealed class JsonBody
         catch (JsonException ex)
         {
             return new(default, Problems.BadRequest($"The body is not valid JSON: {ex.Message}"));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

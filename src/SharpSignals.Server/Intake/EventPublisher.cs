@@ -12,7 +12,7 @@ namespace SharpSignals.Server.Intake;
 
 /// <summary>
 /// Publishes one event into a project as this issuer: reads <c>{"events", "sub_id", "txn"?, "toe"?}</c>,
-/// signs it and appends and routes it (docs/ARCHITECTURE.md, "The path of one event"). <c>POST /events</c> and a
+/// appends it and routes it, signed for each stream that carries it (docs/ARCHITECTURE.md, "The path of one event"). <c>POST /events</c> and a
 /// broadcast that carries an event both come through here, so both are checked and kept alike.
 /// </summary>
 internal sealed class EventPublisher(SetIssuer issuer, EventRouter router, IngestGate gate, ProjectEventTypes eventTypes, ServerMetrics metrics, TimeProvider time)
@@ -21,10 +21,14 @@ internal sealed class EventPublisher(SetIssuer issuer, EventRouter router, Inges
     private static readonly string[] ServerSetClaims = ["iss", "jti", "iat", "aud", "sub", "exp"];
 
     /// <summary>Publishes the event <paramref name="body"/> describes; on success it is on disk and routed.</summary>
-    public async Task<PublishOutcome> PublishAsync(JsonBody body, string project, CancellationToken cancellationToken)
+    /// <param name="body">The request.</param>
+    /// <param name="project">The project to publish into.</param>
+    /// <param name="signed">Whether the outcome carries the SET signed as this issuer (a broadcast relays it); else its token is the unsigned form the log keeps.</param>
+    /// <param name="cancellationToken">Cancels while waiting for a turn or for the writer.</param>
+    public async Task<PublishOutcome> PublishAsync(JsonBody body, string project, bool signed, CancellationToken cancellationToken)
     {
         using var span = ServerTracing.StartIntake("sharpsignals.publish", project);
-        var outcome = await SignAndAppendAsync(body, project, cancellationToken);
+        var outcome = await AppendAsync(body, project, signed, cancellationToken);
         var result = outcome.IsBusy ? ServerMetrics.Outcomes.Busy : outcome.Jti is null ? ServerMetrics.Outcomes.Refused : ServerMetrics.Outcomes.Accepted;
         metrics.Published(project, result);
         if (outcome.Jti is null)
@@ -35,7 +39,7 @@ internal sealed class EventPublisher(SetIssuer issuer, EventRouter router, Inges
         return outcome;
     }
 
-    private async Task<PublishOutcome> SignAndAppendAsync(JsonBody body, string project, CancellationToken cancellationToken)
+    private async Task<PublishOutcome> AppendAsync(JsonBody body, string project, bool signed, CancellationToken cancellationToken)
     {
         RoutedEvent routed;
         SecurityEventToken? set;
@@ -55,8 +59,14 @@ internal sealed class EventPublisher(SetIssuer issuer, EventRouter router, Inges
                 return PublishOutcome.Refused(errors);
             }
 
-            token = issuer.Sign(set, tenant);
+            // Signed once per stream that carries it (EventRouter.Route), not for the log as well: the log
+            // keeps the claims unsigned, and GET /events/{jti} signs them when asked (docs/API.md).
+            token = SetSigner.Unsecured(set);
             routed = router.Route(set, token, project, sourceStreamId: null);
+            if (signed)
+            {
+                token = issuer.Sign(set, tenant);
+            }
         }
 
         // The wait for the commit is outside the turn, so that concurrent publishes share commits.
@@ -131,7 +141,7 @@ internal sealed class EventPublisher(SetIssuer issuer, EventRouter router, Inges
 }
 
 /// <summary>
-/// What came of a publish: the event's <c>jti</c>, token and the number of streams it was routed to,
+/// What came of a publish: the event's <c>jti</c>, token (signed when asked for, else as the log keeps it) and the number of streams it was routed to,
 /// the problems with it, or no turn to take it in now.
 /// </summary>
 internal sealed record PublishOutcome(string? Jti, string? Token, int Streams, IReadOnlyList<string> Errors, bool IsBusy)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using SharpSignals.Server.Auth;
 using SharpSignals.Server.Http;
+using SharpSignals.Server.Keys;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Events;
 
@@ -36,7 +37,7 @@ internal static class PublishEndpoints
             return problem;
         }
 
-        var outcome = await publisher.PublishAsync(body, ProjectOf(caller, request), cancellationToken);
+        var outcome = await publisher.PublishAsync(body, ProjectOf(caller, request), signed: false, cancellationToken);
         return outcome.Jti is { } jti
             ? TypedResults.Json(new PublishResponse(jti, outcome.Streams), PublishJsonContext.Default.PublishResponse, statusCode: StatusCodes.Status202Accepted)
             : Refusal(outcome, response);
@@ -58,7 +59,7 @@ internal static class PublishEndpoints
         return Problems.BadRequest(string.Join("; ", outcome.Errors), outcome.Errors);
     }
 
-    private static async Task<IResult> GetEvent(string jti, HttpRequest request, ClaimsPrincipal caller, IEventLog log, IDeliveryStore deliveries, CancellationToken cancellationToken)
+    private static async Task<IResult> GetEvent(string jti, HttpRequest request, ClaimsPrincipal caller, IEventLog log, IDeliveryStore deliveries, SetIssuer issuer, CancellationToken cancellationToken)
     {
         // The same SET may be stored once in each project it reached: a client sees its project's
         // copy only, the admin any project's, or the one ?project= names.
@@ -71,7 +72,7 @@ internal static class PublishEndpoints
         }
 
         return TypedResults.Json(
-            StoredEventResponse.Summary(found.Event) with { Claims = found.Claims, Token = found.Event.Token, Deliveries = [.. found.Deliveries.Select(DeliveryResponse.From)] },
+            StoredEventResponse.Summary(found.Event) with { Claims = found.Claims, Token = issuer.SignStored(found.Event.Token, TenantProjects.TenantOf(found.Event.Project)), Deliveries = [.. found.Deliveries.Select(DeliveryResponse.From)] },
             PublishJsonContext.Default.StoredEventResponse);
     }
 }

@@ -18,7 +18,33 @@ internal sealed class SetIssuer(IssuerKeyStore keys, IssuerUrl issuer, TimeProvi
     public string IssuerOf(string tenant) => issuer.For(tenant);
 
     /// <summary>Signs with the tenant's active key; the SET's <c>iss</c> must be the tenant's issuer.</summary>
-    public string Sign(SecurityEventToken set, string tenant)
+    public string Sign(SecurityEventToken set, string tenant) => SignerOf(tenant).Sign(set);
+
+    /// <summary>
+    /// An event's token as the log keeps it, signed: a locally published event's claims are kept
+    /// unsigned (<see cref="SetSigner.Unsecured"/>) and signed here, on read, with the tenant's active
+    /// key; any other token (received, or a stream event) is returned as stored. Null when the
+    /// tenant is gone with its keys: there is no key left to sign with.
+    /// </summary>
+    public string? SignStored(string token, string tenant)
+    {
+        if (!SetSigner.IsUnsecured(token))
+        {
+            return token;
+        }
+
+        try
+        {
+            return SignerOf(tenant).SignUnsecured(token);
+        }
+        catch (InvalidOperationException)
+        {
+            // IssuerKeyStore.RingOf: the tenant's keys are not loaded, as it was deleted.
+            return null;
+        }
+    }
+
+    private SetSigner SignerOf(string tenant)
     {
         var active = keys.RingOf(tenant).Active;
         if (!_signers.TryGetValue(tenant, out var signer) || !ReferenceEquals(signer.Key, active))
@@ -26,7 +52,7 @@ internal sealed class SetIssuer(IssuerKeyStore keys, IssuerUrl issuer, TimeProvi
             _signers[tenant] = signer = new SetSigner(active);
         }
 
-        return signer.Sign(set);
+        return signer;
     }
 
     /// <summary>A new SET from the tenant's issuer, issued now, with a new <c>jti</c>.</summary>

@@ -56,7 +56,7 @@ internal static partial class BroadcastEndpoint
                 return refused;
             }
 
-            var outcome = await publisher.PublishAsync(JsonBody.Of(eventBody), PublishEndpoints.ProjectOf(caller, request), cancellationToken);
+            var outcome = await publisher.PublishAsync(JsonBody.Of(eventBody), PublishEndpoints.ProjectOf(caller, request), signed: true, cancellationToken);
             if (outcome.Jti is null)
             {
                 return PublishEndpoints.Refusal(outcome with { Errors = [.. outcome.Errors.Select(e => "event: " + e)] }, response);

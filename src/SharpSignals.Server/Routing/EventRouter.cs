@@ -20,7 +20,7 @@ internal sealed partial class EventRouter(IEventLog log, StreamCatalog catalog, 
 {
     /// <summary>Appends an event and routes it to every matching outbound stream.</summary>
     /// <param name="set">The verified claims.</param>
-    /// <param name="token">The SET as received or as first signed here.</param>
+    /// <param name="token">The SET as received, or for an event published here its claims unsigned (<see cref="SetSigner.Unsecured"/>), never sent as they are.</param>
     /// <param name="project">The project the event belongs to.</param>
     /// <param name="sourceStreamId">The inbound stream it came from, which never gets it back.</param>
     /// <param name="cancellationToken">Cancels while waiting for the writer.</param>

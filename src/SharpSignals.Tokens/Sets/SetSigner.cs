@@ -16,6 +16,9 @@ public sealed class SetSigner(SetSigningKey key)
     private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
     private static readonly Dictionary<string, object> Header = new(StringComparer.Ordinal) { ["typ"] = SetMediaTypes.JoseType };
 
+    /// <summary><c>{"alg":"none"}</c> base64url-encoded, and the dot after it: the start of an unsecured JWT (RFC 7519 §6.1).</summary>
+    private const string UnsecuredHeader = "eyJhbGciOiJub25lIn0.";
+
     private Jws? _jws;
 
     /// <summary>The key this signer signs with.</summary>
@@ -49,6 +52,54 @@ public sealed class SetSigner(SetSigningKey key)
         {
             SetPayload.Return(payload);
         }
+    }
+
+    /// <summary>
+    /// The claims as an unsecured JWT (RFC 7519 §6): <c>{"alg":"none"}</c>, the claims and an empty
+    /// signature. For a store that keeps the claims of a SET it signs only where it sends one
+    /// (<see cref="SignUnsecured"/>); never send it: receivers refuse <c>alg: none</c> (RFC 8417 §2.2).
+    /// </summary>
+    /// <param name="set">The claims, already checked.</param>
+    /// <returns>The compact unsecured JWT.</returns>
+    public static string Unsecured(SecurityEventToken set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        var payload = SetPayload.RentUtf8(set);
+        try
+        {
+            var encoded = payload.WrittenSpan;
+            var length = UnsecuredHeader.Length + System.Buffers.Text.Base64Url.GetEncodedLength(encoded.Length) + 1;
+            return string.Create(length, payload, static (chars, payload) =>
+            {
+                UnsecuredHeader.CopyTo(chars);
+                var written = System.Buffers.Text.Base64Url.EncodeToChars(payload.WrittenSpan, chars[UnsecuredHeader.Length..]);
+                chars[UnsecuredHeader.Length + written] = '.';
+            });
+        }
+        finally
+        {
+            SetPayload.Return(payload);
+        }
+    }
+
+    /// <summary>Whether <paramref name="token"/> is an unsecured JWT that <see cref="Unsecured"/> made.</summary>
+    /// <param name="token">A compact JWT.</param>
+    /// <returns>True when its header is <c>{"alg":"none"}</c>.</returns>
+    public static bool IsUnsecured(string token) => token?.StartsWith(UnsecuredHeader, StringComparison.Ordinal) == true;
+
+    /// <summary>Signs the claims of an unsecured JWT that <see cref="Unsecured"/> made, as they are.</summary>
+    /// <param name="unsecured">The unsecured JWT.</param>
+    /// <returns>The compact JWS.</returns>
+    /// <exception cref="ArgumentException"><paramref name="unsecured"/> is not an unsecured JWT.</exception>
+    public string SignUnsecured(string unsecured)
+    {
+        if (!IsUnsecured(unsecured) || !unsecured.EndsWith('.'))
+        {
+            throw new ArgumentException("Not an unsecured JWT.", nameof(unsecured));
+        }
+
+        var claims = System.Buffers.Text.Base64Url.DecodeFromChars(unsecured.AsSpan(UnsecuredHeader.Length, unsecured.Length - UnsecuredHeader.Length - 1));
+        return (Ascii.IsValid(claims) ? (Volatile.Read(ref _jws) ?? CreateJws()).Sign(claims) : null) ?? SignPayload(Encoding.UTF8.GetString(claims));
     }
 
     /// <summary>Signs a claims set that was checked elsewhere, such as one read back from storage.</summary>

@@ -73,6 +73,38 @@ public sealed class SetSignerTests
         Assert.Equal(TokenFactory.Sign(SetPayload.ToJson(set), key).Split('.')[..2], fromPayload.Split('.')[..2]);
     }
 
+    [Theory]
+    [MemberData(nameof(TestKeys.Algorithms), MemberType = typeof(TestKeys))]
+    public void SignUnsecured_EveryCatalogEvent_WritesWhatSignWrites(string algorithm)
+    {
+        var key = TestKeys.For(algorithm);
+        var signer = new SetSigner(key);
+
+        foreach (var (securityEvent, subject) in Samples.Events())
+        {
+            var set = Samples.Set(securityEvent, subject);
+
+            var unsecured = SetSigner.Unsecured(set);
+
+            // RFC 7519 §6.1: {"alg":"none"}, the claims as Sign encodes them, an empty signature.
+            var parts = unsecured.Split('.');
+            Assert.Equal(["eyJhbGciOiJub25lIn0", TokenFactory.Sign(SetPayload.ToJson(set), key).Split('.')[1], ""], parts);
+            Assert.True(SetSigner.IsUnsecured(unsecured));
+            var signed = signer.SignUnsecured(unsecured);
+            Assert.False(SetSigner.IsUnsecured(signed));
+            Assert.Equal(signer.Sign(set).Split('.')[..2], signed.Split('.')[..2]);
+        }
+    }
+
+    [Fact]
+    public void SignUnsecured_ASignedToken_Throws()
+    {
+        var signer = new SetSigner(TestKeys.For(SigningAlgorithms.ES256));
+        var signed = signer.Sign(Samples.SessionRevokedSet());
+
+        Assert.Throws<ArgumentException>(() => signer.SignUnsecured(signed));
+    }
+
     [Fact]
     public void Sign_TwoUnrelatedEvents_ThrowsNamingTheRule()
     {
