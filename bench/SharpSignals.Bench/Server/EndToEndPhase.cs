@@ -48,6 +48,7 @@ internal static class EndToEndPhase
                 sustainedCpuAtStart = rig.Cpu();
                 progressLoop = ReportProgressAsync(rig, receiver, progress.Token);
                 output.WriteLine(Invariant($"  sustained window of {options.EndToEndSeconds} s begins (server process {rig.Server.ProcessId})"));
+                output.WriteLine(Invariant($"  profile window: e2e, server pid {rig.Server.ProcessId}, {options.EndToEndSeconds} s"));
                 return Task.CompletedTask;
             },
             () =>

@@ -57,6 +57,7 @@ internal static class IngestPhase
                 signedAtStart = pool.SignedOnTheSpot;
                 cpuAtStart = rig.Cpu();
                 output.WriteLine(Invariant($"  window of {options.Window.TotalSeconds:F0} s begins (server process {rig.Server.ProcessId})"));
+                output.WriteLine(Invariant($"  profile window: ingest, server pid {rig.Server.ProcessId}, {options.Window.TotalSeconds:F0} s"));
             },
             async () =>
             {
