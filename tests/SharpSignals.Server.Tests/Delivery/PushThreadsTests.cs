@@ -105,11 +105,13 @@ public sealed class PushThreadsTests
         await SsfTestServer.PublishAsync(client, SsfTestServer.SessionRevoked());
         var again = signals.Next(streamId);
         await Eventually.TrueAsync(async () => await deliveries.CountPendingAsync(streamId, CancellationToken.None) == 1, "the event to be routed to the stream");
+
+        // The publish's signal ended the first wait; a worker waits again only after that, never beside it.
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
         var waitingAgain = idle.WaitAsync(streamId, again, stop.Token);
 
         Assert.Equal(1, await idle.SweepAsync(CancellationToken.None));
         await waitingAgain.WaitAsync(TimeSpan.FromSeconds(10));
         await stop.CancelAsync();
-        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
     }
 }
