@@ -9,6 +9,29 @@ namespace SharpSignals.Bench.Server;
 /// </summary>
 internal static class ClosedLoop
 {
+    /// <summary>As <see cref="RunForAsync"/>, with the CPU the server <paramref name="serverPid"/> used over the window.</summary>
+    public static async Task<(LoopResult Result, CpuSplit Cpu)> RunForWithServerCpuAsync(int concurrency, Func<Task<string?>> operation, TimeSpan warmUp, TimeSpan window, int serverPid)
+    {
+        CpuSnapshot? start = null;
+        CpuSplit? cpu = null;
+        var result = await RunForAsync(
+            concurrency,
+            operation,
+            warmUp,
+            window,
+            () =>
+            {
+                start = ProcessProbe.Cpu(serverPid);
+                return Task.CompletedTask;
+            },
+            () =>
+            {
+                cpu = ProcessProbe.Cpu(serverPid).Since(start!);
+                return Task.CompletedTask;
+            });
+        return (result, cpu!);
+    }
+
     /// <summary>
     /// Runs the callers through <paramref name="warmUp"/>, then calls <paramref name="begin"/>, measures
     /// for <paramref name="window"/>, calls <paramref name="end"/> and stops them.

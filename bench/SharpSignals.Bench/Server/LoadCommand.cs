@@ -338,7 +338,7 @@ internal static class LoadCommand
                     countersAtStart = await ssf.StoreCountersAsync();
                     cpuAtStart = ProcessProbe.Cpu(server.ProcessId);
 
-                    // For bench/profile/stages.sh, which records the server from this line on.
+                    // For bench/profile/stages.py, which records the server from this line on.
                     output.WriteLine(Invariant($"  profile window: publish, server pid {server.ProcessId}, {options.Seconds} s"));
                 },
                 async () =>

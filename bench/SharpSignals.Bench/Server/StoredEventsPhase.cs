@@ -267,25 +267,9 @@ internal static class StoredEventsPhase
 
             // Every published event also gets a delivery entry, as it would with a receiver subscribed.
             var pollStream = await ssf.CreateStreamAsync(pushUrl: null);
-            CpuSnapshot? cpuAtStart = null;
-            CpuSplit? cpu = null;
-            var publish = await ClosedLoop.RunForAsync(
-                options.Publishers,
-                ssf.PublishAsync,
-                options.WarmUp,
-                options.Window,
-                () =>
-                {
-                    cpuAtStart = ProcessProbe.Cpu(server.ProcessId);
-                    return Task.CompletedTask;
-                },
-                () =>
-                {
-                    cpu = ProcessProbe.Cpu(server.ProcessId).Since(cpuAtStart!);
-                    return Task.CompletedTask;
-                });
+            var (publish, cpu) = await ClosedLoop.RunForWithServerCpuAsync(options.Publishers, ssf.PublishAsync, options.WarmUp, options.Window, server.ProcessId);
             run.PublishRate = publish.Rate;
-            run.PublishCpuMicroseconds = cpu!.ServerCores * 1e6 / publish.Rate;
+            run.PublishCpuMicroseconds = cpu.ServerCores * 1e6 / publish.Rate;
             details.Add(Invariant($"stored events {size:N0}: publish {publish.Completed:N0} events in {publish.Elapsed.TotalSeconds:F1} s = {publish.Rate:N0}/s, p50 {publish.Percentile(0.5):F1} ms, p99 {publish.Percentile(0.99):F1} ms, {publish.Failed} failed{LoadCommand.Failure(publish)}; {cpu}, {cpu.ServerMicrosecondsPer(publish.Rate, "event")}"));
             output.WriteLine($"  {details[^1]}");
             await ssf.DeleteStreamAsync(pollStream);

@@ -101,25 +101,9 @@ internal static class SubjectsPhase
                 .ToArray();
             await Task.Delay(LoadCommand.JitSettle);
             var rssBefore = ProcessProbe.Memory(server.ProcessId).Rss;
-            CpuSnapshot? cpuAtStart = null;
-            CpuSplit? cpu = null;
-            var publish = await ClosedLoop.RunForAsync(
-                options.Publishers,
-                () => ssf.PublishAsync(bodies[Random.Shared.Next(bodies.Length)]),
-                options.WarmUp,
-                options.Window,
-                () =>
-                {
-                    cpuAtStart = ProcessProbe.Cpu(server.ProcessId);
-                    return Task.CompletedTask;
-                },
-                () =>
-                {
-                    cpu = ProcessProbe.Cpu(server.ProcessId).Since(cpuAtStart!);
-                    return Task.CompletedTask;
-                });
+            var (publish, cpu) = await ClosedLoop.RunForWithServerCpuAsync(options.Publishers, () => ssf.PublishAsync(bodies[Random.Shared.Next(bodies.Length)]), options.WarmUp, options.Window, server.ProcessId);
             var (rss, peak) = ProcessProbe.Memory(server.ProcessId);
-            var microseconds = cpu!.ServerCores * 1e6 / publish.Rate;
+            var microseconds = cpu.ServerCores * 1e6 / publish.Rate;
             details.Add(Invariant(
                 $"subjects {size:N0}: {throughApi:N0} added through the API at {added.Rate:N0}/s{seeded}; publish {publish.Completed:N0} events = {publish.Rate:N0}/s, p99 {publish.Percentile(0.99):F1} ms, {publish.Failed} failed{LoadCommand.Failure(publish)}; {cpu}, {cpu.ServerMicrosecondsPer(publish.Rate, "event")}; VmRSS {rssBefore / MegaByte:N0} MB before publishing, {rss / MegaByte:N0} MB after, VmHWM {peak / MegaByte:N0} MB"));
             output.WriteLine($"  {details[^1]}");
