@@ -9,7 +9,9 @@ starts inherits them), waits for the
 bench's line "profile window: <part>, server pid <pid>, <n> s", records that pid with perf for the window
 (less a second, so the recording ends inside it), reads the server's CPU time from /proc/<pid>/stat
 before and after, and takes the events in the recording from the rate the bench prints afterwards
-(closed-loop windows run at a steady rate). It prints microseconds of server CPU per event per stage:
+(closed-loop windows run at a steady rate). A part that runs a fixed amount of work instead (fan-out)
+prints "profile window: <part>, server pid <pid>, until done" and, when the work is over,
+"profile done: <part>, <n> events" (or SETs): the recording then spans exactly that work and counts its events. It prints microseconds of server CPU per event per stage:
 the server's CPU over the recording divided by the events in it, shared out by perf's samples.
 
 Each sample goes to the stage of its innermost frame that a pattern below matches (leaf first; in one
@@ -23,6 +25,7 @@ import argparse
 import collections
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -111,15 +114,18 @@ def cpu_seconds(pid):
 
 
 def record(args):
-    marker = re.compile(r"profile window: " + re.escape(args.part) + r", server pid (\d+), (\d+) s")
+    marker = re.compile(r"profile window: " + re.escape(args.part) + r", server pid (\d+), (\d+ s|until done)")
+    done = re.compile(r"profile done: " + re.escape(args.part) + r", ([\d,]+) (?:events|SETs)")
     rate_pattern = re.compile(args.rate_pattern or (r"^\s*-?\s*" + re.escape(args.part) + r" \([^)]*\): .*? = ([\d,]+)/s"))
     # Without W^X off, JIT'd code runs from a double-mapped memfd that perf cannot match to the perf map.
     env = dict(os.environ, DOTNET_PerfMapEnabled="1", DOTNET_EnableWriteXorExecute="0")
     bench = subprocess.Popen(args.command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
     out_dir = args.keep or tempfile.mkdtemp(prefix="stages-")
+    os.makedirs(out_dir, exist_ok=True)
     perf_data = os.path.join(out_dir, f"{args.part}.perf.data")
     window = {}
     rate = None
+    counted = None
 
     def profile(pid, seconds):
         # A busy machine finishes tiered compilation late: --skip leaves the window's start out.
@@ -131,25 +137,49 @@ def record(args):
         window["elapsed"] = time.monotonic() - started
         window["cpu"] = cpu_seconds(pid) - before
 
+    def profile_until_done(pid):
+        before = cpu_seconds(pid)
+        started = time.monotonic()
+        perf = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", str(args.frequency), "-g", "-p", str(pid),
+                                 "-o", perf_data], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # The CPU time first: the bench stops its server soon after the done line.
+        return lambda: (window.update(elapsed=time.monotonic() - started, cpu=cpu_seconds(pid) - before),
+                        perf.send_signal(signal.SIGINT), perf.wait())
+
     recorder = None
+    stop = None
     for line in bench.stdout:
         sys.stdout.write(line)
         match = marker.search(line)
-        if match and recorder is None:
-            seconds = args.seconds or max(1, int(match.group(2)) - args.skip - 1)
-            recorder = threading.Thread(target=profile, args=(int(match.group(1)), seconds))
-            recorder.start()
+        if match and recorder is None and stop is None:
+            if match.group(2) == "until done":
+                stop = profile_until_done(int(match.group(1)))
+            else:
+                seconds = args.seconds or max(1, int(match.group(2)) - args.skip - 1)
+                recorder = threading.Thread(target=profile, args=(int(match.group(1)), seconds))
+                recorder.start()
+        elif stop is not None and counted is None:
+            found = done.search(line)
+            if found:
+                # The server is still alive here: the bench prints this line before it stops it.
+                stop()
+                counted = float(found.group(1).replace(",", ""))
         elif recorder is not None and rate is None:
             found = rate_pattern.search(line)
             if found:
                 rate = float(found.group(1).replace(",", ""))
     bench.wait()
-    if recorder is None:
-        sys.exit(f"the bench printed no 'profile window: {args.part}, ...' line")
-    recorder.join()
-    if rate is None:
-        sys.exit("no rate line matched; give --rate-pattern")
-    events = rate * window["elapsed"]
+    if stop is not None:
+        if counted is None:
+            sys.exit(f"the bench printed no 'profile done: {args.part}, ...' line")
+        events = counted
+    else:
+        if recorder is None:
+            sys.exit(f"the bench printed no 'profile window: {args.part}, ...' line")
+        recorder.join()
+        if rate is None:
+            sys.exit("no rate line matched; give --rate-pattern")
+        events = rate * window["elapsed"]
     print()
     print(f"stages of '{args.part}' (perf data in {perf_data}; load average {open('/proc/loadavg').read().split()[0:3]}):")
     fold(perf_data, window["cpu"] * 1e6, events, args.top)

@@ -17,7 +17,7 @@ internal static class FanOutPhase
     public static readonly int[] Sizes = [1, 100, 1_000];
 
     /// <summary>SETs delivered per size: events × streams.</summary>
-    private const long SetsPerRun = 10_000;
+    private const long SetsPerRun = 20_000;
 
     /// <summary>SETs routed before the timed run, for the JIT.</summary>
     private const long WarmUpSets = 1_000;
@@ -61,8 +61,13 @@ internal static class FanOutPhase
 
             var events = Math.Max(1, SetsPerRun / streamCount);
             var cpuAtStart = ProcessProbe.Cpu(server.ProcessId);
+
+            // For bench/profile/stages.py, which records the server from this line to the next.
+            var window = Invariant($"fanout-{method}-{streamCount}");
+            output.WriteLine(Invariant($"  profile window: {window}, server pid {server.ProcessId}, until done"));
             var (delivered, publishTime, total) = await DeliverAsync(ssf, streams, events, publishers, receiver);
             var cpu = ProcessProbe.Cpu(server.ProcessId).Since(cpuAtStart);
+            output.WriteLine(Invariant($"  profile done: {window}, {delivered} SETs"));
             var rate = delivered / total.TotalSeconds;
             details.Add(Invariant(
                 $"fan-out to {streamCount:N0} {method} streams (created in {created.TotalSeconds:F1} s): {events:N0} events published in {publishTime.TotalSeconds:F2} s ({events * streamCount / publishTime.TotalSeconds:N0} SETs routed and signed/s), {delivered:N0} of {events * streamCount:N0} SETs delivered {total.TotalSeconds:F2} s after the first publish = {rate:N0}/s; {cpu}, {cpu.ServerMicrosecondsPer(rate, "SET")}"));
