@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
@@ -67,7 +68,10 @@ public sealed class EventPagesTests(ConsoleBrowser browser) : IClassFixture<Cons
             await Expect(route.GetByRole(AriaRole.Link, new() { Name = streamId })).ToHaveAttributeAsync("href", $"/console/streams/{streamId}");
             await Expect(page.Locator("tr.attempts")).ToContainTextAsync("202");
             var token = await page.Locator("#raw-token").TextContentAsync();
+            // Signed, as GET /events/{jti} returns it, not the unsigned form the log keeps.
             Assert.Equal(3, token!.Split('.').Length);
+            Assert.NotEmpty(token.Split('.')[2]);
+            Assert.NotEqual("none", (string?)JsonNode.Parse(Base64Url.DecodeFromChars(token.Split('.')[0]))!["alg"]);
             await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Copy token" })).ToBeVisibleAsync();
 
             // By txn: only that event is listed; its link opens it.

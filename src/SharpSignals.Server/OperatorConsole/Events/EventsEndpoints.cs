@@ -2,10 +2,12 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using SharpSignals.Server.Intake;
+using SharpSignals.Server.Keys;
 using SharpSignals.Server.OperatorConsole.Shell;
 using SharpSignals.Server.Routing;
 using SharpSignals.Storage.Deliveries;
 using SharpSignals.Storage.Events;
+using SharpSignals.Storage.Tenants;
 using SharpSignals.Tokens.Events;
 
 namespace SharpSignals.Server.OperatorConsole.Events;
@@ -68,7 +70,7 @@ internal static class EventsEndpoints
         });
     }
 
-    private static async Task<IResult> ShowAsync(string jti, HttpContext http, IEventLog log, IDeliveryStore deliveries, StreamCatalog catalog, CancellationToken cancellationToken)
+    private static async Task<IResult> ShowAsync(string jti, HttpContext http, IEventLog log, IDeliveryStore deliveries, StreamCatalog catalog, SetIssuer issuer, CancellationToken cancellationToken)
     {
         var page = ConsolePage.For(http);
         var viewer = page.SignedIn;
@@ -89,7 +91,8 @@ internal static class EventsEndpoints
             Page = page,
             Event = EventRow.From(found.Event),
             Claims = Indented(found.Claims),
-            Token = found.Event.Token,
+            // As GET /events/{jti}: a locally published event is kept unsigned and signed here, on read.
+            Token = issuer.SignStored(found.Event.Token, TenantProjects.TenantOf(found.Event.Project)),
             Routes = routes,
         });
     }
