@@ -6,14 +6,16 @@ namespace SharpSignals.Server.Tests.Delivery;
 public sealed class PushOptionsTests
 {
     [Theory]
-    [InlineData("0")]
-    [InlineData("33")]
-    public async Task Lanes_OutOfRange_StopsTheStart(string lanes)
+    [InlineData("Lanes", "0")]
+    [InlineData("Lanes", "33")]
+    [InlineData("Threads", "0")]
+    [InlineData("Threads", "257")]
+    public async Task OutOfRange_StopsTheStart(string setting, string value)
     {
         using var data = new TemporaryDirectory();
 
-        var output = await ServerProcess.StartFailureAsync(data.Path, [$"--SharpSignals:Push:Lanes={lanes}"]);
+        var output = await ServerProcess.StartFailureAsync(data.Path, [$"--SharpSignals:Push:{setting}={value}"]);
 
-        Assert.Contains("SharpSignals did not start: SharpSignals:Push:Lanes", output, StringComparison.Ordinal);
+        Assert.Contains($"SharpSignals did not start: SharpSignals:Push:{setting}", output, StringComparison.Ordinal);
     }
 }

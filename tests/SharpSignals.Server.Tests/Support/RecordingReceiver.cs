@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 
 namespace SharpSignals.Server.Tests.Support;
@@ -14,11 +17,15 @@ internal sealed record RecordedPush(string Path, string? ContentType, string? Ac
 
     /// <summary>The W3C <c>traceparent</c> header, empty when none was sent.</summary>
     public string TraceParent { get; init; } = "";
+
+    /// <summary>The HTTP version it came over, as Kestrel names it: <c>HTTP/1.1</c>, <c>HTTP/2</c>.</summary>
+    public string Protocol { get; init; } = "";
 }
 
 /// <summary>
 /// A real RFC 8935 push endpoint on a loopback port: it records every request and answers what the
-/// test scripts (202 by default).
+/// test scripts (202 by default). Plain http, or https with a certificate, offering HTTP/2 and
+/// HTTP/1.1 in ALPN.
 /// </summary>
 internal sealed class RecordingReceiver : IAsyncDisposable
 {
@@ -39,10 +46,24 @@ internal sealed class RecordingReceiver : IAsyncDisposable
     /// <summary>Serves a JSON document at <paramref name="path"/> (a JWKS, say) to GET requests.</summary>
     public void Serve(string path, string json) => _documents[path] = json;
 
-    public static async Task<RecordingReceiver> StartAsync()
+    /// <summary>Starts the receiver: over https with <paramref name="certificate"/> (it needs its private key), else plain http.</summary>
+    public static async Task<RecordingReceiver> StartAsync(X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (certificate is null)
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+        else
+        {
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+            {
+                // HTTP/2 over TLS is chosen in ALPN (RFC 9113 §3.2): both are offered, the client picks.
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(certificate);
+            }));
+        }
+
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var receiver = new RecordingReceiver(app);
@@ -63,6 +84,7 @@ internal sealed class RecordingReceiver : IAsyncDisposable
             {
                 ConnectionId = context.Connection.Id,
                 TraceParent = context.Request.Headers["traceparent"].ToString(),
+                Protocol = context.Request.Protocol,
             };
             var (status, body, headers) = receiver.Respond(Interlocked.Increment(ref count) - 1, push);
             receiver._received.Enqueue(push);

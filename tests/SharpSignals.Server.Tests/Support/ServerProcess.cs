@@ -57,9 +57,11 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>
     /// Starts the server and returns once <c>/healthz</c> answers 200; fails with its output otherwise.
     /// <paramref name="settings"/> are more <c>--Key=value</c> arguments; <paramref name="issuer"/>
-    /// replaces the default issuer (the server's own address), as the nodes of a cluster share one.
+    /// replaces the default issuer (the server's own address), as the nodes of a cluster share one;
+    /// <paramref name="environment"/> adds to or replaces the process's environment variables
+    /// (<c>SSL_CERT_FILE</c>, say: what OpenSSL, and so .NET on Linux, trusts).
     /// </summary>
-    public static async Task<ServerProcess> StartAsync(string dataDirectory, int port, TimeSpan timeout, IEnumerable<string>? settings = null, string? issuer = null)
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, int port, TimeSpan timeout, IEnumerable<string>? settings = null, string? issuer = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var listenOn = $"http://127.0.0.1:{port}";
         issuer ??= listenOn;
@@ -82,6 +84,11 @@ internal sealed class ServerProcess : IAsyncDisposable
         }.Concat(settings ?? []))
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = start };
