@@ -8,7 +8,8 @@ namespace SharpSignals.Storage.Sqlite;
 /// node, every lease is granted at once with a fencing token greater than the last, and every turn is this node's.
 /// A lease does not lapse: it holds (expires_at "never") until it is released or taken again, since no
 /// other node could take over a lapsed one; so a renewal is a read on a read connection and never holds
-/// the writer that publishes wait for (docs/BENCHMARKS.md, "Push streams at scale").
+/// the writer that publishes wait for (docs/BENCHMARKS.md, "Push streams at scale"), and the node's
+/// workers need not renew at all.
 /// It keeps no key ring (<see cref="IKeyRingStore"/>'s remarks).
 /// </summary>
 public sealed partial class SqliteStore
@@ -85,27 +86,30 @@ public sealed partial class SqliteStore
             return new HashSet<string>();
         }
 
-        var held = Json(json =>
+        // One scan of the lease rows (one per stream ever leased), matched here.
+        var held = new Dictionary<string, StreamLease>(leases.Count, StringComparer.Ordinal);
+        foreach (var lease in leases)
         {
-            foreach (var lease in leases)
+            held[lease.StreamId] = lease;
+        }
+
+        return await ReadAsync(
+            "SELECT stream_id, node_id, token FROM stream_leases",
+            _ => { },
+            r =>
             {
-                json.WriteStartArray();
-                json.WriteStringValue(lease.StreamId);
-                json.WriteStringValue(lease.NodeId);
-                json.WriteNumberValue(lease.Token);
-                json.WriteEndArray();
-            }
-        });
-        var current = await ReadListAsync(
-            """
-            SELECT l.stream_id FROM json_each($held) AS h
-            JOIN stream_leases AS l
-              ON l.stream_id = json_extract(h.value, '$[0]') AND l.node_id = json_extract(h.value, '$[1]') AND l.token = json_extract(h.value, '$[2]')
-            """,
-            p => p.AddWithValue("$held", held),
-            r => r.GetString(0),
+                var current = new HashSet<string>(StringComparer.Ordinal);
+                while (r.Read())
+                {
+                    if (held.TryGetValue(r.GetString(0), out var lease) && lease.Token == r.GetInt64(2) && lease.NodeId == r.GetString(1))
+                    {
+                        current.Add(lease.StreamId);
+                    }
+                }
+
+                return (IReadOnlySet<string>)current;
+            },
             cancellationToken).ConfigureAwait(false);
-        return current.ToHashSet(StringComparer.Ordinal);
     }
 
     /// <inheritdoc/>

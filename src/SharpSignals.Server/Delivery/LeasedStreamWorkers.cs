@@ -11,10 +11,10 @@ namespace SharpSignals.Server.Delivery;
 /// Runs one worker per stream that wants one (an outbound push stream to deliver, an inbound poll
 /// stream to poll) and whose lease this node holds (docs/ARCHITECTURE.md, "Cluster"): a slow or dead remote
 /// only ever holds up its own stream, and each stream is worked by one node at a time, in order.
-/// Every check it renews its leases (on the embedded store, where they do not lapse, a read that
-/// writes nothing), stops the workers of leases it lost, and takes leases nobody holds up to its fair
-/// share of the streams, a chunk per write (all of them on the embedded store, where this node is
-/// alone); a node that joins gets its share as the others give up their excess one stream per check.
+/// Every check it renews its leases (not on the embedded store, where they do not lapse), stops the
+/// workers of leases it lost, and takes leases nobody holds up to its fair share of the streams, a
+/// chunk per write (all of them on the embedded store, where this node is alone); a node that joins
+/// gets its share as the others give up their excess one stream per check.
 /// </summary>
 internal abstract partial class LeasedStreamWorkers(
     StreamCatalog catalog,
@@ -123,6 +123,14 @@ internal abstract partial class LeasedStreamWorkers(
     /// <summary>Renews every lease held; a lease taken over, or not renewed for a whole lease, stops its worker.</summary>
     private async Task RenewAsync(CancellationToken cancellationToken)
     {
+        // The embedded store's leases do not lapse and only this node takes them (ILeaseStore's
+        // remarks): nothing to renew, and confirming 10,000 tokens every check would be idle CPU that
+        // grows with the streams. A lease taken again all the same is still refused by its fence.
+        if (!cluster.IsShared)
+        {
+            return;
+        }
+
         var held = _running.Values.ToList();
         if (held.Count == 0)
         {
