@@ -166,23 +166,33 @@ public sealed partial class PostgresStore
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
-    public async ValueTask<StreamLease?> TryAcquireLeaseAsync(string streamId, string nodeId, TimeSpan duration, CancellationToken cancellationToken) =>
-        await ReadOneAsync(
+    public async ValueTask<IReadOnlyList<StreamLease>> TryAcquireLeasesAsync(IReadOnlyCollection<string> streamIds, string nodeId, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(streamIds);
+        if (streamIds.Count == 0)
+        {
+            return [];
+        }
+
+        // One statement. The rows are locked in stream order, so that two nodes taking overlapping
+        // batches at once wait for each other instead of deadlocking; ANY drops repeated and unknown streams.
+        return await ReadListAsync(
             """
             INSERT INTO stream_leases AS l (stream_id, node_id, token, expires_at)
-            SELECT @stream, @node, 1, now() + @duration WHERE EXISTS (SELECT 1 FROM streams WHERE stream_id = @stream)
+            SELECT stream_id, @node, 1, now() + @duration FROM streams WHERE stream_id = ANY(@streams) ORDER BY stream_id
             ON CONFLICT (stream_id) DO UPDATE SET node_id = excluded.node_id, token = l.token + 1, expires_at = excluded.expires_at
             WHERE l.expires_at <= now() OR l.node_id = excluded.node_id
-            RETURNING token, expires_at
+            RETURNING l.stream_id, l.token, l.expires_at
             """,
             p =>
             {
-                p.Text("stream", streamId);
                 p.Text("node", nodeId);
                 p.Add(new NpgsqlParameter("duration", NpgsqlTypes.NpgsqlDbType.Interval) { Value = duration });
+                p.TextArray("streams", streamIds);
             },
-            r => new StreamLease(streamId, nodeId, r.GetInt64(0), ReadTime(r, 1)),
+            r => new StreamLease(r.GetString(0), nodeId, r.GetInt64(1), ReadTime(r, 2)),
             cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc/>
     public async ValueTask<IReadOnlySet<string>> RenewLeasesAsync(IReadOnlyCollection<StreamLease> leases, TimeSpan duration, CancellationToken cancellationToken)

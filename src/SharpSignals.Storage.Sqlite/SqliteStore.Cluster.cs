@@ -6,10 +6,17 @@ namespace SharpSignals.Storage.Sqlite;
 /// <summary>
 /// The embedded store serves one node (<see cref="ILeaseStore"/>'s remarks): notices go nowhere, there is one
 /// node, every lease is granted at once with a fencing token greater than the last, and every turn is this node's.
+/// A lease does not lapse: it holds (expires_at "never") until it is released or taken again, since no
+/// other node could take over a lapsed one; so a renewal is a read on a read connection and never holds
+/// the writer that publishes wait for (docs/BENCHMARKS.md, "Push streams at scale"), and the node's
+/// workers need not renew at all.
 /// It keeps no key ring (<see cref="IKeyRingStore"/>'s remarks).
 /// </summary>
 public sealed partial class SqliteStore
 {
+    /// <summary>The expires_at of a lease held: the latest time a <see cref="DateTimeOffset"/> holds.</summary>
+    private static readonly long LeaseHeld = ToUnixMs(DateTimeOffset.MaxValue);
+
     /// <inheritdoc/>
     public bool IsShared => false;
 
@@ -34,45 +41,73 @@ public sealed partial class SqliteStore
     public ValueTask<bool> TryTakeTurnAsync(string task, string nodeId, TimeSpan duration, CancellationToken cancellationToken) => ValueTask.FromResult(true);
 
     /// <inheritdoc/>
-    public async ValueTask<StreamLease?> TryAcquireLeaseAsync(string streamId, string nodeId, TimeSpan duration, CancellationToken cancellationToken)
+    /// <remarks>Whatever <paramref name="duration"/>, the leases hold until released or taken again.</remarks>
+    public async ValueTask<IReadOnlyList<StreamLease>> TryAcquireLeasesAsync(IReadOnlyCollection<string> streamIds, string nodeId, TimeSpan duration, CancellationToken cancellationToken)
     {
-        var expires = DateTimeOffset.UtcNow + duration;
-        var token = await _writer.ExecuteAsync(
-            context =>
-            {
-                var command = context.Command("""
-                    INSERT INTO stream_leases (stream_id, node_id, token, expires_at)
-                    SELECT $stream, $node, 1, $expires WHERE EXISTS (SELECT 1 FROM streams WHERE stream_id = $stream)
-                    ON CONFLICT (stream_id) DO UPDATE SET node_id = excluded.node_id, token = token + 1, expires_at = excluded.expires_at
-                    RETURNING token
-                    """);
-                command.Parameters.AddWithValue("$stream", streamId);
-                command.Parameters.AddWithValue("$node", nodeId);
-                command.Parameters.AddWithValue("$expires", ToUnixMs(expires));
-                return command.ExecuteScalar() as long?;
-            },
-            cancellationToken).ConfigureAwait(false);
-        return token is { } granted ? new StreamLease(streamId, nodeId, granted, FromUnixMs(ToUnixMs(expires))) : null;
-    }
+        ArgumentNullException.ThrowIfNull(streamIds);
+        if (streamIds.Count == 0)
+        {
+            return [];
+        }
 
-    /// <inheritdoc/>
-    public async ValueTask<IReadOnlySet<string>> RenewLeasesAsync(IReadOnlyCollection<StreamLease> leases, TimeSpan duration, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(leases);
-        var expires = ToUnixMs(DateTimeOffset.UtcNow + duration);
+        var streams = JtisJson(streamIds);
         return await _writer.ExecuteAsync(
             context =>
             {
-                var renewed = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var lease in leases)
+                // One statement; the IN list drops repeated and unknown streams.
+                var command = context.Command("""
+                    INSERT INTO stream_leases (stream_id, node_id, token, expires_at)
+                    SELECT stream_id, $node, 1, $held FROM streams WHERE stream_id IN (SELECT value FROM json_each($streams))
+                    ON CONFLICT (stream_id) DO UPDATE SET node_id = excluded.node_id, token = token + 1, expires_at = excluded.expires_at
+                    RETURNING stream_id, token
+                    """);
+                command.Parameters.AddWithValue("$node", nodeId);
+                command.Parameters.AddWithValue("$held", LeaseHeld);
+                command.Parameters.AddWithValue("$streams", streams);
+                using var reader = command.ExecuteReader();
+                var granted = new List<StreamLease>(streamIds.Count);
+                while (reader.Read())
                 {
-                    if (UpdateLease(context, lease, expires))
+                    granted.Add(new StreamLease(reader.GetString(0), nodeId, reader.GetInt64(1), FromUnixMs(LeaseHeld)));
+                }
+
+                return (IReadOnlyList<StreamLease>)granted;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>A read: the leases whose token is still the stream's newest hold on, with nothing to extend.</remarks>
+    public async ValueTask<IReadOnlySet<string>> RenewLeasesAsync(IReadOnlyCollection<StreamLease> leases, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(leases);
+        if (leases.Count == 0)
+        {
+            return new HashSet<string>();
+        }
+
+        // One scan of the lease rows (one per stream ever leased), matched here.
+        var held = new Dictionary<string, StreamLease>(leases.Count, StringComparer.Ordinal);
+        foreach (var lease in leases)
+        {
+            held[lease.StreamId] = lease;
+        }
+
+        return await ReadAsync(
+            "SELECT stream_id, node_id, token FROM stream_leases",
+            _ => { },
+            r =>
+            {
+                var current = new HashSet<string>(StringComparer.Ordinal);
+                while (r.Read())
+                {
+                    if (held.TryGetValue(r.GetString(0), out var lease) && lease.Token == r.GetInt64(2) && lease.NodeId == r.GetString(1))
                     {
-                        renewed.Add(lease.StreamId);
+                        current.Add(lease.StreamId);
                     }
                 }
 
-                return (IReadOnlySet<string>)renewed;
+                return (IReadOnlySet<string>)current;
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -81,7 +116,17 @@ public sealed partial class SqliteStore
     public async ValueTask ReleaseLeaseAsync(StreamLease lease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        await _writer.ExecuteAsync(context => UpdateLease(context, lease, ToUnixMs(DateTimeOffset.UnixEpoch)), cancellationToken).ConfigureAwait(false);
+        await _writer.ExecuteAsync(
+            context =>
+            {
+                var command = context.Command("UPDATE stream_leases SET expires_at = $released WHERE stream_id = $stream AND node_id = $node AND token = $token");
+                command.Parameters.AddWithValue("$released", ToUnixMs(DateTimeOffset.UnixEpoch));
+                command.Parameters.AddWithValue("$stream", lease.StreamId);
+                command.Parameters.AddWithValue("$node", lease.NodeId);
+                command.Parameters.AddWithValue("$token", lease.Token);
+                return command.ExecuteNonQuery();
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -147,15 +192,5 @@ public sealed partial class SqliteStore
         {
             throw StreamLeaseLostException.For(fence);
         }
-    }
-
-    private static bool UpdateLease(SqliteWriteContext context, StreamLease lease, long expires)
-    {
-        var command = context.Command("UPDATE stream_leases SET expires_at = $expires WHERE stream_id = $stream AND node_id = $node AND token = $token");
-        command.Parameters.AddWithValue("$expires", expires);
-        command.Parameters.AddWithValue("$stream", lease.StreamId);
-        command.Parameters.AddWithValue("$node", lease.NodeId);
-        command.Parameters.AddWithValue("$token", lease.Token);
-        return command.ExecuteNonQuery() == 1;
     }
 }

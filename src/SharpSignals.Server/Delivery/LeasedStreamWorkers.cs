@@ -11,9 +11,10 @@ namespace SharpSignals.Server.Delivery;
 /// Runs one worker per stream that wants one (an outbound push stream to deliver, an inbound poll
 /// stream to poll) and whose lease this node holds (docs/ARCHITECTURE.md, "Cluster"): a slow or dead remote
 /// only ever holds up its own stream, and each stream is worked by one node at a time, in order.
-/// Every check it renews its leases, stops the workers of leases it lost, and takes leases nobody
-/// holds up to its fair share of the streams (all of them on the embedded store, where this node is
-/// alone); a node that joins gets its share as the others give up their excess one stream per check.
+/// Every check it renews its leases (not on the embedded store, where they do not lapse), stops the
+/// workers of leases it lost, and takes leases nobody holds up to its fair share of the streams, a
+/// chunk per write (all of them on the embedded store, where this node is alone); a node that joins
+/// gets its share as the others give up their excess one stream per check.
 /// </summary>
 internal abstract partial class LeasedStreamWorkers(
     StreamCatalog catalog,
@@ -24,6 +25,9 @@ internal abstract partial class LeasedStreamWorkers(
     TimeProvider time,
     ILogger logger) : BackgroundService
 {
+    /// <summary>How many leases one write asks for at most, so that taking 10,000 at start never holds the store for long.</summary>
+    private const int AcquireChunk = 1000;
+
     private readonly ConcurrentDictionary<string, Running> _running = new(StringComparer.Ordinal);
     private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private CancellationToken _stopping;
@@ -119,6 +123,14 @@ internal abstract partial class LeasedStreamWorkers(
     /// <summary>Renews every lease held; a lease taken over, or not renewed for a whole lease, stops its worker.</summary>
     private async Task RenewAsync(CancellationToken cancellationToken)
     {
+        // The embedded store's leases do not lapse and only this node takes them (ILeaseStore's
+        // remarks): nothing to renew, and confirming 10,000 tokens every check would be idle CPU that
+        // grows with the streams. A lease taken again all the same is still refused by its fence.
+        if (!cluster.IsShared)
+        {
+            return;
+        }
+
         var held = _running.Values.ToList();
         if (held.Count == 0)
         {
@@ -168,15 +180,14 @@ internal abstract partial class LeasedStreamWorkers(
             var held = _running.Count;
             if (held < fairShare)
             {
-                // In random order, so that nodes looking at once do not all reach for the same streams.
-                foreach (var streamId in deliverable.Where(id => !_running.ContainsKey(id)).OrderBy(_ => Random.Shared.Next()))
+                // In random order, so that nodes looking at once do not all reach for the same streams;
+                // a chunk at a time, each in one write, asking no more than the share still missing.
+                var free = deliverable.Where(id => !_running.ContainsKey(id)).OrderBy(_ => Random.Shared.Next()).ToList();
+                for (var next = 0; held < fairShare && next < free.Count;)
                 {
-                    if (held >= fairShare)
-                    {
-                        break;
-                    }
-
-                    if (await cluster.TryAcquireLeaseAsync(streamId, node.Id, LeaseDuration, cancellationToken) is { } lease)
+                    var asked = free.GetRange(next, Math.Min(Math.Min(fairShare - held, AcquireChunk), free.Count - next));
+                    next += asked.Count;
+                    foreach (var lease in await cluster.TryAcquireLeasesAsync(asked, node.Id, LeaseDuration, cancellationToken))
                     {
                         Start(lease);
                         held++;

@@ -12,7 +12,10 @@ namespace SharpSignals.Storage.Cluster;
 /// <remarks>
 /// The embedded store serves one node: it sends notices nowhere, counts one node, gives every turn
 /// to whoever asks, and grants every lease at once (taking it from the node's previous run), with a
-/// growing fencing token all the same.
+/// growing fencing token all the same. Its leases do not lapse: one holds until it is released or
+/// taken again, whatever duration was asked, since no other node could take over a lapsed one; so
+/// renewing writes nothing (a read that confirms the tokens), and a lease outlives a crash of its
+/// process until the next run takes the stream again.
 /// </remarks>
 public interface ILeaseStore
 {
@@ -60,18 +63,18 @@ public interface ILeaseStore
     ValueTask<bool> TryTakeTurnAsync(string task, string nodeId, TimeSpan duration, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Takes a stream's lease for <paramref name="duration"/>, by the store's clock, when nobody
-    /// holds it, its holder let it expire, or the holder is this node (a restart). Each grant carries
-    /// a fencing token greater than every earlier one of the stream.
+    /// Takes streams' leases for <paramref name="duration"/>, by the store's clock, in one write however
+    /// many: each one nobody holds, whose holder let it expire, or whose holder is this node (a
+    /// restart). Each grant carries a fencing token greater than every earlier one of its stream.
     /// </summary>
-    /// <param name="streamId">The stream.</param>
+    /// <param name="streamIds">The streams.</param>
     /// <param name="nodeId">The node that asks.</param>
-    /// <param name="duration">How long the lease holds without renewal.</param>
+    /// <param name="duration">How long the leases hold without renewal.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>The lease, or <see langword="null"/> when another node holds it or the stream is unknown.</returns>
-    ValueTask<StreamLease?> TryAcquireLeaseAsync(string streamId, string nodeId, TimeSpan duration, CancellationToken cancellationToken);
+    /// <returns>The leases granted, in no particular order; without the streams another node holds and the unknown ones.</returns>
+    ValueTask<IReadOnlyList<StreamLease>> TryAcquireLeasesAsync(IReadOnlyCollection<string> streamIds, string nodeId, TimeSpan duration, CancellationToken cancellationToken);
 
-    /// <summary>Extends the leases still held with their tokens, in one write however many there are.</summary>
+    /// <summary>Extends the leases still held with their tokens, in one statement however many there are; the embedded store's do not lapse, and it only confirms them.</summary>
     /// <param name="leases">The leases.</param>
     /// <param name="duration">How long from now, by the store's clock.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
@@ -84,7 +87,7 @@ public interface ILeaseStore
     /// <returns>A task that completes when the lease is released.</returns>
     ValueTask ReleaseLeaseAsync(StreamLease lease, CancellationToken cancellationToken);
 
-    /// <summary>The leases that have not expired, by the store's clock.</summary>
+    /// <summary>The leases held: neither expired, by the store's clock, nor released.</summary>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The leases.</returns>
     ValueTask<IReadOnlyList<StreamLease>> ListLeasesAsync(CancellationToken cancellationToken);

@@ -269,7 +269,7 @@ public abstract class DeliveryOperationsContractTests : StoreContractBase
         var delivered = await AppendAsync("delivered", T0);
         var refused = await AppendAsync("refused", T0);
         var exhausted = await AppendAsync("exhausted", T0);
-        var lease = (await Store.TryAcquireLeaseAsync("s1", "node-a", TimeSpan.FromMinutes(1), CancellationToken.None))!;
+        var lease = Assert.Single(await Store.TryAcquireLeasesAsync(["s1"], "node-a", TimeSpan.FromMinutes(1), CancellationToken.None));
         var pending = await Store.ReadPendingAsync("s1", 10, CancellationToken.None);
         var busy = new DeliveryAttempt(T0, 503, Duration: TimeSpan.FromMilliseconds(12), Response: "busy");
         var accepted = new DeliveryAttempt(T0.AddSeconds(1), 202, Duration: TimeSpan.FromMilliseconds(3));
@@ -303,7 +303,7 @@ public abstract class DeliveryOperationsContractTests : StoreContractBase
             positions.Add(await AppendAsync($"e{i}", T0));
         }
 
-        var lease = (await Store.TryAcquireLeaseAsync("s1", "node-a", TimeSpan.FromMinutes(1), CancellationToken.None))!;
+        var lease = Assert.Single(await Store.TryAcquireLeasesAsync(["s1"], "node-a", TimeSpan.FromMinutes(1), CancellationToken.None));
         var attempts = Enumerable.Range(0, 5).Select(i => new DeliveredEntry($"e{i}", new DeliveryAttempt(T0.AddMilliseconds(i), 200 + i, Duration: TimeSpan.FromMilliseconds(i)))).ToList();
 
         Assert.Equal(5, await Store.AcknowledgeAsync(lease, attempts, T0.AddSeconds(1), CancellationToken.None));

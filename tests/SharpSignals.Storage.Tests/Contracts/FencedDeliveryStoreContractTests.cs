@@ -16,7 +16,7 @@ public abstract class FencedDeliveryStoreContractTests : StoreContractBase
         await AppendAsync("e1");
         await AppendAsync("e2");
         await AppendAsync("e3");
-        var lease = (await Store.TryAcquireLeaseAsync("s1", "node-a", Minute, CancellationToken.None))!;
+        var lease = Assert.Single(await Store.TryAcquireLeasesAsync(["s1"], "node-a", Minute, CancellationToken.None));
         var pending = await Store.ReadPendingAsync("s1", 10, CancellationToken.None);
 
         Assert.Equal(1, await Store.AcknowledgeAsync(lease, [new DeliveredEntry("e1", new DeliveryAttempt(T0, 202))], T0, CancellationToken.None));
@@ -33,14 +33,13 @@ public abstract class FencedDeliveryStoreContractTests : StoreContractBase
     {
         await CreateStreamAsync("s1");
         await AppendAsync("e1");
-        var stale = (await Store.TryAcquireLeaseAsync("s1", "node-a", Minute, CancellationToken.None))!;
+        var stale = Assert.Single(await Store.TryAcquireLeasesAsync(["s1"], "node-a", Minute, CancellationToken.None));
         var entry = Assert.Single(await Store.ReadPendingAsync("s1", 10, CancellationToken.None));
-        var current = await Store.TryAcquireLeaseAsync("s1", "node-a", Minute, CancellationToken.None);
+        var current = Assert.Single(await Store.TryAcquireLeasesAsync(["s1"], "node-a", Minute, CancellationToken.None));
 
         await Assert.ThrowsAsync<StreamLeaseLostException>(async () => await Store.AcknowledgeAsync(stale, [new DeliveredEntry("e1", new DeliveryAttempt(T0, 202))], T0, CancellationToken.None));
         await Assert.ThrowsAsync<StreamLeaseLostException>(async () => await Store.DeadLetterAsync(stale, [new DeliveryFailure("e1", "invalid_request", null)], T0, CancellationToken.None));
         await Assert.ThrowsAsync<StreamLeaseLostException>(async () => await Store.RecordFailedAttemptAsync(stale, entry.Id, "HTTP 503", new DeliveryAttempt(T0), T0, CancellationToken.None));
-        Assert.NotNull(current);
         Assert.Equal(["s1"], await Store.RenewLeasesAsync([stale, current], Minute, CancellationToken.None));
         Assert.Empty(await Store.RenewLeasesAsync([stale], Minute, CancellationToken.None));
         var unchanged = Assert.Single(await Store.ReadPendingAsync("s1", 10, CancellationToken.None));

@@ -8,40 +8,78 @@ public abstract class LeaseStoreContractTests : StoreContractBase
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
 
     [Fact]
-    public async Task TryAcquireLeaseAsync_GrantsAGrowingTokenAndNothingForAnUnknownStream()
+    public async Task TryAcquireLeasesAsync_GrantsAGrowingTokenAndNothingForAnUnknownStream()
     {
         await CreateStreamAsync("s1");
+        await CreateStreamAsync("s2");
 
-        var first = await Store.TryAcquireLeaseAsync("s1", "node-a", Minute, CancellationToken.None);
-        var again = await Store.TryAcquireLeaseAsync("s1", "node-a", Minute, CancellationToken.None);
-        var unknown = await Store.TryAcquireLeaseAsync("nothing", "node-a", Minute, CancellationToken.None);
+        var first = await Store.TryAcquireLeasesAsync(["s1", "nothing", "s2"], "node-a", Minute, CancellationToken.None);
+        var again = Assert.Single(await Store.TryAcquireLeasesAsync(["s1"], "node-a", Minute, CancellationToken.None));
+        var unknown = await Store.TryAcquireLeasesAsync(["nothing"], "node-a", Minute, CancellationToken.None);
 
-        Assert.NotNull(first);
-        Assert.NotNull(again);
-        Assert.True(again.Token > first.Token);
-        Assert.Null(unknown);
+        Assert.Equal(["s1", "s2"], first.Select(l => l.StreamId).Order(StringComparer.Ordinal));
+        Assert.All(first, l => Assert.Equal("node-a", l.NodeId));
+        Assert.True(again.Token > first.Single(l => l.StreamId == "s1").Token);
+        Assert.Empty(unknown);
         var leases = await Store.ListLeasesAsync(CancellationToken.None);
-        Assert.Equal([("s1", "node-a", again.Token)], leases.Select(l => (l.StreamId, l.NodeId, l.Token)));
+        Assert.Equal(
+            [("s1", "node-a", again.Token), ("s2", "node-a", first.Single(l => l.StreamId == "s2").Token)],
+            leases.Select(l => (l.StreamId, l.NodeId, l.Token)));
+    }
+
+    [Fact]
+    public async Task TryAcquireLeasesAsync_AStreamNamedTwice_IsGrantedOnce()
+    {
+        await CreateStreamAsync("s1");
+        var before = Assert.Single(await Store.TryAcquireLeasesAsync(["s1"], "node-a", Minute, CancellationToken.None));
+
+        var twice = await Store.TryAcquireLeasesAsync(["s1", "s1"], "node-a", Minute, CancellationToken.None);
+
+        var lease = Assert.Single(twice);
+        Assert.Equal(before.Token + 1, lease.Token);
+        Assert.Empty(await Store.TryAcquireLeasesAsync([], "node-a", Minute, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task TryAcquireLeasesAsync_ManyInOneCall_EachWithItsOwnGrowingToken()
+    {
+        var streams = Enumerable.Range(0, 200).Select(i => $"s{i:D3}").ToList();
+        foreach (var stream in streams)
+        {
+            await CreateStreamAsync(stream);
+        }
+
+        var first = await Store.TryAcquireLeasesAsync(streams, "node-a", Minute, CancellationToken.None);
+        var again = await Store.TryAcquireLeasesAsync(streams, "node-a", Minute, CancellationToken.None);
+
+        Assert.Equal(streams, first.Select(l => l.StreamId).Order(StringComparer.Ordinal));
+        var firstTokens = first.ToDictionary(l => l.StreamId, l => l.Token, StringComparer.Ordinal);
+        Assert.All(again, l => Assert.True(l.Token > firstTokens[l.StreamId]));
+        Assert.Equal(streams, again.Select(l => l.StreamId).Order(StringComparer.Ordinal));
+        Assert.Equal(streams.Count, (await Store.RenewLeasesAsync(again, Minute, CancellationToken.None)).Count);
+        Assert.Empty(await Store.RenewLeasesAsync(first, Minute, CancellationToken.None));
     }
 
     [Fact]
     public async Task ReleaseLeaseAsync_LetsTheLeaseLapse()
     {
         await CreateStreamAsync("s1");
-        var lease = (await Store.TryAcquireLeaseAsync("s1", "node-a", Minute, CancellationToken.None))!;
+        await CreateStreamAsync("s2");
+        var leases = await Store.TryAcquireLeasesAsync(["s1", "s2"], "node-a", Minute, CancellationToken.None);
+        var lease = leases.Single(l => l.StreamId == "s1");
 
         await Store.ReleaseLeaseAsync(lease, CancellationToken.None);
 
-        Assert.Empty(await Store.ListLeasesAsync(CancellationToken.None));
-        var next = await Store.TryAcquireLeaseAsync("s1", "node-b", Minute, CancellationToken.None);
-        Assert.True(next!.Token > lease.Token);
+        Assert.Equal(["s2"], (await Store.ListLeasesAsync(CancellationToken.None)).Select(l => l.StreamId));
+        var next = Assert.Single(await Store.TryAcquireLeasesAsync(["s1"], "node-b", Minute, CancellationToken.None));
+        Assert.True(next.Token > lease.Token);
     }
 
     [Fact]
     public async Task DeleteStreamAsync_DropsItsLease()
     {
         await CreateStreamAsync("s1");
-        await Store.TryAcquireLeaseAsync("s1", "node-a", Minute, CancellationToken.None);
+        await Store.TryAcquireLeasesAsync(["s1"], "node-a", Minute, CancellationToken.None);
 
         await Store.DeleteStreamAsync("s1", CancellationToken.None);
 

@@ -14,21 +14,21 @@ public sealed class PostgresFencedDeliveryStoreTests : FencedDeliveryStoreContra
     protected override Task<ISharpSignalsStore> OpenAsync() => Task.FromResult<ISharpSignalsStore>(_database.Open());
 
     [Fact]
-    public async Task TryAcquireLeaseAsync_WaitsForAnotherNodesLeaseToLapse_ThenFencesThatNodeOut()
+    public async Task TryAcquireLeasesAsync_WaitsForAnotherNodesLeaseToLapse_ThenFencesThatNodeOut()
     {
         await CreateStreamAsync("s1");
         await using var nodeB = _database.Open();
-        var leaseA = (await Store.TryAcquireLeaseAsync("s1", "node-a", TimeSpan.FromMilliseconds(500), CancellationToken.None))!;
+        var leaseA = Assert.Single(await Store.TryAcquireLeasesAsync(["s1"], "node-a", TimeSpan.FromMilliseconds(500), CancellationToken.None));
 
-        var whileHeld = await nodeB.TryAcquireLeaseAsync("s1", "node-b", TimeSpan.FromMinutes(1), CancellationToken.None);
-        var leaseB = await Eventually.GetAsync(() => nodeB.TryAcquireLeaseAsync("s1", "node-b", TimeSpan.FromMinutes(1), CancellationToken.None).AsTask(), lease => lease is not null, "node A's lease to lapse");
+        var whileHeld = await nodeB.TryAcquireLeasesAsync(["s1"], "node-b", TimeSpan.FromMinutes(1), CancellationToken.None);
+        var takenOver = await Eventually.GetAsync(() => nodeB.TryAcquireLeasesAsync(["s1"], "node-b", TimeSpan.FromMinutes(1), CancellationToken.None).AsTask(), leases => leases.Count > 0, "node A's lease to lapse");
 
-        Assert.Null(whileHeld);
-        Assert.NotNull(leaseB);
+        Assert.Empty(whileHeld);
+        var leaseB = Assert.Single(takenOver);
         Assert.True(leaseB.Token > leaseA.Token);
         Assert.Empty(await Store.RenewLeasesAsync([leaseA], TimeSpan.FromMinutes(1), CancellationToken.None));
         Assert.Equal(["s1"], await nodeB.RenewLeasesAsync([leaseA, leaseB], TimeSpan.FromMinutes(1), CancellationToken.None));
         await Assert.ThrowsAsync<StreamLeaseLostException>(async () => await Store.AcknowledgeAsync(leaseA, [new DeliveredEntry("e1", new DeliveryAttempt(T0, 202))], T0, CancellationToken.None));
-        Assert.Null(await Store.TryAcquireLeaseAsync("s1", "node-a", TimeSpan.FromMinutes(1), CancellationToken.None));
+        Assert.Empty(await Store.TryAcquireLeasesAsync(["s1"], "node-a", TimeSpan.FromMinutes(1), CancellationToken.None));
     }
 }

@@ -27,6 +27,28 @@ public sealed class PostgresLeaseStoreTests : LeaseStoreContractTests, IDisposab
     }
 
     [Fact]
+    public async Task TryAcquireLeasesAsync_TakesTheLapsedAndFreeStreams_NotAnotherNodesLiveLease()
+    {
+        await CreateStreamAsync("held");
+        await CreateStreamAsync("lapsed");
+        await CreateStreamAsync("free");
+        await using var nodeB = _database.Open();
+        var live = Assert.Single(await Store.TryAcquireLeasesAsync(["held"], "node-a", TimeSpan.FromMinutes(1), CancellationToken.None));
+        var lapsing = Assert.Single(await Store.TryAcquireLeasesAsync(["lapsed"], "node-a", TimeSpan.FromMilliseconds(200), CancellationToken.None));
+        await Eventually.TrueAsync(async () => !(await Store.ListLeasesAsync(CancellationToken.None)).Any(l => l.StreamId == "lapsed"), "node A's lease on \"lapsed\" to lapse");
+
+        var taken = await nodeB.TryAcquireLeasesAsync(["held", "lapsed", "free", "nothing"], "node-b", TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.Equal(["free", "lapsed"], taken.Select(l => l.StreamId).Order(StringComparer.Ordinal));
+        Assert.All(taken, l => Assert.Equal("node-b", l.NodeId));
+        Assert.True(taken.Single(l => l.StreamId == "lapsed").Token > lapsing.Token);
+        Assert.Equal(["held"], await Store.RenewLeasesAsync([live, lapsing], TimeSpan.FromMinutes(1), CancellationToken.None));
+        Assert.Equal(
+            [("free", "node-b"), ("held", "node-a"), ("lapsed", "node-b")],
+            (await Store.ListLeasesAsync(CancellationToken.None)).Select(l => (l.StreamId, l.NodeId)));
+    }
+
+    [Fact]
     public async Task HeartbeatAsync_CountsTheLiveNodes()
     {
         await using var nodeB = _database.Open();
