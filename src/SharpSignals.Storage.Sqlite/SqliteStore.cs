@@ -70,6 +70,12 @@ public sealed partial class SqliteStore : ISharpSignalsStore
             // (docs/BENCHMARKS.md, "Where the CPU of one event goes").
             Pragma(writeConnection, "cache_size = -32768");
             SqliteMigrator.Migrate(writeConnection);
+
+            // The data directory is this process's alone, so no lease of an earlier run still holds
+            // (leases here never lapse: SqliteStore.Cluster.cs); their tokens stay, so the next grants fence them out.
+            using var releaseAll = writeConnection.CreateCommand();
+            releaseAll.CommandText = "UPDATE stream_leases SET expires_at = 0 WHERE expires_at > 0";
+            releaseAll.ExecuteNonQuery();
         }
         catch
         {

@@ -53,6 +53,18 @@ public sealed class SqliteLeaseStoreTests : LeaseStoreContractTests, IDisposable
     }
 
     [Fact]
+    public async Task Reopening_ReleasesTheLeasesOfTheRunBefore_AndTheNextGrantFencesThemOut()
+    {
+        await CreateStreamAsync("s1");
+        var before = Assert.Single(await Store.TryAcquireLeasesAsync(["s1"], "previous-run", TimeSpan.FromMinutes(1), CancellationToken.None));
+
+        await ReopenAsync();
+
+        Assert.Empty(await Store.ListLeasesAsync(CancellationToken.None));
+        Assert.True(Assert.Single(await Store.TryAcquireLeasesAsync(["s1"], "this-run", TimeSpan.FromMinutes(1), CancellationToken.None)).Token > before.Token);
+    }
+
+    [Fact]
     public async Task TryTakeTurnAsync_IsThisNodesWhoeverAskedBefore()
     {
         await Store.TryTakeTurnAsync("retention", "previous-run", TimeSpan.FromMinutes(1), CancellationToken.None);
