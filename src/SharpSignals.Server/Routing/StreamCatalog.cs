@@ -90,13 +90,14 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
             {
                 Refresh(stream, []);
             }
-            else if (loaded.Finish() is { } subjects)
+            else if (loaded.Finish() is { } subjects && ReferenceEquals(loaded.Current, Find(stream.StreamId)?.Subjects))
             {
-                Refresh(stream, subjects, subjectsChanged: !ReferenceEquals(subjects, Find(stream.StreamId)?.Subjects));
+                Refresh(stream, subjects, subjectsChanged: !ReferenceEquals(subjects, loaded.Current));
             }
             else
             {
-                // Changed since this node indexed it (a notice missed, or a change meanwhile): read alone.
+                // Changed since this node indexed it (a notice missed), or its index was replaced while
+                // the rows were read: read alone.
                 Refresh(stream, await store.ListSubjectsAsync(stream.StreamId, cancellationToken));
             }
         }

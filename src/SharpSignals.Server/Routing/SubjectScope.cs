@@ -233,6 +233,9 @@ internal sealed class SubjectScope
         private readonly SubjectScope? _built = current is null ? new SubjectScope() : null;
         private readonly Holding? _holding = current is null ? null : new Holding(current);
 
+        /// <summary>The index the rows are checked against; null when a new one is built.</summary>
+        public SubjectScope? Current => current;
+
         public void Add(StreamSubject subject)
         {
             if (_built is not null)
