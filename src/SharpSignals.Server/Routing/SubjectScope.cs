@@ -306,16 +306,25 @@ internal sealed class SubjectScope
 
     /// <summary>
     /// The simple subjects' keys, UTF-8, back to back in one array, each with its decision in an entry
-    /// chained from a power-of-two bucket array: about 20 bytes and the key per subject, in a few
-    /// arrays the GC never has to trace, where a dictionary of byte arrays took 140 bytes and two
-    /// objects (docs/BENCHMARKS.md, "Subjects and fan-out at scale"). A subject once recorded stays
-    /// (added or removed), so entries are only appended and a key ends where the next begins; a decision
-    /// changes in place, in one write. Lock-free reads: an entry is written whole before its bucket
-    /// names it, and a table that must grow is copied whole into a new one, which replaces it.
+    /// chained from a power-of-two bucket array, in a few arrays the GC never has to trace, where a
+    /// dictionary of byte arrays took 140 bytes and two objects a subject (docs/BENCHMARKS.md,
+    /// "Subjects and fan-out at scale"). The part of a key up to its last <c>":"</c> (such as
+    /// <c>{"format":"email","email":"</c>) is the same for many subjects: it is kept once, and a key
+    /// as the number of its prefix and the rest, so an email subject takes about 50 bytes. A subject
+    /// once recorded stays (added or removed), so entries are only appended and a key ends where the
+    /// next begins; a decision changes in place, in one write. Lock-free reads: an entry (and a new
+    /// prefix) is written whole before its bucket names it, and a table that must grow is copied whole
+    /// into a new one, which replaces it.
     /// </summary>
     private sealed class KeyTable
     {
-        public static readonly KeyTable Empty = new(0, 0, 0);
+        public static readonly KeyTable Empty = new(0, 0, 0, []);
+
+        /// <summary>Prefixes kept at most; a key whose prefix is not among them is kept whole.</summary>
+        private const int MaxPrefixes = 255;
+
+        /// <summary>The first byte of a key kept whole.</summary>
+        private const byte Whole = MaxPrefixes;
 
         /// <summary>Per bucket, its latest entry's index + 1; 0 for none.</summary>
         private readonly int[] _buckets;
@@ -324,18 +333,24 @@ internal sealed class SubjectScope
         private readonly byte[] _keys;
         private int _keysLength;
 
-        private KeyTable(int buckets, int entries, int keyBytes)
+        /// <summary>Only added to (a new array), and only when no key kept has that prefix, so a key's stored form never changes.</summary>
+        private byte[][] _prefixes;
+
+        private KeyTable(int buckets, int entries, int keyBytes, byte[][] prefixes)
         {
             _buckets = new int[buckets];
             _entries = new Entry[entries];
             _keys = new byte[keyBytes];
+            _prefixes = prefixes;
         }
 
         public int Count { get; private set; }
 
         public bool TryGetValue(ReadOnlySpan<byte> key, out long value)
         {
-            var at = Find(key, Hash(key));
+            Span<byte> buffer = key.Length < 512 ? stackalloc byte[key.Length + 1] : new byte[key.Length + 1];
+            var stored = Stored(key, buffer, Volatile.Read(ref _prefixes));
+            var at = Find(stored, Hash(stored));
             value = at < 0 ? 0 : Volatile.Read(ref _entries[at].Value);
             return at >= 0;
         }
@@ -343,8 +358,9 @@ internal sealed class SubjectScope
         /// <summary>Sets a key's value (changes only, one at a time): in this table, or in a larger copy that is returned to replace it.</summary>
         public KeyTable Set(ReadOnlySpan<byte> key, long value, out bool isNew)
         {
-            var hash = Hash(key);
-            var at = Find(key, hash);
+            Span<byte> buffer = key.Length < 512 ? stackalloc byte[key.Length + 1] : new byte[key.Length + 1];
+            var stored = Stored(key, buffer, _prefixes);
+            var at = Find(stored, Hash(stored));
             isNew = at < 0;
             if (!isNew)
             {
@@ -352,13 +368,22 @@ internal sealed class SubjectScope
                 return this;
             }
 
+            // Never this table when it is Empty: it has no room.
             var table = this;
-            if (Count == _entries.Length || _keysLength + key.Length > _keys.Length)
+            if (Count == _entries.Length || _keysLength + key.Length + 1 > _keys.Length)
             {
-                table = CopyInto(Math.Max(4, Count * 2), (int)Math.Min(Array.MaxLength, Math.Max(256, Math.Max(_keysLength * 2L, _keysLength + key.Length))));
+                table = CopyInto(Math.Max(4, Count * 2), (int)Math.Min(Array.MaxLength, Math.Max(256, Math.Max(_keysLength * 2L, _keysLength + key.Length + 1))));
             }
 
-            table.Append(key, hash, value);
+            // No key kept has a prefix that is not listed yet (it would have listed it, or the list is full).
+            var prefix = key[..PrefixLength(key)];
+            if (prefix.Length > 0 && table._prefixes.Length < MaxPrefixes && IndexOf(table._prefixes, prefix) < 0)
+            {
+                Volatile.Write(ref table._prefixes, [.. table._prefixes, prefix.ToArray()]);
+                stored = Stored(key, buffer, table._prefixes);
+            }
+
+            table.Append(stored, Hash(stored), value);
             return table;
         }
 
@@ -373,7 +398,38 @@ internal sealed class SubjectScope
             return hash.ToHashCode();
         }
 
-        private int Find(ReadOnlySpan<byte> key, int hash)
+        /// <summary>The bytes up to the key's last <c>":"</c>, where its last value begins; 0 when there is none.</summary>
+        private static int PrefixLength(ReadOnlySpan<byte> key)
+        {
+            var at = key.LastIndexOf("\":\""u8);
+            return at < 0 ? 0 : at + 3;
+        }
+
+        private static int IndexOf(byte[][] prefixes, ReadOnlySpan<byte> prefix)
+        {
+            for (var i = 0; i < prefixes.Length; i++)
+            {
+                if (prefix.SequenceEqual(prefixes[i]))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        /// <summary>The key as kept: the number of its prefix and the rest, or <see cref="Whole"/> and the key.</summary>
+        private static ReadOnlySpan<byte> Stored(ReadOnlySpan<byte> key, Span<byte> buffer, byte[][] prefixes)
+        {
+            var length = PrefixLength(key);
+            var prefix = length == 0 ? -1 : IndexOf(prefixes, key[..length]);
+            var rest = prefix < 0 ? key : key[length..];
+            buffer[0] = prefix < 0 ? Whole : (byte)prefix;
+            rest.CopyTo(buffer[1..]);
+            return buffer[..(rest.Length + 1)];
+        }
+
+        private int Find(ReadOnlySpan<byte> stored, int hash)
         {
             if (_buckets.Length == 0)
             {
@@ -382,7 +438,7 @@ internal sealed class SubjectScope
 
             for (var at = Volatile.Read(ref _buckets[hash & (_buckets.Length - 1)]) - 1; at >= 0; at = _entries[at].Next - 1)
             {
-                if (KeyAt(at).SequenceEqual(key))
+                if (KeyAt(at).SequenceEqual(stored))
                 {
                     return at;
                 }
@@ -399,20 +455,20 @@ internal sealed class SubjectScope
 
         private KeyTable CopyInto(int entries, int keyBytes)
         {
-            var copy = new KeyTable((int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(entries, 1)), entries, keyBytes);
+            var copy = new KeyTable((int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(entries, 1)), entries, keyBytes, _prefixes);
             for (var at = 0; at < Count; at++)
             {
-                var key = KeyAt(at);
-                copy.Append(key, Hash(key), _entries[at].Value);
+                var stored = KeyAt(at);
+                copy.Append(stored, Hash(stored), _entries[at].Value);
             }
 
             return copy;
         }
 
-        private void Append(ReadOnlySpan<byte> key, int hash, long value)
+        private void Append(ReadOnlySpan<byte> stored, int hash, long value)
         {
-            key.CopyTo(_keys.AsSpan(_keysLength));
-            _keysLength += key.Length;
+            stored.CopyTo(_keys.AsSpan(_keysLength));
+            _keysLength += stored.Length;
             ref var bucket = ref _buckets[hash & (_buckets.Length - 1)];
             _entries[Count] = new Entry { Value = value, Next = bucket, KeyEnd = _keysLength };
 

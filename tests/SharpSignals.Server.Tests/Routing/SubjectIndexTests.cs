@@ -152,6 +152,33 @@ public sealed class SubjectIndexTests
         Assert.Null(scope.Decide(new EmailSubject("user10000@example.com")));
     }
 
+    [Fact]
+    public void Decide_MoreKeyPrefixesThanAreKeptOnce_FindsEachSubjectAndOnlyIt()
+    {
+        // Each issuer is a prefix of its own (iss_sub keys end with "sub"): past the 255 kept once, keys are kept whole.
+        var changes = Enumerable.Range(0, 600)
+            .SelectMany(i => new[] { ((SubjectIdentifier)new IssSubSubject($"https://idp{i}.example", $"u{i % 7}"), i % 2 == 0), (new EmailSubject($"user{i}@example.com"), i % 3 != 0) })
+            .ToList();
+        var stored = AsStored(changes);
+        var scope = SubjectScope.From(stored.Take(700));
+        foreach (var subject in stored.Skip(700))
+        {
+            scope.Record(subject);
+        }
+
+        Assert.True(scope.Holds(stored));
+        foreach (var (subject, included) in changes)
+        {
+            Assert.Equal(included, scope.Decide(subject));
+        }
+
+        Assert.Null(scope.Decide(new IssSubSubject("https://idp1.example", "u0")));
+        Assert.Null(scope.Decide(new IssSubSubject("https://idp599.example", "u0")));
+        Assert.Null(scope.Decide(new IssSubSubject("https://idp600.example", "u5")));
+        Assert.Null(scope.Decide(new EmailSubject("user600@example.com")));
+        Assert.Null(scope.Decide(new OpaqueSubject("user1@example.com")));
+    }
+
     /// <summary>What <see cref="SubjectScope.Loader"/> makes of rows handed over one at a time.</summary>
     private static SubjectScope? Load(SubjectScope? current, IEnumerable<StreamSubject> rows)
     {
