@@ -142,7 +142,7 @@ public sealed class SubjectScopeTests
             .AddSubjectAsync(a, new StreamSubject(bob.CanonicalKey, bob.ToJson(), Verified: true, DateTimeOffset.UtcNow), CancellationToken.None);
         await catalog.ReloadAllAsync(CancellationToken.None);
 
-        Assert.Equal([a, b], (await RoutedToAsync(server, await PublishAboutAsync(client, BobInTenant1))).Order());
+        Assert.Equal(new[] { a, b }.Order(StringComparer.Ordinal), (await RoutedToAsync(server, await PublishAboutAsync(client, BobInTenant1))).Order(StringComparer.Ordinal));
         Assert.Equal([a], await RoutedToAsync(server, await PublishAboutAsync(client, AliceInTenant1)));
         Assert.Same(unchanged, catalog.Find(b)!.Subjects);
     }
