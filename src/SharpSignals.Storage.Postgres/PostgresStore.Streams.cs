@@ -217,15 +217,15 @@ public sealed partial class PostgresStore
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
-    public async ValueTask<IReadOnlyDictionary<string, IReadOnlyList<StreamSubject>>> ListAllSubjectsAsync(CancellationToken cancellationToken)
+    public async ValueTask ListAllSubjectsAsync(Action<string, StreamSubject> row, CancellationToken cancellationToken)
     {
-        var rows = await ReadListAsync(
-            "SELECT stream_id, subject_key, subject, verified, added_at, included FROM stream_subjects ORDER BY stream_id, seq",
-            _ => { },
-            r => (StreamId: r.GetString(0), Subject: new StreamSubject(r.GetString(1), r.GetString(2), r.GetBoolean(3), ReadTime(r, 4)) { Included = r.GetBoolean(5) }),
-            cancellationToken).ConfigureAwait(false);
-        return rows.GroupBy(r => r.StreamId, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<StreamSubject>)g.Select(r => r.Subject).ToList(), StringComparer.Ordinal);
+        ArgumentNullException.ThrowIfNull(row);
+        await using var command = _dataSource.CreateCommand("SELECT stream_id, subject_key, subject, verified, added_at, included FROM stream_subjects ORDER BY stream_id, seq");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            row(reader.GetString(0), new StreamSubject(reader.GetString(1), reader.GetString(2), reader.GetBoolean(3), ReadTime(reader, 4)) { Included = reader.GetBoolean(5) });
+        }
     }
 
     /// <summary>Takes the counted-writes lock until the transaction ends, then runs a count: its first column, and its second when there is one.</summary>

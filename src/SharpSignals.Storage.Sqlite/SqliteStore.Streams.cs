@@ -206,24 +206,23 @@ public sealed partial class SqliteStore
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
-    public async ValueTask<IReadOnlyDictionary<string, IReadOnlyList<StreamSubject>>> ListAllSubjectsAsync(CancellationToken cancellationToken)
+    public async ValueTask ListAllSubjectsAsync(Action<string, StreamSubject> row, CancellationToken cancellationToken)
     {
-        var rows = await ReadAsync(
+        ArgumentNullException.ThrowIfNull(row);
+        await ReadAsync(
             "SELECT stream_id, subject_key, subject, verified, added_at, included FROM stream_subjects ORDER BY stream_id, rowid",
             _ => { },
             r =>
             {
-                var all = new List<(string StreamId, StreamSubject Subject)>();
                 while (r.Read())
                 {
-                    all.Add((r.GetString(0), new StreamSubject(r.GetString(1), r.GetString(2), r.GetInt64(3) != 0, FromUnixMs(r.GetInt64(4))) { Included = r.GetInt64(5) != 0 }));
+                    cancellationToken.ThrowIfCancellationRequested();
+                    row(r.GetString(0), new StreamSubject(r.GetString(1), r.GetString(2), r.GetInt64(3) != 0, FromUnixMs(r.GetInt64(4))) { Included = r.GetInt64(5) != 0 });
                 }
 
-                return all;
+                return true;
             },
             cancellationToken).ConfigureAwait(false);
-        return rows.GroupBy(r => r.StreamId, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<StreamSubject>)g.Select(r => r.Subject).ToList(), StringComparer.Ordinal);
     }
 
     private static int WriteSubject(SqliteWriteContext context, string streamId, StreamSubject subject)

@@ -48,9 +48,9 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
         tenants.OnChanged((_, token) => ReloadAllAsync(token));
         await ReloadAllAsync(cancellationToken);
 
-        // The rows of a million subjects, as the store lists them, are several times their index; once
-        // indexed they are garbage the server GC would keep for a long while (docs/BENCHMARKS.md,
-        // "Subjects and fan-out at scale"). Given back once, at start, before any event is routed.
+        // Reading a million subjects leaves their rows and the arrays their indexes outgrew behind as
+        // garbage the server GC would keep for a long while (docs/BENCHMARKS.md, "Subjects and fan-out
+        // at scale"). Given back once, at start, before any event is routed.
         if (_routes.Values.Sum(r => (long)r.Subjects.Count) >= ManySubjects)
         {
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
@@ -63,10 +63,43 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
     public async Task ReloadAllAsync(CancellationToken cancellationToken)
     {
         var streams = await store.ListStreamsAsync(null, null, cancellationToken);
-        var subjects = await store.ListAllSubjectsAsync(cancellationToken);
+        var listed = streams.Select(s => s.StreamId).ToHashSet(StringComparer.Ordinal);
+
+        // The subjects come one row at a time, stream by stream, into each stream's loader (a new index,
+        // or the check that the current one is unchanged): a million of them are never rows in memory at once.
+        var loaders = new Dictionary<string, SubjectScope.Loader>(StringComparer.Ordinal);
+        string? loading = null;
+        SubjectScope.Loader? loader = null;
+        await store.ListAllSubjectsAsync(
+            (streamId, subject) =>
+            {
+                if (streamId != loading)
+                {
+                    // A stream created since the list above is read at its own refresh.
+                    loading = streamId;
+                    loader = !listed.Contains(streamId) ? null
+                        : loaders.GetValueOrDefault(streamId) ?? (loaders[streamId] = new SubjectScope.Loader(Find(streamId)?.Subjects));
+                }
+
+                loader?.Add(subject);
+            },
+            cancellationToken);
         foreach (var stream in streams)
         {
-            Refresh(stream, subjects.GetValueOrDefault(stream.StreamId) ?? []);
+            if (!loaders.TryGetValue(stream.StreamId, out var loaded))
+            {
+                Refresh(stream, []);
+            }
+            else if (loaded.Finish() is { } subjects && ReferenceEquals(loaded.Current, Find(stream.StreamId)?.Subjects))
+            {
+                Refresh(stream, subjects, subjectsChanged: !ReferenceEquals(subjects, loaded.Current));
+            }
+            else
+            {
+                // Changed since this node indexed it (a notice missed), or its index was replaced while
+                // the rows were read: read alone.
+                Refresh(stream, await store.ListSubjectsAsync(stream.StreamId, cancellationToken));
+            }
         }
 
         var kept = streams.Select(s => s.StreamId).ToHashSet(StringComparer.Ordinal);

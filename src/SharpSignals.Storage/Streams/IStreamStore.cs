@@ -98,10 +98,13 @@ public interface IStreamStore
     ValueTask<IReadOnlyList<StreamSubject>> ListSubjectsAsync(string streamId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Every stream's subjects in one read, each stream's in the order they were added; a stream with
-    /// none is absent. For reloading every stream at once without a query per stream.
+    /// Every stream's subjects in one read, handed over one row at a time and kept nowhere: stream by
+    /// stream, each stream's in the order they were recorded; a stream with none gives no row. For
+    /// reloading every stream at once without a query per stream, and without holding a million
+    /// subjects' rows in memory (docs/BENCHMARKS.md, "Subjects and fan-out at scale").
     /// </summary>
+    /// <param name="row">Takes one row, its stream id and subject, while the read is open: keep it short. What it throws ends the read.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    /// <returns>The subjects by stream id.</returns>
-    ValueTask<IReadOnlyDictionary<string, IReadOnlyList<StreamSubject>>> ListAllSubjectsAsync(CancellationToken cancellationToken);
+    /// <returns>When every row was handed over.</returns>
+    ValueTask ListAllSubjectsAsync(Action<string, StreamSubject> row, CancellationToken cancellationToken);
 }

@@ -106,6 +106,91 @@ public sealed class SubjectIndexTests
         Assert.False(scope.Decide(Complex(("user", new EmailSubject("user3@example.com")), ("tenant", Tenant1))));
     }
 
+    [Fact]
+    public void Loader_BuildsAnIndex_OrKeepsTheCurrentOneOnlyWhenItHoldsExactlyTheRows()
+    {
+        var stored = AsStored([(Alice, true), (Complex(("tenant", Tenant1)), false), (Bob, true), (Phone, false)]);
+        var scope = SubjectScope.From(stored);
+
+        Assert.Same(scope, Load(scope, stored));
+        Assert.Null(Load(scope, stored.Take(3)));
+        Assert.Null(Load(scope, [stored[1], stored[0], stored[2], stored[3]]));
+        Assert.Null(Load(scope, [.. stored, Stored(Tenant2, true)]));
+        Assert.Null(Load(scope, [.. stored.Take(3), stored[3] with { Included = true }]));
+
+        var built = Load(null, stored)!;
+        Assert.NotSame(scope, built);
+        Assert.True(built.Holds(stored));
+        foreach (var eventSubject in Pool)
+        {
+            Assert.Equal(Scan(stored, eventSubject), built.Decide(eventSubject));
+        }
+    }
+
+    [Fact]
+    public void Record_AfterLoadingManySubjects_GrowsTheIndex_AndKeepsEveryDecision()
+    {
+        var changes = Enumerable.Range(0, 5_000).Select(i => (Subject: (SubjectIdentifier)new EmailSubject($"user{i}@example.com"), Included: i % 2 == 0)).ToList();
+        var scope = SubjectScope.From(AsStored(changes));
+
+        // Past the loaded size (the index was trimmed to it), and back over the loaded subjects.
+        for (var i = 0; i < 5_000; i++)
+        {
+            var change = (Subject: (SubjectIdentifier)new EmailSubject($"user{(i * 3) % 10_000}@example.com"), Included: i % 3 == 0);
+            changes.Add(change);
+            scope.Record(Stored(change.Subject, change.Included));
+        }
+
+        var stored = AsStored(changes);
+        Assert.Equal(stored.Count, scope.Count);
+        Assert.True(scope.Holds(stored));
+        foreach (var subject in stored)
+        {
+            Assert.Equal(subject.Included, scope.Decide(SubjectIdentifier.Parse(subject.Subject)));
+        }
+
+        Assert.Null(scope.Decide(new EmailSubject("user10000@example.com")));
+    }
+
+    [Fact]
+    public void Decide_MoreKeyPrefixesThanAreKeptOnce_FindsEachSubjectAndOnlyIt()
+    {
+        // Each issuer is a prefix of its own (iss_sub keys end with "sub"): past the 255 kept once, keys are kept whole.
+        var changes = Enumerable.Range(0, 600)
+            .SelectMany(i => new[] { ((SubjectIdentifier)new IssSubSubject($"https://idp{i}.example", $"u{i % 7}"), i % 2 == 0), (new EmailSubject($"user{i}@example.com"), i % 3 != 0) })
+            .ToList();
+        var stored = AsStored(changes);
+        var scope = SubjectScope.From(stored.Take(700));
+        foreach (var subject in stored.Skip(700))
+        {
+            scope.Record(subject);
+        }
+
+        Assert.True(scope.Holds(stored));
+        foreach (var (subject, included) in changes)
+        {
+            Assert.Equal(included, scope.Decide(subject));
+        }
+
+        Assert.Null(scope.Decide(new IssSubSubject("https://idp1.example", "u0")));
+        Assert.Null(scope.Decide(new IssSubSubject("https://idp599.example", "u0")));
+        Assert.Null(scope.Decide(new IssSubSubject("https://idp600.example", "u5")));
+        Assert.Null(scope.Decide(new EmailSubject("user600@example.com")));
+        Assert.Null(scope.Decide(new OpaqueSubject("user1@example.com")));
+    }
+
+    /// <summary>What <see cref="SubjectScope.Loader"/> makes of rows handed over one at a time.</summary>
+    private static SubjectScope? Load(SubjectScope? current, IEnumerable<StreamSubject> rows)
+    {
+        var loader = new SubjectScope.Loader(current);
+        foreach (var row in rows)
+        {
+            loader.Add(row);
+        }
+
+        return loader.Finish();
+    }
+
     /// <summary>The scan the index replaced: the latest change to a matching subject decides; null when none matches.</summary>
     private static bool? Scan(IReadOnlyList<StreamSubject> stored, SubjectIdentifier eventSubject)
     {

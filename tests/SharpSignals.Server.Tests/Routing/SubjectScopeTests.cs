@@ -2,8 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
+using SharpSignals.Server.Routing;
 using SharpSignals.Server.Tests.Support;
+using SharpSignals.Storage.Streams;
 using SharpSignals.Tokens.Subjects;
 
 namespace SharpSignals.Server.Tests.Routing;
@@ -110,6 +113,38 @@ public sealed class SubjectScopeTests
 
         Assert.Equal([Key(BobInTenant1)], await PolledSubjectsAsync(server, client, stream));
         Assert.Empty(await RoutedToAsync(server, beforeAnyAdd));
+    }
+
+    [Fact]
+    public async Task Subjects_ReadAtStart_AndByAReloadOfEveryStream_DecideAsBefore_AndAnUnchangedStreamKeepsItsIndex()
+    {
+        await using var first = SsfTestServer.StartListening(new Dictionary<string, string?> { ["SharpSignals:Streams:DefaultSubjects"] = "NONE" });
+        var (client, a) = await PollStreamAsync(first);
+        var b = (string)(await SsfTestServer.CreateStreamAsync(client, new { events_requested = new[] { SessionRevoked } }))["stream_id"]!;
+        await ChangeAsync(client, "add", a, Alice);
+        await ChangeAsync(client, "add", a, Tenant1);
+        await ChangeAsync(client, "remove", a, Bob);
+        await ChangeAsync(client, "add", b, Bob);
+
+        // Started again: the catalog builds both indexes from the store's rows as they come.
+        await using var server = await first.RestartAsync();
+        var catalog = server.Factory.Services.GetRequiredService<StreamCatalog>();
+        (client, _, _) = await server.RegisterClientAsync();
+        Assert.Equal([a], await RoutedToAsync(server, await PublishAboutAsync(client, Alice)));
+        Assert.Equal([b], await RoutedToAsync(server, await PublishAboutAsync(client, BobInTenant1)));
+        Assert.Equal([b], await RoutedToAsync(server, await PublishAboutAsync(client, BobInTenant2)));
+        Assert.Empty(await RoutedToAsync(server, await PublishAboutAsync(client, """{"format":"email","email":"carol@example.com"}""")));
+
+        // Another node adds Bob back to a (no notice reaches this one); the reload of every stream finds it.
+        var unchanged = catalog.Find(b)!.Subjects;
+        var bob = SubjectIdentifier.Parse(Bob);
+        await server.Factory.Services.GetRequiredService<IStreamStore>()
+            .AddSubjectAsync(a, new StreamSubject(bob.CanonicalKey, bob.ToJson(), Verified: true, DateTimeOffset.UtcNow), CancellationToken.None);
+        await catalog.ReloadAllAsync(CancellationToken.None);
+
+        Assert.Equal(new[] { a, b }.Order(StringComparer.Ordinal), (await RoutedToAsync(server, await PublishAboutAsync(client, BobInTenant1))).Order(StringComparer.Ordinal));
+        Assert.Equal([a], await RoutedToAsync(server, await PublishAboutAsync(client, AliceInTenant1)));
+        Assert.Same(unchanged, catalog.Find(b)!.Subjects);
     }
 
     /// <summary>A client of the project with a poll stream of its own.</summary>

@@ -220,12 +220,51 @@ public abstract class StreamStoreContractTests : StoreContractBase
         await Store.AddSubjectAsync("s2", Subject("a"), CancellationToken.None);
         await Store.AddSubjectAsync("s1", Subject("b"), CancellationToken.None);
 
-        var all = await Store.ListAllSubjectsAsync(CancellationToken.None);
+        var rows = await ListAllSubjectsAsync();
+        var all = rows.GroupBy(r => r.StreamId).ToDictionary(g => g.Key, g => g.Select(r => r.Subject).ToList());
 
         Assert.Equal(["s1", "s2"], all.Keys.Order());
         Assert.Equal(await Store.ListSubjectsAsync("s1", CancellationToken.None), all["s1"]);
         Assert.Equal(await Store.ListSubjectsAsync("s2", CancellationToken.None), all["s2"]);
         Assert.Equal(["z", "a"], all["s2"].Select(s => s.SubjectKey));
+    }
+
+    [Fact]
+    public async Task ListAllSubjectsAsync_HandsOverTheRowsStreamByStream_AndStopsAtWhatTheCallerThrows()
+    {
+        foreach (var stream in new[] { "s1", "s2", "s3" })
+        {
+            await Store.CreateStreamAsync(Stream(stream), CancellationToken.None);
+        }
+
+        // Interleaved additions: the listing still gives each stream's rows together, oldest first.
+        for (var i = 0; i < 30; i++)
+        {
+            await Store.AddSubjectAsync(i % 3 == 0 ? "s3" : i % 3 == 1 ? "s1" : "s2", Subject($"k{i}") with { Included = i % 4 != 0 }, CancellationToken.None);
+        }
+
+        var rows = await ListAllSubjectsAsync();
+
+        Assert.Equal(30, rows.Count);
+        Assert.Equal(3, rows.Select(r => r.StreamId).Distinct().Count());
+        Assert.Equal(2, rows.Zip(rows.Skip(1)).Count(p => p.First.StreamId != p.Second.StreamId));
+        foreach (var stream in new[] { "s1", "s2", "s3" })
+        {
+            Assert.Equal(await Store.ListSubjectsAsync(stream, CancellationToken.None), rows.Where(r => r.StreamId == stream).Select(r => r.Subject));
+        }
+
+        var handed = 0;
+        var stopped = await Assert.ThrowsAsync<InvalidOperationException>(async () => await Store.ListAllSubjectsAsync(
+            (_, _) =>
+            {
+                if (++handed == 5)
+                {
+                    throw new InvalidOperationException("enough");
+                }
+            },
+            CancellationToken.None));
+        Assert.Equal("enough", stopped.Message);
+        Assert.Equal(5, handed);
     }
 
     [Fact]
@@ -266,7 +305,7 @@ public abstract class StreamStoreContractTests : StoreContractBase
         Assert.Equal([Subject("k1"), Subject("k2") with { Included = false }, Subject("k3")], first);
         Assert.Equal([Subject("k3"), Subject("k1", T0.AddHours(1)) with { Included = false, Verified = false }, Subject("k2", T0.AddHours(2)) with { Included = false }], afterRemoval);
         Assert.Equal([Subject("k3"), Subject("k2", T0.AddHours(2)) with { Included = false }, Subject("k1", T0.AddHours(3))], afterReAdding);
-        Assert.Equal(afterReAdding, (await Store.ListAllSubjectsAsync(CancellationToken.None))["s1"]);
+        Assert.Equal(afterReAdding, (await ListAllSubjectsAsync()).Where(r => r.StreamId == "s1").Select(r => r.Subject));
 
         await ReopenAsync();
         Assert.Equal(afterReAdding, await Store.ListSubjectsAsync("s1", CancellationToken.None));
@@ -349,4 +388,12 @@ public abstract class StreamStoreContractTests : StoreContractBase
         new(key, $$"""{"format":"email","email":"{{key}}@example.com"}""", Verified: true, addedAt ?? T0);
 
     private static NewEvent Event(string jti) => new("https://tx.example", jti, "p1", ["urn:a"], $"token-{jti}", T0);
+
+    /// <summary>Every row <see cref="IStreamStore.ListAllSubjectsAsync"/> hands over, in its order.</summary>
+    private async Task<List<(string StreamId, StreamSubject Subject)>> ListAllSubjectsAsync()
+    {
+        var rows = new List<(string StreamId, StreamSubject Subject)>();
+        await Store.ListAllSubjectsAsync((streamId, subject) => rows.Add((streamId, subject)), CancellationToken.None);
+        return rows;
+    }
 }
