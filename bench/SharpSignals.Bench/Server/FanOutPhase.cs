@@ -22,6 +22,9 @@ internal static class FanOutPhase
     /// <summary>SETs routed before the timed run, for the JIT.</summary>
     private const long WarmUpSets = 1_000;
 
+    /// <summary>How long the part waits after its profile window line, for a profiler to attach.</summary>
+    private static readonly TimeSpan ProfilerAttach = TimeSpan.FromSeconds(1);
+
     /// <summary>Streams drained at once.</summary>
     private const int Drainers = 8;
 
@@ -60,11 +63,13 @@ internal static class FanOutPhase
             await Task.Delay(LoadCommand.JitSettle);
 
             var events = Math.Max(1, SetsPerRun / streamCount);
-            var cpuAtStart = ProcessProbe.Cpu(server.ProcessId);
 
-            // For bench/profile/stages.py, which records the server from this line to the next.
+            // For bench/profile/stages.py, which records the server from this line to the next; the
+            // run is a few seconds, so it waits for perf to attach rather than lose its start.
             var window = Invariant($"fanout-{method}-{streamCount}");
             output.WriteLine(Invariant($"  profile window: {window}, server pid {server.ProcessId}, until done"));
+            await Task.Delay(ProfilerAttach);
+            var cpuAtStart = ProcessProbe.Cpu(server.ProcessId);
             var (delivered, publishTime, total) = await DeliverAsync(ssf, streams, events, publishers, receiver);
             var cpu = ProcessProbe.Cpu(server.ProcessId).Since(cpuAtStart);
             output.WriteLine(Invariant($"  profile done: {window}, {delivered} SETs"));
