@@ -102,8 +102,7 @@ internal sealed class StreamCatalog(IStreamStore store, StreamCodec codec, IOpti
             }
         }
 
-        var kept = streams.Select(s => s.StreamId).ToHashSet(StringComparer.Ordinal);
-        foreach (var gone in _routes.Keys.Where(id => !kept.Contains(id)).ToList())
+        foreach (var gone in _routes.Keys.Where(id => !listed.Contains(id)).ToList())
         {
             await ReloadAsync(gone, cancellationToken);
         }
