@@ -50,7 +50,7 @@ public sealed partial class SqliteStore
             return [];
         }
 
-        var streams = JtisJson(streamIds);
+        var streams = StringArrayJson(streamIds);
         return await _writer.ExecuteAsync(
             context =>
             {

@@ -85,7 +85,7 @@ public sealed partial class SqliteStore
                 p.AddWithValue("$max", max);
                 if (streamIds is not null)
                 {
-                    p.AddWithValue("$streams", JtisJson(streamIds));
+                    p.AddWithValue("$streams", StringArrayJson(streamIds));
                 }
             },
             ReadEntries,
@@ -142,7 +142,7 @@ public sealed partial class SqliteStore
 
         // A poll acknowledges up to a thousand entries at once (RFC 8936 §2.4): one statement for
         // all of them, not one per jti, keeps the writer's share of a poll small.
-        var json = JtisJson(jtis);
+        var json = StringArrayJson(jtis);
         var attempt = AttemptLog.Write(new DeliveryAttempt(at));
         return await _writer.ExecuteAsync(
             context =>
@@ -288,15 +288,16 @@ public sealed partial class SqliteStore
         return command.ExecuteNonQuery();
     }
 
-    private static string JtisJson(IReadOnlyCollection<string> jtis)
+    /// <summary>Strings (jtis, stream ids) as one JSON array, for <c>json_each</c>: a list of any length in one parameter.</summary>
+    private static string StringArrayJson(IReadOnlyCollection<string> values)
     {
-        var buffer = new ArrayBufferWriter<byte>(jtis.Count * 32);
+        var buffer = new ArrayBufferWriter<byte>(values.Count * 32);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartArray();
-            foreach (var jti in jtis)
+            foreach (var value in values)
             {
-                writer.WriteStringValue(jti);
+                writer.WriteStringValue(value);
             }
 
             writer.WriteEndArray();

@@ -30,7 +30,7 @@ public sealed partial class SqliteStore
             return new Dictionary<string, StreamBacklog>(StringComparer.Ordinal);
         }
 
-        var json = JtisJson(streamIds);
+        var json = StringArrayJson(streamIds);
         return await ReadAsync(
             BacklogsSql,
             p => p.AddWithValue("$streams", json),
