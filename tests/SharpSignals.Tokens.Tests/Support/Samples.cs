@@ -1,7 +1,9 @@
 using System.Text.Json;
 using SharpSignals.Tokens.Events;
+using SharpSignals.Tokens.Keys;
 using SharpSignals.Tokens.Sets;
 using SharpSignals.Tokens.Subjects;
+using SharpSignals.Tokens.Validation;
 
 namespace SharpSignals.Tokens.Tests.Support;
 
@@ -12,6 +14,15 @@ internal static class Samples
     public const string Audience = "https://rx.example.net";
 
     public static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_767_225_600);
+
+    /// <summary>A validator that takes the samples' SETs signed with <paramref name="issuerKey"/>: their issuer and audience, at <see cref="Now"/>.</summary>
+    public static SetValidator Validator(SetSigningKey issuerKey) => new(new SetValidationOptions
+    {
+        Keys = new StaticKeySource([issuerKey.SecurityKey]),
+        ValidIssuers = [Issuer],
+        ValidAudiences = [Audience],
+        TimeProvider = new FakeTimeProvider(Now),
+    });
 
     private static readonly Dictionary<string, string> Reason = new() { ["en"] = "Policy violation", ["de"] = "Richtlinienverstoss" };
 

@@ -18,13 +18,7 @@ public sealed class SetValidatorPoisonTests
 
     private static readonly SetSigningKey IssuerKey = SetSigningKey.Generate();
 
-    private static readonly SetValidator Validator = new(new SetValidationOptions
-    {
-        Keys = new StaticKeySource([IssuerKey.SecurityKey]),
-        ValidIssuers = [Samples.Issuer],
-        ValidAudiences = [Samples.Audience],
-        TimeProvider = new FakeTimeProvider(Samples.Now),
-    });
+    private static readonly SetValidator Validator = Samples.Validator(IssuerKey);
 
     private static readonly string Valid = JsonNode.Parse(SetPayload.ToJson(Samples.SessionRevokedSet()))!.ToJsonString();
 

@@ -16,13 +16,7 @@ public sealed class SetValidatorReadOnceTests
 
     private static readonly SetSigningKey IssuerKey = SetSigningKey.Generate();
 
-    private static readonly SetValidator Validator = new(new SetValidationOptions
-    {
-        Keys = new StaticKeySource([IssuerKey.SecurityKey]),
-        ValidIssuers = [Samples.Issuer],
-        ValidAudiences = [Samples.Audience],
-        TimeProvider = new FakeTimeProvider(Samples.Now),
-    });
+    private static readonly SetValidator Validator = Samples.Validator(IssuerKey);
 
     [Theory]
     [InlineData("alg a number")]
