@@ -529,9 +529,21 @@ public sealed class SqliteEngineTests : IAsyncLifetime, IDisposable
         using var connection = Connect();
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
-        using var reader = command.ExecuteReader();
-        reader.Read();
-        return reader.GetInt32(1);
+
+        // -1 when the checkpoint could not run: the store's background checkpointer was running one
+        // at that moment. That says nothing of the log's size, so ask again once it is done.
+        for (var attempt = 0; ; attempt++)
+        {
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            var pages = reader.GetInt32(1);
+            if (pages >= 0 || attempt == 100)
+            {
+                return pages;
+            }
+
+            Thread.Sleep(10);
+        }
     }
 
     private void Execute(string sql)
